@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs the Debian packages smpfuzz builds with (see /work/shared/TOOLCHAIN.md).
+# Idempotent: when every package is already installed it does not touch apt at all.
+# Runs as root, or through sudo otherwise. Needs only Debian's package archive.
+set -euo pipefail
+
+PACKAGES=(
+  bazel-bootstrap bazel-rules-java bazel-platforms bazel-skylib
+  clang llvm libclang-rt-14-dev
+  afl++
+  libabsl-dev googletest libgtest-dev libgmock-dev
+)
+
+say() { echo "setup: $*"; }
+die() { echo "setup: error: $*" >&2; exit 1; }
+
+installed() {
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  installed "$p" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  say "all ${#PACKAGES[@]} packages already installed; skipping apt"
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo)
+else
+  die "not root and no sudo: cannot install ${missing[*]}"
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+say "missing: ${missing[*]}"
+say "apt-get update"
+"${SUDO[@]}" apt-get update -q >/dev/null || die "apt-get update failed"
+
+for p in "${missing[@]}"; do
+  apt-cache show "$p" >/dev/null 2>&1 \
+    || die "package '$p' is not available from the configured apt sources"
+done
+
+say "apt-get install -y ${missing[*]}"
+"${SUDO[@]}" apt-get install -y -q "${missing[@]}" \
+  || die "apt-get install failed for: ${missing[*]}"
+
+for p in "${missing[@]}"; do
+  installed "$p" || die "package '$p' is still not installed after apt-get install"
+done
+say "done: installed ${missing[*]}"
