@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "lib/checkers.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "lib/smp.h"
+
+namespace smpfuzz {
+namespace {
+
+constexpr int kChainLimit = 1 << 16;
+
+std::string Hex(std::uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
+  return buf;
+}
+
+}  // namespace
+
+bool Checkers::FirstTime(Signature sig, std::uint64_t a, std::uint64_t b) {
+  std::uint64_t key = (static_cast<std::uint64_t>(sig) << 56) ^ (a * 0x9e3779b97f4a7c15ULL) ^
+                      (b * 0xc2b2ae3d27d4eb4fULL);
+  for (std::uint64_t k : seen_) {
+    if (k == key) return false;
+  }
+  seen_.push_back(key);
+  return true;
+}
+
+void Checkers::Reset(int nr_cpus, const Workload* workload, Locations* locations,
+                     bool detect_races, bool verbose) {
+  verbose_ = verbose;
+  n_ = nr_cpus;
+  workload_ = workload;
+  locations_ = locations;
+  detect_races_ = detect_races;
+  if (detect_races_) races_.Reset(nr_cpus);
+  reports_.clear();
+  fired_ = 0;
+  std::size_t tokens = workload->token_count() + 1;
+  expected_.assign(tokens * n_, 0);
+  ran_.assign(tokens * n_, 0);
+  request_mask_.assign(tokens, 0);
+  owner_.clear();
+  seen_.clear();
+}
+
+std::string Checkers::CallbackName(std::uint64_t func, std::uint64_t info) {
+  std::uint32_t tf = TokenOfFunc(func);
+  std::uint32_t ti = TokenOfInfo(info);
+  std::string f = tf ? "cb" + std::to_string(tf) : Hex(func);
+  std::string i = ti ? "&req" + std::to_string(ti) : Hex(info);
+  return f + "(" + i + ")";
+}
+
+Report& Checkers::Begin(Signature sig, std::vector<int> cpus, std::uint64_t step,
+                        std::vector<Site> sites) {
+  fired_ |= 1u << static_cast<int>(sig);
+  Report& r = reports_.emplace_back();
+  r.signature = sig;
+  r.cpus = std::move(cpus);
+  r.step = step;
+  r.sites = std::move(sites);
+  return r;
+}
+
+void Checkers::CheckChain(int cpu, const void* head_addr, const void* first, Site site,
+                          std::uint64_t step) {
+  // Brent's cycle detection over the raw next pointers.
+  const llist_node* tortoise = static_cast<const llist_node*>(first);
+  const llist_node* hare = tortoise;
+  int power = 1, lambda = 1;
+  if (hare == nullptr) return;
+  for (int i = 0; i < kChainLimit; ++i) {
+    hare = hare->next;
+    if (hare == nullptr) return;
+    if (hare == tortoise) break;
+    if (power == lambda) {
+      tortoise = hare;
+      power *= 2;
+      lambda = 0;
+    }
+    ++lambda;
+    if (i == kChainLimit - 1) return;  // absurdly long but not proven cyclic
+  }
+  if (!FirstTime(Signature::kLlistSelfLoop, Key(hare))) return;
+  Report& r = Begin(Signature::kLlistSelfLoop, {cpu}, step, {site});
+  if (verbose_) {
+    r.csd = locations_->ObjectName(hare);
+    r.message = "the chain on " + locations_->ObjectName(head_addr) + " has a cycle of " +
+                std::to_string(lambda) + " node(s) through " + r.csd;
+  }
+}
+
+void Checkers::OnAccess(int cpu, const Access& a, std::uint32_t loc, std::uint64_t read,
+                        bool wrote, std::uint64_t step) {
+  const Locations::Loc& l = locations_->Get(loc);
+  if (wrote && l.field == Field::kNext && a.value == reinterpret_cast<std::uintptr_t>(a.addr)) {
+    if (FirstTime(Signature::kLlistSelfLoop, Key(a.addr))) {
+      Report& r = Begin(Signature::kLlistSelfLoop, {cpu}, step, {a.site});
+      if (verbose_) {
+        r.csd = locations_->ObjectName(a.addr);
+        r.message = "CPU" + std::to_string(cpu) + " set " + r.csd +
+                    ".node.llist.next to itself: the node was already the head of the list";
+      }
+    }
+  }
+  if (l.field == Field::kFirst) {
+    if (wrote && a.kind != AccessKind::kXchg) {
+      CheckChain(cpu, a.addr, reinterpret_cast<const void*>(a.value), a.site, step);
+    } else if (a.kind == AccessKind::kXchg) {
+      CheckChain(cpu, a.addr, reinterpret_cast<const void*>(read), a.site, step);
+    }
+  }
+  if (detect_races_) {
+    RaceDetector::Conflict c;
+    if (races_.OnAccess(cpu, loc, a.kind, wrote, a.site, &c)) {
+      Site s1 = a.site, s2 = c.other_site;
+      if (FirstTime(Signature::kDataRace, static_cast<std::uint64_t>(s1),
+                    static_cast<std::uint64_t>(s2))) {
+        Report& r = Begin(Signature::kDataRace, {cpu, c.other_cpu}, step, {s1, s2});
+        if (verbose_) r.csd = locations_->ObjectName(a.addr);
+        if (verbose_) r.message = std::string(AccessKindName(a.kind)) + " by CPU" + std::to_string(cpu) +
+                    " at " + SiteName(s1) + " races with " +
+                    (c.other_plain ? "plain " : "marked ") + (c.other_write ? "write" : "read") +
+                    " by CPU" + std::to_string(c.other_cpu) + " at " + SiteName(s2) + " on " +
+                    locations_->Name(loc);
+      }
+    }
+  }
+}
+
+void Checkers::OnFence(int cpu, FenceKind kind) {
+  if (detect_races_) races_.OnFence(cpu, kind);
+}
+void Checkers::OnIpiSend(int cpu, int target) {
+  if (detect_races_) races_.OnIpiSend(cpu, target);
+}
+void Checkers::OnIpiDeliver(int target) {
+  if (detect_races_) races_.OnIpiDeliver(target);
+}
+
+void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
+  switch (e.kind) {
+    case GhostKind::kObjectBorn: {
+      owner_.erase(e.obj);
+      if (detect_races_) {
+        // Fresh memory: forget every access to its fields (a stack csd gets
+        // new ids from the simulator; a reused async csd keeps its ids).
+        const char* b = static_cast<const char*>(e.obj);
+        for (std::uint64_t off = 0; off < e.a; off += 2) {
+          std::uint32_t id;
+          if (locations_->Find(b + off, &id)) races_.Forget(id);
+        }
+      }
+      break;
+    }
+    case GhostKind::kCsdLocked: {
+      auto [it, inserted] = owner_.try_emplace(e.obj, cpu + 1);
+      if (!inserted) {
+        int prev = it->second - 1;
+        if (prev >= 0 && FirstTime(Signature::kCsdDoubleLock, Key(e.obj))) {
+          Report& r = Begin(Signature::kCsdDoubleLock, {cpu, prev}, step, {e.site});
+          if (verbose_) {
+            r.csd = locations_->ObjectName(e.obj);
+            r.message = "CPU" + std::to_string(cpu) + " took the CSD lock of " + r.csd +
+                        " while CPU" + std::to_string(prev) + " still holds it";
+          }
+        }
+        it->second = cpu + 1;
+      }
+      break;
+    }
+    case GhostKind::kCsdUnlocked:
+      owner_.erase(e.obj);
+      break;
+    case GhostKind::kWarnUnlockUnlocked: {
+      if (FirstTime(Signature::kCsdUnlockUnlocked, Key(e.obj))) {
+        Report& r = Begin(Signature::kCsdUnlockUnlocked, {cpu}, step, {e.site});
+        if (verbose_) {
+          r.csd = locations_->ObjectName(e.obj);
+          r.message = "WARNING: CPU" + std::to_string(cpu) + " at csd_unlock: " + r.csd +
+                      " has no CSD_FLAG_LOCK (WARN_ON(!(csd->node.u_flags & CSD_FLAG_LOCK)))";
+        }
+      }
+      break;
+    }
+    case GhostKind::kCsdLockTimeout: {
+      bool firsttime = (e.d >> 63) == 0;
+      if (!firsttime) break;
+      if (!FirstTime(Signature::kCsdLockTimeout, Key(e.obj), static_cast<std::uint64_t>(cpu))) {
+        break;
+      }
+      std::string csd = locations_->ObjectName(e.obj);
+      int dst = static_cast<int>(static_cast<std::int64_t>(e.b));
+      char buf[256];
+      std::snprintf(buf, sizeof buf,
+                    "csd: Detected non-responsive CSD lock (#%d) on CPU#%d, waiting %" PRIu64
+                    " ns for CPU#%02d %s (%s)",
+                    static_cast<int>(e.d & 0xffffffff), cpu, e.a, dst,
+                    CallbackName(e.c, 0).c_str(), csd.c_str());
+      Report& r = Begin(Signature::kCsdLockTimeout, {cpu}, step, {e.site});
+      if (dst >= 0) r.cpus.push_back(dst);
+      r.csd = csd;
+      r.message = buf;
+      break;
+    }
+    case GhostKind::kCsdLockUnstuck:
+      break;
+    case GhostKind::kPerCpuOutOfRange: {
+      int bad = static_cast<int>(static_cast<std::int64_t>(e.a));
+      if (!FirstTime(Signature::kPercpuOutOfRange, e.a)) break;
+      Report& r = Begin(Signature::kPercpuOutOfRange, {cpu}, step, {e.site});
+      r.csd = "csd_data[" + std::to_string(bad) + "]";
+      r.message = "CPU" + std::to_string(cpu) + " took per_cpu_ptr(&csd_data, " +
+                  std::to_string(bad) + ") with nr_cpu_ids=" + std::to_string(n_) +
+                  " (get_single_csd_data() does not check the CPU number)";
+      break;
+    }
+    case GhostKind::kRequestIssued: {
+      std::uint32_t t = static_cast<std::uint32_t>(e.a);
+      if (t == 0 || t >= request_mask_.size()) break;
+      request_mask_[t] |= e.b;
+      for (int c = 0; c < n_; ++c) {
+        if ((e.b >> c) & 1) ++expected_[static_cast<std::size_t>(t) * n_ + c];
+      }
+      break;
+    }
+    case GhostKind::kRequestReturned: {
+      std::uint32_t t = static_cast<std::uint32_t>(e.a);
+      if (t == 0 || t >= request_mask_.size()) break;
+      // The op is found in this CPU's plan (a shared async csd's token
+      // appears once per call; any of them describes the request).
+      std::int64_t err = static_cast<std::int64_t>(e.b);
+      const Workload::PlannedOp* planned = nullptr;
+      for (const auto& p : workload_->plan(cpu)) {
+        if (p.token == t) planned = &p;
+      }
+      if (planned == nullptr) break;
+      std::uint64_t mask = 0;
+      const Op& op = planned->op;
+      if (op.kind == OpKind::kCallMany) {
+        mask = request_mask_[t];
+      } else if (op.target >= 0 && op.target < n_) {
+        mask = std::uint64_t{1} << op.target;
+      }
+      if (err != 0) {
+        for (int c = 0; c < n_; ++c) {
+          std::size_t i = static_cast<std::size_t>(t) * n_ + c;
+          if (((mask >> c) & 1) && expected_[i] > 0) --expected_[i];
+        }
+        break;
+      }
+      if (!op.wait || op.kind == OpKind::kCallSingleAsync) break;
+      for (int c = 0; c < n_; ++c) {
+        std::size_t i = static_cast<std::size_t>(t) * n_ + c;
+        if (((mask >> c) & 1) && ran_[i] < expected_[i]) {
+          if (!FirstTime(Signature::kCallbackLost, t, static_cast<std::uint64_t>(c))) continue;
+          std::string name = CallbackName(CallbackFunc(t), ToBits(CallbackInfo(t)));
+          Report& r = Begin(Signature::kCallbackLost, {cpu, c}, step, {});
+          r.message = "CPU" + std::to_string(cpu) + "'s wait=1 " + OpKindName(op.kind) +
+                      " returned but " + name + " has not run on CPU" + std::to_string(c);
+        }
+      }
+      break;
+    }
+  }
+}
+
+void Checkers::OnCallback(int cpu, std::uint64_t func, std::uint64_t info, Site site,
+                          std::uint64_t step) {
+  std::uint32_t tf = TokenOfFunc(func);
+  std::uint32_t ti = TokenOfInfo(info);
+  if (tf == 0 || tf != ti || tf >= request_mask_.size() || !((request_mask_[tf] >> cpu) & 1)) {
+    if (!FirstTime(Signature::kCallbackCorrupted, func ^ (info << 20),
+                   static_cast<std::uint64_t>(cpu))) {
+      return;
+    }
+    std::string name = CallbackName(func, info);
+    Report& r = Begin(Signature::kCallbackCorrupted, {cpu}, step, {site});
+    r.message = "CPU" + std::to_string(cpu) + " ran " + name +
+                (tf != ti ? ": func and info belong to different requests"
+                          : ": no request asked for it on this CPU");
+    return;
+  }
+  std::size_t i = static_cast<std::size_t>(tf) * n_ + cpu;
+  ++ran_[i];
+  if (ran_[i] > expected_[i]) {
+    if (!FirstTime(Signature::kCallbackDuplicated, tf, static_cast<std::uint64_t>(cpu))) return;
+    std::string name = CallbackName(func, info);
+    Report& r = Begin(Signature::kCallbackDuplicated, {cpu}, step, {site});
+    r.message = "CPU" + std::to_string(cpu) + " ran " + name + " " + std::to_string(ran_[i]) +
+                " times; it was requested " + std::to_string(expected_[i]) + " time(s)";
+  }
+}
+
+void Checkers::OnQuiescent(std::uint64_t step) {
+  for (std::size_t t = 1; t < request_mask_.size(); ++t) {
+    for (int c = 0; c < n_; ++c) {
+      std::size_t i = t * n_ + c;
+      if (ran_[i] >= expected_[i]) continue;
+      if (!FirstTime(Signature::kCallbackLost, t, static_cast<std::uint64_t>(c))) continue;
+      std::string name = CallbackName(CallbackFunc(static_cast<std::uint32_t>(t)),
+                                      ToBits(CallbackInfo(static_cast<std::uint32_t>(t))));
+      auto [ocpu, oop] = workload_->TokenOrigin(static_cast<std::uint32_t>(t));
+      Report& r = Begin(Signature::kCallbackLost, {c}, step, {});
+      if (ocpu >= 0) r.cpus.push_back(ocpu);
+      r.message = name + " requested by CPU" + std::to_string(ocpu) + " (op " +
+                  std::to_string(oop + 1) + ") ran " + std::to_string(ran_[i]) + " of " +
+                  std::to_string(expected_[i]) + " time(s) on CPU" + std::to_string(c) +
+                  " by quiescence";
+    }
+  }
+}
+
+void Checkers::ReportStuck(std::vector<int> cpus, std::vector<Site> sites, std::string message,
+                           std::uint64_t step) {
+  Report& r = Begin(Signature::kCpuStuck, std::move(cpus), step, std::move(sites));
+  r.message = std::move(message);
+}
+
+}  // namespace smpfuzz

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Checkers: the oracles. They watch what the simulator performs (accesses,
+// fences, IPIs, ghost events, quiescence) and turn violations into Reports
+// with the stable signatures of lib/report.h.
+//
+//   llist-self-loop      a store makes a node's next point at itself, or a
+//                        list head gains (llist_add) or yields (llist_del_all)
+//                        a chain with a cycle
+//   csd-double-lock      a csd is locked while another owner holds it
+//   callback-*           per-request accounting of who ran which callback
+//   csd-unlock-unlocked  the model's WARN_ON in csd_unlock
+//   csd-lock-timeout     the model's "csd: Detected non-responsive CSD lock"
+//   percpu-out-of-range  per_cpu_ptr() of an impossible CPU number
+//   data-race            RaceDetector
+// cpu-stuck belongs to the scheduler (it knows about budgets and blocking);
+// it reports through ReportStuck().
+//
+// Each distinct finding is reported once per run.
+
+#ifndef SMPFUZZ_LIB_CHECKERS_H_
+#define SMPFUZZ_LIB_CHECKERS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "lib/locations.h"
+#include "lib/primitives.h"
+#include "lib/race_detector.h"
+#include "lib/report.h"
+#include "lib/workload.h"
+
+namespace smpfuzz {
+
+class Checkers {
+ public:
+  // verbose=false leaves Report::message and Report::csd empty (the fuzzers'
+  // hot loop; a finding is re-run verbosely to be printed).
+  void Reset(int nr_cpus, const Workload* workload, Locations* locations, bool detect_races,
+             bool verbose);
+
+  void OnAccess(int cpu, const Access& a, std::uint32_t loc, std::uint64_t read, bool wrote,
+                std::uint64_t step);
+  void OnFence(int cpu, FenceKind kind);
+  void OnIpiSend(int cpu, int target);
+  void OnIpiDeliver(int target);
+  void OnGhost(int cpu, const GhostEvent& e, std::uint64_t step);
+  // csd_do_func(func, info) ran on `cpu`.
+  void OnCallback(int cpu, std::uint64_t func, std::uint64_t info, Site site, std::uint64_t step);
+  // Every CPU finished and nothing is pending: evaluate lost callbacks.
+  void OnQuiescent(std::uint64_t step);
+  void ReportStuck(std::vector<int> cpus, std::vector<Site> sites, std::string message,
+                   std::uint64_t step);
+
+  const std::vector<Report>& reports() const { return reports_; }
+  // Bit i set when Signature i fired.
+  std::uint32_t fired() const { return fired_; }
+
+  // "cb3(&req3)" style names for callbacks.
+  static std::string CallbackName(std::uint64_t func, std::uint64_t info);
+
+ private:
+  // Appends a report and returns it for the caller to describe.
+  Report& Begin(Signature sig, std::vector<int> cpus, std::uint64_t step, std::vector<Site> sites);
+  // False when this finding (signature + identifying values) was reported already.
+  bool FirstTime(Signature sig, std::uint64_t a, std::uint64_t b = 0);
+  static std::uint64_t Key(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+  void CheckChain(int cpu, const void* head_addr, const void* first, Site site, std::uint64_t step);
+
+  int n_ = 0;
+  bool detect_races_ = true;
+  const Workload* workload_ = nullptr;
+  Locations* locations_ = nullptr;
+  RaceDetector races_;
+  std::vector<Report> reports_;
+  std::uint32_t fired_ = 0;
+  // Request accounting, index token * n + cpu.
+  std::vector<std::uint16_t> expected_;
+  std::vector<std::uint16_t> ran_;
+  std::vector<std::uint64_t> request_mask_;  // index token
+  // CSD lock owners (cpu + 1), by csd address.
+  absl::flat_hash_map<const void*, int> owner_;
+  bool verbose_ = true;
+  // Dedup of findings within one run (few per run: a vector beats a set).
+  std::vector<std::uint64_t> seen_;
+};
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_LIB_CHECKERS_H_

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "lib/locations.h"
+
+#include <cstddef>
+
+#include "lib/smp.h"
+
+namespace smpfuzz {
+namespace {
+
+Field CsdField(std::size_t offset) {
+  if (offset == offsetof(call_single_data_t, node.llist.next)) return Field::kNext;
+  if (offset == offsetof(call_single_data_t, node.u_flags)) return Field::kFlags;
+  if (offset == offsetof(call_single_data_t, node.src)) return Field::kSrc;
+  if (offset == offsetof(call_single_data_t, node.dst)) return Field::kDst;
+  if (offset == offsetof(call_single_data_t, func)) return Field::kFunc;
+  if (offset == offsetof(call_single_data_t, info)) return Field::kInfo;
+  return Field::kOther;
+}
+
+const char* FieldName(Field f) {
+  switch (f) {
+    case Field::kNext: return ".node.llist.next";
+    case Field::kFirst: return ".first";
+    case Field::kFlags: return ".node.u_flags";
+    case Field::kSrc: return ".node.src";
+    case Field::kDst: return ".node.dst";
+    case Field::kFunc: return ".func";
+    case Field::kInfo: return ".info";
+    case Field::kOther: return "";
+  }
+  return "";
+}
+
+}  // namespace
+
+void Locations::Clear(int nr_cpus) {
+  nr_cpus_ = nr_cpus;
+  ranges_.clear();
+  stack_serial_.assign(nr_cpus, 0);
+  locs_.clear();
+  ids_.clear();
+}
+
+void Locations::AddArray(Area area, const void* base, std::size_t elem_size, std::size_t count) {
+  if (count == 0) return;
+  ranges_.push_back({static_cast<const char*>(base), elem_size, count, area, 0, 0});
+}
+
+void Locations::AddStackCsd(const void* base, int cpu) {
+  const char* b = static_cast<const char*>(base);
+  // Forget the ids of whatever lived here before: a new object, a new life.
+  for (std::size_t off = 0; off < sizeof(call_single_data_t); off += 2) ids_.erase(b + off);
+  for (auto it = ranges_.begin(); it != ranges_.end();) {
+    if (it->area == Area::kStackCsd && it->begin == b) {
+      it = ranges_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::uint32_t serial = 0;
+  if (cpu >= 0 && cpu < static_cast<int>(stack_serial_.size())) serial = ++stack_serial_[cpu];
+  ranges_.push_back(
+      {b, sizeof(call_single_data_t), 1, Area::kStackCsd, static_cast<std::uint32_t>(cpu), serial});
+}
+
+Locations::Loc Locations::Describe(const void* addr) const {
+  const char* a = static_cast<const char*>(addr);
+  Loc l;
+  l.addr = addr;
+  // Newest first: a stack csd may sit where an older one was.
+  for (auto it = ranges_.rbegin(); it != ranges_.rend(); ++it) {
+    const Range& r = *it;
+    if (a < r.begin || a >= r.begin + r.elem_size * r.count) continue;
+    std::size_t rel = static_cast<std::size_t>(a - r.begin);
+    std::size_t index = rel / r.elem_size;
+    std::size_t offset = rel % r.elem_size;
+    l.area = r.area;
+    if (r.area == Area::kCallSingleQueue) {
+      l.field = offset == 0 ? Field::kFirst : Field::kOther;
+    } else {
+      l.field = CsdField(offset);
+    }
+    l.index = r.area == Area::kStackCsd ? r.cpu : static_cast<std::uint32_t>(index);
+    l.serial = r.serial;
+    return l;
+  }
+  return l;
+}
+
+std::uint32_t Locations::Insert(const void* addr) {
+  std::uint32_t id = static_cast<std::uint32_t>(locs_.size());
+  locs_.push_back(Describe(addr));
+  ids_.emplace(addr, id);
+  return id;
+}
+
+std::string Locations::ObjectNameOf(const Loc& l, int nr_cpus) {
+  switch (l.area) {
+    case Area::kCallSingleQueue: return "call_single_queue[" + std::to_string(l.index) + "]";
+    case Area::kCsdData: return "csd_data[" + std::to_string(l.index) + "]";
+    case Area::kCfdCsd:
+      return "cfd_data[" + std::to_string(l.index / nr_cpus) + "].csd[" +
+             std::to_string(l.index % nr_cpus) + "]";
+    case Area::kAsyncCsd: return "async_csd[" + std::to_string(l.index) + "]";
+    case Area::kWildCsd: return "csd_data[impossible cpu]";
+    case Area::kStackCsd:
+      return "csd_stack(cpu" + std::to_string(l.index) + "#" + std::to_string(l.serial) + ")";
+    case Area::kUnknown: break;
+  }
+  return "unknown";
+}
+
+std::string Locations::Name(std::uint32_t id) const {
+  if (id >= locs_.size()) return "?";
+  const Loc& l = locs_[id];
+  return ObjectNameOf(l, nr_cpus_) + FieldName(l.field);
+}
+
+std::string Locations::ObjectName(const void* addr) const {
+  if (addr == nullptr) return "";
+  return ObjectNameOf(Describe(addr), nr_cpus_);
+}
+
+}  // namespace smpfuzz

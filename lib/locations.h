@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Locations: stable identities and kernel-style names for the model's shared
+// memory.
+//
+// Raw addresses differ between runs and builds; a trace must not. Every
+// address an access touches gets a small id, assigned in first-touch order
+// within a run, and a name such as "csd_data[0].node.u_flags" or
+// "cfd_data[1].csd[2].func". Names are built only when asked for.
+
+#ifndef SMPFUZZ_LIB_LOCATIONS_H_
+#define SMPFUZZ_LIB_LOCATIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace smpfuzz {
+
+enum class Field : std::uint8_t { kNext, kFirst, kFlags, kSrc, kDst, kFunc, kInfo, kOther };
+
+enum class Area : std::uint8_t {
+  kCallSingleQueue,  // llist_head per CPU
+  kCsdData,          // csd_data per CPU
+  kCfdCsd,           // cfd_data[sender].csd[target], index = sender * nr_cpus + target
+  kAsyncCsd,         // the workload's csds for smp_call_function_single_async
+  kWildCsd,          // what per_cpu_ptr() of an impossible CPU points at
+  kStackCsd,         // an on-stack csd of smp_call_function_single(wait=1)
+  kUnknown,
+};
+
+class Locations {
+ public:
+  struct Loc {
+    const void* addr = nullptr;
+    Area area = Area::kUnknown;
+    Field field = Field::kOther;
+    std::uint32_t index = 0;   // element index, or for kStackCsd the owning CPU
+    std::uint32_t serial = 0;  // kStackCsd: which stack csd of that CPU (1, 2, ...)
+  };
+
+  // Forgets all ids and areas (a new run).
+  void Clear(int nr_cpus);
+  void AddArray(Area area, const void* base, std::size_t elem_size, std::size_t count);
+  // A new on-stack csd at `base` (it may reuse an old one's memory).
+  void AddStackCsd(const void* base, int cpu);
+
+  std::uint32_t Id(const void* addr) {
+    auto it = ids_.find(addr);
+    if (it != ids_.end()) return it->second;
+    return Insert(addr);
+  }
+  // The id of `addr` if it has one already.
+  bool Find(const void* addr, std::uint32_t* id) const {
+    auto it = ids_.find(addr);
+    if (it == ids_.end()) return false;
+    *id = it->second;
+    return true;
+  }
+  const Loc& Get(std::uint32_t id) const { return locs_[id]; }
+  std::size_t size() const { return locs_.size(); }
+
+  // "csd_data[0].node.u_flags"
+  std::string Name(std::uint32_t id) const;
+  // The name of the object (csd or list head) that contains `addr`: "csd_data[0]".
+  std::string ObjectName(const void* addr) const;
+
+ private:
+  struct Range {
+    const char* begin;
+    std::size_t elem_size;
+    std::size_t count;
+    Area area;
+    std::uint32_t cpu;     // kStackCsd
+    std::uint32_t serial;  // kStackCsd
+  };
+  std::uint32_t Insert(const void* addr);
+  Loc Describe(const void* addr) const;
+  static std::string ObjectNameOf(const Loc& l, int nr_cpus);
+
+  int nr_cpus_ = 0;
+  std::vector<Range> ranges_;
+  std::vector<std::uint32_t> stack_serial_;  // per CPU
+  std::vector<Loc> locs_;
+  absl::flat_hash_map<const void*, std::uint32_t> ids_;
+};
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_LIB_LOCATIONS_H_

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "lib/report.h"
+
+namespace smpfuzz {
+namespace {
+
+constexpr const char* kNames[] = {
+    "llist-self-loop",     "cpu-stuck",     "csd-lock-timeout",    "callback-corrupted",
+    "callback-duplicated", "callback-lost", "csd-double-lock",     "csd-unlock-unlocked",
+    "percpu-out-of-range", "data-race",
+};
+static_assert(sizeof(kNames) / sizeof(kNames[0]) == kSignatureCount);
+
+}  // namespace
+
+const char* SignatureName(Signature s) {
+  int i = static_cast<int>(s);
+  return i >= 0 && i < kSignatureCount ? kNames[i] : "?";
+}
+
+bool SignatureFromName(std::string_view name, Signature* out) {
+  for (int i = 0; i < kSignatureCount; ++i) {
+    if (name == kNames[i]) {
+      *out = static_cast<Signature>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string Report::DedupKey() const {
+  std::string key = SignatureName(signature);
+  char sep = '@';
+  for (Site s : sites) {
+    key += sep;
+    key += SiteName(s);
+    sep = ',';
+  }
+  return key;
+}
+
+}  // namespace smpfuzz

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Report: what a checker found, in the words triage buckets by.
+//
+// Signature names are stable (reproducers, crash buckets and CI logs use
+// them). A report's dedup key is its signature plus its code sites.
+
+#ifndef SMPFUZZ_LIB_REPORT_H_
+#define SMPFUZZ_LIB_REPORT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/sites.h"
+
+namespace smpfuzz {
+
+// Ordered from most to least severe: a run's verdict is its most severe report.
+enum class Signature : std::uint8_t {
+  kLlistSelfLoop,       // a node added while already the head, or a walk finds a cycle
+  kCpuStuck,            // no progress within the step budget, or every CPU blocked
+  kCsdLockTimeout,      // a CSD-lock waiter exceeded csd_lock_timeout (virtual time)
+  kCallbackCorrupted,   // a callback ran with another request's func/info, or on the wrong CPU
+  kCallbackDuplicated,  // a callback ran more often than requested
+  kCallbackLost,        // a requested callback never ran (by quiescence, or by a wait=1 return)
+  kCsdDoubleLock,       // two owners hold one CSD lock at once
+  kCsdUnlockUnlocked,   // csd_unlock() of a csd without CSD_FLAG_LOCK (the kernel's WARN)
+  kPercpuOutOfRange,    // per_cpu_ptr() of a CPU number that is not a possible CPU
+  kDataRace,            // a plain access conflicts with another access without happens-before
+  kCount
+};
+
+inline constexpr int kSignatureCount = static_cast<int>(Signature::kCount);
+
+const char* SignatureName(Signature s);  // "llist-self-loop", ...
+bool SignatureFromName(std::string_view name, Signature* out);
+
+struct Report {
+  Signature signature = Signature::kDataRace;
+  std::vector<int> cpus;     // the CPUs involved, the reporting one first
+  std::string csd;           // the csd (or list head) involved, by name; may be empty
+  std::uint64_t step = 0;    // trace step at which it fired
+  std::vector<Site> sites;   // code sites involved
+  std::string message;       // one line, for people
+
+  // signature + sites, e.g. "data-race@csd_lock_store_flags,csd_lock_load_flags".
+  std::string DedupKey() const;
+};
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_LIB_REPORT_H_

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "lib/scenario.h"
+
+namespace smpfuzz {
+
+const char* OpKindName(OpKind k) {
+  switch (k) {
+    case OpKind::kCallSingle: return "call_single";
+    case OpKind::kCallSingleAsync: return "call_single_async";
+    case OpKind::kCallMany: return "call_many";
+    case OpKind::kFlush: return "flush";
+    case OpKind::kIrqsOff: return "irqs_off";
+  }
+  return "?";
+}
+
+std::string Scenario::Validate() const {
+  if (nr_cpus < kMinCpus || nr_cpus > kMaxScenarioCpus) {
+    return "cpus must be between " + std::to_string(kMinCpus) + " and " +
+           std::to_string(kMaxScenarioCpus) + ", got " + std::to_string(nr_cpus);
+  }
+  if (static_cast<int>(ops.size()) != nr_cpus) {
+    return "operation lists for " + std::to_string(ops.size()) + " CPUs, expected " +
+           std::to_string(nr_cpus);
+  }
+  std::uint64_t all = nr_cpus == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << nr_cpus) - 1;
+  if ((offline_mask & all) == all) return "every CPU is offline";
+  if (offline_mask & ~all) return "offline CPU number past the last CPU";
+  for (int cpu = 0; cpu < nr_cpus; ++cpu) {
+    if (((offline_mask >> cpu) & 1) && !ops[cpu].empty()) {
+      return "cpu " + std::to_string(cpu) + " is offline but has operations";
+    }
+    for (const Op& op : ops[cpu]) {
+      if (op.kind == OpKind::kCallSingleAsync && (op.csd < -1 || op.csd >= kMaxAsyncCsdSlots)) {
+        return "csd number must be 0.." + std::to_string(kMaxAsyncCsdSlots - 1);
+      }
+      if (op.kind == OpKind::kIrqsOff && op.ms > 600000) {
+        return "irqs_off longer than 600000 ms";
+      }
+    }
+  }
+  return "";
+}
+
+int Scenario::TotalOps() const {
+  int n = 0;
+  for (const auto& list : ops) n += static_cast<int>(list.size());
+  return n;
+}
+
+Scenario CanonicalScenario(const Variant* variant) {
+  Scenario s;
+  s.nr_cpus = 3;
+  s.variant = variant;
+  s.csdlock_debug = true;
+  s.ops.resize(3);
+  Op call;
+  call.kind = OpKind::kCallSingle;
+  call.target = 0;
+  call.wait = false;
+  s.ops[1].push_back(call);
+  s.ops[2].push_back(call);
+  return s;
+}
+
+Schedule CanonicalSelfLoopSchedule() {
+  Schedule s;
+  // CPU1: the READ_ONCE of csd_lock_wait_toolong sees the csd unlocked.
+  s.push_back({1, false});
+  // CPU2: lock-wait, load, store, func, info, src, dst, llist_add (3), IPI.
+  for (int i = 0; i < 11; ++i) s.push_back({2, false});
+  // CPU1: load, store (a second owner), func, info, src, dst, llist_add.
+  for (int i = 0; i < 10; ++i) s.push_back({1, false});
+  return s;
+}
+
+}  // namespace smpfuzz

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Scenario and Schedule: the input every engine produces and every run
+// consumes.
+//
+// A Scenario is the static part: how many CPUs, which kernel variant, whether
+// csdlock_debug= is on, which CPUs are offline, and per CPU the list of
+// operations its task performs (modelled on kernel/scftorture.c's mix). A
+// Schedule is the dynamic part: for each step, which CPU moves and whether
+// the step is the delivery of that CPU's pending IPI.
+
+#ifndef SMPFUZZ_LIB_SCENARIO_H_
+#define SMPFUZZ_LIB_SCENARIO_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lib/variant.h"
+
+namespace smpfuzz {
+
+enum class OpKind : std::uint8_t {
+  kCallSingle,       // smp_call_function_single(target, f, x, wait)
+  kCallSingleAsync,  // smp_call_function_single_async(target, csd)
+  kCallMany,         // smp_call_function_many(mask, f, x, wait) / on_each_cpu_mask if local
+  kFlush,            // flush_smp_call_function_queue() from the idle task
+  kIrqsOff,          // local_irq_save(); mdelay(ms); local_irq_restore()
+};
+
+const char* OpKindName(OpKind k);  // "call_single", "call_single_async", ...
+
+struct Op {
+  OpKind kind = OpKind::kCallSingle;
+  int target = 0;          // single/async: any CPU number, even offline or impossible
+  bool wait = false;       // single/many
+  std::uint64_t mask = 0;  // many: CPU bitmask (bits past nr_cpus are ignored like the kernel)
+  bool local = false;      // many: SCF_RUN_LOCAL (also run on this CPU when in mask)
+  int csd = -1;            // async: the caller's csd number (shared by ops naming it); -1 = fresh
+  std::uint32_t ms = 0;    // irqs_off: how long, in milliseconds of virtual time
+
+  bool operator==(const Op&) const = default;
+};
+
+inline constexpr int kMinCpus = 2;
+inline constexpr int kMaxScenarioCpus = 64;
+inline constexpr int kMaxAsyncCsdSlots = 16;
+
+struct Scenario {
+  int nr_cpus = 2;
+  const Variant* variant = nullptr;  // nullptr means "baseline"
+  bool csdlock_debug = true;
+  std::uint64_t offline_mask = 0;
+  std::uint64_t csd_lock_timeout_ms = 5000;
+  std::vector<std::vector<Op>> ops;  // ops[cpu], size nr_cpus
+
+  // An empty string when the scenario can run; else why not.
+  std::string Validate() const;
+  int TotalOps() const;
+};
+
+struct Choice {
+  std::uint8_t cpu = 0;
+  bool ipi = false;  // deliver this CPU's pending IPI instead of stepping it
+  bool operator==(const Choice&) const = default;
+};
+
+using Schedule = std::vector<Choice>;
+
+// The design brief's canonical scenario: CPU0 idle (the target), CPU1 and
+// CPU2 each smp_call_function_single(0, f, x, wait=0), csdlock_debug on.
+Scenario CanonicalScenario(const Variant* variant);
+// Its shortest known b0473dcd interleaving: CPU1 passes its lock-wait, CPU2
+// runs its whole call, CPU1 resumes. One preemption.
+Schedule CanonicalSelfLoopSchedule();
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_LIB_SCENARIO_H_

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "lib/simulator.h"
+
+#include <algorithm>
+
+namespace smpfuzz {
+namespace {
+
+// FNV-1a style mixing, 64 bits.
+inline std::uint64_t Mix(std::uint64_t h, std::uint64_t v) {
+  h ^= v;
+  h *= 0x100000001b3ULL;
+  h ^= h >> 29;
+  return h;
+}
+
+constexpr std::uint64_t kHashSeed = 0xcbf29ce484222325ULL;
+
+}  // namespace
+
+const Report* RunResult::Primary() const {
+  const Report* best = nullptr;
+  for (const Report& r : reports) {
+    if (best == nullptr || r.signature < best->signature) best = &r;
+  }
+  return best;
+}
+
+Simulator::Simulator() : Platform(/*interleaves=*/true) {}
+
+Simulator::~Simulator() {
+  // Tasks must die before the kernel state their frames point into.
+  cpus_.clear();
+}
+
+std::string Simulator::Load(const Scenario& s) {
+  std::string err = s.Validate();
+  loaded_ = err.empty();
+  if (!loaded_) return err;
+  cpus_.clear();  // destroys any suspended coroutines of the last run
+  scenario_ = s;
+  if (scenario_.variant == nullptr) scenario_.variant = FindVariant("baseline");
+  workload_.Prepare(scenario_);
+  cpus_.resize(scenario_.nr_cpus);
+  return "";
+}
+
+const RunResult& Simulator::Run(const Scenario& s, const Schedule& schedule,
+                                const SimOptions& options) {
+  if (!Load(s).empty()) {
+    result_ = RunResult{};
+    return result_;
+  }
+  return Run(schedule, options);
+}
+
+void Simulator::ResetRun(const SimOptions& options) {
+  options_ = options;
+  const int n = scenario_.nr_cpus;
+  for (SimCpu& c : cpus_) {
+    c.task = Task<void>();
+    c.irq = Task<void>();
+  }
+  std::uint64_t all = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+  kernel_.Reset(scenario_.variant, scenario_.csdlock_debug, n, all & ~scenario_.offline_mask,
+                scenario_.csd_lock_timeout_ms);
+  workload_.ResetCsds();
+  locations_.Clear(n);
+  locations_.AddArray(Area::kCallSingleQueue, kernel_.call_single_queue.data(),
+                      sizeof(llist_head), kernel_.call_single_queue.size());
+  locations_.AddArray(Area::kCsdData, kernel_.csd_data.data(), sizeof(call_single_data_t),
+                      kernel_.csd_data.size());
+  locations_.AddArray(Area::kCfdCsd, kernel_.cfd_csd.data(), sizeof(call_single_data_t),
+                      kernel_.cfd_csd.size());
+  locations_.AddArray(Area::kAsyncCsd, workload_.async_csd().data(), sizeof(call_single_data_t),
+                      workload_.async_csd().size());
+  locations_.AddArray(Area::kWildCsd, &kernel_.wild_csd, sizeof(call_single_data_t), 1);
+  checkers_.Reset(n, &workload_, &locations_, options.detect_races, options.verbose);
+
+  result_.reports.clear();
+  result_.trace.clear();
+  result_.trace_hash = kHashSeed;
+  result_.steps = 0;
+  result_.clock_ns = 0;
+  result_.preemptions = 0;
+  result_.choices_used = 0;
+  result_.quiescent = false;
+  result_.fired = 0;
+  clock_ = 0;
+  step_ = 0;
+  last_cpu_ = -1;
+  run_length_ = 0;
+  last_access_cpu_ = -1;
+  last_access_site_ = Site::fence;
+
+  for (int i = 0; i < n; ++i) {
+    SimCpu& c = cpus_[i];
+    c.cpu.id = i;
+    c.cpu.platform = this;
+    c.cpu.kernel = &kernel_;
+    c.cpu.irqs_disabled = false;
+    c.cpu.parked_at = nullptr;
+    c.online = kernel_.cpu_online(i);
+    c.task_done = true;
+    c.in_irq = false;
+    c.ipi_pending = false;
+    c.saved_at = nullptr;
+  }
+  for (int i = 0; i < n; ++i) {
+    SimCpu& c = cpus_[i];
+    if (!c.online || workload_.plan(i).empty()) continue;
+    c.task = workload_.RunCpu(c.cpu);
+    c.task_done = false;
+    c.task.start();
+    if (c.task.done()) c.task_done = true;
+  }
+}
+
+bool Simulator::StepEnabled(const SimCpu& c) const {
+  if (!c.cpu.parked_at) return false;
+  const Access& a = c.cpu.parked;
+  switch (a.kind) {
+    case AccessKind::kCondLoadAcquire:
+      return (RawLoad(a.addr, a.size) & a.expected) == 0;
+    case AccessKind::kSpinReadOnce:
+      return (RawLoad(a.addr, a.size) & a.expected) == 0 || clock_ >= a.deadline;
+    case AccessKind::kDelay:
+      return clock_ >= a.deadline;
+    default:
+      return true;
+  }
+}
+
+bool Simulator::ActionEnabled(int action) const {
+  const SimCpu& c = cpus_[action / 2];
+  return (action & 1) ? IpiEnabled(c) : StepEnabled(c);
+}
+
+int Simulator::ChooseFair() const {
+  const int n = static_cast<int>(cpus_.size());
+  for (int i = 0; i < n; ++i) {
+    if (IpiEnabled(cpus_[i])) return 2 * i + 1;
+  }
+  if (last_cpu_ >= 0 && run_length_ < kFairQuantum && StepEnabled(cpus_[last_cpu_])) {
+    return 2 * last_cpu_;
+  }
+  // Round robin from the CPU after the last one, so a CPU that never blocks
+  // (a livelock) cannot starve the others.
+  const int start = last_cpu_ < 0 ? 0 : last_cpu_ + 1;
+  for (int k = 0; k < n; ++k) {
+    int i = (start + k) % n;
+    if (StepEnabled(cpus_[i])) return 2 * i;
+  }
+  return -1;
+}
+
+bool Simulator::AllQuiescent() const {
+  for (const SimCpu& c : cpus_) {
+    if (!c.online) continue;
+    if (!c.task_done || c.in_irq || c.ipi_pending) return false;
+  }
+  return true;
+}
+
+void Simulator::Record(const TraceEntry& e) {
+  std::uint64_t h = result_.trace_hash;
+  h = Mix(h, e.step);
+  h = Mix(h, static_cast<std::uint64_t>(e.cpu) | (std::uint64_t{e.in_irq} << 16) |
+                 (static_cast<std::uint64_t>(e.event) << 24) |
+                 (static_cast<std::uint64_t>(e.kind) << 32) |
+                 (static_cast<std::uint64_t>(e.site) << 40) | (std::uint64_t{e.wrote} << 56));
+  h = Mix(h, e.loc);
+  h = Mix(h, Normalize(e.loc, e.read));
+  h = Mix(h, Normalize(e.loc, e.written));
+  h = Mix(h, Normalize(e.loc, e.aux));
+  h = Mix(h, e.clock_ns);
+  result_.trace_hash = h;
+  if (options_.record_trace) result_.trace.push_back(e);
+}
+
+std::uint64_t Simulator::Normalize(std::uint32_t loc, std::uint64_t value) {
+  if (loc == TraceEntry::kNoLoc || value == 0) return value;
+  Field f = locations_.Get(loc).field;
+  if (f != Field::kNext && f != Field::kFirst) return value;
+  // A node pointer: name it by its location, not its address.
+  return 0x8000000000000000ULL | locations_.Id(reinterpret_cast<const void*>(value));
+}
+
+std::uint64_t Simulator::Perform(Cpu& cpu, const Access& a) {
+  SimCpu& sc = cpus_[cpu.id];
+  std::uint64_t read = 0;
+  bool wrote = false;
+  const std::uint64_t size_mask =
+      a.size >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * a.size)) - 1;
+  switch (a.kind) {
+    case AccessKind::kPlainLoad:
+    case AccessKind::kReadOnce:
+    case AccessKind::kLoadAcquire:
+    case AccessKind::kCondLoadAcquire:
+    case AccessKind::kSpinReadOnce:
+      read = RawLoad(a.addr, a.size);
+      break;
+    case AccessKind::kPlainStore:
+    case AccessKind::kWriteOnce:
+    case AccessKind::kStoreRelease:
+      RawStore(a.addr, a.size, a.value);
+      wrote = true;
+      break;
+    case AccessKind::kXchg:
+      read = RawLoad(a.addr, a.size);
+      RawStore(a.addr, a.size, a.value);
+      wrote = true;
+      break;
+    case AccessKind::kCmpxchg:
+    case AccessKind::kCmpxchgAcquire:
+      read = RawLoad(a.addr, a.size);
+      if (read == (a.expected & size_mask)) {
+        RawStore(a.addr, a.size, a.value);
+        wrote = true;
+      }
+      break;
+    case AccessKind::kCall:
+      checkers_.OnCallback(cpu.id, a.value, a.expected, a.site, step_);
+      break;
+    case AccessKind::kSendIpi: {
+      int target = static_cast<int>(a.value);
+      if (target >= 0 && target < static_cast<int>(cpus_.size())) {
+        cpus_[target].ipi_pending = true;
+        checkers_.OnIpiSend(cpu.id, target);
+      }
+      break;
+    }
+    case AccessKind::kSendIpiMask:
+      for (int t = 0; t < static_cast<int>(cpus_.size()); ++t) {
+        if ((a.value >> t) & 1) {
+          cpus_[t].ipi_pending = true;
+          checkers_.OnIpiSend(cpu.id, t);
+        }
+      }
+      break;
+    case AccessKind::kDelay:
+    case AccessKind::kCount:
+      break;
+  }
+
+  TraceEntry e;
+  e.step = step_;
+  e.clock_ns = clock_;
+  e.read = read;
+  e.written = wrote ? a.value : (a.kind == AccessKind::kCall || a.kind == AccessKind::kSendIpi ||
+                                         a.kind == AccessKind::kSendIpiMask
+                                     ? a.value
+                                     : 0);
+  e.aux = (a.kind == AccessKind::kCall || a.kind == AccessKind::kCmpxchg ||
+           a.kind == AccessKind::kCmpxchgAcquire)
+              ? a.expected
+              : 0;
+  e.cpu = static_cast<std::int16_t>(cpu.id);
+  e.kind = a.kind;
+  e.site = a.site;
+  e.in_irq = sc.in_irq;
+  e.wrote = wrote;
+  if (AccessTouchesMemory(a.kind)) {
+    e.loc = locations_.Id(a.addr);
+    checkers_.OnAccess(cpu.id, a, e.loc, read, wrote, step_);
+  }
+  if (options_.interleaving_map != nullptr) {
+    if (last_access_cpu_ >= 0 && last_access_cpu_ != cpu.id) {
+      std::uint8_t& counter =
+          options_.interleaving_map[static_cast<std::size_t>(last_access_site_) * kSiteCount +
+                                    static_cast<std::size_t>(a.site)];
+      if (counter != 0xff) ++counter;
+    }
+    last_access_cpu_ = cpu.id;
+    last_access_site_ = a.site;
+  }
+  Record(e);
+  return read;
+}
+
+void Simulator::Fence(Cpu& cpu, FenceKind kind) { checkers_.OnFence(cpu.id, kind); }
+
+void Simulator::Ghost(Cpu& cpu, const GhostEvent& e) {
+  if (e.kind == GhostKind::kObjectBorn) {
+    const auto& async = workload_.async_csd();
+    const auto* p = static_cast<const call_single_data_t*>(e.obj);
+    bool in_async = !async.empty() && p >= async.data() && p < async.data() + async.size();
+    if (!in_async) locations_.AddStackCsd(e.obj, cpu.id);
+  }
+  checkers_.OnGhost(cpu.id, e, step_);
+}
+
+std::uint64_t Simulator::Clock(Cpu&) { return clock_; }
+
+void Simulator::IrqsEnabled(Cpu&) {}
+
+void Simulator::Execute(int action) {
+  const int id = action / 2;
+  SimCpu& c = cpus_[id];
+  clock_ += options_.ns_per_step;
+  if (action & 1) {
+    c.ipi_pending = false;
+    checkers_.OnIpiDeliver(id);
+    TraceEntry e;
+    e.step = step_;
+    e.clock_ns = clock_;
+    e.cpu = static_cast<std::int16_t>(id);
+    e.event = TraceEvent::kIpiDelivered;
+    e.in_irq = true;
+    Record(e);
+    c.saved_parked = c.cpu.parked;
+    c.saved_at = c.cpu.parked_at;
+    c.saved_irqs_disabled = c.cpu.irqs_disabled;
+    c.cpu.parked_at = nullptr;
+    c.in_irq = true;
+    c.cpu.irqs_disabled = true;
+    c.irq = generic_smp_call_function_single_interrupt(c.cpu);
+    c.irq.start();
+  } else {
+    std::coroutine_handle<> h = c.cpu.parked_at;
+    c.cpu.parked_at = nullptr;
+    h.resume();
+  }
+  if (c.in_irq && c.irq.done()) {
+    c.irq = Task<void>();
+    c.in_irq = false;
+    c.cpu.parked = c.saved_parked;
+    c.cpu.parked_at = c.saved_at;
+    c.cpu.irqs_disabled = c.saved_irqs_disabled;
+    c.saved_at = nullptr;
+  }
+  if (!c.in_irq && !c.task_done && c.task.done()) c.task_done = true;
+}
+
+void Simulator::ReportStuck(bool budget) {
+  std::vector<int> stuck;
+  std::vector<Site> sites;
+  std::string msg = budget ? "no quiescence within " + std::to_string(options_.max_steps) +
+                                 " steps:"
+                           : "every CPU is blocked and no deadline is pending:";
+  for (const SimCpu& c : cpus_) {
+    if (!c.online || (c.task_done && !c.in_irq && !c.ipi_pending)) continue;
+    stuck.push_back(c.cpu.id);
+    msg += " CPU" + std::to_string(c.cpu.id);
+    if (c.cpu.parked_at) {
+      sites.push_back(c.cpu.parked.site);
+      msg += std::string(c.in_irq ? " (in IPI handler)" : "") + " at " +
+             SiteFunction(c.cpu.parked.site);
+      if (AccessTouchesMemory(c.cpu.parked.kind)) {
+        msg += " on " + locations_.ObjectName(c.cpu.parked.addr);
+      }
+    } else if (c.ipi_pending) {
+      msg += " with an undeliverable IPI";
+    }
+    msg += ";";
+  }
+  if (!msg.empty() && msg.back() == ';') msg.pop_back();
+  checkers_.ReportStuck(std::move(stuck), std::move(sites), std::move(msg), step_);
+}
+
+const RunResult& Simulator::Run(const Schedule& schedule, const SimOptions& options) {
+  if (!loaded_) {
+    result_ = RunResult{};
+    return result_;
+  }
+  ResetRun(options);
+  const int actions = 2 * static_cast<int>(cpus_.size());
+  std::size_t next_choice = 0;
+  for (;;) {
+    if (checkers_.fired() & options_.stop_on) break;
+    if (step_ >= options_.max_steps) {
+      ReportStuck(/*budget=*/true);
+      break;
+    }
+    int action = -1;
+    if (next_choice < schedule.size()) {
+      const Choice& ch = schedule[next_choice];
+      int want = (ch.cpu % cpus_.size()) * 2 + (ch.ipi ? 1 : 0);
+      for (int k = 0; k < actions; ++k) {
+        int candidate = (want + k) % actions;
+        if (ActionEnabled(candidate)) {
+          action = candidate;
+          break;
+        }
+      }
+      if (action >= 0) ++next_choice;
+    } else {
+      action = ChooseFair();
+    }
+    if (action < 0) {
+      if (AllQuiescent()) {
+        result_.quiescent = true;
+        checkers_.OnQuiescent(step_);
+        break;
+      }
+      std::uint64_t deadline = kNoDeadline;
+      for (const SimCpu& c : cpus_) {
+        if (!c.cpu.parked_at) continue;
+        const Access& a = c.cpu.parked;
+        if ((a.kind == AccessKind::kSpinReadOnce || a.kind == AccessKind::kDelay) &&
+            a.deadline > clock_) {
+          deadline = std::min(deadline, a.deadline);
+        }
+      }
+      if (deadline == kNoDeadline) {
+        ReportStuck(/*budget=*/false);
+        break;
+      }
+      clock_ = deadline;
+      TraceEntry e;
+      e.step = step_;
+      e.clock_ns = clock_;
+      e.event = TraceEvent::kClockJump;
+      Record(e);
+      continue;
+    }
+    const int id = action / 2;
+    if (last_cpu_ >= 0 && id != last_cpu_ && StepEnabled(cpus_[last_cpu_])) {
+      ++result_.preemptions;
+    }
+    Execute(action);
+    run_length_ = id == last_cpu_ ? run_length_ + 1 : 1;
+    last_cpu_ = id;
+    ++step_;
+  }
+  result_.reports = checkers_.reports();
+  result_.fired = checkers_.fired();
+  result_.steps = step_;
+  result_.clock_ns = clock_;
+  result_.choices_used = next_choice;
+  return result_;
+}
+
+}  // namespace smpfuzz

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Simulator: runs a Scenario on simulated CPUs under a Schedule,
+// deterministically, with every checker on.
+//
+// One OS thread runs all CPUs. Each CPU's task (lib/workload.h) is a
+// coroutine that parks at every shared access; a step is "pick an enabled
+// action, perform it, run model code up to the next access". Actions:
+//  - step CPU c: perform its parked access (a spinning access is enabled only
+//    once its condition holds or its deadline passed);
+//  - deliver CPU c's pending IPI: allowed when c has interrupts enabled and is
+//    not already in the handler; generic_smp_call_function_single_interrupt()
+//    then runs on c, on top of whatever c was doing.
+// The Schedule names one action per step (a named action that is not enabled
+// falls through to the next enabled one in CPU order, so any byte string is a
+// schedule). When it runs out, a fair policy takes over: pending IPIs first,
+// then the CPU that ran last for up to kFairQuantum steps in a row, then the
+// next enabled CPU in round-robin order.
+//
+// Virtual time advances ns_per_step per step; when nothing is enabled but
+// some CPU waits for a deadline (a CSD-lock timeout, an irqs_off delay) the
+// clock jumps to it. Nothing enabled and no deadline is a deadlock
+// (cpu-stuck); max_steps without quiescence is cpu-stuck too.
+//
+// Same scenario + schedule + options => same trace, bit for bit: the trace
+// uses location ids (lib/locations.h), never raw addresses.
+
+#ifndef SMPFUZZ_LIB_SIMULATOR_H_
+#define SMPFUZZ_LIB_SIMULATOR_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lib/checkers.h"
+#include "lib/locations.h"
+#include "lib/primitives.h"
+#include "lib/report.h"
+#include "lib/scenario.h"
+#include "lib/smp.h"
+#include "lib/task.h"
+#include "lib/workload.h"
+
+namespace smpfuzz {
+
+constexpr std::uint32_t SignatureBit(Signature s) { return 1u << static_cast<int>(s); }
+
+inline constexpr std::size_t kInterleavingMapSize =
+    static_cast<std::size_t>(kSiteCount) * kSiteCount;
+
+inline constexpr int kFairQuantum = 64;
+
+struct SimOptions {
+  std::uint64_t max_steps = 200000;
+  std::uint64_t ns_per_step = 1000;
+  // Signatures that end the run as soon as they fire. After a self-loop the
+  // target CPU would walk the cycle until the budget runs out.
+  std::uint32_t stop_on = SignatureBit(Signature::kLlistSelfLoop);
+  bool record_trace = true;
+  bool detect_races = true;
+  // Build report messages and names (off in fuzzers' hot loops).
+  bool verbose = true;
+  // Optional fuzzer feedback: counters indexed [previous site][site], bumped
+  // when consecutive accesses come from different CPUs. kInterleavingMapSize.
+  std::uint8_t* interleaving_map = nullptr;
+};
+
+enum class TraceEvent : std::uint8_t { kAccess, kIpiDelivered, kClockJump };
+
+struct TraceEntry {
+  std::uint64_t step = 0;
+  std::uint64_t clock_ns = 0;
+  std::uint64_t read = 0;     // value read (old value for RMWs)
+  std::uint64_t written = 0;  // value written (kCall: func; IPIs: cpu or mask)
+  std::uint64_t aux = 0;      // kCall: info; cmpxchg: expected
+  std::uint32_t loc = kNoLoc;
+  std::int16_t cpu = -1;
+  TraceEvent event = TraceEvent::kAccess;
+  AccessKind kind = AccessKind::kPlainLoad;
+  Site site = Site::fence;
+  bool in_irq = false;
+  bool wrote = false;
+
+  static constexpr std::uint32_t kNoLoc = 0xffffffff;
+};
+
+struct RunResult {
+  std::vector<Report> reports;
+  std::vector<TraceEntry> trace;  // empty unless SimOptions::record_trace
+  std::uint64_t trace_hash = 0;
+  std::uint64_t steps = 0;
+  std::uint64_t clock_ns = 0;
+  std::uint32_t preemptions = 0;
+  std::size_t choices_used = 0;
+  bool quiescent = false;
+  std::uint32_t fired = 0;  // SignatureBit of every signature reported
+
+  bool Has(Signature s) const { return (fired & SignatureBit(s)) != 0; }
+  bool clean() const { return fired == 0; }
+  // The most severe report, or nullptr when clean.
+  const Report* Primary() const;
+};
+
+class Simulator final : private Platform {
+ public:
+  Simulator();
+  ~Simulator() override;
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  // Prepares `s` for runs; returns an error message when it cannot run.
+  std::string Load(const Scenario& s);
+  // Runs the loaded scenario. The result stays valid until the next Run/Load.
+  const RunResult& Run(const Schedule& schedule, const SimOptions& options = {});
+  // Load + Run; an invalid scenario yields an empty, clean result (check Load).
+  const RunResult& Run(const Scenario& s, const Schedule& schedule,
+                       const SimOptions& options = {});
+
+  const Scenario& scenario() const { return scenario_; }
+  const Locations& locations() const { return locations_; }
+  const Workload& workload() const { return workload_; }
+
+ private:
+  struct SimCpu {
+    Cpu cpu;
+    Task<void> task;
+    Task<void> irq;
+    bool online = false;
+    bool task_done = true;
+    bool in_irq = false;
+    bool ipi_pending = false;
+    Access saved_parked;
+    std::coroutine_handle<> saved_at;
+    bool saved_irqs_disabled = false;
+  };
+
+  // Platform.
+  std::uint64_t Perform(Cpu& cpu, const Access& a) override;
+  void Fence(Cpu& cpu, FenceKind kind) override;
+  void Ghost(Cpu& cpu, const GhostEvent& e) override;
+  std::uint64_t Clock(Cpu& cpu) override;
+  void IrqsEnabled(Cpu& cpu) override;
+
+  void ResetRun(const SimOptions& options);
+  bool StepEnabled(const SimCpu& c) const;
+  bool IpiEnabled(const SimCpu& c) const {
+    return c.online && c.ipi_pending && !c.in_irq && !c.cpu.irqs_disabled;
+  }
+  bool ActionEnabled(int action) const;
+  int ChooseFair() const;
+  void Execute(int action);
+  bool AllQuiescent() const;
+  void ReportStuck(bool budget);
+  void Record(const TraceEntry& e);
+  std::uint64_t Normalize(std::uint32_t loc, std::uint64_t value);
+
+  Scenario scenario_;
+  bool loaded_ = false;
+  Kernel kernel_;
+  Workload workload_;
+  Locations locations_;
+  Checkers checkers_;
+  std::vector<SimCpu> cpus_;
+  SimOptions options_;
+  RunResult result_;
+  std::uint64_t clock_ = 0;
+  std::uint64_t step_ = 0;
+  int last_cpu_ = -1;
+  int run_length_ = 0;  // consecutive steps of last_cpu_
+  int last_access_cpu_ = -1;
+  Site last_access_site_ = Site::fence;
+};
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_LIB_SIMULATOR_H_

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The model under the deterministic simulator: the CSD-lock race of the
+// design brief, its consequences, every checker firing and staying silent,
+// determinism.
+
+#include "lib/simulator.h"
+
+#include <set>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace smpfuzz {
+namespace {
+
+Op Single(int target, bool wait) {
+  Op op;
+  op.kind = OpKind::kCallSingle;
+  op.target = target;
+  op.wait = wait;
+  return op;
+}
+Op Async(int target, int csd = -1) {
+  Op op;
+  op.kind = OpKind::kCallSingleAsync;
+  op.target = target;
+  op.csd = csd;
+  return op;
+}
+Op Many(std::uint64_t mask, bool wait) {
+  Op op;
+  op.kind = OpKind::kCallMany;
+  op.mask = mask;
+  op.wait = wait;
+  return op;
+}
+Op IrqsOff(std::uint32_t ms) {
+  Op op;
+  op.kind = OpKind::kIrqsOff;
+  op.ms = ms;
+  return op;
+}
+
+Scenario Make(const char* variant, bool debug, std::vector<std::vector<Op>> ops) {
+  Scenario s;
+  s.nr_cpus = static_cast<int>(ops.size());
+  s.variant = FindVariant(variant);
+  s.csdlock_debug = debug;
+  s.ops = std::move(ops);
+  return s;
+}
+
+Schedule Steps(std::initializer_list<std::pair<int, int>> runs) {
+  Schedule s;
+  for (auto [cpu, n] : runs) {
+    for (int i = 0; i < n; ++i) s.push_back({static_cast<std::uint8_t>(cpu), false});
+  }
+  return s;
+}
+
+std::string Describe(const RunResult& r) {
+  std::string out;
+  for (const Report& rep : r.reports) {
+    out += std::string(SignatureName(rep.signature)) + ": " + rep.message + "\n";
+  }
+  return out.empty() ? "clean" : out;
+}
+
+const Report* Find(const RunResult& r, Signature s) {
+  for (const Report& rep : r.reports) {
+    if (rep.signature == s) return &rep;
+  }
+  return nullptr;
+}
+
+// ---- the bug of the design brief ------------------------------------------------
+
+TEST(CsdLockRace, ShortestInterleavingSelfLoopsOnB0473dcd) {
+  Simulator sim;
+  const RunResult& r =
+      sim.Run(CanonicalScenario(FindVariant("b0473dcd")), CanonicalSelfLoopSchedule());
+  ASSERT_TRUE(r.Has(Signature::kLlistSelfLoop)) << Describe(r);
+  ASSERT_TRUE(r.Has(Signature::kCsdDoubleLock)) << Describe(r);
+  const Report* loop = Find(r, Signature::kLlistSelfLoop);
+  const Report* dlock = Find(r, Signature::kCsdDoubleLock);
+  EXPECT_LT(dlock->step, loop->step);
+  EXPECT_EQ(loop->csd, "csd_data[0]");
+  EXPECT_EQ(loop->cpus, std::vector<int>{1});
+  EXPECT_EQ(dlock->cpus, (std::vector<int>{1, 2}));
+  EXPECT_EQ(r.Primary()->signature, Signature::kLlistSelfLoop);
+  EXPECT_EQ(r.preemptions, 1u);
+  // The self-loop ends the run (SimOptions::stop_on): no quiescence.
+  EXPECT_FALSE(r.quiescent);
+  // The plain read-modify-write of u_flags is a data race too.
+  EXPECT_TRUE(r.Has(Signature::kDataRace));
+}
+
+TEST(CsdLockRace, SameScheduleIsCleanOnFixedBaselineAndWithDebugOff) {
+  struct Case {
+    const char* variant;
+    bool debug;
+  } cases[] = {{"fixed", true}, {"baseline", true}, {"b0473dcd", false}, {"fixed", false}};
+  for (const Case& c : cases) {
+    Scenario s = CanonicalScenario(FindVariant(c.variant));
+    s.csdlock_debug = c.debug;
+    Simulator sim;
+    const RunResult& r = sim.Run(s, CanonicalSelfLoopSchedule());
+    EXPECT_TRUE(r.clean()) << c.variant << " debug=" << c.debug << ": " << Describe(r);
+    EXPECT_TRUE(r.quiescent) << c.variant;
+  }
+}
+
+Scenario Cascade(const char* variant) {
+  Scenario s = CanonicalScenario(FindVariant(variant));
+  s.nr_cpus = 4;
+  s.ops.push_back({Single(0, /*wait=*/true)});
+  return s;
+}
+
+TEST(CsdLockRace, ThirdCpusSynchronousCallGetsStuckBehindTheSelfLoop) {
+  SimOptions opt;
+  opt.stop_on = 0;  // watch the consequences
+  opt.record_trace = false;
+  Simulator sim;
+  const RunResult& r = sim.Run(Cascade("b0473dcd"), CanonicalSelfLoopSchedule(), opt);
+  EXPECT_TRUE(r.Has(Signature::kLlistSelfLoop)) << Describe(r);
+  EXPECT_TRUE(r.Has(Signature::kCsdLockTimeout) || r.Has(Signature::kCpuStuck)) << Describe(r);
+  const Report* stuck = Find(r, Signature::kCpuStuck);
+  ASSERT_NE(stuck, nullptr);
+  // CPU0 walks the cycle in its IPI handler; CPU3 waits for its csd_stack.
+  EXPECT_NE(std::find(stuck->cpus.begin(), stuck->cpus.end(), 0), stuck->cpus.end());
+  EXPECT_NE(std::find(stuck->cpus.begin(), stuck->cpus.end(), 3), stuck->cpus.end());
+  // The node is ASYNC: the SYNC pass of __flush_smp_call_function_queue
+  // skips it, follows next back to it, and never leaves.
+  bool in_sync_pass = false;
+  for (Site site : stuck->sites) {
+    in_sync_pass |= site == Site::flush_read_next || site == Site::flush_read_type;
+  }
+  EXPECT_TRUE(in_sync_pass) << stuck->message;
+}
+
+TEST(CsdLockRace, WithCoarseVirtualTimeTheWaiterReportsACsdLockTimeout) {
+  SimOptions opt;
+  opt.stop_on = 0;
+  opt.record_trace = false;
+  opt.ns_per_step = 100 * 1000;  // 100 us a step: 5 s is 50k steps
+  Simulator sim;
+  const RunResult& r = sim.Run(Cascade("b0473dcd"), CanonicalSelfLoopSchedule(), opt);
+  const Report* timeout = Find(r, Signature::kCsdLockTimeout);
+  ASSERT_NE(timeout, nullptr) << Describe(r);
+  EXPECT_EQ(timeout->cpus, (std::vector<int>{3, 0}));
+  EXPECT_NE(timeout->message.find("csd: Detected non-responsive CSD lock (#1) on CPU#3"),
+            std::string::npos)
+      << timeout->message;
+}
+
+TEST(CsdLockRace, CascadeIsCleanOnFixed) {
+  Simulator sim;
+  const RunResult& r = sim.Run(Cascade("fixed"), CanonicalSelfLoopSchedule());
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  EXPECT_TRUE(r.quiescent);
+}
+
+// ---- every checker fires somewhere and stays silent elsewhere --------------------
+
+struct OracleCase {
+  const char* name;
+  Signature signature;
+  Scenario fires;
+  Schedule fires_schedule;
+  Scenario silent;
+  Schedule silent_schedule;
+  SimOptions options;
+};
+
+std::vector<OracleCase> OracleCases() {
+  std::vector<OracleCase> cases;
+  SimOptions dflt;
+  SimOptions no_stop;
+  no_stop.stop_on = 0;
+  Scenario canon_bug = CanonicalScenario(FindVariant("b0473dcd"));
+  Scenario canon_fixed = CanonicalScenario(FindVariant("fixed"));
+  Schedule loop = CanonicalSelfLoopSchedule();
+  // CPU1 passes the wait; CPU2 queues its request; CPU0's handler takes the
+  // list (llist_del_all) but has not run it yet; CPU1 "locks" the still-locked
+  // csd, overwrites func/info and queues the node again: it is now on CPU0's
+  // private chain and on the queue at once.
+  Schedule late = Steps({{1, 1}, {2, 11}});
+  late.push_back({0, true});
+  late.push_back({0, false});
+  for (int i = 0; i < 10; ++i) late.push_back({1, false});
+  // Both CPUs take the lock, then interleave their func/info stores.
+  Schedule mixed = Steps({{1, 1}, {2, 3}, {1, 2}, {1, 1}, {2, 1}, {2, 1}, {1, 1}});
+
+  cases.push_back({"self-loop", Signature::kLlistSelfLoop, canon_bug, loop, canon_fixed, loop, dflt});
+  cases.push_back(
+      {"double-lock", Signature::kCsdDoubleLock, canon_bug, loop, canon_fixed, loop, dflt});
+  cases.push_back({"data-race", Signature::kDataRace, canon_bug, loop, canon_fixed, loop, dflt});
+  cases.push_back({"duplicated", Signature::kCallbackDuplicated, canon_bug, late, canon_fixed,
+                   late, no_stop});
+  cases.push_back(
+      {"lost", Signature::kCallbackLost, canon_bug, late, canon_fixed, late, no_stop});
+  cases.push_back({"unlock-unlocked", Signature::kCsdUnlockUnlocked, canon_bug, late,
+                   canon_fixed, late, no_stop});
+  cases.push_back({"corrupted", Signature::kCallbackCorrupted, canon_bug, mixed, canon_fixed,
+                   mixed, no_stop});
+  // A CPU with interrupts off for 6 s (virtual) holds up a wait=1 caller past
+  // csd_lock_timeout=5000 ms; 100 ms does not.
+  cases.push_back({"lock-timeout", Signature::kCsdLockTimeout,
+                   Make("fixed", true, {{IrqsOff(6000)}, {Single(0, true)}}), Steps({{0, 0}}),
+                   Make("fixed", true, {{IrqsOff(100)}, {Single(0, true)}}), Steps({{0, 0}}),
+                   dflt});
+  // No IPI ever: a wait=1 caller without debug spins forever: deadlock.
+  cases.push_back({"cpu-stuck", Signature::kCpuStuck,
+                   Make("mutant-no-ipi", false, {{}, {Single(0, true)}}), {},
+                   Make("fixed", false, {{}, {Single(0, true)}}), {}, dflt});
+  // get_single_csd_data() indexes csd_data with a CPU number it never checks.
+  cases.push_back({"percpu", Signature::kPercpuOutOfRange,
+                   Make("b0473dcd", true, {{}, {Single(7, false)}}), {},
+                   Make("baseline", true, {{}, {Single(7, false)}}), {}, dflt});
+  // csd_unlock() without its release: the waiter's acquire no longer orders
+  // the target's plain reads of func/info before the next owner's stores.
+  cases.push_back({"data-race (plain unlock)", Signature::kDataRace,
+                   Make("mutant-plain-unlock", true, {{}, {Single(0, false), Single(0, false)}}),
+                   {}, Make("fixed", true, {{}, {Single(0, false), Single(0, false)}}), {},
+                   dflt});
+  return cases;
+}
+
+TEST(Oracles, EachFiresOnItsScenarioAndStaysSilentOnTheFixedOne) {
+  for (const OracleCase& c : OracleCases()) {
+    Simulator sim;
+    const RunResult& fires = sim.Run(c.fires, c.fires_schedule, c.options);
+    EXPECT_TRUE(fires.Has(c.signature)) << c.name << ": " << Describe(fires);
+    const RunResult& silent = sim.Run(c.silent, c.silent_schedule, c.options);
+    EXPECT_FALSE(silent.Has(c.signature)) << c.name << ": " << Describe(silent);
+    EXPECT_TRUE(silent.clean()) << c.name << ": " << Describe(silent);
+  }
+}
+
+TEST(Oracles, EverySignatureIsCovered) {
+  std::set<Signature> covered;
+  for (const OracleCase& c : OracleCases()) covered.insert(c.signature);
+  EXPECT_EQ(covered.size(), static_cast<std::size_t>(kSignatureCount));
+}
+
+// ---- model behaviour ---------------------------------------------------------------
+
+TEST(Model, OfflineAndImpossibleTargetsGetEnxioAndNoCallback) {
+  Scenario s = Make("baseline", true, {{}, {Single(2, true), Single(9, false), Single(-1, true)}, {}});
+  s.offline_mask = 1u << 2;
+  Simulator sim;
+  ASSERT_EQ(sim.Load(s), "");
+  const RunResult& r = sim.Run(Schedule{});
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  EXPECT_TRUE(r.quiescent);
+}
+
+TEST(Model, LocalCallRunsInPlaceWithoutAnIpi) {
+  Simulator sim;
+  const RunResult& r = sim.Run(Make("fixed", true, {{}, {Single(1, true), Single(1, false)}}), {});
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  for (const TraceEntry& e : r.trace) {
+    EXPECT_NE(e.kind, AccessKind::kSendIpi);
+    EXPECT_NE(e.event, TraceEvent::kIpiDelivered);
+  }
+}
+
+TEST(Model, AsyncOnABusyCsdReturnsEbusyAndItsCallbackRunsOnce) {
+  // Two async calls on one csd, the second while the first is still queued.
+  Scenario s = Make("fixed", true, {{}, {Async(0, 0), Async(0, 0)}});
+  Simulator sim;
+  ASSERT_EQ(sim.Load(s), "");
+  SimOptions opt;
+  opt.detect_races = false;  // reusing an in-flight csd is the caller's race
+  const RunResult& r = sim.Run(Steps({{1, 30}}), opt);
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  // The second call read CSD_FLAG_LOCK and returned before generic_exec_single.
+  int flag_reads = 0;
+  for (const TraceEntry& e : r.trace) {
+    if (e.site == Site::scfsa_read_flags) {
+      ++flag_reads;
+      if (flag_reads == 2) EXPECT_EQ(e.read & CSD_FLAG_LOCK, CSD_FLAG_LOCK);
+    }
+  }
+  EXPECT_EQ(flag_reads, 2);
+}
+
+TEST(Model, ManyWithWaitRunsSyncPassAndWaitsForEveryTarget) {
+  Scenario s = Make("fixed", true, {{}, {Many(0b1111, true)}, {}, {}});
+  Simulator sim;
+  const RunResult& r = sim.Run(s, {});
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  int sync_calls = 0;
+  for (const TraceEntry& e : r.trace) sync_calls += e.site == Site::flush_sync_call;
+  EXPECT_EQ(sync_calls, 3);  // CPU0, CPU2 and CPU3; not the caller CPU1
+}
+
+TEST(Model, SixtyFourCpusRun) {
+  std::vector<std::vector<Op>> ops(64);
+  ops[63].push_back(Many(~std::uint64_t{0}, true));
+  ops[5].push_back(Single(63, false));
+  Simulator sim;
+  SimOptions opt;
+  opt.record_trace = false;
+  const RunResult& r = sim.Run(Make("fixed", true, ops), {}, opt);
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  EXPECT_TRUE(r.quiescent);
+}
+
+TEST(Model, InvalidScenariosAreRefused) {
+  Simulator sim;
+  Scenario s = Make("fixed", true, {{}});
+  EXPECT_NE(sim.Load(s), "");
+  s = Make("fixed", true, std::vector<std::vector<Op>>(65));
+  EXPECT_NE(sim.Load(s), "");
+  s = Make("fixed", true, {{}, {Single(0, false)}});
+  s.offline_mask = 2;
+  EXPECT_NE(sim.Load(s).find("offline"), std::string::npos);
+}
+
+// ---- determinism -----------------------------------------------------------------
+
+TEST(Determinism, ThousandReplaysGiveOneTraceHash) {
+  std::set<std::uint64_t> hashes;
+  Scenario s = Cascade("b0473dcd");
+  SimOptions opt;
+  opt.stop_on = 0;
+  opt.max_steps = 2000;
+  Simulator shared;
+  for (int i = 0; i < 1000; ++i) {
+    if (i % 100 == 0) {
+      Simulator fresh;  // a new instance, new addresses
+      hashes.insert(fresh.Run(s, CanonicalSelfLoopSchedule(), opt).trace_hash);
+    } else {
+      hashes.insert(shared.Run(s, CanonicalSelfLoopSchedule(), opt).trace_hash);
+    }
+  }
+  EXPECT_EQ(hashes.size(), 1u);
+}
+
+TEST(Determinism, DifferentSchedulesGiveDifferentHashes) {
+  Simulator sim;
+  Scenario s = CanonicalScenario(FindVariant("fixed"));
+  std::uint64_t a = sim.Run(s, Steps({{1, 5}})).trace_hash;
+  std::uint64_t b = sim.Run(s, Steps({{2, 5}})).trace_hash;
+  EXPECT_NE(a, b);
+}
+
+}  // namespace
+}  // namespace smpfuzz

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "lib/variant.h"
+
+namespace smpfuzz {
+
+const std::vector<Variant>& AllVariants() {
+  // name, summary, dest csd, atomic lock, wait after put_cpu, mutant, plain unlock, no ipi
+  static const std::vector<Variant> kTable = {
+      {"baseline", "Linux 6.12: wait=0 uses the sender's own csd_data", false, false, false,
+       false, false, false},
+      {"b0473dcd",
+       "smp: Improve smp_call_function_single() CSD-lock diagnostics: wait=0 uses the "
+       "destination's csd_data with csdlock_debug on; csd_lock is a plain RMW",
+       true, false, true, false, false, false},
+      {"fixed",
+       "b0473dcd plus 'smp: Make CSD lock acquisition atomic for debug mode' "
+       "(try_cmpxchg_acquire)",
+       true, true, true, false, false, false},
+      {"mutant-plain-unlock", "fixed, but csd_unlock() uses a plain store (no release)", true,
+       true, true, true, true, false},
+      {"mutant-no-ipi", "fixed, but no IPI is ever sent", true, true, true, true, false, true},
+  };
+  return kTable;
+}
+
+const Variant* FindVariant(std::string_view name) {
+  for (const Variant& v : AllVariants()) {
+    if (name == v.name) return &v;
+  }
+  return nullptr;
+}
+
+std::string VariantNames(bool include_mutants) {
+  std::string out;
+  for (const Variant& v : AllVariants()) {
+    if (v.mutant && !include_mutants) continue;
+    if (!out.empty()) out += ", ";
+    out += v.name;
+  }
+  return out;
+}
+
+}  // namespace smpfuzz

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Variant: which version of kernel/smp.c the model behaves as.
+//
+// All behavioural differences between kernel versions (and the fault-injecting
+// mutants the oracle tests use) live in one table of plain data. Model code
+// asks the variant a question ("does wait=0 use the destination's csd_data?")
+// and never compares variant names, so a new kernel version or mutant is one
+// new row.
+
+#ifndef SMPFUZZ_LIB_VARIANT_H_
+#define SMPFUZZ_LIB_VARIANT_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smpfuzz {
+
+struct Variant {
+  const char* name;
+  const char* summary;
+  // smp_call_function_single(wait=0) with csdlock_debug on takes
+  // per_cpu_ptr(&csd_data, cpu) (the destination's) instead of this_cpu_ptr.
+  // (b0473dcd: get_single_csd_data())
+  bool single_csd_is_destinations_when_debug;
+  // csd_lock() with csdlock_debug on takes the lock with try_cmpxchg_acquire
+  // in a loop instead of a plain read-modify-write. (the 2026 fix)
+  bool csd_lock_atomic_when_debug;
+  // __smp_call_function_single / smp_call_function_many_cond wait for
+  // synchronous calls after put_cpu() (the 2026 series) rather than before.
+  bool wait_after_put_cpu;
+  // Mutants, for showing that checkers fire; never a real kernel.
+  bool mutant;
+  bool csd_unlock_plain_store;  // csd_unlock() with a plain store, no release
+  bool never_send_ipi;          // send_call_function_single_ipi() sends nothing
+};
+
+// The table. The first three rows are the design brief's variants.
+const std::vector<Variant>& AllVariants();
+// nullptr if unknown.
+const Variant* FindVariant(std::string_view name);
+// "baseline, b0473dcd, fixed" (real kernels only; mutants when asked).
+std::string VariantNames(bool include_mutants = false);
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_LIB_VARIANT_H_
