@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The fuzzers' raw input format: every byte string decodes to a valid
+// scenario and schedule (structure-aware fuzzing: no input is wasted on a
+// parse error). Layout:
+//
+//   byte 0        nr_cpus = 2 + b % 7                  (2..8)
+//   byte 1        bit 0: csdlock_debug; bits 1..7: CPUs 1..7 offline
+//   byte 2        number of operations = b % 9         (0..8)
+//   3 bytes/op    [cpu = b % nr_cpus]
+//                 [kind = (b & 7) % 5 (call_single, call_single_async, call_many,
+//                  flush, irqs_off); bit 3 wait; bit 4 local; bits 5-6 csd
+//                  (0: a fresh csd, k: the caller's csd k-1)]
+//                 [argument: target = b % (nr_cpus + 2), where nr_cpus means -1
+//                  and nr_cpus + 1 means nr_cpus (impossible CPUs); call_many:
+//                  mask = b; irqs_off: ms = 50 * b]
+//   the rest      one schedule step per byte: CPU (b & 0x7f) % nr_cpus, bit 7 = IPI
+//
+// Operations on an offline CPU are dropped; CPU 0 is always online. The
+// variant is not in the bytes: each fuzz target fixes it.
+
+#ifndef SMPFUZZ_LIB_INPUT_BYTES_H_
+#define SMPFUZZ_LIB_INPUT_BYTES_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "lib/repro.h"
+
+namespace smpfuzz {
+
+inline constexpr int kBytesMaxCpus = 8;
+inline constexpr int kBytesMaxOps = 8;
+inline constexpr std::size_t kBytesHeader = 3;
+inline constexpr std::size_t kBytesPerOp = 3;
+
+// Decodes any byte string. The result has no expectations and `variant`.
+Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant* variant);
+
+// Encodes a reproducer's scenario and schedule; false with *error when it
+// does not fit the byte format (too many CPUs or operations, ...). Run
+// options (max_steps, ...) and expectations are not part of the bytes.
+bool EncodeInputBytes(const Repro& r, std::string* out, std::string* error);
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_LIB_INPUT_BYTES_H_

@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "lib/repro.h"
+
+#include <cctype>
+#include <cinttypes>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <optional>
+
+namespace smpfuzz {
+namespace {
+
+constexpr std::size_t kMaxScheduleSteps = 1 << 22;
+constexpr int kMaxOps = 1 << 16;
+constexpr std::uint64_t kMaxStepsLimit = std::uint64_t{1} << 32;
+
+struct Token {
+  std::string_view text;
+  int col = 0;  // 1-based
+};
+
+std::vector<Token> Tokenize(std::string_view line) {
+  std::vector<Token> out;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    unsigned char c = static_cast<unsigned char>(line[i]);
+    if (c == '#') break;
+    if (c == ' ' || c == '\t' || c == '\r') {
+      ++i;
+      continue;
+    }
+    std::size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' &&
+           line[i] != '#') {
+      ++i;
+    }
+    out.push_back({line.substr(start, i - start), static_cast<int>(start) + 1});
+  }
+  return out;
+}
+
+// Decimal or 0x hex, optional leading '-'; false on anything else or overflow.
+bool ParseInt(std::string_view s, std::int64_t min, std::int64_t max, std::int64_t* out) {
+  bool neg = false;
+  if (!s.empty() && s[0] == '-') {
+    neg = true;
+    s.remove_prefix(1);
+  }
+  if (s.empty()) return false;
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  }
+  std::uint64_t v = 0;
+  for (char ch : s) {
+    int d;
+    if (ch >= '0' && ch <= '9') {
+      d = ch - '0';
+    } else if (base == 16 && ch >= 'a' && ch <= 'f') {
+      d = ch - 'a' + 10;
+    } else if (base == 16 && ch >= 'A' && ch <= 'F') {
+      d = ch - 'A' + 10;
+    } else {
+      return false;
+    }
+    if (v > (std::numeric_limits<std::uint64_t>::max() - d) / base) return false;
+    v = v * base + d;
+  }
+  if (neg) {
+    if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return false;
+    std::int64_t sv = -static_cast<std::int64_t>(v);
+    if (sv < min) return false;
+    *out = sv;
+    return true;
+  }
+  if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    // Only masks need the full unsigned range; they use ParseMask.
+    return false;
+  }
+  if (static_cast<std::int64_t>(v) < min || static_cast<std::int64_t>(v) > max) return false;
+  *out = static_cast<std::int64_t>(v);
+  return true;
+}
+
+bool ParseMask(std::string_view s, std::uint64_t* out) {
+  if (s.empty() || s[0] == '-') return false;
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  } else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) {
+    base = 2;
+    s.remove_prefix(2);
+  }
+  if (s.empty()) return false;
+  std::uint64_t v = 0;
+  for (char ch : s) {
+    int d;
+    if (ch >= '0' && ch <= '9') {
+      d = ch - '0';
+    } else if (ch >= 'a' && ch <= 'f') {
+      d = ch - 'a' + 10;
+    } else if (ch >= 'A' && ch <= 'F') {
+      d = ch - 'A' + 10;
+    } else {
+      return false;
+    }
+    if (d >= base) return false;
+    if (v > (std::numeric_limits<std::uint64_t>::max() - d) / base) return false;
+    v = v * base + d;
+  }
+  *out = v;
+  return true;
+}
+
+class Parser {
+ public:
+  Parser(std::string_view filename, Repro* out) : filename_(filename), r_(out) {}
+
+  bool Fail(int line, int col, const std::string& msg) {
+    if (error_.empty()) {
+      error_ = std::string(filename_) + ":" + std::to_string(line) + ":" + std::to_string(col) +
+               ": " + msg;
+    }
+    return false;
+  }
+  const std::string& error() const { return error_; }
+
+  bool Parse(std::string_view text) {
+    *r_ = Repro{};
+    r_->scenario.variant = nullptr;
+    int line_no = 0;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+      std::size_t nl = text.find('\n', pos);
+      std::string_view line =
+          text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+      ++line_no;
+      for (std::size_t i = 0; i < line.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(line[i]);
+        if (c == 0 || (c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+          return Fail(line_no, static_cast<int>(i) + 1, "control character in text");
+        }
+      }
+      std::vector<Token> toks = Tokenize(line);
+      if (!toks.empty() && !Fact(line_no, toks)) return false;
+      if (nl == std::string_view::npos) break;
+      pos = nl + 1;
+    }
+    return Finish(line_no);
+  }
+
+ private:
+  bool Once(int line, const Token& t, bool* seen) {
+    if (*seen) return Fail(line, t.col, "'" + std::string(t.text) + "' given twice");
+    *seen = true;
+    return true;
+  }
+
+  bool Int(int line, const Token& t, std::int64_t min, std::int64_t max, std::int64_t* out,
+           const char* what) {
+    if (!ParseInt(t.text, min, max, out)) {
+      return Fail(line, t.col,
+                  std::string("expected ") + what + " between " + std::to_string(min) + " and " +
+                      std::to_string(max) + ", got '" + std::string(t.text) + "'");
+    }
+    return true;
+  }
+
+  bool Arity(int line, const std::vector<Token>& toks, std::size_t n) {
+    if (toks.size() < n) {
+      const Token& last = toks.back();
+      return Fail(line, last.col + static_cast<int>(last.text.size()),
+                  "'" + std::string(toks[0].text) + "' needs " + std::to_string(n - 1) +
+                      " argument(s)");
+    }
+    if (toks.size() > n) return Fail(line, toks[n].col, "unexpected '" + std::string(toks[n].text) + "'");
+    return true;
+  }
+
+  bool Fact(int line, const std::vector<Token>& toks) {
+    std::string_view key = toks[0].text;
+    if (!seen_header_) {
+      if (key != "smpfuzz-repro") {
+        return Fail(line, toks[0].col, "expected 'smpfuzz-repro 1' as the first fact, got '" +
+                                           std::string(key) + "'");
+      }
+      if (!Arity(line, toks, 2)) return false;
+      if (toks[1].text != "1") {
+        return Fail(line, toks[1].col,
+                    "unsupported format version '" + std::string(toks[1].text) + "' (this is 1)");
+      }
+      seen_header_ = true;
+      return true;
+    }
+    std::int64_t v;
+    if (key == "smpfuzz-repro") return Fail(line, toks[0].col, "'smpfuzz-repro' given twice");
+    if (key == "cpus") {
+      if (!Once(line, toks[0], &seen_cpus_) || !Arity(line, toks, 2)) return false;
+      if (!Int(line, toks[1], kMinCpus, kMaxScenarioCpus, &v, "a CPU count")) return false;
+      r_->scenario.nr_cpus = static_cast<int>(v);
+      cpus_line_ = line;
+      return true;
+    }
+    if (key == "variant") {
+      if (!Once(line, toks[0], &seen_variant_) || !Arity(line, toks, 2)) return false;
+      r_->scenario.variant = FindVariant(toks[1].text);
+      if (r_->scenario.variant == nullptr) {
+        return Fail(line, toks[1].col, "unknown variant '" + std::string(toks[1].text) +
+                                           "' (known: " + VariantNames(true) + ")");
+      }
+      return true;
+    }
+    if (key == "csdlock_debug") {
+      if (!Once(line, toks[0], &seen_debug_) || !Arity(line, toks, 2)) return false;
+      if (toks[1].text == "on") {
+        r_->scenario.csdlock_debug = true;
+      } else if (toks[1].text == "off") {
+        r_->scenario.csdlock_debug = false;
+      } else {
+        return Fail(line, toks[1].col, "expected 'on' or 'off', got '" + std::string(toks[1].text) + "'");
+      }
+      return true;
+    }
+    if (key == "csd_lock_timeout_ms") {
+      if (!Once(line, toks[0], &seen_timeout_) || !Arity(line, toks, 2)) return false;
+      if (!Int(line, toks[1], 0, 3600000, &v, "milliseconds")) return false;
+      r_->scenario.csd_lock_timeout_ms = static_cast<std::uint64_t>(v);
+      return true;
+    }
+    if (key == "max_steps") {
+      if (!Once(line, toks[0], &seen_max_steps_) || !Arity(line, toks, 2)) return false;
+      if (!Int(line, toks[1], 1, static_cast<std::int64_t>(kMaxStepsLimit), &v, "a step count")) return false;
+      r_->max_steps = static_cast<std::uint64_t>(v);
+      return true;
+    }
+    if (key == "ns_per_step") {
+      if (!Once(line, toks[0], &seen_ns_) || !Arity(line, toks, 2)) return false;
+      if (!Int(line, toks[1], 1, 1000000000, &v, "nanoseconds")) return false;
+      r_->ns_per_step = static_cast<std::uint64_t>(v);
+      return true;
+    }
+    if (key == "stop_on") {
+      if (!Once(line, toks[0], &seen_stop_on_)) return false;
+      if (toks.size() < 2) return Arity(line, toks, 2);
+      r_->stop_on = 0;
+      if (toks.size() == 2 && toks[1].text == "none") return true;
+      for (std::size_t i = 1; i < toks.size(); ++i) {
+        Signature s;
+        if (!SignatureFromName(toks[i].text, &s)) {
+          return Fail(line, toks[i].col, "unknown signature '" + std::string(toks[i].text) + "'");
+        }
+        r_->stop_on |= SignatureBit(s);
+      }
+      return true;
+    }
+    if (key == "offline") {
+      if (!Once(line, toks[0], &seen_offline_)) return false;
+      if (toks.size() < 2) return Arity(line, toks, 2);
+      for (std::size_t i = 1; i < toks.size(); ++i) {
+        if (!Int(line, toks[i], 0, kMaxScenarioCpus - 1, &v, "a CPU number")) return false;
+        r_->scenario.offline_mask |= std::uint64_t{1} << v;
+        offline_.push_back({line, toks[i].col, static_cast<int>(v)});
+      }
+      return true;
+    }
+    if (key == "cpu") return OpLine(line, toks);
+    if (key == "schedule") return ScheduleLine(line, toks);
+    if (key == "expect") return ExpectLine(line, toks);
+    return Fail(line, toks[0].col, "unknown fact '" + std::string(key) +
+                                       "' (expected cpus, variant, csdlock_debug, "
+                                       "csd_lock_timeout_ms, offline, max_steps, ns_per_step, "
+                                       "stop_on, cpu, schedule or expect)");
+  }
+
+  bool OpLine(int line, const std::vector<Token>& toks) {
+    if (toks.size() < 3) {
+      return Fail(line, toks.back().col + static_cast<int>(toks.back().text.size()),
+                  "expected 'cpu N: operation ...'");
+    }
+    std::string_view num = toks[1].text;
+    if (num.empty() || num.back() != ':') {
+      return Fail(line, toks[1].col, "expected 'N:' (a CPU number and a colon), got '" +
+                                         std::string(num) + "'");
+    }
+    std::int64_t cpu;
+    if (!Int(line, Token{num.substr(0, num.size() - 1), toks[1].col}, 0, kMaxScenarioCpus - 1,
+             &cpu, "a CPU number")) {
+      return false;
+    }
+    if (++op_count_ > kMaxOps) return Fail(line, toks[0].col, "too many operations");
+    Op op;
+    std::string_view name = toks[2].text;
+    std::map<std::string_view, Token> args;
+    for (std::size_t i = 3; i < toks.size(); ++i) {
+      std::size_t eq = toks[i].text.find('=');
+      if (eq == std::string_view::npos || eq == 0 || eq + 1 == toks[i].text.size()) {
+        return Fail(line, toks[i].col,
+                    "expected key=value, got '" + std::string(toks[i].text) + "'");
+      }
+      std::string_view k = toks[i].text.substr(0, eq);
+      if (args.count(k)) return Fail(line, toks[i].col, "'" + std::string(k) + "' given twice");
+      args[k] = Token{toks[i].text.substr(eq + 1), toks[i].col + static_cast<int>(eq) + 1};
+    }
+    auto allowed = [&](std::initializer_list<std::string_view> keys) {
+      for (const auto& [k, t] : args) {
+        bool ok = false;
+        for (auto a : keys) ok |= a == k;
+        if (!ok) {
+          return Fail(line, t.col - static_cast<int>(k.size()) - 1,
+                      "'" + std::string(name) + "' takes no '" + std::string(k) + "'");
+        }
+      }
+      return true;
+    };
+    auto required = [&](std::string_view k) -> const Token* {
+      auto it = args.find(k);
+      if (it == args.end()) {
+        Fail(line, toks[2].col, "'" + std::string(name) + "' needs " + std::string(k) + "=");
+        return nullptr;
+      }
+      return &it->second;
+    };
+    auto flag = [&](std::string_view k, bool* out) {
+      auto it = args.find(k);
+      if (it == args.end()) return true;
+      if (it->second.text == "0") {
+        *out = false;
+      } else if (it->second.text == "1") {
+        *out = true;
+      } else {
+        return Fail(line, it->second.col,
+                    std::string(k) + "= takes 0 or 1, got '" + std::string(it->second.text) + "'");
+      }
+      return true;
+    };
+    std::int64_t v;
+    if (name == "call_single") {
+      op.kind = OpKind::kCallSingle;
+      if (!allowed({"target", "wait"})) return false;
+      const Token* t = required("target");
+      if (t == nullptr || !Int(line, *t, -1000000, 1000000, &v, "a target CPU")) return false;
+      op.target = static_cast<int>(v);
+      if (!flag("wait", &op.wait)) return false;
+    } else if (name == "call_single_async") {
+      op.kind = OpKind::kCallSingleAsync;
+      if (!allowed({"target", "csd"})) return false;
+      const Token* t = required("target");
+      if (t == nullptr || !Int(line, *t, -1000000, 1000000, &v, "a target CPU")) return false;
+      op.target = static_cast<int>(v);
+      auto it = args.find("csd");
+      if (it != args.end()) {
+        if (!Int(line, it->second, 0, kMaxAsyncCsdSlots - 1, &v, "a csd number")) return false;
+        op.csd = static_cast<int>(v);
+      }
+    } else if (name == "call_many") {
+      op.kind = OpKind::kCallMany;
+      if (!allowed({"mask", "wait", "local"})) return false;
+      const Token* t = required("mask");
+      if (t == nullptr) return false;
+      if (!ParseMask(t->text, &op.mask)) {
+        return Fail(line, t->col, "expected a CPU mask (0x.., 0b.. or decimal), got '" +
+                                      std::string(t->text) + "'");
+      }
+      if (!flag("wait", &op.wait) || !flag("local", &op.local)) return false;
+    } else if (name == "flush") {
+      op.kind = OpKind::kFlush;
+      if (!allowed({})) return false;
+    } else if (name == "irqs_off") {
+      op.kind = OpKind::kIrqsOff;
+      if (!allowed({"ms"})) return false;
+      const Token* t = required("ms");
+      if (t == nullptr || !Int(line, *t, 0, 600000, &v, "milliseconds")) return false;
+      op.ms = static_cast<std::uint32_t>(v);
+    } else {
+      return Fail(line, toks[2].col,
+                  "unknown operation '" + std::string(name) +
+                      "' (expected call_single, call_single_async, call_many, flush or irqs_off)");
+    }
+    ops_.push_back({line, toks[1].col, static_cast<int>(cpu), op});
+    return true;
+  }
+
+  bool ScheduleLine(int line, const std::vector<Token>& toks) {
+    for (std::size_t i = 1; i < toks.size(); ++i) {
+      std::string_view t = toks[i].text;
+      std::int64_t count = 1;
+      std::size_t star = t.find('*');
+      std::string_view head = t.substr(0, star);
+      if (star != std::string_view::npos) {
+        if (!Int(line, Token{t.substr(star + 1), toks[i].col + static_cast<int>(star) + 1}, 1,
+                 static_cast<std::int64_t>(kMaxScheduleSteps), &count, "a repeat count")) {
+          return false;
+        }
+      }
+      bool ipi = !head.empty() && head.back() == 'i';
+      if (ipi) head.remove_suffix(1);
+      std::int64_t cpu;
+      if (!ParseInt(head, 0, kMaxScenarioCpus - 1, &cpu)) {
+        return Fail(line, toks[i].col,
+                    "expected a schedule step (CPU, CPUi, CPU*N or CPUi*N), got '" +
+                        std::string(t) + "'");
+      }
+      if (r_->schedule.size() + static_cast<std::size_t>(count) > kMaxScheduleSteps) {
+        return Fail(line, toks[i].col, "schedule longer than " + std::to_string(kMaxScheduleSteps) + " steps");
+      }
+      steps_.push_back({line, toks[i].col, static_cast<int>(cpu), Op{}});
+      for (std::int64_t k = 0; k < count; ++k) {
+        r_->schedule.push_back({static_cast<std::uint8_t>(cpu), ipi});
+      }
+    }
+    return true;
+  }
+
+  bool ExpectLine(int line, const std::vector<Token>& toks) {
+    if (toks.size() < 3) {
+      return Fail(line, toks.back().col + static_cast<int>(toks.back().text.size()),
+                  "expected 'expect VARIANT clean' or 'expect VARIANT SIGNATURE...'");
+    }
+    Expectation e;
+    e.line = line;
+    e.variant = FindVariant(toks[1].text);
+    if (e.variant == nullptr) {
+      return Fail(line, toks[1].col, "unknown variant '" + std::string(toks[1].text) +
+                                         "' (known: " + VariantNames(true) + ")");
+    }
+    for (const Expectation& prev : r_->expectations) {
+      if (prev.variant == e.variant) {
+        return Fail(line, toks[1].col, "a second 'expect' for " + std::string(toks[1].text) +
+                                           " (first on line " + std::to_string(prev.line) + ")");
+      }
+    }
+    if (toks[2].text == "clean") {
+      if (toks.size() > 3) return Fail(line, toks[3].col, "'clean' stands alone");
+      e.clean = true;
+    } else {
+      for (std::size_t i = 2; i < toks.size(); ++i) {
+        Signature s;
+        if (!SignatureFromName(toks[i].text, &s)) {
+          return Fail(line, toks[i].col, "unknown signature '" + std::string(toks[i].text) + "'");
+        }
+        e.signatures.push_back(s);
+      }
+    }
+    r_->expectations.push_back(e);
+    return true;
+  }
+
+  bool Finish(int last_line) {
+    if (!seen_header_) return Fail(1, 1, "empty reproducer (expected 'smpfuzz-repro 1')");
+    if (!seen_cpus_) return Fail(last_line, 1, "no 'cpus' line");
+    if (!seen_variant_) return Fail(last_line, 1, "no 'variant' line");
+    if (!seen_debug_) return Fail(last_line, 1, "no 'csdlock_debug' line");
+    const int n = r_->scenario.nr_cpus;
+    r_->scenario.ops.assign(n, {});
+    for (const Placed& p : ops_) {
+      if (p.cpu >= n) {
+        return Fail(p.line, p.col, "cpu " + std::to_string(p.cpu) + " but 'cpus " +
+                                       std::to_string(n) + "' (line " + std::to_string(cpus_line_) + ")");
+      }
+      r_->scenario.ops[p.cpu].push_back(p.op);
+    }
+    for (const Placed& p : offline_) {
+      if (p.cpu >= n) return Fail(p.line, p.col, "offline cpu " + std::to_string(p.cpu) + " but 'cpus " + std::to_string(n) + "'");
+      if (!r_->scenario.ops[p.cpu].empty()) {
+        return Fail(p.line, p.col, "cpu " + std::to_string(p.cpu) + " is offline but has operations");
+      }
+    }
+    for (const Placed& p : steps_) {
+      if (p.cpu >= n) {
+        return Fail(p.line, p.col, "schedule names cpu " + std::to_string(p.cpu) + " but 'cpus " +
+                                       std::to_string(n) + "'");
+      }
+    }
+    std::string invalid = r_->scenario.Validate();
+    if (!invalid.empty()) return Fail(cpus_line_, 1, invalid);
+    return true;
+  }
+
+  struct Placed {
+    int line, col, cpu;
+    Op op;
+  };
+  std::string_view filename_;
+  Repro* r_;
+  std::string error_;
+  bool seen_header_ = false, seen_cpus_ = false, seen_variant_ = false, seen_debug_ = false;
+  bool seen_timeout_ = false, seen_max_steps_ = false, seen_ns_ = false, seen_stop_on_ = false;
+  bool seen_offline_ = false;
+  int cpus_line_ = 1;
+  int op_count_ = 0;
+  std::vector<Placed> ops_, offline_, steps_;
+};
+
+std::string Hex(std::uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
+  return buf;
+}
+
+std::string FormatOp(const Op& op) {
+  switch (op.kind) {
+    case OpKind::kCallSingle:
+      return "call_single target=" + std::to_string(op.target) + " wait=" + (op.wait ? "1" : "0");
+    case OpKind::kCallSingleAsync:
+      return "call_single_async target=" + std::to_string(op.target) +
+             (op.csd >= 0 ? " csd=" + std::to_string(op.csd) : "");
+    case OpKind::kCallMany:
+      return "call_many mask=" + Hex(op.mask) + " wait=" + (op.wait ? "1" : "0") +
+             " local=" + (op.local ? "1" : "0");
+    case OpKind::kFlush:
+      return "flush";
+    case OpKind::kIrqsOff:
+      return "irqs_off ms=" + std::to_string(op.ms);
+  }
+  return "?";
+}
+
+}  // namespace
+
+SimOptions Repro::Options() const {
+  SimOptions o;
+  o.max_steps = max_steps;
+  o.ns_per_step = ns_per_step;
+  o.stop_on = stop_on;
+  return o;
+}
+
+bool Repro::operator==(const Repro& o) const {
+  const Scenario& a = scenario;
+  const Scenario& b = o.scenario;
+  return a.nr_cpus == b.nr_cpus && a.variant == b.variant && a.csdlock_debug == b.csdlock_debug &&
+         a.offline_mask == b.offline_mask && a.csd_lock_timeout_ms == b.csd_lock_timeout_ms &&
+         a.ops == b.ops && schedule == o.schedule && expectations == o.expectations &&
+         max_steps == o.max_steps && ns_per_step == o.ns_per_step && stop_on == o.stop_on;
+}
+
+bool ParseRepro(std::string_view text, std::string_view filename, Repro* out, std::string* error) {
+  Parser p(filename, out);
+  if (p.Parse(text)) return true;
+  *error = p.error();
+  return false;
+}
+
+std::string FormatSchedule(const Schedule& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t j = i;
+    while (j < s.size() && s[j] == s[i]) ++j;
+    if (!out.empty()) out += ' ';
+    out += std::to_string(s[i].cpu);
+    if (s[i].ipi) out += 'i';
+    if (j - i > 1) out += "*" + std::to_string(j - i);
+    i = j;
+  }
+  return out;
+}
+
+std::string FormatRepro(const Repro& r, const std::vector<std::string>& comment) {
+  std::string out;
+  for (const std::string& c : comment) out += "# " + c + "\n";
+  const Scenario& s = r.scenario;
+  out += "smpfuzz-repro 1\n";
+  out += "cpus " + std::to_string(s.nr_cpus) + "\n";
+  out += std::string("variant ") + (s.variant ? s.variant->name : "baseline") + "\n";
+  out += std::string("csdlock_debug ") + (s.csdlock_debug ? "on" : "off") + "\n";
+  if (s.csd_lock_timeout_ms != Scenario{}.csd_lock_timeout_ms) {
+    out += "csd_lock_timeout_ms " + std::to_string(s.csd_lock_timeout_ms) + "\n";
+  }
+  if (s.offline_mask != 0) {
+    out += "offline";
+    for (int c = 0; c < 64; ++c) {
+      if ((s.offline_mask >> c) & 1) out += " " + std::to_string(c);
+    }
+    out += "\n";
+  }
+  if (r.max_steps != SimOptions{}.max_steps) out += "max_steps " + std::to_string(r.max_steps) + "\n";
+  if (r.ns_per_step != SimOptions{}.ns_per_step) {
+    out += "ns_per_step " + std::to_string(r.ns_per_step) + "\n";
+  }
+  if (r.stop_on != SimOptions{}.stop_on) {
+    out += "stop_on";
+    if (r.stop_on == 0) out += " none";
+    for (int i = 0; i < kSignatureCount; ++i) {
+      if ((r.stop_on >> i) & 1) out += std::string(" ") + SignatureName(static_cast<Signature>(i));
+    }
+    out += "\n";
+  }
+  for (int c = 0; c < static_cast<int>(s.ops.size()); ++c) {
+    for (const Op& op : s.ops[c]) out += "cpu " + std::to_string(c) + ": " + FormatOp(op) + "\n";
+  }
+  // Schedules wrap at about 20 steps a line.
+  std::string sched = FormatSchedule(r.schedule);
+  std::size_t start = 0;
+  int words = 0;
+  std::string line;
+  while (start < sched.size()) {
+    std::size_t sp = sched.find(' ', start);
+    std::string word = sched.substr(start, sp == std::string::npos ? std::string::npos : sp - start);
+    line += (line.empty() ? "" : " ") + word;
+    if (++words == 20) {
+      out += "schedule " + line + "\n";
+      line.clear();
+      words = 0;
+    }
+    if (sp == std::string::npos) break;
+    start = sp + 1;
+  }
+  if (!line.empty()) out += "schedule " + line + "\n";
+  for (const Expectation& e : r.expectations) {
+    out += std::string("expect ") + e.variant->name;
+    if (e.clean) {
+      out += " clean";
+    } else {
+      for (Signature sig : e.signatures) out += std::string(" ") + SignatureName(sig);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+bool LooksLikeReproText(std::string_view data) {
+  std::size_t i = 0;
+  while (i < data.size() && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n')) ++i;
+  data.remove_prefix(i);
+  return data.substr(0, 1) == "#" || data.substr(0, 13) == "smpfuzz-repro";
+}
+
+std::vector<std::string> CheckExpectations(const Repro& r, std::string_view filename) {
+  std::vector<std::string> failures;
+  Simulator sim;
+  for (const Expectation& e : r.expectations) {
+    Scenario s = r.scenario;
+    s.variant = e.variant;
+    std::string err = sim.Load(s);
+    std::string where = std::string(filename) + ":" + std::to_string(e.line) + ": expect " + e.variant->name;
+    if (!err.empty()) {
+      failures.push_back(where + ": scenario does not load: " + err);
+      continue;
+    }
+    SimOptions opt = r.Options();
+    opt.record_trace = false;
+    const RunResult& res = sim.Run(r.schedule, opt);
+    std::string got;
+    for (int i = 0; i < kSignatureCount; ++i) {
+      if (res.Has(static_cast<Signature>(i))) {
+        got += std::string(got.empty() ? "" : " ") + SignatureName(static_cast<Signature>(i));
+      }
+    }
+    if (got.empty()) got = "clean";
+    if (e.clean && !res.clean()) {
+      failures.push_back(where + ": expected clean, got " + got);
+    }
+    for (Signature sig : e.signatures) {
+      if (!res.Has(sig)) {
+        failures.push_back(where + ": expected " + SignatureName(sig) + ", got " + got);
+      }
+    }
+  }
+  return failures;
+}
+
+}  // namespace smpfuzz

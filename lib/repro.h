@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Repro: a reproducer, in the plain-text form people review and keep in
+// repro/, and in the raw byte form the fuzzers mutate.
+//
+// Text form: one fact per line, `#` starts a comment, blank lines ignored.
+//
+//   smpfuzz-repro 1                      required first fact
+//   cpus 3                               2..64
+//   variant b0473dcd                     the variant `replay` runs by default
+//   csdlock_debug on                     on | off
+//   csd_lock_timeout_ms 5000             optional
+//   offline 3 4                          optional: CPUs that are offline
+//   max_steps 200000                     optional: the cpu-stuck budget
+//   ns_per_step 1000                     optional: virtual time per step
+//   stop_on llist-self-loop              optional: signatures that end a run, or `none`
+//   cpu 1: call_single target=0 wait=0   one operation, appended to CPU 1's list
+//   cpu 2: call_single_async target=0 csd=1
+//   cpu 1: call_many mask=0x5 wait=1 local=0
+//   cpu 0: flush
+//   cpu 0: irqs_off ms=6000
+//   schedule 1 2*11 1*10 0i              steps: CPU, CPU*count, `i` = deliver its IPI
+//   expect b0473dcd llist-self-loop csd-double-lock
+//   expect fixed clean
+//
+// Several `schedule` lines concatenate. `expect V S...` means: replayed as
+// variant V, the run reports every signature S (and `clean`: reports nothing).
+//
+// Parse errors are "FILE:LINE:COL: message"; nothing here ever aborts on bad
+// input.
+
+#ifndef SMPFUZZ_LIB_REPRO_H_
+#define SMPFUZZ_LIB_REPRO_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/report.h"
+#include "lib/scenario.h"
+#include "lib/simulator.h"
+
+namespace smpfuzz {
+
+struct Expectation {
+  const Variant* variant = nullptr;
+  bool clean = false;                // `expect V clean`
+  std::vector<Signature> signatures;  // otherwise: each must be reported
+  int line = 0;                      // where it was written (0: not from text)
+  bool operator==(const Expectation& o) const {
+    return variant == o.variant && clean == o.clean && signatures == o.signatures;
+  }
+};
+
+struct Repro {
+  Scenario scenario;
+  Schedule schedule;
+  std::vector<Expectation> expectations;
+  std::uint64_t max_steps = SimOptions{}.max_steps;
+  std::uint64_t ns_per_step = SimOptions{}.ns_per_step;
+  std::uint32_t stop_on = SimOptions{}.stop_on;
+
+  // The run options this reproducer asks for.
+  SimOptions Options() const;
+  bool operator==(const Repro& o) const;
+};
+
+// Parses the text form. On failure returns false and sets *error to
+// "FILE:LINE:COL: message".
+bool ParseRepro(std::string_view text, std::string_view filename, Repro* out, std::string* error);
+
+// The canonical text form (ParseRepro(FormatRepro(r)) == r). `comment` lines
+// go first, each prefixed with "# ".
+std::string FormatRepro(const Repro& r, const std::vector<std::string>& comment = {});
+
+// "1 2*11 1*10 0i"
+std::string FormatSchedule(const Schedule& s);
+
+// Whether `data` looks like the text form (as opposed to raw fuzzer bytes).
+bool LooksLikeReproText(std::string_view data);
+
+// Checks every expectation by running the scenario once per expected variant.
+// Returns an empty vector when all hold; else one line per failure.
+std::vector<std::string> CheckExpectations(const Repro& r, std::string_view filename);
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_LIB_REPRO_H_

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "lib/trace_format.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "lib/smp.h"
+
+namespace smpfuzz {
+namespace {
+
+constexpr int kMaxLanes = 16;
+
+std::string Hex(std::uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
+  return buf;
+}
+
+std::string Pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+std::string FlagsName(std::uint64_t v) {
+  std::string out = Hex(v);
+  std::string names;
+  if (v & CSD_FLAG_LOCK) names = "LOCK";
+  unsigned type = static_cast<unsigned>(v) & CSD_FLAG_TYPE_MASK;
+  const char* t = type == CSD_TYPE_SYNC       ? "SYNC"
+                  : type == CSD_TYPE_IRQ_WORK ? "IRQ_WORK"
+                  : type == CSD_TYPE_TTWU     ? "TTWU"
+                                              : nullptr;
+  if (t != nullptr) names += (names.empty() ? "" : "|") + std::string(t);
+  if (!names.empty()) out += " (" + names + ")";
+  return out;
+}
+
+std::string ValueName(const Simulator& sim, std::uint32_t loc, std::uint64_t v) {
+  if (loc == TraceEntry::kNoLoc) return Hex(v);
+  switch (sim.locations().Get(loc).field) {
+    case Field::kNext:
+    case Field::kFirst:
+      return v == 0 ? "NULL" : "&" + sim.locations().ObjectName(reinterpret_cast<const void*>(v));
+    case Field::kFlags:
+      return FlagsName(v);
+    case Field::kFunc:
+      return v == 0 ? "NULL" : Checkers::CallbackName(v, 0).substr(0, Checkers::CallbackName(v, 0).find('('));
+    case Field::kInfo: {
+      std::uint32_t t = TokenOfInfo(v);
+      return t ? "&req" + std::to_string(t) : Hex(v);
+    }
+    case Field::kSrc:
+    case Field::kDst:
+      return std::to_string(v);
+    case Field::kOther:
+      break;
+  }
+  return Hex(v);
+}
+
+std::string Lanes(int n, int cpu) {
+  if (n > kMaxLanes) return "";
+  std::string out;
+  for (int c = 0; c < n; ++c) {
+    if (c > 0) out += ' ';
+    out += c == cpu ? std::to_string(c % 10) : ".";
+  }
+  return out;
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string Ms(std::uint64_t ns) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f ms", static_cast<double>(ns) / 1e6);
+  return buf;
+}
+
+struct Row {
+  std::string function, access, location, value;
+};
+
+Row Describe(const Simulator& sim, const TraceEntry& e) {
+  Row row;
+  switch (e.event) {
+    case TraceEvent::kIpiDelivered:
+      row.function = "generic_smp_call_function_single_interrupt";
+      row.access = "IPI";
+      row.value = "interrupt taken";
+      return row;
+    case TraceEvent::kClockJump:
+      row.function = "(every CPU waits)";
+      row.access = "clock";
+      row.value = "jumps to " + Ms(e.clock_ns);
+      return row;
+    case TraceEvent::kAccess:
+      break;
+  }
+  row.function = SiteFunction(e.site);
+  row.access = AccessKindName(e.kind);
+  if (e.loc != TraceEntry::kNoLoc) row.location = sim.locations().Name(e.loc);
+  row.value = FormatTraceValue(sim, e);
+  return row;
+}
+
+}  // namespace
+
+std::string FormatTraceValue(const Simulator& sim, const TraceEntry& e) {
+  switch (e.kind) {
+    case AccessKind::kCall:
+      return Checkers::CallbackName(e.written, e.aux);
+    case AccessKind::kSendIpi:
+      return "-> CPU" + std::to_string(e.written);
+    case AccessKind::kSendIpiMask: {
+      std::string out = "-> CPUs";
+      for (int c = 0; c < 64; ++c) {
+        if ((e.written >> c) & 1) out += " " + std::to_string(c);
+      }
+      return out;
+    }
+    case AccessKind::kDelay:
+      return "done at " + Ms(e.clock_ns);
+    case AccessKind::kPlainStore:
+    case AccessKind::kWriteOnce:
+    case AccessKind::kStoreRelease:
+      return ":= " + ValueName(sim, e.loc, e.written);
+    case AccessKind::kXchg:
+      return ValueName(sim, e.loc, e.read) + " -> " + ValueName(sim, e.loc, e.written);
+    case AccessKind::kCmpxchg:
+    case AccessKind::kCmpxchgAcquire:
+      if (e.wrote) return ValueName(sim, e.loc, e.read) + " -> " + ValueName(sim, e.loc, e.written);
+      return "= " + ValueName(sim, e.loc, e.read) + " (expected " + ValueName(sim, e.loc, e.aux) +
+             ": failed)";
+    default:
+      return "= " + ValueName(sim, e.loc, e.read);
+  }
+}
+
+std::string FormatTrace(const Simulator& sim, const RunResult& r) {
+  const int n = sim.scenario().nr_cpus;
+  const std::size_t lane_width = n > kMaxLanes ? 0 : static_cast<std::size_t>(2 * n - 1);
+  std::vector<Row> rows;
+  rows.reserve(r.trace.size());
+  std::size_t wf = 8, wa = 6, wl = 8;
+  for (const TraceEntry& e : r.trace) {
+    rows.push_back(Describe(sim, e));
+    wf = std::max(wf, rows.back().function.size());
+    wa = std::max(wa, rows.back().access.size());
+    wl = std::max(wl, rows.back().location.size());
+  }
+  std::string out;
+  out += Pad("step", 6) + "  " + Pad("cpus", lane_width) + "  " + Pad("cpu", 4) + Pad("ctx", 5) +
+         Pad("function", wf + 2) + Pad("access", wa + 2) + Pad("location", wl + 2) + "value\n";
+  for (std::size_t i = 0; i < r.trace.size(); ++i) {
+    const TraceEntry& e = r.trace[i];
+    const Row& row = rows[i];
+    char step[16];
+    std::snprintf(step, sizeof step, "%6" PRIu64, e.step);
+    std::string cpu = e.cpu >= 0 ? std::to_string(e.cpu) : "-";
+    std::string ctx = e.cpu < 0 ? "" : e.in_irq ? "irq" : "task";
+    std::string line = std::string(step) + "  " + Pad(Lanes(n, e.cpu), lane_width) + "  " +
+                       Pad(cpu, 4) + Pad(ctx, 5) + Pad(row.function, wf + 2) +
+                       Pad(row.access, wa + 2) + Pad(row.location, wl + 2) + row.value;
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string FormatVerdict(const Simulator& sim, const RunResult& r) {
+  std::string out;
+  const char* variant = sim.scenario().variant ? sim.scenario().variant->name : "?";
+  const Report* primary = r.Primary();
+  out += std::string("verdict (") + variant + "): " +
+         (primary ? SignatureName(primary->signature) : "clean") + "\n";
+  for (const Report& rep : r.reports) {
+    std::string cpus;
+    for (int c : rep.cpus) cpus += (cpus.empty() ? "CPU" : ",CPU") + std::to_string(c);
+    std::string sites;
+    for (Site s : rep.sites) {
+      sites += (sites.empty() ? "" : ", ") + std::string(SiteFunction(s)) + " [" + SiteName(s) + "]";
+    }
+    char step[32];
+    std::snprintf(step, sizeof step, "step %" PRIu64, rep.step);
+    out += "  " + Pad(SignatureName(rep.signature), 20) + " " + Pad(step, 11) + " " +
+           Pad(cpus, 12) + " " + Pad(rep.csd, 18) + " " + sites + "\n";
+    out += "      " + rep.message + "\n";
+  }
+  out += "steps " + std::to_string(r.steps) + ", preemptions " + std::to_string(r.preemptions) +
+         ", virtual time " + Ms(r.clock_ns) + ", " +
+         (r.quiescent ? "quiescent" : primary ? "stopped" : "not quiescent") + ", trace hash " +
+         Hex(r.trace_hash) + "\n";
+  return out;
+}
+
+std::string FormatJson(const Simulator& sim, const RunResult& r, bool with_trace) {
+  const Report* primary = r.Primary();
+  std::string out = "{";
+  out += "\"variant\":" + JsonString(sim.scenario().variant ? sim.scenario().variant->name : "");
+  out += ",\"verdict\":" + JsonString(primary ? SignatureName(primary->signature) : "clean");
+  out += ",\"steps\":" + std::to_string(r.steps);
+  out += ",\"preemptions\":" + std::to_string(r.preemptions);
+  out += ",\"virtual_time_ns\":" + std::to_string(r.clock_ns);
+  out += std::string(",\"quiescent\":") + (r.quiescent ? "true" : "false");
+  out += ",\"trace_hash\":" + JsonString(Hex(r.trace_hash));
+  out += ",\"reports\":[";
+  for (std::size_t i = 0; i < r.reports.size(); ++i) {
+    const Report& rep = r.reports[i];
+    if (i) out += ",";
+    out += "{\"signature\":" + JsonString(SignatureName(rep.signature));
+    out += ",\"key\":" + JsonString(rep.DedupKey());
+    out += ",\"step\":" + std::to_string(rep.step);
+    out += ",\"cpus\":[";
+    for (std::size_t k = 0; k < rep.cpus.size(); ++k) out += (k ? "," : "") + std::to_string(rep.cpus[k]);
+    out += "],\"csd\":" + JsonString(rep.csd);
+    out += ",\"sites\":[";
+    for (std::size_t k = 0; k < rep.sites.size(); ++k) {
+      out += (k ? "," : "") + JsonString(SiteName(rep.sites[k]));
+    }
+    out += "],\"message\":" + JsonString(rep.message) + "}";
+  }
+  out += "]";
+  if (with_trace) {
+    out += ",\"trace\":[";
+    for (std::size_t i = 0; i < r.trace.size(); ++i) {
+      const TraceEntry& e = r.trace[i];
+      Row row = Describe(sim, e);
+      if (i) out += ",";
+      out += "{\"step\":" + std::to_string(e.step) + ",\"cpu\":" + std::to_string(e.cpu) +
+             ",\"irq\":" + (e.in_irq ? "true" : "false") + ",\"function\":" +
+             JsonString(row.function) + ",\"access\":" + JsonString(row.access) +
+             ",\"site\":" + JsonString(e.event == TraceEvent::kAccess ? SiteName(e.site) : "") +
+             ",\"location\":" + JsonString(row.location) + ",\"value\":" + JsonString(row.value) +
+             ",\"clock_ns\":" + std::to_string(e.clock_ns) + "}";
+    }
+    out += "]";
+  }
+  out += "}";
+  return out;
+}
+
+}  // namespace smpfuzz

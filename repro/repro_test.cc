@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Replays every reproducer in repro/ (passed as arguments by repro/BUILD's
+// glob) and checks each of its `expect` lines. A new file is a new case.
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "lib/repro.h"
+
+namespace smpfuzz {
+namespace {
+
+std::vector<std::string>* files = nullptr;
+
+TEST(ReproSuite, EveryExpectationHolds) {
+  ASSERT_NE(files, nullptr);
+  ASSERT_GE(files->size(), 9u) << "repro/ lost its reproducers?";
+  for (const std::string& path : *files) {
+    SCOPED_TRACE(path);
+    std::ifstream in(path, std::ios::binary);
+    ASSERT_TRUE(in) << "cannot read " << path;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    Repro r;
+    std::string error;
+    ASSERT_TRUE(ParseRepro(ss.str(), path, &r, &error)) << error;
+    EXPECT_FALSE(r.expectations.empty()) << path << " states no expectations";
+    // Every file states what each real kernel variant does.
+    for (const char* v : {"baseline", "b0473dcd", "fixed"}) {
+      bool found = false;
+      for (const Expectation& e : r.expectations) found |= e.variant == FindVariant(v);
+      EXPECT_TRUE(found) << path << " has no 'expect " << v << "'";
+    }
+    for (const std::string& failure : CheckExpectations(r, path)) ADD_FAILURE() << failure;
+    // And the file is in canonical form modulo comments: it round-trips.
+    Repro again;
+    ASSERT_TRUE(ParseRepro(FormatRepro(r), path, &again, &error)) << error;
+    EXPECT_TRUE(again == r);
+  }
+}
+
+}  // namespace
+}  // namespace smpfuzz
+
+int main(int argc, char** argv) {
+  testing::InitGoogleTest(&argc, argv);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  smpfuzz::files = &args;
+  return RUN_ALL_TESTS();
+}

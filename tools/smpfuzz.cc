@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// smpfuzz: the command line. See README.md, "Command line".
+//
+// Exit status: 0 no violation, 1 violation found (or an expectation failed
+// with --check), 2 bad usage or bad input.
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "lib/input_bytes.h"
+#include "lib/repro.h"
+#include "lib/simulator.h"
+#include "lib/trace_format.h"
+
+ABSL_FLAG(std::string, variant, "",
+          "variant to run (baseline, b0473dcd, fixed, or a mutant); default: the reproducer's "
+          "own, b0473dcd for raw fuzzer inputs");
+ABSL_FLAG(bool, json, false, "print JSON instead of the table");
+ABSL_FLAG(bool, raw, false, "treat every FILE as raw fuzzer bytes, even if it looks like text");
+ABSL_FLAG(bool, trace, true, "print the interleaving (replay)");
+ABSL_FLAG(bool, check, false, "replay: check the reproducer's `expect` lines instead");
+ABSL_FLAG(std::string, to, "", "convert: `text` (a reproducer) or `bytes` (a fuzzer input)");
+ABSL_FLAG(std::string, out, "", "convert: output file (default: standard output)");
+
+namespace smpfuzz {
+namespace {
+
+constexpr int kClean = 0;
+constexpr int kViolation = 1;
+constexpr int kBadInput = 2;
+
+constexpr char kUsage[] =
+    "smpfuzz: fuzzing and reproducers for kernel/smp.c's CSD queueing.\n"
+    "\n"
+    "  smpfuzz replay FILE... [--variant=V] [--json] [--raw] [--notrace] [--check]\n"
+    "  smpfuzz convert FILE --to=text|bytes [--out=PATH] [--variant=V]\n"
+    "\n"
+    "Exit status: 0 no violation, 1 violation, 2 bad usage or input.";
+
+int Usage(const std::string& why) {
+  std::fprintf(stderr, "smpfuzz: %s\n%s\n", why.c_str(), kUsage);
+  return kBadInput;
+}
+
+bool ReadFile(const std::string& path, std::string* out, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = path + ": cannot read: " + std::strerror(errno);
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+// A FILE argument as a reproducer: parsed text, or decoded raw bytes.
+bool Load(const std::string& path, const Variant* raw_variant, Repro* r, bool* was_text,
+          std::string* error) {
+  std::string data;
+  if (!ReadFile(path, &data, error)) return false;
+  *was_text = !absl::GetFlag(FLAGS_raw) && LooksLikeReproText(data);
+  if (*was_text) return ParseRepro(data, path, r, error);
+  *r = DecodeInputBytes(reinterpret_cast<const std::uint8_t*>(data.data()), data.size(),
+                        raw_variant);
+  return true;
+}
+
+const Variant* VariantFlag(bool* ok) {
+  std::string name = absl::GetFlag(FLAGS_variant);
+  *ok = true;
+  if (name.empty()) return nullptr;
+  const Variant* v = FindVariant(name);
+  if (v == nullptr) {
+    std::fprintf(stderr, "smpfuzz: --variant: unknown variant '%s' (known: %s)\n", name.c_str(),
+                 VariantNames(true).c_str());
+    *ok = false;
+  }
+  return v;
+}
+
+int Replay(const std::vector<std::string>& files) {
+  if (files.empty()) return Usage("replay needs at least one FILE");
+  bool ok;
+  const Variant* forced = VariantFlag(&ok);
+  if (!ok) return kBadInput;
+  const Variant* raw_variant = forced ? forced : FindVariant("b0473dcd");
+  const bool json = absl::GetFlag(FLAGS_json);
+  int status = kClean;
+  bool bad = false;
+  Simulator sim;
+  if (json && files.size() > 1) std::printf("[");
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    Repro r;
+    bool was_text = false;
+    std::string error;
+    if (!Load(files[i], raw_variant, &r, &was_text, &error)) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      bad = true;
+      continue;
+    }
+    if (absl::GetFlag(FLAGS_check)) {
+      if (r.expectations.empty()) {
+        std::fprintf(stderr, "%s: no 'expect' lines to check\n", files[i].c_str());
+        bad = true;
+        continue;
+      }
+      std::vector<std::string> failures = CheckExpectations(r, files[i]);
+      for (const std::string& f : failures) std::printf("FAIL %s\n", f.c_str());
+      if (failures.empty()) {
+        std::printf("ok   %s (%zu expectations)\n", files[i].c_str(), r.expectations.size());
+      } else {
+        status = kViolation;
+      }
+      continue;
+    }
+    if (forced != nullptr) r.scenario.variant = forced;
+    std::string load_error = sim.Load(r.scenario);
+    if (!load_error.empty()) {
+      std::fprintf(stderr, "%s: %s\n", files[i].c_str(), load_error.c_str());
+      bad = true;
+      continue;
+    }
+    const RunResult& res = sim.Run(r.schedule, r.Options());
+    if (!res.clean()) status = kViolation;
+    if (json) {
+      if (i > 0 && files.size() > 1) std::printf(",");
+      std::string obj = FormatJson(sim, res, absl::GetFlag(FLAGS_trace));
+      obj.insert(1, "\"file\":\"" + files[i] + "\",");  // paths are ours; no escaping needed
+      std::printf("%s", obj.c_str());
+      continue;
+    }
+    std::printf("== %s (%s, variant %s, csdlock_debug %s, %d CPUs)\n", files[i].c_str(),
+                was_text ? "reproducer" : "raw fuzzer input", r.scenario.variant->name,
+                r.scenario.csdlock_debug ? "on" : "off", r.scenario.nr_cpus);
+    if (absl::GetFlag(FLAGS_trace)) std::printf("%s\n", FormatTrace(sim, res).c_str());
+    std::printf("%s", FormatVerdict(sim, res).c_str());
+    if (i + 1 < files.size()) std::printf("\n");
+  }
+  if (json) std::printf(files.size() > 1 ? "]\n" : "\n");
+  return bad ? kBadInput : status;
+}
+
+int Convert(const std::vector<std::string>& files) {
+  if (files.size() != 1) return Usage("convert takes exactly one FILE");
+  const std::string to = absl::GetFlag(FLAGS_to);
+  if (to != "text" && to != "bytes") {
+    return Usage("--to: expected 'text' or 'bytes', got '" + to + "'");
+  }
+  bool ok;
+  const Variant* forced = VariantFlag(&ok);
+  if (!ok) return kBadInput;
+  Repro r;
+  bool was_text = false;
+  std::string error;
+  if (!Load(files[0], forced ? forced : FindVariant("b0473dcd"), &r, &was_text, &error)) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return kBadInput;
+  }
+  if (forced != nullptr) r.scenario.variant = forced;
+  std::string output;
+  if (to == "bytes") {
+    if (!EncodeInputBytes(r, &output, &error)) {
+      std::fprintf(stderr, "%s: cannot convert to bytes: %s\n", files[0].c_str(), error.c_str());
+      return kBadInput;
+    }
+  } else {
+    if (r.expectations.empty()) {
+      // State what each real kernel variant does with it.
+      Simulator sim;
+      for (const char* name : {"baseline", "b0473dcd", "fixed"}) {
+        Scenario s = r.scenario;
+        s.variant = FindVariant(name);
+        if (!sim.Load(s).empty()) continue;
+        SimOptions opt = r.Options();
+        opt.record_trace = false;
+        const RunResult& res = sim.Run(r.schedule, opt);
+        Expectation e;
+        e.variant = s.variant;
+        e.clean = res.clean();
+        for (int k = 0; k < kSignatureCount; ++k) {
+          if (res.Has(static_cast<Signature>(k))) e.signatures.push_back(static_cast<Signature>(k));
+        }
+        r.expectations.push_back(e);
+      }
+    }
+    output = FormatRepro(r, {"converted by smpfuzz convert from " + files[0]});
+  }
+  const std::string out_path = absl::GetFlag(FLAGS_out);
+  if (out_path.empty()) {
+    std::fwrite(output.data(), 1, output.size(), stdout);
+    return kClean;
+  }
+  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  out.write(output.data(), static_cast<std::streamsize>(output.size()));
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "smpfuzz: %s: cannot write: %s\n", out_path.c_str(), std::strerror(errno));
+    return kBadInput;
+  }
+  return kClean;
+}
+
+// Abseil exits with status 1 on a bad flag; the contract is 2. Check first.
+bool FlagsAreValid(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-') continue;
+    std::string body = arg.substr(arg[1] == '-' ? 2 : 1);
+    std::string name = body.substr(0, body.find('='));
+    bool has_value = body.find('=') != std::string::npos;
+    std::string value = has_value ? body.substr(body.find('=') + 1) : "";
+    if (name == "help" || name == "helpfull") continue;
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    bool negated = false;
+    if (flag == nullptr && name.rfind("no", 0) == 0) {
+      flag = absl::FindCommandLineFlag(name.substr(2));
+      negated = flag != nullptr;
+    }
+    if (flag == nullptr) {
+      std::fprintf(stderr, "smpfuzz: unknown flag --%s\n", name.c_str());
+      return false;
+    }
+    bool is_bool = flag->IsOfType<bool>();
+    if (negated && (!is_bool || has_value)) {
+      std::fprintf(stderr, "smpfuzz: --%s: not a boolean flag\n", name.c_str());
+      return false;
+    }
+    if (is_bool && has_value && value != "true" && value != "false" && value != "1" &&
+        value != "0" && value != "yes" && value != "no") {
+      std::fprintf(stderr, "smpfuzz: --%s: expected true or false, got '%s'\n", name.c_str(),
+                   value.c_str());
+      return false;
+    }
+    if (!is_bool && !has_value) {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "smpfuzz: --%s needs a value\n", name.c_str());
+        return false;
+      }
+      ++i;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+}  // namespace smpfuzz
+
+int main(int argc, char** argv) {
+  using namespace smpfuzz;
+  // `bazel run` starts us in the runfiles tree; relative paths are the user's.
+  if (const char* wd = std::getenv("BUILD_WORKING_DIRECTORY"); wd != nullptr && *wd != '\0') {
+    if (chdir(wd) != 0) {
+      std::fprintf(stderr, "smpfuzz: cannot enter %s: %s\n", wd, std::strerror(errno));
+      return kBadInput;
+    }
+  }
+  absl::SetProgramUsageMessage(kUsage);
+  if (!FlagsAreValid(argc, argv)) return kBadInput;
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  if (rest.size() < 2) return Usage("missing command");
+  std::string command = rest[1];
+  std::vector<std::string> args(rest.begin() + 2, rest.end());
+  if (command == "replay") return Replay(args);
+  if (command == "convert") return Convert(args);
+  if (command == "explore" || command == "triage" || command == "minimize" || command == "hunt") {
+    std::fprintf(stderr, "smpfuzz: '%s' is not implemented yet\n", command.c_str());
+    return kBadInput;
+  }
+  return Usage("unknown command '" + command + "'");
+}
