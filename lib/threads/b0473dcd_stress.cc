@@ -22,14 +22,18 @@ int main(int argc, char** argv) {
   }
   ThreadPlatform p;
   Scenario s = StressScenario(FindVariant("b0473dcd"), 4, 3000, /*seed=*/6);
-  s.csd_lock_timeout_ms = 30000;
   if (std::string err = p.Load(s); !err.empty()) {
     std::fprintf(stderr, "b0473dcd_stress: %s\n", err.c_str());
     return 2;
   }
   int self_loops = 0, double_adds = 0, stuck = 0;
   for (int i = 0; i < runs; ++i) {
-    ThreadRunResult r = p.Run();
+    // A csd left locked for good (another consequence of the bug) ends the
+    // run at its 5 s CSD-lock timeout instead of at the watchdog.
+    ThreadRunOptions options;
+    options.abort_on_lock_timeout = true;
+    options.time_limit_ms = 30000;
+    ThreadRunResult r = p.Run(options);
     std::printf("b0473dcd_stress run %d: %s\n", i, r.Summary().c_str());
     self_loops += r.abort == AbortReason::kSelfLoop;
     double_adds += r.abort == AbortReason::kDoubleAdd;

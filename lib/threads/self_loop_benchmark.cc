@@ -23,6 +23,8 @@ namespace {
 
 struct Tally {
   std::uint64_t runs = 0, calls = 0, self_loops = 0, double_adds = 0, stuck = 0;
+  std::uint64_t cycles = 0;    // real threads: llist-cycle (a walk longer than the nodes)
+  std::uint64_t timeouts = 0;  // real threads: a csd left locked for good (5 s CSD-lock timeout)
   double seconds = 0;
   double first_s = -1;  // wall time until the first self-loop
   std::uint64_t first_calls = 0;
@@ -34,12 +36,14 @@ struct Tally {
       std::snprintf(first, sizeof first, "%.3f s (%llu calls)", first_s,
                     static_cast<unsigned long long>(first_calls));
     }
-    std::printf("%-9s %-22s %8llu %12llu %7.1f %10llu %10.2f %10llu %10.2f %8llu  %s\n",
+    std::printf("%-9s %-22s %8llu %12llu %7.1f %10llu %10.2f %10llu %10.2f %7llu %8llu %6llu  %s\n",
                 platform, workload, static_cast<unsigned long long>(runs),
                 static_cast<unsigned long long>(calls), seconds,
                 static_cast<unsigned long long>(self_loops), per_million(self_loops),
                 static_cast<unsigned long long>(double_adds), per_million(double_adds),
-                static_cast<unsigned long long>(stuck), first);
+                static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(timeouts),
+                static_cast<unsigned long long>(stuck),
+                first);
   }
 };
 
@@ -52,7 +56,10 @@ Tally RealThreads(const Scenario& s, double seconds) {
   ThreadPlatform p;
   if (!p.Load(s).empty()) std::abort();
   while (t.seconds < seconds) {
-    ThreadRunResult r = p.Run();
+    ThreadRunOptions options;
+    options.abort_on_lock_timeout = true;
+    options.time_limit_ms = 20000;
+    ThreadRunResult r = p.Run(options);
     ++t.runs;
     t.calls += r.requests;
     if (r.abort == AbortReason::kSelfLoop && t.first_s < 0) {
@@ -62,6 +69,8 @@ Tally RealThreads(const Scenario& s, double seconds) {
     t.seconds += r.elapsed_ns / 1e9;
     t.self_loops += r.abort == AbortReason::kSelfLoop;
     t.double_adds += r.abort == AbortReason::kDoubleAdd;
+    t.cycles += r.abort == AbortReason::kCycle;
+    t.timeouts += r.abort == AbortReason::kLockTimeout;
     t.stuck += r.abort == AbortReason::kStuck;
   }
   return t;
@@ -110,6 +119,7 @@ Tally Simulated(const Scenario& s, int schedule_length, double seconds) {
 int main(int argc, char** argv) {
   using namespace smpfuzz;
   double seconds = 20;
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--seconds=", 10) == 0) {
       char* end = nullptr;
@@ -129,9 +139,9 @@ int main(int argc, char** argv) {
   const Scenario small_stress = StressScenario(v, 4, 6, /*seed=*/6);
   std::printf("b0473dcd, csdlock_debug on; %.0f s per row; %u hardware threads\n", seconds,
               std::thread::hardware_concurrency());
-  std::printf("%-9s %-22s %8s %12s %7s %10s %10s %10s %10s %8s  %s\n", "platform", "workload",
-              "runs", "calls", "secs", "selfloops", "per-Mcall", "dbl-adds", "per-Mcall",
-              "stuck", "first self-loop after");
+  std::printf("%-9s %-22s %8s %12s %7s %10s %10s %10s %10s %7s %8s %6s  %s\n", "platform",
+              "workload", "runs", "calls", "secs", "selfloops", "per-Mcall", "dbl-adds",
+              "per-Mcall", "cycles", "timeouts", "stuck", "first self-loop after");
   RealThreads(stress, seconds).Print("threads", "stress 4x3000");
   RealThreads(hammer, seconds).Print("threads", "hammer 3x3000");
   Simulated(CanonicalScenario(v), 40, seconds).Print("simulator", "canonical (2 calls)");

@@ -118,6 +118,8 @@ const char* AbortReasonName(AbortReason r) {
     case AbortReason::kNone: return "none";
     case AbortReason::kSelfLoop: return "llist-self-loop";
     case AbortReason::kDoubleAdd: return "llist-double-add";
+    case AbortReason::kCycle: return "llist-cycle";
+    case AbortReason::kLockTimeout: return "csd-lock-timeout";
     case AbortReason::kStuck: return "cpu-stuck";
   }
   return "?";
@@ -207,6 +209,9 @@ std::string ThreadPlatform::Load(const Scenario& s) {
   // csd, and on-stack csds (recycled frames: a few addresses per CPU).
   std::size_t nodes = n + static_cast<std::size_t>(n) * n + workload_.async_csd().size() + 1;
   nodes_ = std::make_unique<NodeTable>(4 * (nodes + 1024 * static_cast<std::size_t>(n)));
+  // A flush reads each node's `next` at most three times (reverse, SYNC
+  // pass, !SYNC pass); at most one on-stack csd per CPU is queued at a time.
+  walk_limit_ = 3 * (nodes + n) + 16;
   const std::size_t tokens = workload_.token_count() + 1;
   ran_size_ = tokens * n;
   ran_.reset(new std::atomic<std::uint32_t>[ran_size_]);
@@ -321,6 +326,12 @@ std::uint64_t ThreadPlatform::Perform(Cpu& cpu, const Access& a) {
   }
   switch (a.kind) {
     case AccessKind::kPlainLoad:
+      if (a.site == Site::flush_read_next || a.site == Site::llist_reverse_order_read_next) {
+        if (++c.walk > walk_limit_) {
+          Abort(AbortReason::kCycle, cpu.id);
+          return 0;
+        }
+      }
       return RawLoad(a.addr, a.size);
     case AccessKind::kPlainStore:
     case AccessKind::kWriteOnce:
@@ -342,6 +353,7 @@ std::uint64_t ThreadPlatform::Perform(Cpu& cpu, const Access& a) {
     case AccessKind::kLoadAcquire:
       return AtomicLoad(a.addr, a.size, __ATOMIC_ACQUIRE);
     case AccessKind::kXchg:
+      if (a.site == Site::llist_del_all_xchg) c.walk = 0;
       return AtomicXchg(a.addr, a.size, a.value, __ATOMIC_SEQ_CST);
     case AccessKind::kCmpxchg:
       return AtomicCmpxchg(a.addr, a.size, a.expected, a.value, __ATOMIC_SEQ_CST,
@@ -411,6 +423,7 @@ void ThreadPlatform::Ghost(Cpu& cpu, const GhostEvent& e) {
       break;
     case GhostKind::kCsdLockTimeout:
       timeouts_.fetch_add(1, std::memory_order_relaxed);
+      if (options_.abort_on_lock_timeout) Abort(AbortReason::kLockTimeout, cpu.id);
       Finding("CPU" + std::to_string(cpu.id) + ": csd: Detected non-responsive CSD lock (" +
               std::to_string(e.a / 1000000) + " ms, dst CPU" +
               std::to_string(static_cast<std::int64_t>(e.b)) + ")");
@@ -490,6 +503,7 @@ ThreadRunResult ThreadPlatform::Run(const ThreadRunOptions& options) {
     c.cpu.kernel = &kernel_;
     c.cpu.irqs_disabled = false;
     c.in_irq = false;
+    c.walk = 0;
     c.ipi_pending.store(false, std::memory_order_relaxed);
     if (kernel_.cpu_online(i)) ++nr_threads_;
   }

@@ -60,7 +60,11 @@
 //   - a store of a node's own address into its `next` is the self-loop;
 //   - a store by a second CPU into the `next` of a node that is still queued
 //     (added, not yet csd_unlock()ed) is a double add.
-// Either one ends the run *before the store is made*: the run is marked
+// Either one ends the run *before the store is made*. As a backstop for
+// cycles made some other way (say, a CPU's local csd_unlock() freeing a csd
+// that another sender still has queued, so a third re-adds it unseen), a
+// flush that walks more `next` pointers than there are nodes is a cycle too.
+// Any of these: the run is marked
 // aborted (reason, time since start, CPU), and from then on every access on
 // every thread is inert: loads return 0, cmpxchg succeeds without writing,
 // stores, callbacks and IPIs do nothing, spins end at once. Every loop in the
@@ -92,6 +96,8 @@ enum class AbortReason : std::uint8_t {
   kNone,
   kSelfLoop,   // llist_add_batch was about to make node->next == node
   kDoubleAdd,  // a second CPU was about to re-add a node still in a queue
+  kCycle,      // a queue walk visited more nodes than exist: a cycle
+  kLockTimeout,  // a CSD-lock wait timed out (ThreadRunOptions::abort_on_lock_timeout)
   kStuck,      // the run outlived ThreadRunOptions::time_limit_ms
 };
 
@@ -103,6 +109,10 @@ struct ThreadRunOptions {
   // Spin iterations with a pause before a spinning CPU starts yielding its
   // time slice (the machine may have fewer cores than simulated CPUs).
   int spins_before_yield = 32;
+  // End the run at the first "csd: Detected non-responsive CSD lock": on
+  // b0473dcd a csd can be left locked for good (a second owner's local
+  // csd_unlock() freed it while still queued, and the queue broke later).
+  bool abort_on_lock_timeout = false;
 };
 
 // What one run observed. Callback accounting is per request token and CPU.
@@ -150,6 +160,7 @@ class ThreadPlatform final : private Platform {
     Cpu cpu;
     std::atomic<bool> ipi_pending{false};
     bool in_irq = false;  // touched only by this CPU's thread
+    std::uint64_t walk = 0;  // `next` loads since this CPU's last llist_del_all
   };
   class NodeTable;
 
@@ -178,6 +189,7 @@ class ThreadPlatform final : private Platform {
   Workload workload_;
   std::vector<std::unique_ptr<ThreadCpu>> cpus_;
   std::unique_ptr<NodeTable> nodes_;
+  std::uint64_t walk_limit_ = 0;  // more `next` loads in one flush: a cycle
   ThreadRunOptions options_;
   std::uint64_t start_ns_ = 0;
 

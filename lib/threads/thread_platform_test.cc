@@ -104,8 +104,11 @@ TEST(ThreadPlatformTest, B0473dcdRunsEndCleanly) {
 #endif
   ThreadPlatform p;
   ASSERT_EQ(p.Load(HammerScenario(FindVariant("b0473dcd"), 3, 3000)), "");
+  ThreadRunOptions options;
+  options.abort_on_lock_timeout = true;
+  options.time_limit_ms = 30000;
   for (int i = 0; i < 5; ++i) {
-    ThreadRunResult r = p.Run();
+    ThreadRunResult r = p.Run(options);
     std::printf("b0473dcd hammer: %s\n", r.Summary().c_str());
     EXPECT_NE(r.abort, AbortReason::kStuck) << r.Summary();
   }
