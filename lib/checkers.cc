@@ -121,6 +121,7 @@ void Checkers::OnAccess(int cpu, const Access& a, std::uint32_t loc, std::uint64
       if (FirstTime(Signature::kDataRace, static_cast<std::uint64_t>(s1),
                     static_cast<std::uint64_t>(s2))) {
         Report& r = Begin(Signature::kDataRace, {cpu, c.other_cpu}, step, {s1, s2});
+        r.object = a.addr;
         if (verbose_) r.csd = locations_->ObjectName(a.addr);
         if (verbose_) r.message = std::string(AccessKindName(a.kind)) + " by CPU" + std::to_string(cpu) +
                     " at " + SiteName(s1) + " races with " +
@@ -231,21 +232,10 @@ void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
     case GhostKind::kRequestReturned: {
       std::uint32_t t = static_cast<std::uint32_t>(e.a);
       if (t == 0 || t >= request_mask_.size()) break;
-      // The op is found in this CPU's plan (a shared async csd's token
-      // appears once per call; any of them describes the request).
+      // c: the CPUs this call asked for; d: whether it waited for them.
       std::int64_t err = static_cast<std::int64_t>(e.b);
-      const Workload::PlannedOp* planned = nullptr;
-      for (const auto& p : workload_->plan(cpu)) {
-        if (p.token == t) planned = &p;
-      }
-      if (planned == nullptr) break;
-      std::uint64_t mask = 0;
-      const Op& op = planned->op;
-      if (op.kind == OpKind::kCallMany) {
-        mask = request_mask_[t];
-      } else if (op.target >= 0 && op.target < n_) {
-        mask = std::uint64_t{1} << op.target;
-      }
+      const std::uint64_t mask = e.c;
+      const bool waited = e.d != 0;
       if (err != 0) {
         for (int c = 0; c < n_; ++c) {
           std::size_t i = static_cast<std::size_t>(t) * n_ + c;
@@ -253,15 +243,15 @@ void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
         }
         break;
       }
-      if (!op.wait || op.kind == OpKind::kCallSingleAsync) break;
+      if (!waited) break;
       for (int c = 0; c < n_; ++c) {
         std::size_t i = static_cast<std::size_t>(t) * n_ + c;
         if (((mask >> c) & 1) && ran_[i] < expected_[i]) {
           if (!FirstTime(Signature::kCallbackLost, t, static_cast<std::uint64_t>(c))) continue;
           std::string name = CallbackName(CallbackFunc(t), ToBits(CallbackInfo(t)));
           Report& r = Begin(Signature::kCallbackLost, {cpu, c}, step, {});
-          r.message = "CPU" + std::to_string(cpu) + "'s wait=1 " + OpKindName(op.kind) +
-                      " returned but " + name + " has not run on CPU" + std::to_string(c);
+          r.message = "CPU" + std::to_string(cpu) + "'s wait=1 call returned but " + name +
+                      " has not run on CPU" + std::to_string(c);
         }
       }
       break;

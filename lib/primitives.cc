@@ -20,6 +20,7 @@ const char* AccessKindName(AccessKind k) {
     case AccessKind::kSendIpi: return "send_ipi";
     case AccessKind::kSendIpiMask: return "send_ipi_mask";
     case AccessKind::kDelay: return "mdelay";
+    case AccessKind::kIrqRestore: return "irq_restore";
     case AccessKind::kCount: break;
   }
   return "?";

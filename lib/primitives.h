@@ -52,6 +52,7 @@ enum class AccessKind : std::uint8_t {
   kSendIpi,         // arch_send_call_function_single_ipi(cpu)
   kSendIpiMask,     // arch_send_call_function_ipi_mask(mask)
   kDelay,           // mdelay(): busy until virtual time `deadline`; touches no memory
+  kIrqRestore,      // local_irq_restore() re-enabled interrupts: a pending IPI may come in
   kCount
 };
 
@@ -62,7 +63,7 @@ constexpr bool AccessReads(AccessKind k) {
   return k != AccessKind::kPlainStore && k != AccessKind::kWriteOnce &&
          k != AccessKind::kStoreRelease && k != AccessKind::kCall &&
          k != AccessKind::kSendIpi && k != AccessKind::kSendIpiMask &&
-         k != AccessKind::kDelay;
+         k != AccessKind::kDelay && k != AccessKind::kIrqRestore;
 }
 // True for accesses that may write shared memory.
 constexpr bool AccessWrites(AccessKind k) {
@@ -77,7 +78,8 @@ constexpr bool AccessIsPlain(AccessKind k) {
 // True for accesses that touch memory at all.
 constexpr bool AccessTouchesMemory(AccessKind k) {
   return k != AccessKind::kCall && k != AccessKind::kSendIpi &&
-         k != AccessKind::kSendIpiMask && k != AccessKind::kDelay;
+         k != AccessKind::kSendIpiMask && k != AccessKind::kDelay &&
+         k != AccessKind::kIrqRestore;
 }
 
 inline constexpr std::uint64_t kNoDeadline = std::numeric_limits<std::uint64_t>::max();
@@ -111,7 +113,8 @@ enum class GhostKind : std::uint8_t {
   kCsdLockUnstuck,   // csd_lock_wait_toolong: lock released after a report; d = bug id
   kPerCpuOutOfRange, // per_cpu_ptr() used with cpu a (not a possible CPU)
   kRequestIssued,    // a caller asks for callback token a on the CPUs in mask b; c = wait
-  kRequestReturned,  // the call for token a returned b (0 or -errno)
+  kRequestReturned,  // the call for token a, on the CPUs in mask c, returned b (0 or
+                     // -errno); d: it waited for its callbacks (wait=1)
 };
 
 struct GhostEvent {
@@ -329,9 +332,15 @@ inline bool local_irq_save(Cpu& cur) {
   cur.irqs_disabled = true;
   return was_disabled;
 }
-inline void local_irq_restore(Cpu& cur, bool was_disabled) {
+// Re-enabling interrupts is where a pending IPI arrives on real hardware, so
+// when this turns them back on it is a scheduling point (`co_await` it).
+inline AccessOp<void> local_irq_restore(Cpu& cur, bool was_disabled) {
   cur.irqs_disabled = was_disabled;
   if (!was_disabled) cur.platform->IrqsEnabled(cur);
+  Access a;
+  a.kind = AccessKind::kIrqRestore;
+  a.site = Site::local_irq_restore;
+  return {cur, a};
 }
 
 inline void ghost(Cpu& cur, const GhostEvent& e) { cur.platform->Ghost(cur, e); }

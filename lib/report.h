@@ -44,6 +44,9 @@ struct Report {
   std::uint64_t step = 0;    // trace step at which it fired
   std::vector<Site> sites;   // code sites involved
   std::string message;       // one line, for people
+  // The memory object involved (csd or list head), while the run's state is
+  // alive; for tools that classify findings, never printed.
+  const void* object = nullptr;
 
   // signature + sites, e.g. "data-race@csd_lock_store_flags,csd_lock_load_flags".
   std::string DedupKey() const;

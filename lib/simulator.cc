@@ -163,6 +163,7 @@ bool Simulator::AllQuiescent() const {
 }
 
 void Simulator::Record(const TraceEntry& e) {
+  if (!options_.hash_trace && !options_.record_trace) return;
   std::uint64_t h = result_.trace_hash;
   h = Mix(h, e.step);
   h = Mix(h, static_cast<std::uint64_t>(e.cpu) | (std::uint64_t{e.in_irq} << 16) |
@@ -239,6 +240,7 @@ std::uint64_t Simulator::Perform(Cpu& cpu, const Access& a) {
       }
       break;
     case AccessKind::kDelay:
+    case AccessKind::kIrqRestore:
     case AccessKind::kCount:
       break;
   }

@@ -57,6 +57,8 @@ struct SimOptions {
   // target CPU would walk the cycle until the budget runs out.
   std::uint32_t stop_on = SignatureBit(Signature::kLlistSelfLoop);
   bool record_trace = true;
+  // Compute RunResult::trace_hash (always, when record_trace is on).
+  bool hash_trace = true;
   bool detect_races = true;
   // Build report messages and names (off in fuzzers' hot loops).
   bool verbose = true;

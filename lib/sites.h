@@ -70,6 +70,7 @@ namespace smpfuzz {
   X(scfm_set_dst, "smp_call_function_many_cond", "csd->node.dst = cpu")                   \
   X(scfm_local_call, "smp_call_function_many_cond", "csd_do_func(func, info, NULL) (local)") \
   X(workload_mdelay, "(workload)", "local_irq_save(); mdelay(ms); local_irq_restore()") \
+  X(local_irq_restore, "local_irq_restore", "local_irq_restore(flags)")             \
   X(fence, "(barrier)", "smp_mb/smp_wmb/smp_acquire__after_ctrl_dep")
 
 enum class Site : std::uint16_t {

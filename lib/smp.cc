@@ -198,7 +198,7 @@ Task<int> generic_exec_single(Cpu& cur, int cpu, call_single_data_t* csd) {
     co_await csd_unlock(cur, csd);
     bool flags = local_irq_save(cur);
     co_await csd_do_func(cur, func, info, Site::ges_call);
-    local_irq_restore(cur, flags);
+    co_await local_irq_restore(cur, flags);
     co_return 0;
   }
   if (static_cast<unsigned>(cpu) >= static_cast<unsigned>(k.nr_cpu_ids) || !k.cpu_online(cpu)) {
@@ -275,7 +275,7 @@ Task<void> flush_smp_call_function_queue(Cpu& cur) {
   if (co_await llist_empty(cur, &cur.kernel->call_single_queue[cur.id])) co_return;
   bool flags = local_irq_save(cur);
   co_await __flush_smp_call_function_queue(cur, true);
-  local_irq_restore(cur, flags);
+  co_await local_irq_restore(cur, flags);
 }
 
 Task<int> smp_call_function_single(Cpu& cur, int cpu, smp_call_func_t func, void* info,
@@ -365,7 +365,7 @@ Task<void> smp_call_function_many_cond(Cpu& cur, std::uint64_t mask, smp_call_fu
   if ((scf_flags & SCF_RUN_LOCAL) && ((mask >> this_cpu) & 1)) {
     bool flags = local_irq_save(cur);
     co_await csd_do_func(cur, func, info, Site::scfm_local_call);
-    local_irq_restore(cur, flags);
+    co_await local_irq_restore(cur, flags);
   }
 
   if (run_remote && wait) {

@@ -140,6 +140,8 @@ std::string FormatTraceValue(const Simulator& sim, const TraceEntry& e) {
     }
     case AccessKind::kDelay:
       return "done at " + Ms(e.clock_ns);
+    case AccessKind::kIrqRestore:
+      return "interrupts on";
     case AccessKind::kPlainStore:
     case AccessKind::kWriteOnce:
     case AccessKind::kStoreRelease:

@@ -31,6 +31,7 @@ void Workload::Prepare(const Scenario& s) {
   online_mask_ = all & ~s.offline_mask;
   plan_.assign(s.nr_cpus, {});
   async_csd_initial_.clear();
+  async_csd_shared_.clear();
   token_origin_.assign(1, {-1, -1});
   token_count_ = 0;
   for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
@@ -49,6 +50,7 @@ void Workload::Prepare(const Scenario& s) {
           csd.func = CallbackFunc(token);
           csd.info = CallbackInfo(token);
           async_csd_initial_.push_back(csd);
+          async_csd_shared_.push_back(true);
           it = slots.emplace(op.csd, std::make_pair(index, token)).first;
         }
         p.csd_index = it->second.first;
@@ -59,12 +61,23 @@ void Workload::Prepare(const Scenario& s) {
         if (op.kind == OpKind::kCallSingleAsync) {
           p.csd_index = static_cast<int>(async_csd_initial_.size());
           async_csd_initial_.push_back(call_single_data_t{});
+          async_csd_shared_.push_back(false);
         }
       }
       plan_[cpu].push_back(p);
     }
   }
   ResetCsds();
+}
+
+bool Workload::InSharedAsyncCsd(const void* p) const {
+  const auto* c = static_cast<const char*>(p);
+  const auto* base = reinterpret_cast<const char*>(async_csd_.data());
+  if (async_csd_.empty() || c < base ||
+      c >= base + async_csd_.size() * sizeof(call_single_data_t)) {
+    return false;
+  }
+  return async_csd_shared_[static_cast<std::size_t>(c - base) / sizeof(call_single_data_t)];
 }
 
 void Workload::ResetCsds() { async_csd_ = async_csd_initial_; }
@@ -89,6 +102,8 @@ Task<void> Workload::RunCpu(Cpu& cur) {
         int err = co_await smp_call_function_single(cur, op.target, CallbackFunc(p.token),
                                                     CallbackInfo(p.token), op.wait);
         returned.b = static_cast<std::uint64_t>(static_cast<std::int64_t>(err));
+        returned.c = issued.b;
+        returned.d = op.wait;
         ghost(cur, returned);
         break;
       }
@@ -107,6 +122,7 @@ Task<void> Workload::RunCpu(Cpu& cur) {
         ghost(cur, issued);
         int err = co_await smp_call_function_single_async(cur, op.target, csd);
         returned.b = static_cast<std::uint64_t>(static_cast<std::int64_t>(err));
+        returned.c = issued.b;
         ghost(cur, returned);
         break;
       }
@@ -120,6 +136,8 @@ Task<void> Workload::RunCpu(Cpu& cur) {
         unsigned int flags = (op.wait ? SCF_WAIT : 0u) | (op.local ? SCF_RUN_LOCAL : 0u);
         co_await smp_call_function_many_cond(cur, op.mask & all, CallbackFunc(p.token),
                                              CallbackInfo(p.token), flags);
+        returned.c = expect;
+        returned.d = op.wait;
         ghost(cur, returned);
         break;
       }
@@ -130,7 +148,7 @@ Task<void> Workload::RunCpu(Cpu& cur) {
         bool flags = local_irq_save(cur);
         std::uint64_t until = cur.platform->Clock(cur) + std::uint64_t{op.ms} * 1000000;
         co_await mdelay_until(cur, until, Site::workload_mdelay);
-        local_irq_restore(cur, flags);
+        co_await local_irq_restore(cur, flags);
         break;
       }
     }

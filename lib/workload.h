@@ -53,6 +53,9 @@ class Workload {
   std::uint32_t token_count() const { return token_count_; }
   const std::vector<PlannedOp>& plan(int cpu) const { return plan_[cpu]; }
   std::vector<call_single_data_t>& async_csd() { return async_csd_; }
+  const std::vector<call_single_data_t>& async_csd() const { return async_csd_; }
+  // Whether `p` points into an async csd that several calls share (csd=K).
+  bool InSharedAsyncCsd(const void* p) const;
   // The CPU and op a token came from (for naming), or {-1, -1}.
   std::pair<int, int> TokenOrigin(std::uint32_t token) const;
 
@@ -60,6 +63,7 @@ class Workload {
   std::vector<std::vector<PlannedOp>> plan_;
   std::vector<call_single_data_t> async_csd_;
   std::vector<call_single_data_t> async_csd_initial_;
+  std::vector<bool> async_csd_shared_;  // index: async csd
   std::vector<std::pair<int, int>> token_origin_;  // index: token
   std::uint32_t token_count_ = 0;
   int nr_cpus_ = 0;

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The fuzz harness behind every smp fuzz target: decode the bytes
+// (lib/input_bytes.h), run the simulator with every checker, and decide
+// whether the run is a finding.
+//
+// A finding is any report except the known ones: reproduced in repro/,
+// explained in README, and not worth rediscovering every second (see
+// known_findings.cc). Known findings are counted, not hidden from replay:
+// `smpfuzz replay` shows them as usual.
+
+#ifndef SMPFUZZ_FUZZ_SMP_HARNESS_H_
+#define SMPFUZZ_FUZZ_SMP_HARNESS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "lib/input_bytes.h"
+#include "lib/simulator.h"
+
+namespace smpfuzz::fuzz {
+
+struct HarnessConfig {
+  const Variant* variant = nullptr;
+  // Feed interleaving pairs to the engine (and use the custom mutator).
+  bool feedback = true;
+  // Signatures that count as a finding (SMPFUZZ_CRASH_ON=sig,sig; default
+  // all). Narrows what stops the fuzzer, never what it generates.
+  std::uint32_t crash_on = ~0u;
+  // Steps a run may take: the same budget `smpfuzz replay` uses, so a crash
+  // file replays to the same verdict.
+  std::uint64_t max_steps = SimOptions{}.max_steps;
+};
+
+// From SMPFUZZ_VARIANT (default: the binary's own), SMPFUZZ_PLAIN=1 (no
+// interleaving feedback, no custom mutator: the baseline for the benchmark's
+// ratio) and SMPFUZZ_CRASH_ON. A bad value exits with status 2.
+HarnessConfig& Config();
+void InitConfigFromEnvironment(const char* default_variant);
+
+// Whether `report`, from the run `sim` just made, is a known finding (see
+// known_findings.cc).
+bool IsKnownFinding(const Simulator& sim, const Report& report);
+
+struct Outcome {
+  bool finding = false;  // a report that is not known
+  Signature signature = Signature::kCount;
+  std::uint32_t known = 0;  // SignatureBit of known findings seen
+};
+
+// Runs one input. `interleaving_map` may be null.
+Outcome RunInput(const std::uint8_t* data, std::size_t size, std::uint8_t* interleaving_map);
+
+// The replay of one input for people: trace, verdict and how to reproduce.
+std::string DescribeInput(const std::uint8_t* data, std::size_t size);
+
+}  // namespace smpfuzz::fuzz
+
+#endif  // SMPFUZZ_FUZZ_SMP_HARNESS_H_
