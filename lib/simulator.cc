@@ -86,6 +86,7 @@ void Simulator::ResetRun(const SimOptions& options) {
   result_.choices_used = 0;
   result_.quiescent = false;
   result_.fired = 0;
+  result_.abandoned = false;
   clock_ = 0;
   step_ = 0;
   last_cpu_ = -1;
@@ -361,6 +362,15 @@ void Simulator::ReportStuck(bool budget) {
 }
 
 const RunResult& Simulator::Run(const Schedule& schedule, const SimOptions& options) {
+  return RunWith(schedule, nullptr, options);
+}
+
+const RunResult& Simulator::Run(ScheduleSource& source, const SimOptions& options) {
+  return RunWith({}, &source, options);
+}
+
+const RunResult& Simulator::RunWith(const Schedule& schedule, ScheduleSource* source,
+                                    const SimOptions& options) {
   if (!loaded_) {
     result_ = RunResult{};
     return result_;
@@ -375,7 +385,20 @@ const RunResult& Simulator::Run(const Schedule& schedule, const SimOptions& opti
       break;
     }
     int action = -1;
-    if (next_choice < schedule.size()) {
+    if (source != nullptr) {
+      enabled_.clear();
+      for (int a = 0; a < actions; ++a) {
+        if (ActionEnabled(a)) enabled_.push_back(a);
+      }
+      if (!enabled_.empty()) {
+        action = source->Choose(*this, enabled_);
+        if (action == ScheduleSource::kAbandon) {
+          result_.abandoned = true;
+          break;
+        }
+        if (action < 0) action = ChooseFair();
+      }
+    } else if (next_choice < schedule.size()) {
       const Choice& ch = schedule[next_choice];
       int want = (ch.cpu % cpus_.size()) * 2 + (ch.ipi ? 1 : 0);
       for (int k = 0; k < actions; ++k) {

@@ -95,12 +95,27 @@ struct RunResult {
   std::uint32_t preemptions = 0;
   std::size_t choices_used = 0;
   bool quiescent = false;
+  bool abandoned = false;   // a ScheduleSource ended the run early
   std::uint32_t fired = 0;  // SignatureBit of every signature reported
 
   bool Has(Signature s) const { return (fired & SignatureBit(s)) != 0; }
   bool clean() const { return fired == 0; }
   // The most severe report, or nullptr when clean.
   const Report* Primary() const;
+};
+
+class Simulator;
+
+// Chooses each step's action instead of a fixed Schedule (the explorer, PCT).
+// An action is 2 * cpu + (1 if it delivers that CPU's pending IPI).
+class ScheduleSource {
+ public:
+  virtual ~ScheduleSource() = default;
+  // `enabled` lists the enabled actions in increasing order (never empty).
+  // Return one of them, or -1 for the fair policy's choice.
+  // kAbandon ends the run at once (RunResult::abandoned).
+  virtual int Choose(const Simulator& sim, const std::vector<int>& enabled) = 0;
+  static constexpr int kAbandon = -2;
 };
 
 class Simulator final : private Platform {
@@ -114,11 +129,19 @@ class Simulator final : private Platform {
   std::string Load(const Scenario& s);
   // Runs the loaded scenario. The result stays valid until the next Run/Load.
   const RunResult& Run(const Schedule& schedule, const SimOptions& options = {});
+  // Runs the loaded scenario with `source` choosing every step.
+  const RunResult& Run(ScheduleSource& source, const SimOptions& options = {});
   // Load + Run; an invalid scenario yields an empty, clean result (check Load).
   const RunResult& Run(const Scenario& s, const Schedule& schedule,
                        const SimOptions& options = {});
 
   const Scenario& scenario() const { return scenario_; }
+  // During a run (for a ScheduleSource): the access CPU `cpu` waits to
+  // perform (meaningful when its step action is enabled), the CPU that took
+  // the last step (-1 before the first) and the step count.
+  const Access& Parked(int cpu) const { return cpus_[cpu].cpu.parked; }
+  int last_cpu() const { return last_cpu_; }
+  std::uint64_t step() const { return step_; }
   const Locations& locations() const { return locations_; }
   const Workload& workload() const { return workload_; }
 
@@ -143,6 +166,8 @@ class Simulator final : private Platform {
   std::uint64_t Clock(Cpu& cpu) override;
   void IrqsEnabled(Cpu& cpu) override;
 
+  const RunResult& RunWith(const Schedule& schedule, ScheduleSource* source,
+                          const SimOptions& options);
   void ResetRun(const SimOptions& options);
   bool StepEnabled(const SimCpu& c) const;
   bool IpiEnabled(const SimCpu& c) const {
@@ -165,6 +190,7 @@ class Simulator final : private Platform {
   std::vector<SimCpu> cpus_;
   SimOptions options_;
   RunResult result_;
+  std::vector<int> enabled_;
   std::uint64_t clock_ = 0;
   std::uint64_t step_ = 0;
   int last_cpu_ = -1;

@@ -21,6 +21,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "lib/explorer.h"
 #include "lib/input_bytes.h"
 #include "lib/repro.h"
 #include "lib/simulator.h"
@@ -34,7 +35,19 @@ ABSL_FLAG(bool, raw, false, "treat every FILE as raw fuzzer bytes, even if it lo
 ABSL_FLAG(bool, trace, true, "print the interleaving (replay)");
 ABSL_FLAG(bool, check, false, "replay: check the reproducer's `expect` lines instead");
 ABSL_FLAG(std::string, to, "", "convert: `text` (a reproducer) or `bytes` (a fuzzer input)");
-ABSL_FLAG(std::string, out, "", "convert: output file (default: standard output)");
+ABSL_FLAG(std::string, out, "", "convert, explore: output file (default: standard output)");
+ABSL_FLAG(std::string, preemptions, "2", "explore: the preemption bound (searched 0, 1, ... up to it)");
+ABSL_FLAG(std::string, reduction, "sleep", "explore: `sleep` (sleep sets) or `none`");
+ABSL_FLAG(bool, iterative, true,
+          "explore: search bounds 0, 1, ... up to --preemptions (the first violation then has the "
+          "fewest preemptions); --noiterative searches only the bound itself (a faster proof)");
+ABSL_FLAG(std::string, max_steps, "5000", "explore: steps an execution may take (more: cpu-stuck)");
+ABSL_FLAG(std::string, max_seconds, "0", "explore: stop after this long (0: no limit)");
+ABSL_FLAG(std::string, pct, "0", "explore: randomized PCT of this depth instead of the search (0: off)");
+ABSL_FLAG(std::string, seed, "1", "explore --pct: random seed");
+ABSL_FLAG(std::string, runs, "1000", "explore --pct: number of runs");
+ABSL_FLAG(std::string, signatures, "",
+          "explore: comma-separated signatures that count as a violation (default: all)");
 
 namespace smpfuzz {
 namespace {
@@ -48,6 +61,9 @@ constexpr char kUsage[] =
     "\n"
     "  smpfuzz replay FILE... [--variant=V] [--json] [--raw] [--notrace] [--check]\n"
     "  smpfuzz convert FILE --to=text|bytes [--out=PATH] [--variant=V]\n"
+    "  smpfuzz explore FILE [--variant=V] [--preemptions=N] [--reduction=sleep|none] [--noiterative]\n"
+    "                       [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH]\n"
+    "  smpfuzz explore FILE --pct=DEPTH [--seed=S] [--runs=N] [...]\n"
     "\n"
     "Exit status: 0 no violation, 1 violation, 2 bad usage or input.";
 
@@ -77,6 +93,19 @@ bool Load(const std::string& path, const Variant* raw_variant, Repro* r, bool* w
   if (*was_text) return ParseRepro(data, path, r, error);
   *r = DecodeInputBytes(reinterpret_cast<const std::uint8_t*>(data.data()), data.size(),
                         raw_variant);
+  return true;
+}
+
+// Load() with --variant applied (raw inputs default to b0473dcd); prints the
+// error itself.
+bool LoadForcing(const std::string& path, const Variant* forced, Repro* r) {
+  bool was_text = false;
+  std::string error;
+  if (!Load(path, forced ? forced : FindVariant("b0473dcd"), r, &was_text, &error)) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return false;
+  }
+  if (forced != nullptr) r->scenario.variant = forced;
   return true;
 }
 
@@ -155,6 +184,159 @@ int Replay(const std::vector<std::string>& files) {
   return bad ? kBadInput : status;
 }
 
+// States what each real kernel variant does with the reproducer.
+void AddExpectations(Repro* r) {
+  Simulator sim;
+  for (const char* name : {"baseline", "b0473dcd", "fixed"}) {
+    Scenario s = r->scenario;
+    s.variant = FindVariant(name);
+    if (!sim.Load(s).empty()) continue;
+    SimOptions opt = r->Options();
+    opt.record_trace = false;
+    const RunResult& res = sim.Run(r->schedule, opt);
+    Expectation e;
+    e.variant = s.variant;
+    e.clean = res.clean();
+    for (int k = 0; k < kSignatureCount; ++k) {
+      if (res.Has(static_cast<Signature>(k))) e.signatures.push_back(static_cast<Signature>(k));
+    }
+    r->expectations.push_back(e);
+  }
+}
+
+bool WriteOutput(const std::string& output) {
+  const std::string out_path = absl::GetFlag(FLAGS_out);
+  if (out_path.empty()) {
+    std::fwrite(output.data(), 1, output.size(), stdout);
+    return true;
+  }
+  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  out.write(output.data(), static_cast<std::streamsize>(output.size()));
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "smpfuzz: %s: cannot write: %s\n", out_path.c_str(), std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+// A non-negative number flag; false (and a message) when it is not one.
+bool NumberFlag(const char* name, const std::string& text, double max, double* out) {
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v >= 0) || v > max) {
+    std::fprintf(stderr, "smpfuzz: --%s: expected a number from 0 to %.0f, got '%s'\n", name, max,
+                 text.c_str());
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+int Explore(const std::vector<std::string>& files) {
+  if (files.size() != 1) return Usage("explore takes exactly one FILE (a reproducer: its scenario)");
+  bool ok;
+  const Variant* forced = VariantFlag(&ok);
+  if (!ok) return kBadInput;
+  ExploreOptions o;
+  double preemptions, max_steps, max_seconds;
+  if (!NumberFlag("preemptions", absl::GetFlag(FLAGS_preemptions), 64, &preemptions) ||
+      !NumberFlag("max_steps", absl::GetFlag(FLAGS_max_steps), 1e9, &max_steps) ||
+      !NumberFlag("max_seconds", absl::GetFlag(FLAGS_max_seconds), 1e7, &max_seconds)) {
+    return kBadInput;
+  }
+  if (max_steps < 1) {
+    std::fprintf(stderr, "smpfuzz: --max_steps: must be at least 1\n");
+    return kBadInput;
+  }
+  const std::string reduction = absl::GetFlag(FLAGS_reduction);
+  if (reduction != "sleep" && reduction != "none") {
+    return Usage("--reduction: expected 'sleep' or 'none', got '" + reduction + "'");
+  }
+  o.max_preemptions = static_cast<int>(preemptions);
+  o.max_steps = static_cast<std::uint64_t>(max_steps);
+  o.max_seconds = max_seconds;
+  o.sleep_sets = reduction == "sleep";
+  o.iterative = absl::GetFlag(FLAGS_iterative);
+  const std::string sigs = absl::GetFlag(FLAGS_signatures);
+  if (!sigs.empty()) {
+    o.violations = 0;
+    std::size_t start = 0;
+    while (true) {
+      std::size_t comma = sigs.find(',', start);
+      std::string name = sigs.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      Signature sig;
+      if (!SignatureFromName(name, &sig)) {
+        std::fprintf(stderr, "smpfuzz: --signatures: unknown signature '%s'\n", name.c_str());
+        return kBadInput;
+      }
+      o.violations |= SignatureBit(sig);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  Repro r;
+  if (!LoadForcing(files[0], forced, &r)) return kBadInput;
+  auto line = [](const ExploreStats& st) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "bound %d: %llu executions (%llu cut short), %llu distinct traces, %llu pruned, "
+                  "depth %llu, %.1f s",
+                  st.bound, static_cast<unsigned long long>(st.executions),
+                  static_cast<unsigned long long>(st.abandoned),
+                  static_cast<unsigned long long>(st.distinct_traces),
+                  static_cast<unsigned long long>(st.pruned),
+                  static_cast<unsigned long long>(st.max_depth), st.seconds);
+    return std::string(buf);
+  };
+  double pct, seed, runs;
+  if (!NumberFlag("pct", absl::GetFlag(FLAGS_pct), 64, &pct) ||
+      !NumberFlag("seed", absl::GetFlag(FLAGS_seed), 1e18, &seed) ||
+      !NumberFlag("runs", absl::GetFlag(FLAGS_runs), 1e12, &runs)) {
+    return kBadInput;
+  }
+  ExploreResult res;
+  if (pct >= 1) {
+    PctOptions p;
+    p.depth = static_cast<int>(pct);
+    p.seed = static_cast<std::uint64_t>(seed);
+    p.runs = static_cast<std::uint64_t>(runs);
+    p.max_steps = o.max_steps;
+    p.violations = o.violations;
+    res = ExplorePct(r.scenario, p);
+  } else {
+    res = smpfuzz::Explore(r.scenario, o, [&](const ExploreStats& st) {
+      std::fprintf(stderr, "explore: %s\n", line(st).c_str());
+    });
+  }
+  if (res.found) {
+    Repro cex = res.counterexample;
+    AddExpectations(&cex);
+    std::string text = FormatRepro(
+        cex, {"counterexample found by smpfuzz explore " + files[0] + " (variant " +
+                  std::string(cex.scenario.variant->name) + ", " +
+                  std::to_string(res.preemptions) + " preemption(s))"});
+    if (!WriteOutput(text)) return kBadInput;
+    std::string how = pct >= 1 ? "PCT depth " + std::to_string(static_cast<int>(pct)) + ": run " +
+                                     std::to_string(res.stats.executions)
+                               : line(res.stats);
+    std::fprintf(stderr, "explore: violation %s with %u preemption(s); %s\n",
+                 SignatureName(res.signature), res.preemptions, how.c_str());
+    return kViolation;
+  }
+  if (pct >= 1) {
+    std::fprintf(stderr, "explore: PCT depth %d: no violation in %llu runs (%llu distinct traces, %.1f s)\n",
+                 static_cast<int>(pct), static_cast<unsigned long long>(res.stats.executions),
+                 static_cast<unsigned long long>(res.stats.distinct_traces), res.stats.seconds);
+    return kClean;
+  }
+  std::fprintf(stderr, "explore: %s within preemptions <= %d, steps <= %llu (%s): %s\n",
+               res.complete ? "clean" : "no violation (budget ran out before the bound was covered)",
+               o.max_preemptions, static_cast<unsigned long long>(o.max_steps),
+               o.sleep_sets ? "sleep sets" : "no reduction", line(res.stats).c_str());
+  return kClean;
+}
+
 int Convert(const std::vector<std::string>& files) {
   if (files.size() != 1) return Usage("convert takes exactly one FILE");
   const std::string to = absl::GetFlag(FLAGS_to);
@@ -165,54 +347,19 @@ int Convert(const std::vector<std::string>& files) {
   const Variant* forced = VariantFlag(&ok);
   if (!ok) return kBadInput;
   Repro r;
-  bool was_text = false;
-  std::string error;
-  if (!Load(files[0], forced ? forced : FindVariant("b0473dcd"), &r, &was_text, &error)) {
-    std::fprintf(stderr, "%s\n", error.c_str());
-    return kBadInput;
-  }
-  if (forced != nullptr) r.scenario.variant = forced;
+  if (!LoadForcing(files[0], forced, &r)) return kBadInput;
   std::string output;
   if (to == "bytes") {
+    std::string error;
     if (!EncodeInputBytes(r, &output, &error)) {
       std::fprintf(stderr, "%s: cannot convert to bytes: %s\n", files[0].c_str(), error.c_str());
       return kBadInput;
     }
   } else {
-    if (r.expectations.empty()) {
-      // State what each real kernel variant does with it.
-      Simulator sim;
-      for (const char* name : {"baseline", "b0473dcd", "fixed"}) {
-        Scenario s = r.scenario;
-        s.variant = FindVariant(name);
-        if (!sim.Load(s).empty()) continue;
-        SimOptions opt = r.Options();
-        opt.record_trace = false;
-        const RunResult& res = sim.Run(r.schedule, opt);
-        Expectation e;
-        e.variant = s.variant;
-        e.clean = res.clean();
-        for (int k = 0; k < kSignatureCount; ++k) {
-          if (res.Has(static_cast<Signature>(k))) e.signatures.push_back(static_cast<Signature>(k));
-        }
-        r.expectations.push_back(e);
-      }
-    }
+    if (r.expectations.empty()) AddExpectations(&r);
     output = FormatRepro(r, {"converted by smpfuzz convert from " + files[0]});
   }
-  const std::string out_path = absl::GetFlag(FLAGS_out);
-  if (out_path.empty()) {
-    std::fwrite(output.data(), 1, output.size(), stdout);
-    return kClean;
-  }
-  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
-  out.write(output.data(), static_cast<std::streamsize>(output.size()));
-  out.close();
-  if (!out) {
-    std::fprintf(stderr, "smpfuzz: %s: cannot write: %s\n", out_path.c_str(), std::strerror(errno));
-    return kBadInput;
-  }
-  return kClean;
+  return WriteOutput(output) ? kClean : kBadInput;
 }
 
 // Abseil exits with status 1 on a bad flag; the contract is 2. Check first.
@@ -278,7 +425,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(rest.begin() + 2, rest.end());
   if (command == "replay") return Replay(args);
   if (command == "convert") return Convert(args);
-  if (command == "explore" || command == "triage" || command == "minimize" || command == "hunt") {
+  if (command == "explore") return Explore(args);
+  if (command == "triage" || command == "minimize" || command == "hunt") {
     std::fprintf(stderr, "smpfuzz: '%s' is not implemented yet\n", command.c_str());
     return kBadInput;
   }

@@ -45,6 +45,22 @@ run 0 convert "$tmp/input.bin" --to=text --out="$tmp/back.repro"
 grep -q '^expect b0473dcd .*llist-self-loop' "$tmp/back.repro" || fail "converted text lacks expectations: $(cat "$tmp/back.repro")"
 run 0 replay --check "$tmp/back.repro"
 
+# Explore: the fewest-preemption counterexample, as a reproducer that replays.
+run 1 explore "$self_loop" --signatures=llist-self-loop --out="$tmp/cex.repro"
+has err 'violation llist-self-loop with 1 preemption'
+run 0 replay --check "$tmp/cex.repro"
+grep -q '^expect b0473dcd .*llist-self-loop' "$tmp/cex.repro" || fail "counterexample lacks its expectation: $(cat "$tmp/cex.repro")"
+run 0 explore "$self_loop" --variant=fixed --preemptions=2
+has err 'clean within preemptions <= 2'
+run 1 explore "$self_loop" --pct=3 --runs=5000 --signatures=llist-self-loop --out="$tmp/pct.repro"
+run 0 replay --check "$tmp/pct.repro"
+run 2 explore "$self_loop" --preemptions=lots
+has err 'expected a number'
+run 2 explore "$self_loop" --reduction=dpor
+has err "expected 'sleep' or 'none'"
+run 2 explore "$self_loop" --signatures=llist-loop
+has err "unknown signature 'llist-loop'"
+
 # Bad input: one line naming the place, exit 2.
 printf 'smpfuzz-repro 1\ncpus 3\nvariant fixed\ncsdlock_debug on\ncpu 1: call_singel target=0\n' >"$tmp/bad.repro"
 run 2 replay "$tmp/bad.repro"
