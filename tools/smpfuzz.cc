@@ -43,6 +43,11 @@ ABSL_FLAG(bool, iterative, true,
           "fewest preemptions); --noiterative searches only the bound itself (a faster proof)");
 ABSL_FLAG(std::string, max_steps, "5000", "explore: steps an execution may take (more: cpu-stuck)");
 ABSL_FLAG(std::string, max_seconds, "0", "explore: stop after this long (0: no limit)");
+ABSL_FLAG(std::string, cpus, "", "explore without FILE: number of CPUs");
+ABSL_FLAG(std::string, ops, "",
+          "explore without FILE: operations, `CPU: op args` separated by `;`, e.g. "
+          "\"1: call_single target=0 wait=0; 2: call_single target=0 wait=0\"");
+ABSL_FLAG(std::string, csdlock_debug, "", "explore: `on` or `off` (default: the file's; on with --ops)");
 ABSL_FLAG(std::string, pct, "0", "explore: randomized PCT of this depth instead of the search (0: off)");
 ABSL_FLAG(std::string, seed, "1", "explore --pct: random seed");
 ABSL_FLAG(std::string, runs, "1000", "explore --pct: number of runs");
@@ -64,6 +69,7 @@ constexpr char kUsage[] =
     "  smpfuzz explore FILE [--variant=V] [--preemptions=N] [--reduction=sleep|none] [--noiterative]\n"
     "                       [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH]\n"
     "  smpfuzz explore FILE --pct=DEPTH [--seed=S] [--runs=N] [...]\n"
+    "  smpfuzz explore --cpus=N --ops='C: op args; ...' [--csdlock_debug=on|off] [...]\n"
     "\n"
     "Exit status: 0 no violation, 1 violation, 2 bad usage or input.";
 
@@ -233,8 +239,33 @@ bool NumberFlag(const char* name, const std::string& text, double max, double* o
   return true;
 }
 
+// The scenario of `explore --cpus=N --ops=...`, through the reproducer parser
+// (so its errors name the place in --ops).
+bool ScenarioFromFlags(const Variant* variant, Repro* r) {
+  std::string text = "smpfuzz-repro 1\ncpus " + absl::GetFlag(FLAGS_cpus) + "\nvariant " +
+                     std::string(variant ? variant->name : "b0473dcd") + "\ncsdlock_debug on\n";
+  const std::string ops = absl::GetFlag(FLAGS_ops);
+  std::size_t start = 0;
+  while (start <= ops.size()) {
+    std::size_t semi = ops.find(';', start);
+    std::string op = ops.substr(start, semi == std::string::npos ? std::string::npos : semi - start);
+    if (op.find_first_not_of(" \t") != std::string::npos) text += "cpu " + op + "\n";
+    if (semi == std::string::npos) break;
+    start = semi + 1;
+  }
+  std::string error;
+  if (!ParseRepro(text, "--cpus/--ops", r, &error)) {
+    std::fprintf(stderr, "smpfuzz: %s\n", error.c_str());
+    return false;
+  }
+  return true;
+}
+
 int Explore(const std::vector<std::string>& files) {
-  if (files.size() != 1) return Usage("explore takes exactly one FILE (a reproducer: its scenario)");
+  const bool from_flags = !absl::GetFlag(FLAGS_cpus).empty() || !absl::GetFlag(FLAGS_ops).empty();
+  if (from_flags ? !files.empty() : files.size() != 1) {
+    return Usage("explore takes one FILE (a reproducer: its scenario) or --cpus=N --ops=...");
+  }
   bool ok;
   const Variant* forced = VariantFlag(&ok);
   if (!ok) return kBadInput;
@@ -276,7 +307,16 @@ int Explore(const std::vector<std::string>& files) {
     }
   }
   Repro r;
-  if (!LoadForcing(files[0], forced, &r)) return kBadInput;
+  if (from_flags ? !ScenarioFromFlags(forced, &r) : !LoadForcing(files[0], forced, &r)) {
+    return kBadInput;
+  }
+  const std::string debug = absl::GetFlag(FLAGS_csdlock_debug);
+  if (debug == "on" || debug == "off") {
+    r.scenario.csdlock_debug = debug == "on";
+  } else if (!debug.empty()) {
+    return Usage("--csdlock_debug: expected 'on' or 'off', got '" + debug + "'");
+  }
+  const std::string source = from_flags ? std::string("--cpus/--ops") : files[0];
   auto line = [](const ExploreStats& st) {
     char buf[256];
     std::snprintf(buf, sizeof buf,
@@ -313,7 +353,7 @@ int Explore(const std::vector<std::string>& files) {
     Repro cex = res.counterexample;
     AddExpectations(&cex);
     std::string text = FormatRepro(
-        cex, {"counterexample found by smpfuzz explore " + files[0] + " (variant " +
+        cex, {"counterexample found by smpfuzz explore " + source + " (variant " +
                   std::string(cex.scenario.variant->name) + ", " +
                   std::to_string(res.preemptions) + " preemption(s))"});
     if (!WriteOutput(text)) return kBadInput;

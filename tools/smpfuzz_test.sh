@@ -54,6 +54,13 @@ run 0 explore "$self_loop" --variant=fixed --preemptions=2
 has err 'clean within preemptions <= 2'
 run 1 explore "$self_loop" --pct=3 --runs=5000 --signatures=llist-self-loop --out="$tmp/pct.repro"
 run 0 replay --check "$tmp/pct.repro"
+# The scenario from flags.
+run 1 explore --cpus=3 --ops='1: call_single target=0 wait=0; 2: call_single target=0 wait=0' --variant=b0473dcd --signatures=llist-self-loop
+has out '^cpu 2: call_single target=0 wait=0'
+run 0 explore --cpus=3 --ops='1: call_single target=0 wait=0; 2: call_single target=0 wait=0' --variant=b0473dcd --csdlock_debug=off
+run 2 explore --cpus=3 --ops='1: call_singel target=0'
+has err '^smpfuzz: --cpus/--ops:5:8: unknown operation'
+run 2 explore --cpus=3 --ops='1: flush' "$self_loop"
 run 2 explore "$self_loop" --preemptions=lots
 has err 'expected a number'
 run 2 explore "$self_loop" --reduction=dpor
