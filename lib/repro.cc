@@ -628,6 +628,26 @@ bool LooksLikeReproText(std::string_view data) {
   return data.substr(0, 1) == "#" || data.substr(0, 13) == "smpfuzz-repro";
 }
 
+void StateExpectations(Repro* r) {
+  Simulator sim;
+  r->expectations.clear();
+  for (const char* name : {"baseline", "b0473dcd", "fixed"}) {
+    Scenario s = r->scenario;
+    s.variant = FindVariant(name);
+    if (!sim.Load(s).empty()) continue;
+    SimOptions opt = r->Options();
+    opt.record_trace = false;
+    const RunResult& res = sim.Run(r->schedule, opt);
+    Expectation e;
+    e.variant = s.variant;
+    e.clean = res.clean();
+    for (int k = 0; k < kSignatureCount; ++k) {
+      if (res.Has(static_cast<Signature>(k))) e.signatures.push_back(static_cast<Signature>(k));
+    }
+    r->expectations.push_back(e);
+  }
+}
+
 std::vector<std::string> CheckExpectations(const Repro& r, std::string_view filename) {
   std::vector<std::string> failures;
   Simulator sim;

@@ -80,6 +80,10 @@ std::string FormatSchedule(const Schedule& s);
 // Whether `data` looks like the text form (as opposed to raw fuzzer bytes).
 bool LooksLikeReproText(std::string_view data);
 
+// Replaces the expectations with what each real variant (baseline,
+// b0473dcd, fixed) does with the reproducer's scenario and schedule.
+void StateExpectations(Repro* r);
+
 // Checks every expectation by running the scenario once per expected variant.
 // Returns an empty vector when all hold; else one line per failure.
 std::vector<std::string> CheckExpectations(const Repro& r, std::string_view filename);

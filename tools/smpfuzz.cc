@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -26,6 +27,7 @@
 #include "lib/repro.h"
 #include "lib/simulator.h"
 #include "lib/trace_format.h"
+#include "lib/triage.h"
 
 ABSL_FLAG(std::string, variant, "",
           "variant to run (baseline, b0473dcd, fixed, or a mutant); default: the reproducer's "
@@ -35,7 +37,8 @@ ABSL_FLAG(bool, raw, false, "treat every FILE as raw fuzzer bytes, even if it lo
 ABSL_FLAG(bool, trace, true, "print the interleaving (replay)");
 ABSL_FLAG(bool, check, false, "replay: check the reproducer's `expect` lines instead");
 ABSL_FLAG(std::string, to, "", "convert: `text` (a reproducer) or `bytes` (a fuzzer input)");
-ABSL_FLAG(std::string, out, "", "convert, explore: output file (default: standard output)");
+ABSL_FLAG(std::string, out, "",
+          "convert, explore, minimize: output file (default: standard output); triage: output directory");
 ABSL_FLAG(std::string, preemptions, "2", "explore: the preemption bound (searched 0, 1, ... up to it)");
 ABSL_FLAG(std::string, reduction, "sleep", "explore: `sleep` (sleep sets) or `none`");
 ABSL_FLAG(bool, iterative, true,
@@ -70,6 +73,8 @@ constexpr char kUsage[] =
     "                       [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH]\n"
     "  smpfuzz explore FILE --pct=DEPTH [--seed=S] [--runs=N] [...]\n"
     "  smpfuzz explore --cpus=N --ops='C: op args; ...' [--csdlock_debug=on|off] [...]\n"
+    "  smpfuzz minimize FILE [--variant=V] [--out=PATH]\n"
+    "  smpfuzz triage DIR_OR_FILE... --out=DIR [--variant=V] [--json]\n"
     "\n"
     "Exit status: 0 no violation, 1 violation, 2 bad usage or input.";
 
@@ -188,26 +193,6 @@ int Replay(const std::vector<std::string>& files) {
   }
   if (json) std::printf(files.size() > 1 ? "]\n" : "\n");
   return bad ? kBadInput : status;
-}
-
-// States what each real kernel variant does with the reproducer.
-void AddExpectations(Repro* r) {
-  Simulator sim;
-  for (const char* name : {"baseline", "b0473dcd", "fixed"}) {
-    Scenario s = r->scenario;
-    s.variant = FindVariant(name);
-    if (!sim.Load(s).empty()) continue;
-    SimOptions opt = r->Options();
-    opt.record_trace = false;
-    const RunResult& res = sim.Run(r->schedule, opt);
-    Expectation e;
-    e.variant = s.variant;
-    e.clean = res.clean();
-    for (int k = 0; k < kSignatureCount; ++k) {
-      if (res.Has(static_cast<Signature>(k))) e.signatures.push_back(static_cast<Signature>(k));
-    }
-    r->expectations.push_back(e);
-  }
 }
 
 bool WriteOutput(const std::string& output) {
@@ -351,7 +336,7 @@ int Explore(const std::vector<std::string>& files) {
   }
   if (res.found) {
     Repro cex = res.counterexample;
-    AddExpectations(&cex);
+    StateExpectations(&cex);
     std::string text = FormatRepro(
         cex, {"counterexample found by smpfuzz explore " + source + " (variant " +
                   std::string(cex.scenario.variant->name) + ", " +
@@ -377,6 +362,119 @@ int Explore(const std::vector<std::string>& files) {
   return kClean;
 }
 
+int Minimize(const std::vector<std::string>& files) {
+  if (files.size() != 1) return Usage("minimize takes exactly one FILE");
+  bool ok;
+  const Variant* forced = VariantFlag(&ok);
+  if (!ok) return kBadInput;
+  Repro r;
+  if (!LoadForcing(files[0], forced, &r)) return kBadInput;
+  MinimizeResult m = smpfuzz::Minimize(r);
+  if (!m.ok) {
+    std::fprintf(stderr, "smpfuzz: %s: cannot minimize: %s\n", files[0].c_str(), m.why.c_str());
+    return kBadInput;
+  }
+  std::string text = FormatRepro(
+      m.repro, {"minimized by smpfuzz minimize " + files[0] + ": " + SignatureName(m.signature) +
+                    ", " + std::to_string(m.preemptions) + " preemption(s), " +
+                    std::to_string(m.ops_removed) + " operation(s) removed"});
+  if (!WriteOutput(text)) return kBadInput;
+  std::fprintf(stderr, "minimize: %s with %u preemption(s), %d operation(s), %zu steps\n",
+               SignatureName(m.signature), m.preemptions, m.repro.scenario.TotalOps(),
+               m.repro.schedule.size());
+  return kViolation;
+}
+
+// Crash files under a directory: libFuzzer crash-*, AFL++ id:*, reproducers.
+void CollectInputs(const std::string& arg, std::vector<std::string>* out) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(arg, ec)) {
+    out->push_back(arg);
+    return;
+  }
+  std::vector<std::string> found;
+  for (auto it = fs::recursive_directory_iterator(arg, ec); !ec && it != fs::end(it); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    std::string name = it->path().filename().string();
+    if (name.rfind("crash-", 0) == 0 || name.rfind("id:", 0) == 0 ||
+        (name.size() > 6 && name.substr(name.size() - 6) == ".repro")) {
+      found.push_back(it->path().string());
+    }
+  }
+  std::sort(found.begin(), found.end());
+  out->insert(out->end(), found.begin(), found.end());
+}
+
+int Triage(const std::vector<std::string>& args) {
+  if (args.empty()) return Usage("triage needs at least one DIR or FILE");
+  const std::string out_dir = absl::GetFlag(FLAGS_out);
+  if (out_dir.empty()) return Usage("triage needs --out=DIR");
+  bool ok;
+  const Variant* forced = VariantFlag(&ok);
+  if (!ok) return kBadInput;
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "smpfuzz: --out: cannot create %s: %s\n", out_dir.c_str(), ec.message().c_str());
+    return kBadInput;
+  }
+  std::vector<std::string> files;
+  for (const std::string& a : args) CollectInputs(a, &files);
+  TriageResult t = smpfuzz::Triage(files, forced ? forced : FindVariant("b0473dcd"), true);
+  for (const std::string& e : t.errors) std::fprintf(stderr, "%s\n", e.c_str());
+  const bool json = absl::GetFlag(FLAGS_json);
+  std::string table = json ? "{\"files\":" + std::to_string(t.files) + ",\"clean\":" +
+                                 std::to_string(t.clean) + ",\"bad\":" + std::to_string(t.bad) +
+                                 ",\"buckets\":["
+                           : "";
+  if (!json) {
+    char head[256];
+    std::snprintf(head, sizeof head, "%-20s %6s %6s %11s  %-28s %s\n", "signature", "count", "steps",
+                  "preemptions", "reproducer", "first file");
+    table += head;
+  }
+  int n = 0;
+  for (const Bucket& b : t.buckets) {
+    std::string name = std::string(SignatureName(b.signature)) + "-" + std::to_string(++n) + ".repro";
+    std::string path = out_dir + "/" + name;
+    const Repro& r = b.minimized.ok ? b.minimized.repro : b.smallest;
+    std::string text = FormatRepro(
+        r, {"bucket " + b.key, std::to_string(b.count) + " crash file(s), first " + b.first_file,
+            "smallest " + b.smallest_file + (b.minimized.ok ? ", minimized" : ", not minimized: " + b.minimized.why)});
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+      std::fprintf(stderr, "smpfuzz: %s: cannot write\n", path.c_str());
+      return kBadInput;
+    }
+    if (json) {
+      table += std::string(n > 1 ? "," : "") + "{\"signature\":\"" + SignatureName(b.signature) +
+               "\",\"key\":\"" + b.key + "\",\"count\":" + std::to_string(b.count) +
+               ",\"steps\":" + std::to_string(r.schedule.size()) + ",\"preemptions\":" +
+               std::to_string(b.minimized.preemptions) + ",\"reproducer\":\"" + path +
+               "\",\"first_file\":\"" + b.first_file + "\"}";
+    } else {
+      char row[1024];
+      std::snprintf(row, sizeof row, "%-20s %6d %6zu %11u  %-28s %s\n", SignatureName(b.signature),
+                    b.count, r.schedule.size(), b.minimized.preemptions, name.c_str(),
+                    b.first_file.c_str());
+      table += row;
+    }
+  }
+  if (json) {
+    table += "]}\n";
+  } else {
+    table += std::to_string(t.files) + " file(s): " + std::to_string(t.buckets.size()) +
+             " bucket(s), " + std::to_string(t.clean) + " replay clean, " + std::to_string(t.bad) +
+             " unreadable; reproducers in " + out_dir + "\n";
+  }
+  std::fwrite(table.data(), 1, table.size(), stdout);
+  if (t.bad > 0) return kBadInput;
+  return t.buckets.empty() ? kClean : kViolation;
+}
+
 int Convert(const std::vector<std::string>& files) {
   if (files.size() != 1) return Usage("convert takes exactly one FILE");
   const std::string to = absl::GetFlag(FLAGS_to);
@@ -396,7 +494,7 @@ int Convert(const std::vector<std::string>& files) {
       return kBadInput;
     }
   } else {
-    if (r.expectations.empty()) AddExpectations(&r);
+    if (r.expectations.empty()) StateExpectations(&r);
     output = FormatRepro(r, {"converted by smpfuzz convert from " + files[0]});
   }
   return WriteOutput(output) ? kClean : kBadInput;
@@ -466,7 +564,9 @@ int main(int argc, char** argv) {
   if (command == "replay") return Replay(args);
   if (command == "convert") return Convert(args);
   if (command == "explore") return Explore(args);
-  if (command == "triage" || command == "minimize" || command == "hunt") {
+  if (command == "minimize") return Minimize(args);
+  if (command == "triage") return Triage(args);
+  if (command == "hunt") {
     std::fprintf(stderr, "smpfuzz: '%s' is not implemented yet\n", command.c_str());
     return kBadInput;
   }

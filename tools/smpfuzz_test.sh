@@ -68,6 +68,20 @@ has err "expected 'sleep' or 'none'"
 run 2 explore "$self_loop" --signatures=llist-loop
 has err "unknown signature 'llist-loop'"
 
+# Minimize and triage: a crash directory with duplicates gives one bucket.
+run 1 minimize "$self_loop" --out="$tmp/min.repro"
+has err 'minimize: llist-self-loop with 1 preemption'
+run 0 replay --check "$tmp/min.repro"
+mkdir -p "$tmp/crashes/default/crashes"
+for i in 1 2 3; do cp "$tmp/input.bin" "$tmp/crashes/crash-$i"; cp "$tmp/input.bin" "$tmp/crashes/default/crashes/id:00000$i"; done
+echo 'not a crash' >"$tmp/crashes/default/crashes/README.txt"
+run 1 triage "$tmp/crashes" --out="$tmp/triaged"
+has out '^llist-self-loop .* 6 '
+has out '6 file(s): 1 bucket(s)'
+run 0 replay --check "$tmp/triaged/llist-self-loop-1.repro"
+run 2 triage "$tmp/crashes"
+has err 'triage needs --out=DIR'
+
 # Bad input: one line naming the place, exit 2.
 printf 'smpfuzz-repro 1\ncpus 3\nvariant fixed\ncsdlock_debug on\ncpu 1: call_singel target=0\n' >"$tmp/bad.repro"
 run 2 replay "$tmp/bad.repro"

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Triage: what to do with a night's crash files. Minimize shrinks one
+// violating reproducer; Triage buckets many by signature and code sites.
+
+#ifndef SMPFUZZ_LIB_TRIAGE_H_
+#define SMPFUZZ_LIB_TRIAGE_H_
+
+#include <string>
+#include <vector>
+
+#include "lib/repro.h"
+
+namespace smpfuzz {
+
+struct MinimizeResult {
+  bool ok = false;
+  std::string why;  // when !ok
+  Repro repro;      // minimized, with expectations for the three real variants
+  Signature signature = Signature::kCount;
+  std::uint32_t preemptions = 0;
+  int ops_removed = 0;
+};
+
+// Keeps the reproducer's most severe signature (or `signature`, when given)
+// while removing operations and trailing idle CPUs one at a time, then lets
+// the explorer find the schedule with the fewest preemptions (and, among
+// those, the first one in its order: non-preemptive steps first).
+MinimizeResult Minimize(const Repro& in, Signature signature = Signature::kCount,
+                        double seconds_per_check = 2.0);
+
+struct Bucket {
+  std::string key;  // Report::DedupKey() of the primary report
+  Signature signature = Signature::kCount;
+  int count = 0;
+  std::string first_file;
+  std::string smallest_file;
+  Repro smallest;
+  MinimizeResult minimized;
+};
+
+struct TriageResult {
+  std::vector<Bucket> buckets;  // in order of first appearance
+  int files = 0;
+  int clean = 0;     // inputs that replay clean (not a finding any more)
+  int bad = 0;       // unreadable or malformed inputs
+  std::vector<std::string> errors;
+};
+
+// Replays every file (reproducer text or raw bytes run as `raw_variant`).
+TriageResult Triage(const std::vector<std::string>& files, const Variant* raw_variant,
+                    bool minimize);
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_LIB_TRIAGE_H_

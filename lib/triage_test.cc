@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "lib/triage.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "gtest/gtest.h"
+#include "lib/input_bytes.h"
+
+namespace smpfuzz {
+namespace {
+
+Repro SelfLoopWithNoise() {
+  // The canonical race plus operations that play no part in it.
+  Repro r;
+  r.scenario = CanonicalScenario(FindVariant("b0473dcd"));
+  r.scenario.nr_cpus = 4;
+  Op flush;
+  flush.kind = OpKind::kFlush;
+  Op local;
+  local.kind = OpKind::kCallSingle;
+  local.target = 2;
+  r.scenario.ops[0].push_back(flush);
+  r.scenario.ops.push_back({});
+  r.scenario.ops[2].push_back(local);
+  r.schedule = CanonicalSelfLoopSchedule();
+  return r;
+}
+
+TEST(Minimize, SelfLoopShrinksToTwoCallsAndOnePreemption) {
+  MinimizeResult m = Minimize(SelfLoopWithNoise());
+  ASSERT_TRUE(m.ok) << m.why;
+  EXPECT_EQ(m.signature, Signature::kLlistSelfLoop);
+  EXPECT_EQ(m.preemptions, 1u);
+  EXPECT_EQ(m.repro.scenario.TotalOps(), 2);
+  EXPECT_EQ(m.repro.scenario.nr_cpus, 3);
+  Simulator sim;
+  EXPECT_TRUE(sim.Run(m.repro.scenario, m.repro.schedule, m.repro.Options())
+                  .Has(Signature::kLlistSelfLoop));
+  ASSERT_FALSE(m.repro.expectations.empty());
+}
+
+TEST(Triage, HundredDuplicateCrashesMakeOneBucket) {
+  Repro r;
+  r.scenario = CanonicalScenario(FindVariant("b0473dcd"));
+  r.schedule = CanonicalSelfLoopSchedule();
+  std::string bytes, error;
+  ASSERT_TRUE(EncodeInputBytes(r, &bytes, &error)) << error;
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string dir = tmp ? tmp : "/tmp";
+  std::vector<std::string> files;
+  for (int i = 0; i < 100; ++i) {
+    std::string path = dir + "/crash-" + std::to_string(i);
+    std::ofstream out(path, std::ios::binary);
+    // The same race with a longer tail of schedule bytes each time.
+    out << bytes << std::string(static_cast<std::size_t>(i), '\0');
+    files.push_back(path);
+  }
+  files.push_back(dir + "/missing");
+  TriageResult t = Triage(files, FindVariant("b0473dcd"), /*minimize=*/true);
+  ASSERT_EQ(t.buckets.size(), 1u);
+  EXPECT_EQ(t.buckets[0].count, 100);
+  EXPECT_EQ(t.buckets[0].signature, Signature::kLlistSelfLoop);
+  EXPECT_EQ(t.buckets[0].smallest_file, dir + "/crash-0");
+  EXPECT_EQ(t.bad, 1);
+  EXPECT_TRUE(t.buckets[0].minimized.ok);
+  EXPECT_EQ(t.buckets[0].minimized.preemptions, 1u);
+}
+
+}  // namespace
+}  // namespace smpfuzz
