@@ -27,6 +27,7 @@
 #include "lib/repro.h"
 #include "lib/simulator.h"
 #include "lib/trace_format.h"
+#include "lib/trace_svg.h"
 #include "lib/triage.h"
 
 ABSL_FLAG(std::string, variant, "",
@@ -35,6 +36,7 @@ ABSL_FLAG(std::string, variant, "",
 ABSL_FLAG(bool, json, false, "print JSON instead of the table");
 ABSL_FLAG(bool, raw, false, "treat every FILE as raw fuzzer bytes, even if it looks like text");
 ABSL_FLAG(bool, trace, true, "print the interleaving (replay)");
+ABSL_FLAG(std::string, svg, "", "replay: also draw the run as swim lanes into this SVG file");
 ABSL_FLAG(bool, check, false, "replay: check the reproducer's `expect` lines instead");
 ABSL_FLAG(std::string, to, "", "convert: `text` (a reproducer) or `bytes` (a fuzzer input)");
 ABSL_FLAG(std::string, out, "",
@@ -67,7 +69,7 @@ constexpr int kBadInput = 2;
 constexpr char kUsage[] =
     "smpfuzz: fuzzing and reproducers for kernel/smp.c's CSD queueing.\n"
     "\n"
-    "  smpfuzz replay FILE... [--variant=V] [--json] [--raw] [--notrace] [--check]\n"
+    "  smpfuzz replay FILE... [--variant=V] [--json] [--raw] [--notrace] [--check] [--svg=OUT]\n"
     "  smpfuzz convert FILE --to=text|bytes [--out=PATH] [--variant=V]\n"
     "  smpfuzz explore FILE [--variant=V] [--preemptions=N] [--reduction=sleep|none] [--noiterative]\n"
     "                       [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH]\n"
@@ -135,6 +137,8 @@ const Variant* VariantFlag(bool* ok) {
 
 int Replay(const std::vector<std::string>& files) {
   if (files.empty()) return Usage("replay needs at least one FILE");
+  const std::string svg = absl::GetFlag(FLAGS_svg);
+  if (!svg.empty() && files.size() != 1) return Usage("--svg draws one FILE at a time");
   bool ok;
   const Variant* forced = VariantFlag(&ok);
   if (!ok) return kBadInput;
@@ -177,6 +181,15 @@ int Replay(const std::vector<std::string>& files) {
     }
     const RunResult& res = sim.Run(r.schedule, r.Options());
     if (!res.clean()) status = kViolation;
+    if (!svg.empty()) {
+      std::ofstream out(svg, std::ios::binary | std::ios::trunc);
+      out << FormatSvg(sim, res, files[i] + " (" + r.scenario.variant->name + ")");
+      out.close();
+      if (!out) {
+        std::fprintf(stderr, "smpfuzz: --svg: cannot write %s: %s\n", svg.c_str(), std::strerror(errno));
+        return kBadInput;
+      }
+    }
     if (json) {
       if (i > 0 && files.size() > 1) std::printf(",");
       std::string obj = FormatJson(sim, res, absl::GetFlag(FLAGS_trace));

@@ -35,6 +35,18 @@ has out '"trace":\['
 # Every reproducer's expectations hold.
 run 0 replay --check "${repros[@]}"
 
+# A picture: swim lanes, the IPI arrow, the violation marked; it renders when
+# rsvg-convert is there (librsvg2-bin; not needed to build).
+run 1 replay --notrace "$self_loop" --svg="$tmp/run.svg"
+grep -q '^<svg ' "$tmp/run.svg" && grep -q '</svg>' "$tmp/run.svg" || fail "not an SVG document"
+grep -q 'llist-self-loop' "$tmp/run.svg" || fail "the SVG does not mark the self-loop"
+grep -q 'CPU2' "$tmp/run.svg" || fail "the SVG lacks CPU2's lane"
+if command -v rsvg-convert >/dev/null; then
+  rsvg-convert "$tmp/run.svg" -o "$tmp/run.png" || fail "rsvg-convert could not render the SVG"
+fi
+run 2 replay --svg="$tmp/two.svg" "$self_loop" "$self_loop"
+has err 'draws one FILE at a time'
+
 # Convert text -> bytes -> text; the raw bytes replay to the same verdict.
 run 0 convert "$self_loop" --to=bytes --out="$tmp/input.bin"
 run 1 replay "$tmp/input.bin" --notrace
