@@ -37,21 +37,11 @@ void InitConfigFromEnvironment(const char* default_variant) {
   c.crash_on = ~0u;
   const char* crash_on = std::getenv("SMPFUZZ_CRASH_ON");
   if (crash_on != nullptr && *crash_on != '\0') {
-    c.crash_on = 0;
-    std::string list = crash_on;
-    std::size_t start = 0;
-    while (start <= list.size()) {
-      std::size_t comma = list.find(',', start);
-      std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      Signature sig;
-      if (!SignatureFromName(name, &sig)) {
-        std::fprintf(stderr, "smpfuzz fuzz target: SMPFUZZ_CRASH_ON: unknown signature '%s'\n",
-                     name.c_str());
-        std::exit(2);
-      }
-      c.crash_on |= SignatureBit(sig);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
+    std::string bad;
+    if (!ParseSignatureList(crash_on, &c.crash_on, &bad)) {
+      std::fprintf(stderr, "smpfuzz fuzz target: SMPFUZZ_CRASH_ON: unknown signature '%s'\n",
+                   bad.c_str());
+      std::exit(2);
     }
   }
 }

@@ -48,22 +48,18 @@ std::uint32_t Cost(const Node& n, int action) {
   return (n.last_cpu >= 0 && n.last_enabled && action / 2 != n.last_cpu) ? 1 : 0;
 }
 
-// Candidates in the order tried: the last CPU's step first (no preemption),
-// then the rest in CPU order.
-std::vector<int> Order(const Node& n) {
-  std::vector<int> order;
-  if (n.last_cpu >= 0 && Contains(n.enabled, 2 * n.last_cpu)) order.push_back(2 * n.last_cpu);
-  for (int a : n.enabled) {
-    if (order.empty() || a != order[0]) order.push_back(a);
-  }
-  return order;
-}
-
+// The next action to try from `n`: the last CPU's step first (it costs no
+// preemption), then the others in CPU order; skips what was explored, what
+// sleeps and what would exceed the bound. -1 when nothing is left.
 int NextChoice(const Node& n, std::uint32_t bound, bool sleep_sets) {
-  for (int a : Order(n)) {
-    if (Contains(n.done, a) || (sleep_sets && Contains(n.sleep, a))) continue;
-    if (n.preemptions + Cost(n, a) > bound) continue;
-    return a;
+  auto allowed = [&](int a) {
+    return !Contains(n.done, a) && !(sleep_sets && Contains(n.sleep, a)) &&
+           n.preemptions + Cost(n, a) <= bound;
+  };
+  const int own = n.last_enabled ? 2 * n.last_cpu : -1;
+  if (own >= 0 && allowed(own)) return own;
+  for (int a : n.enabled) {
+    if (a != own && allowed(a)) return a;
   }
   return -1;
 }
@@ -77,7 +73,9 @@ class DfsSource final : public ScheduleSource {
     if (depth_ < stack_.size()) return stack_[depth_++].chosen;
     Node n;
     n.enabled = enabled;
-    for (int a : enabled) n.parked.push_back(sim.Parked(a / 2));
+    if (sleep_sets_) {  // only sleep sets look at what each CPU would access
+      for (int a : enabled) n.parked.push_back(sim.Parked(a / 2));
+    }
     n.last_cpu = sim.last_cpu();
     n.last_enabled = n.last_cpu >= 0 && Contains(enabled, 2 * n.last_cpu);
     if (depth_ > 0) {

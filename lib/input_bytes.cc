@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/input_bytes.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
 namespace smpfuzz {
 
 Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant* variant) {
@@ -136,6 +141,23 @@ bool EncodeInputBytes(const Repro& r, std::string* out, std::string* error) {
     bytes.push_back(static_cast<char>(c.cpu | (c.ipi ? 0x80 : 0)));
   }
   *out = std::move(bytes);
+  return true;
+}
+
+bool ReadReproOrInput(const std::string& path, const Variant* raw_variant, bool force_raw,
+                      Repro* r, bool* was_text, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = path + ": cannot read: " + std::strerror(errno);
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string data = ss.str();
+  *was_text = !force_raw && LooksLikeReproText(data);
+  if (*was_text) return ParseRepro(data, path, r, error);
+  *r = DecodeInputBytes(reinterpret_cast<const std::uint8_t*>(data.data()), data.size(),
+                        raw_variant);
   return true;
 }
 

@@ -43,6 +43,13 @@ Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant
 // options (max_steps, ...) and expectations are not part of the bytes.
 bool EncodeInputBytes(const Repro& r, std::string* out, std::string* error);
 
+// Reads a file that is either a reproducer (text: parsed) or a fuzzer input
+// (anything else, or everything when force_raw: decoded, run as
+// raw_variant). *was_text says which. Errors: "PATH: cannot read: why", or
+// the parser's "PATH:LINE:COL: message".
+bool ReadReproOrInput(const std::string& path, const Variant* raw_variant, bool force_raw,
+                      Repro* r, bool* was_text, std::string* error);
+
 }  // namespace smpfuzz
 
 #endif  // SMPFUZZ_LIB_INPUT_BYTES_H_

@@ -28,6 +28,22 @@ bool SignatureFromName(std::string_view name, Signature* out) {
   return false;
 }
 
+bool ParseSignatureList(std::string_view list, std::uint32_t* mask, std::string* bad) {
+  *mask = 0;
+  for (;;) {
+    std::size_t comma = list.find(',');
+    std::string_view name = list.substr(0, comma);
+    Signature sig;
+    if (!SignatureFromName(name, &sig)) {
+      *bad = std::string(name);
+      return false;
+    }
+    *mask |= SignatureBit(sig);
+    if (comma == std::string_view::npos) return true;
+    list.remove_prefix(comma + 1);
+  }
+}
+
 std::string Report::DedupKey() const {
   std::string key = SignatureName(signature);
   char sep = '@';

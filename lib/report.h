@@ -37,6 +37,12 @@ inline constexpr int kSignatureCount = static_cast<int>(Signature::kCount);
 const char* SignatureName(Signature s);  // "llist-self-loop", ...
 bool SignatureFromName(std::string_view name, Signature* out);
 
+constexpr std::uint32_t SignatureBit(Signature s) { return 1u << static_cast<int>(s); }
+
+// "llist-self-loop,cpu-stuck" -> their SignatureBits. On an unknown name
+// returns false and sets *bad to it.
+bool ParseSignatureList(std::string_view list, std::uint32_t* mask, std::string* bad);
+
 struct Report {
   Signature signature = Signature::kDataRace;
   std::vector<int> cpus;     // the CPUs involved, the reporting one first

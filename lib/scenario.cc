@@ -23,7 +23,7 @@ std::string Scenario::Validate() const {
     return "operation lists for " + std::to_string(ops.size()) + " CPUs, expected " +
            std::to_string(nr_cpus);
   }
-  std::uint64_t all = nr_cpus == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << nr_cpus) - 1;
+  const std::uint64_t all = AllCpusMask(nr_cpus);
   if ((offline_mask & all) == all) return "every CPU is offline";
   if (offline_mask & ~all) return "offline CPU number past the last CPU";
   for (int cpu = 0; cpu < nr_cpus; ++cpu) {

@@ -46,6 +46,11 @@ inline constexpr int kMinCpus = 2;
 inline constexpr int kMaxScenarioCpus = 64;
 inline constexpr int kMaxAsyncCsdSlots = 16;
 
+// The bits of CPUs 0..nr_cpus-1 (nr_cpus up to 64).
+constexpr std::uint64_t AllCpusMask(int nr_cpus) {
+  return nr_cpus >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << nr_cpus) - 1;
+}
+
 struct Scenario {
   int nr_cpus = 2;
   const Variant* variant = nullptr;  // nullptr means "baseline"

@@ -61,8 +61,8 @@ void Simulator::ResetRun(const SimOptions& options) {
     c.task = Task<void>();
     c.irq = Task<void>();
   }
-  std::uint64_t all = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
-  kernel_.Reset(scenario_.variant, scenario_.csdlock_debug, n, all & ~scenario_.offline_mask,
+  kernel_.Reset(scenario_.variant, scenario_.csdlock_debug, n,
+                AllCpusMask(n) & ~scenario_.offline_mask,
                 scenario_.csd_lock_timeout_ms);
   workload_.ResetCsds();
   locations_.Clear(n);
@@ -250,10 +250,8 @@ std::uint64_t Simulator::Perform(Cpu& cpu, const Access& a) {
   e.step = step_;
   e.clock_ns = clock_;
   e.read = read;
-  e.written = wrote ? a.value : (a.kind == AccessKind::kCall || a.kind == AccessKind::kSendIpi ||
-                                         a.kind == AccessKind::kSendIpiMask
-                                     ? a.value
-                                     : 0);
+  // Non-memory kinds carry their operand in value (func, IPI target or mask).
+  e.written = (wrote || !AccessTouchesMemory(a.kind)) ? a.value : 0;
   e.aux = (a.kind == AccessKind::kCall || a.kind == AccessKind::kCmpxchg ||
            a.kind == AccessKind::kCmpxchgAcquire)
               ? a.expected

@@ -43,8 +43,6 @@
 
 namespace smpfuzz {
 
-constexpr std::uint32_t SignatureBit(Signature s) { return 1u << static_cast<int>(s); }
-
 inline constexpr std::size_t kInterleavingMapSize =
     static_cast<std::size_t>(kSiteCount) * kSiteCount;
 

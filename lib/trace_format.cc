@@ -44,8 +44,10 @@ std::string ValueName(const Simulator& sim, std::uint32_t loc, std::uint64_t v) 
       return v == 0 ? "NULL" : "&" + sim.locations().ObjectName(reinterpret_cast<const void*>(v));
     case Field::kFlags:
       return FlagsName(v);
-    case Field::kFunc:
-      return v == 0 ? "NULL" : Checkers::CallbackName(v, 0).substr(0, Checkers::CallbackName(v, 0).find('('));
+    case Field::kFunc: {
+      std::uint32_t t = TokenOfFunc(v);
+      return v == 0 ? "NULL" : t ? "cb" + std::to_string(t) : Hex(v);
+    }
     case Field::kInfo: {
       std::uint32_t t = TokenOfInfo(v);
       return t ? "&req" + std::to_string(t) : Hex(v);

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/triage.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "lib/explorer.h"
 #include "lib/input_bytes.h"
 
@@ -109,26 +106,13 @@ TriageResult Triage(const std::vector<std::string>& files, const Variant* raw_va
   Simulator sim;
   for (const std::string& path : files) {
     ++t.files;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      ++t.bad;
-      t.errors.push_back(path + ": cannot read");
-      continue;
-    }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string data = ss.str();
     Repro r;
     std::string error;
-    if (LooksLikeReproText(data)) {
-      if (!ParseRepro(data, path, &r, &error)) {
-        ++t.bad;
-        t.errors.push_back(error);
-        continue;
-      }
-    } else {
-      r = DecodeInputBytes(reinterpret_cast<const std::uint8_t*>(data.data()), data.size(),
-                           raw_variant);
+    bool was_text = false;
+    if (!ReadReproOrInput(path, raw_variant, /*force_raw=*/false, &r, &was_text, &error)) {
+      ++t.bad;
+      t.errors.push_back(error);
+      continue;
     }
     if (!sim.Load(r.scenario).empty()) {
       ++t.bad;

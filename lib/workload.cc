@@ -27,8 +27,7 @@ std::uint32_t TokenOfInfo(std::uint64_t info) {
 
 void Workload::Prepare(const Scenario& s) {
   nr_cpus_ = s.nr_cpus;
-  std::uint64_t all = s.nr_cpus == 64 ? ~std::uint64_t{0} : Bit(s.nr_cpus) - 1;
-  online_mask_ = all & ~s.offline_mask;
+  online_mask_ = AllCpusMask(s.nr_cpus) & ~s.offline_mask;
   plan_.assign(s.nr_cpus, {});
   async_csd_initial_.clear();
   async_csd_shared_.clear();
@@ -127,7 +126,7 @@ Task<void> Workload::RunCpu(Cpu& cur) {
         break;
       }
       case OpKind::kCallMany: {
-        std::uint64_t all = nr_cpus_ == 64 ? ~std::uint64_t{0} : Bit(nr_cpus_) - 1;
+        const std::uint64_t all = AllCpusMask(nr_cpus_);
         std::uint64_t expect = op.mask & all & online_mask_ & ~Bit(cur.id);
         if (op.local && ((op.mask >> cur.id) & 1)) expect |= Bit(cur.id);
         issued.b = expect;

@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -85,28 +84,10 @@ int Usage(const std::string& why) {
   return kBadInput;
 }
 
-bool ReadFile(const std::string& path, std::string* out, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = path + ": cannot read: " + std::strerror(errno);
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
-  return true;
-}
-
 // A FILE argument as a reproducer: parsed text, or decoded raw bytes.
 bool Load(const std::string& path, const Variant* raw_variant, Repro* r, bool* was_text,
           std::string* error) {
-  std::string data;
-  if (!ReadFile(path, &data, error)) return false;
-  *was_text = !absl::GetFlag(FLAGS_raw) && LooksLikeReproText(data);
-  if (*was_text) return ParseRepro(data, path, r, error);
-  *r = DecodeInputBytes(reinterpret_cast<const std::uint8_t*>(data.data()), data.size(),
-                        raw_variant);
-  return true;
+  return ReadReproOrInput(path, raw_variant, absl::GetFlag(FLAGS_raw), r, was_text, error);
 }
 
 // Load() with --variant applied (raw inputs default to b0473dcd); prints the
@@ -289,19 +270,10 @@ int Explore(const std::vector<std::string>& files) {
   o.iterative = absl::GetFlag(FLAGS_iterative);
   const std::string sigs = absl::GetFlag(FLAGS_signatures);
   if (!sigs.empty()) {
-    o.violations = 0;
-    std::size_t start = 0;
-    while (true) {
-      std::size_t comma = sigs.find(',', start);
-      std::string name = sigs.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      Signature sig;
-      if (!SignatureFromName(name, &sig)) {
-        std::fprintf(stderr, "smpfuzz: --signatures: unknown signature '%s'\n", name.c_str());
-        return kBadInput;
-      }
-      o.violations |= SignatureBit(sig);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
+    std::string bad;
+    if (!ParseSignatureList(sigs, &o.violations, &bad)) {
+      std::fprintf(stderr, "smpfuzz: --signatures: unknown signature '%s'\n", bad.c_str());
+      return kBadInput;
     }
   }
   Repro r;
