@@ -476,8 +476,8 @@ ThreadRunResult ThreadPlatform::Run(const ThreadRunOptions& options) {
   if (!loaded_) return r;
   options_ = options;
   const int n = scenario_.nr_cpus;
-  std::uint64_t all = n == 64 ? ~std::uint64_t{0} : Bit(n) - 1;
-  kernel_.Reset(scenario_.variant, scenario_.csdlock_debug, n, all & ~scenario_.offline_mask,
+  kernel_.Reset(scenario_.variant, scenario_.csdlock_debug, n,
+                AllCpusMask(n) & ~scenario_.offline_mask,
                 scenario_.csd_lock_timeout_ms);
   workload_.ResetCsds();
   nodes_->Clear();
@@ -568,7 +568,7 @@ Scenario StressScenario(const Variant* variant, int nr_cpus, int ops_per_cpu,
   s.csdlock_debug = true;
   s.ops.resize(nr_cpus);
   std::mt19937_64 rng(seed);
-  const std::uint64_t all = nr_cpus == 64 ? ~std::uint64_t{0} : Bit(nr_cpus) - 1;
+  const std::uint64_t all = AllCpusMask(nr_cpus);
   for (int cpu = 0; cpu < nr_cpus; ++cpu) {
     for (int i = 0; i < ops_per_cpu; ++i) {
       Op op;
