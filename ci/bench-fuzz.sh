@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Fuzzing benchmark (issue 5): time to the first llist-self-loop on b0473dcd from an empty
 # corpus, RUNS times per engine, with the smart harness (structure-aware mutator +
-# interleaving feedback) and the plain one (SMPFUZZ_PLAIN=1: neither), plus libFuzzer's
-# exec/s on the canonical 3-CPU scenario with the fixed target. Prints median and 90th
+# interleaving feedback) and the plain one (SMPFUZZ_PLAIN=1: neither). AFL++ runs "smart" with the interleaving feedback and its
+# own mutators, and "mutator" with libsmp_afl_mutator.so loaded as well (libFuzzer's "smart"
+# has both already, so it has no "mutator" row). Plus libFuzzer's exec/s on the canonical
+# 3-CPU scenario with the fixed target: its schedules fuzzed (SMPFUZZ_MUTATE=schedule), and
+# the whole input fuzzed from it as the only seed. Prints median and 90th
 # percentile; a run that finds nothing within TIMEOUT seconds counts as TIMEOUT (and is
 # listed, so a median over timeouts is shown as ">TIMEOUT").
 #
@@ -18,7 +21,7 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-20}
 TIMEOUT=${TIMEOUT:-60}
 ENGINES=${ENGINES:-libfuzzer afl}
-MODES=${MODES:-smart plain}
+MODES=${MODES:-smart mutator plain}
 for v in RUNS TIMEOUT; do
   case ${!v} in '' | *[!0-9]*) echo "bench-fuzz: $v must be a positive integer, got '${!v}'" >&2; exit 2 ;; esac
 done
@@ -38,6 +41,8 @@ cp "$out/fuzz/smp_fixed_fuzzer" "$bin/libfuzzer_fixed"
 if [[ " $ENGINES " == *" afl "* ]]; then
   bazel build --config=afl //fuzz:smp_b0473dcd_fuzzer >&2
   cp "$(bazel info --config=afl bazel-bin 2>/dev/null)/fuzz/smp_b0473dcd_fuzzer" "$bin/afl_b0473dcd"
+  bazel build -c opt //fuzz:libsmp_afl_mutator.so >&2
+  cp "$(bazel info -c opt bazel-bin 2>/dev/null)/fuzz/libsmp_afl_mutator.so" "$bin/"
 fi
 
 now() { date +%s.%N; }
@@ -79,9 +84,10 @@ run_afl() {
   local dir=$work/afl.$seed
   mkdir -p "$dir/in"
   printf '\0' >"$dir/in/empty"
-  local t0 t1
+  local t0 t1 mutator=()
+  [ "$BENCH_MODE" = mutator ] && mutator=(AFL_CUSTOM_MUTATOR_LIBRARY="$bin/libsmp_afl_mutator.so")
   t0=$(now)
-  (cd "$dir" && SMPFUZZ_CRASH_ON=llist-self-loop AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 \
+  (cd "$dir" && env "${mutator[@]}" SMPFUZZ_CRASH_ON=llist-self-loop AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 \
     AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_BENCH_UNTIL_CRASH=1 AFL_QUIET=1 \
     timeout $((TIMEOUT + 10)) afl-fuzz -s "$seed" -i in -o out -V "$TIMEOUT" -- "$bin/afl_b0473dcd" \
     >log 2>&1) || true
@@ -111,11 +117,12 @@ summarize() {
 printf '%-10s %-6s %5s  %-34s %12s  %s\n' engine mode runs "time to first llist-self-loop" "exec/s (med)" "timeouts"
 for engine in $ENGINES; do
   for mode in $MODES; do
+    [ "$engine/$mode" = libfuzzer/mutator ] && continue
     plain=0
     [ "$mode" = plain ] && plain=1
     results=()
     for ((i = 1; i <= RUNS; i++)); do
-      results+=("$(SMPFUZZ_PLAIN=$plain "run_$engine" "$i")")
+      results+=("$(BENCH_MODE=$mode SMPFUZZ_PLAIN=$plain "run_$engine" "$i")")
     done
     times=$(printf '%s\n' "${results[@]}" | awk '{ print $1 }')
     eps=$(printf '%s\n' "${results[@]}" | awk '{ print $2 }' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
@@ -124,11 +131,18 @@ for engine in $ENGINES; do
   done
 done
 
-# exec/s of libFuzzer on the canonical scenario (fixed: nothing stops it), 20 s.
+# exec/s of libFuzzer on the canonical scenario (fixed: nothing stops it), 20 s each.
 canon=$work/canon
-mkdir -p "$canon/corpus"
+mkdir -p "$canon"
 printf 'smpfuzz-repro 1\ncpus 3\nvariant fixed\ncsdlock_debug on\ncpu 1: call_single target=0 wait=0\ncpu 2: call_single target=0 wait=0\n' >"$canon/canon.repro"
-"$bin/smpfuzz" convert "$canon/canon.repro" --to=bytes --out="$canon/corpus/canonical"
-(cd "$canon" && timeout 60 "$bin/libfuzzer_fixed" -max_len=40 -max_total_time=20 -print_final_stats=1 corpus >log 2>&1) || true
-execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$canon/log" | grep -o '[0-9]*$' || echo 0)
-echo "libfuzzer fixed, canonical 3-CPU scenario (inputs <= 40 bytes), 20 s: $((execs / 20)) exec/s"
+"$bin/smpfuzz" convert "$canon/canon.repro" --to=bytes --out="$canon/canonical"
+canonical_eps() {
+  rm -rf "$canon/corpus" && mkdir -p "$canon/corpus" && cp "$canon/canonical" "$canon/corpus/"
+  (cd "$canon" && env "$@" timeout 60 "$bin/libfuzzer_fixed" -max_len=40 -max_total_time=20 \
+    -print_final_stats=1 corpus >log 2>&1) || true
+  local execs
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$canon/log" | grep -o '[0-9]*$' || echo 0)
+  echo $((execs / 20))
+}
+echo "libfuzzer fixed, canonical 3-CPU scenario, its schedules fuzzed (SMPFUZZ_MUTATE=schedule), 20 s: $(canonical_eps SMPFUZZ_MUTATE=schedule) exec/s"
+echo "libfuzzer fixed, whole inputs <= 40 bytes from the canonical seed, 20 s: $(canonical_eps SMPFUZZ_MUTATE=all) exec/s"

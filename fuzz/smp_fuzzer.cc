@@ -17,9 +17,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <random>
 #include <utility>
 
+#include "fuzz/exec_counter.h"
 #include "fuzz/smp_harness.h"
 #include "fuzz/smp_mutator.h"
 
@@ -61,12 +61,17 @@ void FoldIntoAflCoverage() {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   smpfuzz::fuzz::InitConfigFromEnvironment(SMPFUZZ_DEFAULT_VARIANT);
+  smpfuzz::fuzz::OpenExecCounterFromEnvironment();
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace smpfuzz::fuzz;
-  if (Config().variant == nullptr) InitConfigFromEnvironment(SMPFUZZ_DEFAULT_VARIANT);
+  if (Config().variant == nullptr) {
+    InitConfigFromEnvironment(SMPFUZZ_DEFAULT_VARIANT);
+    OpenExecCounterFromEnvironment();
+  }
+  CountExecution();
   const bool feedback = Config().feedback;
 #if !defined(SMPFUZZ_LIBFUZZER)
   if (feedback) std::memset(interleaving_counters, 0, sizeof interleaving_counters);
@@ -94,6 +99,7 @@ extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t s
   if (!Config().feedback && LLVMFuzzerMutate != nullptr) {
     return LLVMFuzzerMutate(data, size, max_size);
   }
-  std::mt19937 rng(seed);
-  return MutateInput(data, size, max_size, rng, LLVMFuzzerMutate);
+  static const MutateParts parts = MutatePartsFromEnvironment();
+  MutatorRng rng(seed);
+  return MutateInput(data, size, max_size, rng, LLVMFuzzerMutate, parts);
 }

@@ -2,6 +2,8 @@
 #include "fuzz/smp_mutator.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -49,7 +51,7 @@ std::size_t Join(const Parts& p, std::uint8_t* data, std::size_t max_size) {
 
 std::uint8_t Step(int cpu, bool ipi) { return static_cast<std::uint8_t>(cpu | (ipi ? 0x80 : 0)); }
 
-void MutateSchedule(Parts& p, std::mt19937& rng) {
+void MutateSchedule(Parts& p, MutatorRng& rng) {
   auto& s = p.schedule;
   const int n = p.nr_cpus();
   auto cpu = [&] { return static_cast<int>(rng() % n); };
@@ -101,7 +103,7 @@ void MutateSchedule(Parts& p, std::mt19937& rng) {
   if (s.size() > 512) s.resize(512);
 }
 
-void MutateOps(Parts& p, std::mt19937& rng) {
+void MutateOps(Parts& p, MutatorRng& rng) {
   auto& ops = p.ops;
   std::size_t nops = ops.size() / kBytesPerOp;
   switch (rng() % 5) {
@@ -111,8 +113,10 @@ void MutateOps(Parts& p, std::mt19937& rng) {
                                         static_cast<std::uint8_t>(rng()),
                                         static_cast<std::uint8_t>(rng())};
         if (nops > 0 && rng() % 2 == 0) {
+          // The same call from another CPU: two senders racing for one target.
           std::memcpy(op, &ops[(rng() % nops) * kBytesPerOp], kBytesPerOp);
-          op[0] = static_cast<std::uint8_t>(rng());  // from another CPU
+          const int n = p.nr_cpus();
+          op[0] = static_cast<std::uint8_t>((op[0] % n + 1 + rng() % (n - 1)) % n);
         }
         ops.insert(ops.end(), op, op + kBytesPerOp);
       }
@@ -136,7 +140,7 @@ void MutateOps(Parts& p, std::mt19937& rng) {
   p.header[2] = static_cast<std::uint8_t>(ops.size() / kBytesPerOp);
 }
 
-void MutateHeader(Parts& p, std::mt19937& rng) {
+void MutateHeader(Parts& p, MutatorRng& rng) {
   switch (rng() % 3) {
     case 0: p.header[0] = static_cast<std::uint8_t>(rng() % 7); break;  // CPUs
     case 1: p.header[1] ^= 1; break;                                     // csdlock_debug
@@ -146,11 +150,22 @@ void MutateHeader(Parts& p, std::mt19937& rng) {
 
 }  // namespace
 
+MutateParts MutatePartsFromEnvironment() {
+  const char* v = std::getenv("SMPFUZZ_MUTATE");
+  if (v == nullptr || *v == '\0' || std::strcmp(v, "all") == 0) return MutateParts::kAll;
+  if (std::strcmp(v, "schedule") == 0) return MutateParts::kScheduleOnly;
+  std::fprintf(stderr, "smpfuzz fuzz target: SMPFUZZ_MUTATE: expected 'all' or 'schedule', got '%s'\n", v);
+  std::exit(2);
+}
+
 std::size_t MutateInput(std::uint8_t* data, std::size_t size, std::size_t max_size,
-                        std::mt19937& rng,
-                        std::size_t (*generic)(std::uint8_t*, std::size_t, std::size_t)) {
-  unsigned choice = rng() % 16;
-  if (generic != nullptr && choice < 3) return generic(data, size, max_size);
+                        MutatorRng& rng,
+                        std::size_t (*generic)(std::uint8_t*, std::size_t, std::size_t),
+                        MutateParts parts) {
+  unsigned choice = parts == MutateParts::kScheduleOnly ? 0 : rng() % 16;
+  if (generic != nullptr && choice < 3 && parts == MutateParts::kAll) {
+    return generic(data, size, max_size);
+  }
   Parts p = Split(data, size);
   if (choice < 12) {
     MutateSchedule(p, rng);
