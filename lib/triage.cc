@@ -30,6 +30,64 @@ bool Referenced(const Scenario& s, int cpu) {
   return false;
 }
 
+// `s` without CPU `cpu`, which runs nothing and is named by nobody; the CPUs
+// above it move down by one.
+Scenario WithoutCpu(const Scenario& s, int cpu) {
+  Scenario c = s;
+  c.nr_cpus--;
+  c.ops.erase(c.ops.begin() + cpu);
+  auto squeeze = [cpu](std::uint64_t m) {
+    const std::uint64_t low = m & ((std::uint64_t{1} << cpu) - 1);
+    return low | ((m >> 1) & ~((std::uint64_t{1} << cpu) - 1));
+  };
+  c.offline_mask = squeeze(c.offline_mask) & AllCpusMask(c.nr_cpus);
+  for (auto& ops : c.ops) {
+    for (Op& op : ops) {
+      if (op.target > cpu) op.target--;
+      op.mask = squeeze(op.mask);
+    }
+  }
+  return c;
+}
+
+// The smaller scenarios to try next, biggest cuts first: a CPU's whole
+// list, one operation, one CPU of a call_many mask, a CPU nobody uses.
+std::vector<Scenario> Reductions(const Scenario& s) {
+  std::vector<Scenario> out;
+  for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
+    if (s.ops[cpu].size() > 1) {
+      Scenario c = s;
+      c.ops[cpu].clear();
+      out.push_back(c);
+    }
+  }
+  for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
+    for (std::size_t i = 0; i < s.ops[cpu].size(); ++i) {
+      Scenario c = s;
+      c.ops[cpu].erase(c.ops[cpu].begin() + static_cast<std::ptrdiff_t>(i));
+      out.push_back(c);
+    }
+  }
+  for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
+    for (std::size_t i = 0; i < s.ops[cpu].size(); ++i) {
+      const Op& op = s.ops[cpu][i];
+      if (op.kind != OpKind::kCallMany) continue;
+      for (int bit = 0; bit < s.nr_cpus; ++bit) {
+        if (((op.mask >> bit) & 1) == 0 || op.mask == (std::uint64_t{1} << bit)) continue;
+        Scenario c = s;
+        c.ops[cpu][i].mask &= ~(std::uint64_t{1} << bit);
+        out.push_back(c);
+      }
+    }
+  }
+  for (int cpu = s.nr_cpus - 1; cpu >= 0; --cpu) {
+    if (s.nr_cpus > kMinCpus && s.ops[cpu].empty() && !Referenced(s, cpu)) {
+      out.push_back(WithoutCpu(s, cpu));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per_check) {
@@ -51,43 +109,38 @@ MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per
     signature = first.Primary()->signature;
   }
   res.signature = signature;
+  // Mask bits past the last CPU mean nothing (the kernel ignores them too).
   Scenario s = in.scenario;
+  for (auto& ops : s.ops) {
+    for (Op& op : ops) op.mask &= AllCpusMask(s.nr_cpus);
+  }
+  // Shrink while the explorer still finds the signature within its bound.
+  // A big input may be too deep for it at first and not after a cut, so the
+  // cuts are tried even when the whole input does not reproduce.
   ExploreResult found;
-  if (!Reproduces(s, signature, seconds_per_check, &found)) {
+  bool reproduced = Reproduces(s, signature, seconds_per_check, &found);
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (const Scenario& c : Reductions(s)) {
+      ExploreResult e;
+      if (c.TotalOps() > 0 && c.Validate().empty() &&
+          Reproduces(c, signature, seconds_per_check, &e)) {
+        res.ops_removed += s.TotalOps() - c.TotalOps();
+        s = c;
+        found = e;
+        reproduced = true;
+        progress = true;
+        break;
+      }
+    }
+  }
+  if (!reproduced) {
     // Deeper than the explorer's bound: keep the input's own schedule.
     res.ok = true;
     res.repro = in;
     res.preemptions = first.preemptions;
     StateExpectations(&res.repro);
     return res;
-  }
-  // Fewest operations: drop one at a time while the signature stays.
-  for (bool progress = true; progress;) {
-    progress = false;
-    for (int cpu = 0; cpu < s.nr_cpus && !progress; ++cpu) {
-      for (std::size_t i = 0; i < s.ops[cpu].size() && !progress; ++i) {
-        Scenario c = s;
-        c.ops[cpu].erase(c.ops[cpu].begin() + static_cast<std::ptrdiff_t>(i));
-        ExploreResult e;
-        if (c.TotalOps() > 0 && Reproduces(c, signature, seconds_per_check, &e)) {
-          s = c;
-          found = e;
-          ++res.ops_removed;
-          progress = true;
-        }
-      }
-    }
-  }
-  // Fewest CPUs: drop the last one while nobody runs on it or calls it.
-  while (s.nr_cpus > kMinCpus && s.ops.back().empty() && !Referenced(s, s.nr_cpus - 1)) {
-    Scenario c = s;
-    c.nr_cpus--;
-    c.ops.pop_back();
-    c.offline_mask &= (std::uint64_t{1} << c.nr_cpus) - 1;
-    ExploreResult e;
-    if (!c.Validate().empty() || !Reproduces(c, signature, seconds_per_check, &e)) break;
-    s = c;
-    found = e;
   }
   res.ok = true;
   res.repro.scenario = s;
@@ -100,52 +153,87 @@ MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per
   return res;
 }
 
+Classified Classify(const std::string& path, const Variant* raw_variant, Simulator* sim,
+                    const KnownFinding& known) {
+  Classified c;
+  bool was_text = false;
+  if (!ReadReproOrInput(path, raw_variant, /*force_raw=*/false, &c.repro, &was_text, &c.error)) {
+    return c;
+  }
+  if (!sim->Load(c.repro.scenario).empty()) {
+    c.error = path + ": scenario does not load";
+    return c;
+  }
+  SimOptions opt = c.repro.Options();
+  opt.record_trace = false;
+  const RunResult& res = sim->Run(c.repro.schedule, opt);
+  if (res.clean()) {
+    c.kind = Classified::kClean;
+    return c;
+  }
+  const Report* primary = nullptr;
+  for (const Report& r : res.reports) {
+    if (known && known(*sim, r)) continue;
+    if (primary == nullptr || r.signature < primary->signature) primary = &r;
+  }
+  if (primary == nullptr) {
+    c.kind = Classified::kKnown;
+    return c;
+  }
+  c.kind = Classified::kFinding;
+  c.key = primary->DedupKey();
+  c.signature = primary->signature;
+  return c;
+}
+
+Bucket* TriageResult::Add(const std::string& path, Classified c) {
+  ++files;
+  if (c.kind == Classified::kBad) {
+    ++bad;
+    errors.push_back(c.error);
+    return nullptr;
+  }
+  if (c.kind == Classified::kClean) {
+    ++clean;
+    return nullptr;
+  }
+  if (c.kind == Classified::kKnown) {
+    ++known;
+    return nullptr;
+  }
+  Bucket* b = nullptr;
+  for (Bucket& x : buckets) {
+    if (x.key == c.key) b = &x;
+  }
+  auto size = [](const Repro& x) { return x.scenario.TotalOps() * 100000 + x.schedule.size(); };
+  if (b == nullptr) {
+    buckets.push_back(Bucket{c.key, c.signature, 0, path, path, std::move(c.repro), {}});
+    b = &buckets.back();
+  } else if (size(c.repro) < size(b->smallest)) {
+    b->smallest = std::move(c.repro);
+    b->smallest_file = path;
+  }
+  ++b->count;
+  return b;
+}
+
 TriageResult Triage(const std::vector<std::string>& files, const Variant* raw_variant,
-                    bool minimize) {
+                    bool minimize, const KnownFinding& known) {
   TriageResult t;
   Simulator sim;
-  for (const std::string& path : files) {
-    ++t.files;
-    Repro r;
-    std::string error;
-    bool was_text = false;
-    if (!ReadReproOrInput(path, raw_variant, /*force_raw=*/false, &r, &was_text, &error)) {
-      ++t.bad;
-      t.errors.push_back(error);
-      continue;
-    }
-    if (!sim.Load(r.scenario).empty()) {
-      ++t.bad;
-      t.errors.push_back(path + ": scenario does not load");
-      continue;
-    }
-    SimOptions opt = r.Options();
-    opt.record_trace = false;
-    const RunResult& res = sim.Run(r.schedule, opt);
-    if (res.clean()) {
-      ++t.clean;
-      continue;
-    }
-    const Report* p = res.Primary();
-    std::string key = p->DedupKey();
-    Bucket* b = nullptr;
-    for (Bucket& x : t.buckets) {
-      if (x.key == key) b = &x;
-    }
-    auto size = [](const Repro& x) { return x.scenario.TotalOps() * 100000 + x.schedule.size(); };
-    if (b == nullptr) {
-      t.buckets.push_back(Bucket{key, p->signature, 0, path, path, r, {}});
-      b = &t.buckets.back();
-    } else if (size(r) < size(b->smallest)) {
-      b->smallest = r;
-      b->smallest_file = path;
-    }
-    ++b->count;
-  }
+  for (const std::string& path : files) t.Add(path, Classify(path, raw_variant, &sim, known));
   if (minimize) {
     for (Bucket& b : t.buckets) b.minimized = Minimize(b.smallest, b.signature);
   }
   return t;
+}
+
+std::string BucketReproText(const Bucket& b) {
+  const Repro& r = b.minimized.ok ? b.minimized.repro : b.smallest;
+  return FormatRepro(
+      r, {"bucket " + b.key, std::to_string(b.count) + " crash file(s), first " + b.first_file,
+          "smallest " + b.smallest_file +
+              (b.minimized.ok ? ", minimized" : ", not minimized: " + b.minimized.why)});
 }
 
 }  // namespace smpfuzz

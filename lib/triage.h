@@ -6,10 +6,12 @@
 #ifndef SMPFUZZ_LIB_TRIAGE_H_
 #define SMPFUZZ_LIB_TRIAGE_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "lib/repro.h"
+#include "lib/simulator.h"
 
 namespace smpfuzz {
 
@@ -39,17 +41,45 @@ struct Bucket {
   MinimizeResult minimized;
 };
 
+// One crash file replayed: the bucket it belongs to, or why it has none.
+struct Classified {
+  enum Kind { kFinding, kKnown, kClean, kBad } kind = kBad;
+  std::string key;  // Report::DedupKey() of the primary report (kFinding)
+  Signature signature = Signature::kCount;
+  Repro repro;
+  std::string error;  // kBad: "PATH: why", one line
+};
+
+// Whether a report is a known finding, not worth a bucket (the fuzz
+// harness's rule: fuzz/known_findings.cc).
+using KnownFinding = std::function<bool(const Simulator&, const Report&)>;
+
+// Reads `path` (reproducer text, or raw bytes run as `raw_variant`) and
+// replays it on `sim`, which it reloads. Its bucket is that of its most
+// severe report that is not `known` (kKnown: it has only known ones).
+Classified Classify(const std::string& path, const Variant* raw_variant, Simulator* sim,
+                    const KnownFinding& known = nullptr);
+
 struct TriageResult {
   std::vector<Bucket> buckets;  // in order of first appearance
   int files = 0;
   int clean = 0;     // inputs that replay clean (not a finding any more)
+  int known = 0;     // inputs with known findings only
   int bad = 0;       // unreadable or malformed inputs
   std::vector<std::string> errors;
+
+  // Counts one classified file; returns its bucket (new or existing), or
+  // null when the file has none. Keeps the smallest input per bucket.
+  Bucket* Add(const std::string& path, Classified c);
 };
+
+// The reproducer to keep for a bucket: minimized when that worked, with
+// comments that say where it came from.
+std::string BucketReproText(const Bucket& b);
 
 // Replays every file (reproducer text or raw bytes run as `raw_variant`).
 TriageResult Triage(const std::vector<std::string>& files, const Variant* raw_variant,
-                    bool minimize);
+                    bool minimize, const KnownFinding& known = nullptr);
 
 }  // namespace smpfuzz
 

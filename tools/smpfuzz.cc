@@ -5,6 +5,7 @@
 // Exit status: 0 no violation, 1 violation found (or an expectation failed
 // with --check), 2 bad usage or bad input.
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +22,9 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "fuzz/smp_harness.h"
 #include "lib/explorer.h"
 #include "lib/input_bytes.h"
 #include "lib/repro.h"
@@ -28,6 +32,7 @@
 #include "lib/trace_format.h"
 #include "lib/trace_svg.h"
 #include "lib/triage.h"
+#include "tools/hunt/hunt.h"
 
 ABSL_FLAG(std::string, variant, "",
           "variant to run (baseline, b0473dcd, fixed, or a mutant); default: the reproducer's "
@@ -55,6 +60,16 @@ ABSL_FLAG(std::string, csdlock_debug, "", "explore: `on` or `off` (default: the 
 ABSL_FLAG(std::string, pct, "0", "explore: randomized PCT of this depth instead of the search (0: off)");
 ABSL_FLAG(std::string, seed, "1", "explore --pct: random seed");
 ABSL_FLAG(std::string, runs, "1000", "explore --pct: number of runs");
+ABSL_FLAG(std::string, time, "", "hunt: how long to fuzz, e.g. 2m, 8h, 90s");
+ABSL_FLAG(std::string, engine, "libfuzzer,afl", "hunt: engines to run side by side (libfuzzer, afl)");
+ABSL_FLAG(std::string, jobs, "", "hunt: fuzzing processes per engine (default: the cores shared out)");
+ABSL_FLAG(std::string, libfuzzer_target, "",
+          "hunt: the smp fuzz target built with --config=libfuzzer-opt (ci/hunt.sh passes it)");
+ABSL_FLAG(std::string, afl_target, "", "hunt: the smp fuzz target built with --config=afl");
+ABSL_FLAG(std::string, dict, "", "hunt: a dictionary for both engines, e.g. fuzz/smp.dict");
+ABSL_FLAG(std::string, afl_mutator, "",
+          "hunt: AFL++ custom mutator library (libsmp_afl_mutator.so, built with -c opt)");
+ABSL_FLAG(std::string, merge_every, "5m", "hunt: how often to merge AFL++'s queue into the corpus");
 ABSL_FLAG(std::string, signatures, "",
           "explore: comma-separated signatures that count as a violation (default: all)");
 
@@ -76,6 +91,10 @@ constexpr char kUsage[] =
     "  smpfuzz explore --cpus=N --ops='C: op args; ...' [--csdlock_debug=on|off] [...]\n"
     "  smpfuzz minimize FILE [--variant=V] [--out=PATH]\n"
     "  smpfuzz triage DIR_OR_FILE... --out=DIR [--variant=V] [--json]\n"
+    "  smpfuzz hunt --time=DURATION --out=DIR [--variant=V] [--engine=libfuzzer,afl] [--jobs=N]\n"
+    "               --libfuzzer_target=PATH --afl_target=PATH [--afl_mutator=PATH] [--dict=PATH]\n"
+    "               [--merge_every=DURATION]\n"
+    "               (ci/hunt.sh builds the targets and fills in the paths)\n"
     "\n"
     "Exit status: 0 no violation, 1 violation, 2 bad usage or input.";
 
@@ -406,11 +425,13 @@ int Triage(const std::vector<std::string>& args) {
   }
   std::vector<std::string> files;
   for (const std::string& a : args) CollectInputs(a, &files);
-  TriageResult t = smpfuzz::Triage(files, forced ? forced : FindVariant("b0473dcd"), true);
+  // Crash files come from the fuzz harness: bucket them by its rule.
+  TriageResult t = smpfuzz::Triage(files, forced ? forced : FindVariant("b0473dcd"), true,
+                                   fuzz::IsKnownFinding);
   for (const std::string& e : t.errors) std::fprintf(stderr, "%s\n", e.c_str());
   const bool json = absl::GetFlag(FLAGS_json);
   std::string table = json ? "{\"files\":" + std::to_string(t.files) + ",\"clean\":" +
-                                 std::to_string(t.clean) + ",\"bad\":" + std::to_string(t.bad) +
+                                 std::to_string(t.clean) + ",\"known\":" + std::to_string(t.known) + ",\"bad\":" + std::to_string(t.bad) +
                                  ",\"buckets\":["
                            : "";
   if (!json) {
@@ -424,9 +445,7 @@ int Triage(const std::vector<std::string>& args) {
     std::string name = std::string(SignatureName(b.signature)) + "-" + std::to_string(++n) + ".repro";
     std::string path = out_dir + "/" + name;
     const Repro& r = b.minimized.ok ? b.minimized.repro : b.smallest;
-    std::string text = FormatRepro(
-        r, {"bucket " + b.key, std::to_string(b.count) + " crash file(s), first " + b.first_file,
-            "smallest " + b.smallest_file + (b.minimized.ok ? ", minimized" : ", not minimized: " + b.minimized.why)});
+    std::string text = BucketReproText(b);
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << text;
     out.close();
@@ -452,7 +471,8 @@ int Triage(const std::vector<std::string>& args) {
     table += "]}\n";
   } else {
     table += std::to_string(t.files) + " file(s): " + std::to_string(t.buckets.size()) +
-             " bucket(s), " + std::to_string(t.clean) + " replay clean, " + std::to_string(t.bad) +
+             " bucket(s), " + std::to_string(t.clean) + " replay clean, " + std::to_string(t.known) +
+             " with known findings only, " + std::to_string(t.bad) +
              " unreadable; reproducers in " + out_dir + "\n";
   }
   std::fwrite(table.data(), 1, table.size(), stdout);
@@ -483,6 +503,53 @@ int Convert(const std::vector<std::string>& files) {
     output = FormatRepro(r, {"converted by smpfuzz convert from " + files[0]});
   }
   return WriteOutput(output) ? kClean : kBadInput;
+}
+
+bool DurationFlag(const char* name, const std::string& text, double* seconds) {
+  absl::Duration d;
+  if (!absl::ParseDuration(text, &d) || d <= absl::ZeroDuration()) {
+    std::fprintf(stderr, "smpfuzz: --%s: expected a duration such as 90s, 2m or 8h, got '%s'\n", name,
+                 text.c_str());
+    return false;
+  }
+  *seconds = absl::ToDoubleSeconds(d);
+  return true;
+}
+
+int Hunt(const std::vector<std::string>& args) {
+  if (!args.empty()) return Usage("hunt takes no FILE, only flags");
+  hunt::HuntOptions o;
+  if (absl::GetFlag(FLAGS_time).empty()) {
+    std::fprintf(stderr, "smpfuzz: hunt needs --time, e.g. --time=8h\n");
+    return kBadInput;
+  }
+  if (!DurationFlag("time", absl::GetFlag(FLAGS_time), &o.seconds) ||
+      !DurationFlag("merge_every", absl::GetFlag(FLAGS_merge_every), &o.merge_every)) {
+    return kBadInput;
+  }
+  o.variant = absl::GetFlag(FLAGS_variant).empty() ? "b0473dcd" : absl::GetFlag(FLAGS_variant);
+  o.out = absl::GetFlag(FLAGS_out);
+  for (absl::string_view e : absl::StrSplit(absl::GetFlag(FLAGS_engine), ',', absl::SkipEmpty())) {
+    if (std::find(o.engines.begin(), o.engines.end(), e) == o.engines.end()) o.engines.emplace_back(e);
+  }
+  const std::string jobs = absl::GetFlag(FLAGS_jobs);
+  if (jobs.empty()) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o.jobs = std::max<long>(1, cores / std::max<std::size_t>(1, o.engines.size()));
+  } else {
+    double n;
+    if (!NumberFlag("jobs", jobs, 256, &n)) return kBadInput;
+    if (n < 1 || n != static_cast<int>(n)) {
+      std::fprintf(stderr, "smpfuzz: --jobs: expected a whole number from 1 to 256, got '%s'\n", jobs.c_str());
+      return kBadInput;
+    }
+    o.jobs = static_cast<int>(n);
+  }
+  o.libfuzzer_target = absl::GetFlag(FLAGS_libfuzzer_target);
+  o.afl_target = absl::GetFlag(FLAGS_afl_target);
+  o.dict = absl::GetFlag(FLAGS_dict);
+  o.afl_mutator = absl::GetFlag(FLAGS_afl_mutator);
+  return hunt::RunHunt(o);
 }
 
 // Abseil exits with status 1 on a bad flag; the contract is 2. Check first.
@@ -551,9 +618,6 @@ int main(int argc, char** argv) {
   if (command == "explore") return Explore(args);
   if (command == "minimize") return Minimize(args);
   if (command == "triage") return Triage(args);
-  if (command == "hunt") {
-    std::fprintf(stderr, "smpfuzz: '%s' is not implemented yet\n", command.c_str());
-    return kBadInput;
-  }
+  if (command == "hunt") return Hunt(args);
   return Usage("unknown command '" + command + "'");
 }

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "tools/hunt/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "fuzz/exec_counter.h"
+
+namespace smpfuzz::hunt {
+namespace {
+
+namespace fs = std::filesystem;
+
+double Now() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+// An instance that dies this soon after starting counts as a quick death;
+// this many in a row fail the engine.
+constexpr double kQuickDeathSeconds = 10;
+constexpr int kMaxQuickDeaths = 5;
+// Logs grow with every libFuzzer job; start a new one past this size.
+constexpr std::uintmax_t kMaxLogBytes = 64u << 20;
+
+bool MakeDirs(const std::string& path, std::string* error) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) *error = path + ": cannot create: " + ec.message();
+  return !ec;
+}
+
+void RotateLog(const std::string& path) {
+  std::error_code ec;
+  if (fs::file_size(path, ec) > kMaxLogBytes && !ec) fs::rename(path, path + ".1", ec);
+}
+
+// Files directly in `dir` whose names start with one of `prefixes`.
+void ListFiles(const std::string& dir, const std::vector<std::string>& prefixes,
+               std::vector<std::string>* out) {
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    for (const std::string& p : prefixes) {
+      if (name.rfind(p, 0) == 0 && it->is_regular_file(ec)) {
+        out->push_back(it->path().string());
+        break;
+      }
+    }
+  }
+}
+
+// libFuzzer in fork mode: one parent process runs `jobs` short jobs at a
+// time on OUT/corpus, merges what they find back into it, and goes on after
+// a crash (-ignore_crashes), writing crash-* into OUT/libfuzzer/artifacts/.
+class LibFuzzerEngine : public Engine {
+ public:
+  using Engine::Engine;
+  const char* name() const override { return "libfuzzer"; }
+
+  std::vector<std::string> FindCrashes() const override {
+    std::vector<std::string> out;
+    ListFiles(dir() + "/artifacts", {"crash-", "timeout-", "oom-", "leak-"}, &out);
+    return out;
+  }
+  std::vector<std::string> QueueDirs() const override { return {}; }
+
+ protected:
+  bool Prepare(std::string* error) override {
+    // Fork mode's job directories live in TMPDIR; a killed run leaves them.
+    std::error_code ec;
+    fs::remove_all(dir() + "/tmp", ec);
+    return MakeDirs(dir() + "/artifacts", error) && MakeDirs(dir() + "/tmp", error);
+  }
+
+  std::vector<Command> Commands() const override {
+    Command c;
+    c.argv = {config_.target,
+              "-fork=" + std::to_string(config_.jobs),
+              "-ignore_crashes=1",
+              "-ignore_timeouts=1",
+              "-ignore_ooms=1",
+              "-max_len=512",
+              "-artifact_prefix=" + dir() + "/artifacts/"};
+    if (!config_.dict.empty()) c.argv.push_back("-dict=" + config_.dict);
+    c.argv.push_back(config_.out + "/corpus");
+    c.env = CommonEnv();
+    c.env.emplace_back("TMPDIR", dir() + "/tmp");
+    c.log = dir() + "/fuzzer.log";
+    return {c};
+  }
+};
+
+// AFL++: a main instance and jobs-1 secondaries sharing the sync directory
+// OUT/afl. A restart resumes each instance's own queue (AFL_AUTORESUME);
+// AFL++ then renames its crashes/ to crashes.<date>, which FindCrashes reads
+// too. OUT/afl/libfuzzer/queue is not an AFL++ instance: hunt mirrors
+// OUT/corpus there, so the main instance imports libFuzzer's finds.
+class AflEngine : public Engine {
+ public:
+  using Engine::Engine;
+  const char* name() const override { return "afl"; }
+
+  std::vector<std::string> FindCrashes() const override {
+    std::vector<std::string> out;
+    for (const std::string& inst : InstanceNames()) {
+      std::error_code ec;
+      for (auto it = fs::directory_iterator(dir() + "/" + inst, ec);
+           !ec && it != fs::directory_iterator(); it.increment(ec)) {
+        std::string sub = it->path().filename().string();
+        if ((sub.rfind("crashes", 0) == 0 || sub.rfind("hangs", 0) == 0) && it->is_directory(ec)) {
+          ListFiles(it->path().string(), {"id:"}, &out);
+        }
+      }
+    }
+    return out;
+  }
+
+  std::vector<std::string> QueueDirs() const override {
+    std::vector<std::string> out;
+    for (const std::string& inst : InstanceNames()) out.push_back(dir() + "/" + inst + "/queue");
+    return out;
+  }
+
+ protected:
+  std::vector<std::string> InstanceNames() const {
+    std::vector<std::string> names = {"main"};
+    for (int i = 1; i < config_.jobs; ++i) names.push_back("s" + std::to_string(i));
+    return names;
+  }
+
+  // AFL++ needs at least one seed on a first start: the merged corpus (its
+  // first 500 entries) or a single zero byte.
+  bool Prepare(std::string* error) override {
+    const std::string seeds = dir() + "/seeds";
+    if (!MakeDirs(seeds, error)) return false;
+    std::error_code ec;
+    std::vector<std::string> corpus;
+    ListFiles(config_.out + "/corpus", {""}, &corpus);
+    std::sort(corpus.begin(), corpus.end());
+    if (corpus.size() > 500) corpus.resize(500);
+    for (const std::string& f : corpus) {
+      fs::copy_file(f, seeds + "/" + fs::path(f).filename().string(),
+                    fs::copy_options::skip_existing, ec);
+    }
+    if (fs::is_empty(seeds, ec)) {
+      std::ofstream(seeds + "/zero", std::ios::binary).put('\0');
+    }
+    return MakeDirs(dir() + "/libfuzzer/queue", error);
+  }
+
+  std::vector<Command> Commands() const override {
+    std::vector<Command> out;
+    for (const std::string& inst : InstanceNames()) {
+      Command c;
+      c.argv = {"afl-fuzz", inst == "main" ? "-M" : "-S", inst, "-i", dir() + "/seeds", "-o", dir()};
+      if (!config_.dict.empty()) c.argv.insert(c.argv.end(), {"-x", config_.dict});
+      c.argv.insert(c.argv.end(), {"--", config_.target});
+      c.env = CommonEnv();
+      c.env.insert(c.env.end(), {{"AFL_NO_UI", "1"},
+                                 {"AFL_AUTORESUME", "1"},
+                                 {"AFL_SKIP_CPUFREQ", "1"},
+                                 {"AFL_NO_AFFINITY", "1"},
+                                 {"AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES", "1"}});
+      if (!config_.mutator.empty()) c.env.emplace_back("AFL_CUSTOM_MUTATOR_LIBRARY", config_.mutator);
+      c.log = dir() + "/" + inst + ".log";
+      out.push_back(c);
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> Engine::CommonEnv() const {
+  return {{"SMPFUZZ_VARIANT", config_.variant}, {"SMPFUZZ_EXEC_COUNTER", dir() + "/execs"}};
+}
+
+std::uint64_t Engine::execs() const {
+  return fuzz::ReadExecCounter((dir() + "/execs").c_str());
+}
+
+bool Engine::Start(std::string* error) {
+  if (!MakeDirs(dir(), error) || !Prepare(error)) return false;
+  instances_.clear();
+  for (Command& c : Commands()) instances_.push_back(Instance{std::move(c), {}, 0, -1, 0});
+  const double now = Now();
+  for (Instance& in : instances_) {
+    if (!StartInstance(&in, now, error)) {
+      Stop();
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Engine::StartInstance(Instance* in, double now, std::string* error) {
+  RotateLog(in->command.log);
+  if (!in->process.Start(in->command, error)) return false;
+  in->started = now;
+  in->restart_at = -1;
+  return true;
+}
+
+void Engine::Poll(std::vector<std::string>* events) {
+  if (failed()) return;
+  const double now = Now();
+  for (Instance& in : instances_) {
+    std::string status;
+    if (in.process.Exited(&status)) {
+      const bool quick = now - in.started < kQuickDeathSeconds;
+      in.quick_deaths = quick ? in.quick_deaths + 1 : 0;
+      const std::string who = std::string(name()) + " (" + in.command.log + ")";
+      if (in.quick_deaths >= kMaxQuickDeaths) {
+        failure_ = who + " " + status + " " + std::to_string(in.quick_deaths) +
+                   " times within seconds of starting; last output: " + Tail(in.command.log, 3);
+        events->push_back(failure_);
+        Stop();
+        return;
+      }
+      // 1 s, 2 s, 4 s ... between quick deaths; at once after a long run.
+      const double delay = quick ? std::pow(2.0, in.quick_deaths - 1) : 0;
+      in.restart_at = now + delay;
+      events->push_back(who + " " + status + "; restarting" +
+                        (delay > 0 ? " in " + std::to_string(static_cast<int>(delay)) + " s" : ""));
+    }
+    if (in.restart_at >= 0 && now >= in.restart_at) {
+      std::string error;
+      ++restarts_;
+      if (!StartInstance(&in, now, &error)) {
+        failure_ = std::string(name()) + ": restart failed: " + error;
+        events->push_back(failure_);
+        Stop();
+        return;
+      }
+    }
+  }
+}
+
+void Engine::Stop() {
+  for (Instance& in : instances_) {
+    in.process.Stop(/*grace_seconds=*/10);
+    in.restart_at = -1;
+  }
+}
+
+bool Engine::Restart(std::string* error) {
+  Stop();
+  const double now = Now();
+  for (Instance& in : instances_) {
+    if (!StartInstance(&in, now, error)) return false;
+  }
+  return true;
+}
+
+std::unique_ptr<Engine> MakeEngine(const std::string& name, EngineConfig config) {
+  if (name == "libfuzzer") return std::make_unique<LibFuzzerEngine>(std::move(config));
+  if (name == "afl") return std::make_unique<AflEngine>(std::move(config));
+  return nullptr;
+}
+
+}  // namespace smpfuzz::hunt

@@ -1,0 +1,712 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "tools/hunt/hunt.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "fuzz/smp_harness.h"
+#include "lib/repro.h"
+#include "lib/simulator.h"
+#include "lib/triage.h"
+#include "tools/hunt/engine.h"
+
+namespace smpfuzz::hunt {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kClean = 0;
+constexpr int kViolation = 1;
+constexpr int kBadInput = 2;
+
+// Below this much free space hunt stops, before the engines fail at random.
+constexpr std::uint64_t kMinFreeBytes = 64u << 20;
+
+std::atomic<int> stop_signal{0};
+// The first SIGINT or SIGTERM stops the hunt cleanly; a second one kills it
+// (the engines get SIGTERM from the kernel when hunt dies).
+extern "C" void OnStopSignal(int sig) {
+  stop_signal.store(sig);
+  std::signal(sig, SIG_DFL);
+}
+
+double Now() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::string Clock(double seconds) {
+  long s = static_cast<long>(seconds);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  return buf;
+}
+
+std::string WallClock() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&t));
+  return buf;
+}
+
+std::string Rate(double per_second) {
+  char buf[32];
+  if (per_second >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.1fM", per_second / 1e6);
+  } else if (per_second >= 1e3) {
+    std::snprintf(buf, sizeof buf, "%.1fk", per_second / 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0f", per_second);
+  }
+  return buf;
+}
+
+std::string Hex64(std::uint64_t v, int digits) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return std::string(buf + 16 - digits);
+}
+
+std::uint64_t Fnv1a(const std::string& bytes) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return !in.bad();
+}
+
+// Writes through a temporary name and renames, so a reader (or a restart
+// after a crash of hunt) never sees half a file. false: `error` says why.
+bool WriteFileAtomically(const std::string& path, const std::string& bytes, std::string* error) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) {
+      *error = path + ": cannot write: " + std::strerror(errno);
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      return false;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) *error = path + ": cannot write: " + ec.message();
+  return !ec;
+}
+
+std::uint64_t FreeBytes(const std::string& path) {
+  struct statvfs st;
+  if (statvfs(path.c_str(), &st) != 0) return ~std::uint64_t{0};
+  return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+std::size_t CountFiles(const std::string& dir) {
+  std::size_t n = 0;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    ++n;
+  }
+  return n;
+}
+
+bool OnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "";
+  std::size_t pos = 0;
+  while (pos <= dirs.size()) {
+    std::size_t end = dirs.find(':', pos);
+    if (end == std::string::npos) end = dirs.size();
+    std::string candidate = (end > pos ? dirs.substr(pos, end - pos) : ".") + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
+// hunt.log and the terminal. On a terminal the progress line is redrawn in
+// place; event lines clear it first.
+class Log {
+ public:
+  bool Open(const std::string& path) {
+    file_.open(path, std::ios::app);
+    tty_ = isatty(STDERR_FILENO);
+    return static_cast<bool>(file_);
+  }
+  void Event(const std::string& line) {
+    std::lock_guard<std::mutex> lock(mu_);
+    file_ << WallClock() << "  " << line << "\n";
+    file_.flush();
+    std::fprintf(stderr, "%shunt: %s\n", tty_ ? "\r\033[K" : "", line.c_str());
+  }
+  void Progress(const std::string& line, bool force) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (tty_) {
+      std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    } else if (force) {
+      std::fprintf(stderr, "%s\n", line.c_str());
+    }
+    std::fflush(stderr);
+  }
+  void EndProgress() {
+    if (tty_) std::fprintf(stderr, "\r\033[K");
+  }
+  bool tty() const { return tty_; }
+
+ private:
+  std::mutex mu_;
+  std::ofstream file_;
+  bool tty_ = false;
+};
+
+// Replays new crash files on a thread of its own, so the progress line and
+// the engines' restarts never wait for a minimization.
+class Triager {
+ public:
+  Triager(const std::string& out, const Variant* variant, Log* log)
+      : out_(out), variant_(variant), log_(log), thread_([this] { Loop(); }) {}
+  ~Triager() { Finish(); }
+
+  void Add(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(path);
+    cv_.notify_all();
+  }
+  // Waits until every file added so far is triaged.
+  void Drain() {
+    std::unique_lock<std::mutex> lock(mu_);
+    idle_cv_.wait(lock, [this] { return queue_.empty() && !busy_; });
+  }
+  void Finish() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (done_) return;
+      done_ = true;
+      cv_.notify_all();
+    }
+    thread_.join();
+  }
+  // A copy, consistent at one moment.
+  TriageResult Snapshot() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return result_;
+  }
+  std::size_t pending() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return queue_.size() + (busy_ ? 1 : 0);
+  }
+  // Where a bucket's reproducer goes: stable across restarts of the hunt.
+  static std::string ReproName(const Bucket& b) {
+    return std::string(SignatureName(b.signature)) + "-" + Hex64(Fnv1a(b.key), 8) + ".repro";
+  }
+
+ private:
+  void Loop() {
+    Simulator sim;
+    for (;;) {
+      std::string path;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return done_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        path = queue_.front();
+        queue_.pop_front();
+        busy_ = true;
+      }
+      // The harness's own rule: a crash is about a report it does not know.
+      Classified c = Classify(path, variant_, &sim, fuzz::IsKnownFinding);
+      const Classified::Kind kind = c.kind;
+      std::size_t index = 0;
+      bool is_new = false;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        Bucket* b = result_.Add(path, std::move(c));
+        if (b != nullptr) {
+          index = static_cast<std::size_t>(b - result_.buckets.data());
+          is_new = b->count == 1;
+        }
+      }
+      if (kind == Classified::kClean) {
+        log_->Event(path + " replays clean: the engine saw a failure the model does not repeat");
+      } else if (kind == Classified::kBad) {
+        log_->Event(Snapshot().errors.back());
+      }
+      if (is_new) Minimize(index, &sim);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        busy_ = false;
+        if (queue_.empty()) idle_cv_.notify_all();
+      }
+    }
+  }
+
+  // The bucket's reproducer: kept from an earlier run of this hunt when
+  // there is one, else minimized now.
+  void Minimize(std::size_t index, Simulator* sim) {
+    Bucket b = Snapshot().buckets[index];
+    const std::string path = out_ + "/buckets/" + ReproName(b);
+    MinimizeResult m;
+    std::string text;
+    Repro kept;
+    std::string parse_error;
+    if (ReadFile(path, &text) && ParseRepro(text, path, &kept, &parse_error)) {
+      m.ok = true;
+      m.repro = kept;
+      m.signature = b.signature;
+      if (sim->Load(kept.scenario).empty()) {
+        SimOptions opt = kept.Options();
+        opt.record_trace = false;
+        m.preemptions = sim->Run(kept.schedule, opt).preemptions;
+      }
+      log_->Event("bucket " + std::string(SignatureName(b.signature)) + ": " + b.first_file +
+                  " (reproducer kept from before: " + path + ")");
+    } else {
+      log_->Event("new bucket " + std::string(SignatureName(b.signature)) + ": " + b.first_file +
+                  "; minimizing");
+      m = smpfuzz::Minimize(b.smallest, b.signature);
+      b.minimized = m;
+      std::string error;
+      if (!WriteFileAtomically(path, BucketReproText(b), &error)) {
+        log_->Event(error);
+      } else {
+        log_->Event("bucket " + std::string(SignatureName(b.signature)) + " -> " + path + " (" +
+                    (m.ok ? std::to_string(m.preemptions) + " preemption(s), " +
+                                std::to_string(m.repro.scenario.nr_cpus) + " CPUs, " +
+                                std::to_string(m.repro.scenario.TotalOps()) + " ops"
+                          : "not minimized: " + m.why) +
+                    ")");
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    result_.buckets[index].minimized = m;
+  }
+
+  const std::string out_;
+  const Variant* variant_;
+  Log* log_;
+  std::mutex mu_;
+  std::condition_variable cv_, idle_cv_;
+  std::deque<std::string> queue_;
+  bool busy_ = false;
+  bool done_ = false;
+  TriageResult result_;
+  std::thread thread_;  // last: starts after everything it reads
+};
+
+class Hunt {
+ public:
+  explicit Hunt(const HuntOptions& o) : o_(o) {}
+  int Run();
+
+ private:
+  // The first problem with the options, or "".
+  std::string Validate();
+  bool CollectCrashes(Engine* e);
+  void MirrorCorpusForAfl();
+  void StartMerge();
+  void FinishMerge(bool wait);
+  void ShowProgress(bool force);
+  std::string Summary(double elapsed);
+  bool WriteSummary(double elapsed);
+  int Fail(const std::string& why) {
+    std::fprintf(stderr, "smpfuzz hunt: %s\n", why.c_str());
+    return kBadInput;
+  }
+
+  const HuntOptions& o_;
+  const Variant* variant_ = nullptr;
+  Log log_;
+  std::unique_ptr<Triager> triager_;
+  std::vector<std::unique_ptr<Engine>> engines_;
+  std::set<std::string> seen_;  // engine crash files already copied
+  int crash_files_ = 0;         // distinct crash files in OUT/crashes
+  std::string error_;           // why the hunt stopped early
+  // Progress: exec counters at the last redraw.
+  std::map<std::string, std::pair<double, std::uint64_t>> last_execs_;
+  std::map<std::string, double> rate_;
+  std::map<std::string, std::uint64_t> session_start_execs_;
+  double start_ = 0;
+  // The corpus mirror for AFL++ (OUT/afl/libfuzzer/queue).
+  std::set<std::string> mirrored_;
+  int mirror_next_id_ = 0;
+  // A running merge of the AFL++ queues into OUT/corpus.
+  std::unique_ptr<Process> merge_;
+  std::string merge_log_;
+};
+
+std::string Hunt::Validate() {
+  if (o_.seconds <= 0) return "--time: must be more than 0";
+  variant_ = FindVariant(o_.variant);
+  if (variant_ == nullptr) return "--variant: unknown variant '" + o_.variant + "'";
+  if (o_.engines.empty()) return "--engine: name at least one of libfuzzer, afl";
+  for (const std::string& e : o_.engines) {
+    const std::string& target = e == "libfuzzer" ? o_.libfuzzer_target : o_.afl_target;
+    const std::string flag = e == "libfuzzer" ? "--libfuzzer_target" : "--afl_target";
+    if (e != "libfuzzer" && e != "afl") {
+      return "--engine: unknown engine '" + e + "' (libfuzzer, afl)";
+    }
+    if (target.empty()) {
+      return flag + ": needed for --engine=" + e + " (ci/hunt.sh builds the targets and passes it)";
+    }
+    if (access(target.c_str(), X_OK) != 0) {
+      return flag + "=" + target + ": " + std::strerror(errno);
+    }
+    if (e == "afl" && !OnPath("afl-fuzz")) {
+      return "--engine=afl: afl-fuzz is not on PATH (install it: ci/setup.sh, or apt install afl++)";
+    }
+  }
+  if (!o_.dict.empty() && access(o_.dict.c_str(), R_OK) != 0) {
+    return "--dict=" + o_.dict + ": " + std::strerror(errno);
+  }
+  if (!o_.afl_mutator.empty() && access(o_.afl_mutator.c_str(), R_OK) != 0) {
+    return "--afl_mutator=" + o_.afl_mutator + ": " + std::strerror(errno);
+  }
+  if (o_.out.empty()) return "--out: needed (the hunt's directory; reuse it to resume)";
+  for (const char* sub : {"corpus", "crashes", "buckets"}) {
+    std::error_code ec;
+    fs::create_directories(o_.out + "/" + sub, ec);
+    if (ec) return "--out=" + o_.out + ": cannot create " + sub + "/: " + ec.message();
+  }
+  if (FreeBytes(o_.out) < kMinFreeBytes) {
+    return "--out=" + o_.out + ": less than 64 MB free on its disk";
+  }
+  return "";
+}
+
+// Copies the engine's new crash files into OUT/crashes under a name made of
+// their content, so the same input found twice is kept once. The engine's
+// own file stays where it is. false: the disk is full (error_ says so).
+bool Hunt::CollectCrashes(Engine* e) {
+  std::vector<std::string> found = e->FindCrashes();
+  std::sort(found.begin(), found.end());
+  for (const std::string& src : found) {
+    if (seen_.count(src) != 0) continue;
+    std::string bytes;
+    if (!ReadFile(src, &bytes)) continue;  // still being written: next round
+    std::string name = fs::path(src).filename().string();
+    std::string kind = name.rfind("id:", 0) == 0
+                           ? (src.find("/hangs") != std::string::npos ? "hang" : "crash")
+                           : name.substr(0, name.find('-'));
+    std::string dest = o_.out + "/crashes/" + e->name() + "-" + kind + "-" + Hex64(Fnv1a(bytes), 16);
+    std::error_code ec;
+    if (!fs::exists(dest, ec)) {
+      std::string error;
+      if (!WriteFileAtomically(dest, bytes, &error)) {
+        error_ = error + " (the engine's own copy stays in " + src + ")";
+        return false;
+      }
+      ++crash_files_;
+      triager_->Add(dest);
+    }
+    seen_.insert(src);
+  }
+  return true;
+}
+
+// AFL++ imports other fuzzers' inputs from <sync dir>/<name>/queue/id:N...;
+// OUT/afl/libfuzzer/queue is that for OUT/corpus.
+void Hunt::MirrorCorpusForAfl() {
+  const std::string dir = o_.out + "/afl/libfuzzer/queue";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return;
+  if (mirror_next_id_ == 0) {
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      std::size_t comma = name.find(",src:");
+      if (name.rfind("id:", 0) != 0 || comma == std::string::npos) continue;
+      mirrored_.insert(name.substr(comma + 5));
+      mirror_next_id_ = std::max(mirror_next_id_, std::atoi(name.c_str() + 3) + 1);
+    }
+    mirror_next_id_ = std::max(mirror_next_id_, 1);
+  }
+  for (auto it = fs::directory_iterator(o_.out + "/corpus", ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (mirrored_.count(name) != 0) continue;
+    char id[16];
+    std::snprintf(id, sizeof id, "id:%06d", mirror_next_id_++);
+    fs::copy_file(it->path(), dir + "/" + id + ",src:" + name, fs::copy_options::skip_existing, ec);
+    mirrored_.insert(name);
+  }
+}
+
+// libFuzzer's -merge=1 adds to OUT/corpus only the AFL++ queue entries that
+// bring new coverage. It runs beside the engines; FinishMerge restarts
+// libFuzzer when it added something, since fork mode reads its corpus once.
+void Hunt::StartMerge() {
+  if (merge_ || o_.libfuzzer_target.empty()) return;
+  std::vector<std::string> queues;
+  for (auto& e : engines_) {
+    for (const std::string& q : e->QueueDirs()) {
+      std::error_code ec;
+      if (fs::is_directory(q, ec)) queues.push_back(q);
+    }
+  }
+  if (queues.empty()) return;
+  std::error_code ec;
+  fs::create_directories(o_.out + "/merge", ec);
+  merge_log_ = o_.out + "/merge/merge.log";
+  fs::remove(merge_log_, ec);
+  Command c;
+  c.argv = {o_.libfuzzer_target, "-merge=1", "-max_len=512",
+            "-merge_control_file=" + o_.out + "/merge/control", o_.out + "/corpus"};
+  c.argv.insert(c.argv.end(), queues.begin(), queues.end());
+  c.env = {{"SMPFUZZ_VARIANT", o_.variant}, {"TMPDIR", o_.out + "/merge"}};
+  c.log = merge_log_;
+  merge_ = std::make_unique<Process>();
+  std::string error;
+  if (!merge_->Start(c, &error)) {
+    log_.Event("merge: " + error);
+    merge_.reset();
+  }
+}
+
+void Hunt::FinishMerge(bool wait) {
+  if (!merge_) return;
+  std::string status;
+  if (wait) {
+    int rc = merge_->Wait();
+    status = "exit status " + std::to_string(rc);
+  } else if (!merge_->Exited(&status)) {
+    return;
+  }
+  merge_.reset();
+  std::string added = Tail(merge_log_, 40);
+  std::size_t at = added.rfind("MERGE-OUTER: ");
+  int files = 0;
+  if (at != std::string::npos && std::sscanf(added.c_str() + at, "MERGE-OUTER: %d new files", &files) == 1) {
+    log_.Event("merge: " + std::to_string(files) + " AFL++ input(s) with new coverage added to corpus/");
+  } else {
+    log_.Event("merge: did not finish (" + status + "); see " + merge_log_);
+  }
+  if (files > 0 && !wait) {
+    for (auto& e : engines_) {
+      if (std::string(e->name()) != "libfuzzer" || e->failed()) continue;
+      std::string error;
+      if (!e->Restart(&error)) log_.Event("libfuzzer: restart after merge failed: " + error);
+    }
+  }
+}
+
+void Hunt::ShowProgress(bool force) {
+  const double now = Now();
+  std::string line = "[" + Clock(now - start_) + " / " + Clock(o_.seconds) + "]";
+  for (auto& e : engines_) {
+    const std::string name = e->name();
+    const std::uint64_t execs = e->execs();
+    auto& [t, n] = last_execs_[name];
+    if (now - t >= 2) {
+      if (t > 0) rate_[name] = static_cast<double>(execs - n) / (now - t);
+      t = now;
+      n = execs;
+    }
+    line += "  " + name + " " + (e->failed() ? "FAILED" : Rate(rate_[name]) + " exec/s");
+  }
+  TriageResult t = triager_->Snapshot();
+  line += "  corpus " + std::to_string(CountFiles(o_.out + "/corpus")) + "  crashes " +
+          std::to_string(crash_files_) + "  buckets " + std::to_string(t.buckets.size());
+  std::map<std::string, int> per_signature;
+  for (const Bucket& b : t.buckets) per_signature[SignatureName(b.signature)]++;
+  std::string names;
+  for (const auto& [name, n] : per_signature) {
+    names += (names.empty() ? "" : ", ") + name + (n > 1 ? " x" + std::to_string(n) : "");
+  }
+  if (!names.empty()) line += " (" + names + ")";
+  log_.Progress(line, force);
+}
+
+std::string Hunt::Summary(double elapsed) {
+  TriageResult t = triager_->Snapshot();
+  std::string s = "# smpfuzz hunt on " + o_.variant + "\n\n";
+  s += "- ended " + WallClock() + " after " + Clock(elapsed) + " (this run; --time=" + Clock(o_.seconds) + ")\n";
+  for (auto& e : engines_) {
+    const std::uint64_t total = e->execs();
+    s += "- " + std::string(e->name()) + ": " + std::to_string(e->jobs()) + " job(s), " +
+         std::to_string(total - session_start_execs_[e->name()]) + " executions this run (" +
+         std::to_string(total) + " in this directory), " + std::to_string(e->restarts()) + " restart(s)" +
+         (e->failed() ? ", FAILED: " + e->failure() : "") + "\n";
+  }
+  s += "- corpus: " + std::to_string(CountFiles(o_.out + "/corpus")) + " input(s) in " + o_.out + "/corpus\n";
+  s += "- crash files: " + std::to_string(t.files) + " distinct in " + o_.out + "/crashes; " +
+       std::to_string(t.clean) + " replay clean, " + std::to_string(t.known) + " with known findings only, " +
+       std::to_string(t.bad) + " unreadable\n";
+  if (!error_.empty()) s += "- stopped early: " + error_ + "\n";
+  s += "\n## Buckets\n\n";
+  if (t.buckets.empty()) {
+    s += "None: no crash file replays to a violation.\n";
+    return s;
+  }
+  s += "| signature | crash files | CPUs | ops | steps | preemptions | reproducer | first crash file |\n";
+  s += "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |\n";
+  for (const Bucket& b : t.buckets) {
+    const bool done = b.minimized.ok;
+    const Repro& r = done ? b.minimized.repro : b.smallest;
+    s += "| " + std::string(SignatureName(b.signature)) + " | " + std::to_string(b.count) + " | " +
+         std::to_string(r.scenario.nr_cpus) + " | " + std::to_string(r.scenario.TotalOps()) + " | " +
+         std::to_string(r.schedule.size()) + " | " +
+         (done ? std::to_string(b.minimized.preemptions) : "not minimized yet") + " | buckets/" +
+         Triager::ReproName(b) + " | " + fs::path(b.first_file).filename().string() + " |\n";
+  }
+  s += "\nNext: look at one (`smpfuzz replay " + o_.out + "/buckets/NAME.repro --svg=NAME.svg`), check "
+       "it (`smpfuzz replay --check ...`), and promote it: copy it into repro/ with a comment that "
+       "says what it shows; //repro:repro_test then replays it on every variant.\n";
+  return s;
+}
+
+bool Hunt::WriteSummary(double elapsed) {
+  std::string error;
+  if (WriteFileAtomically(o_.out + "/summary.md", Summary(elapsed), &error)) return true;
+  log_.Event(error);
+  return false;
+}
+
+int Hunt::Run() {
+  if (std::string why = Validate(); !why.empty()) return Fail(why);
+  if (!log_.Open(o_.out + "/hunt.log")) return Fail(o_.out + "/hunt.log: cannot open");
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::string engines;
+  for (const std::string& e : o_.engines) engines += (engines.empty() ? "" : ",") + e;
+  log_.Event("start: variant " + o_.variant + ", engines " + engines + ", " + std::to_string(o_.jobs) +
+             " job(s) each, for " + Clock(o_.seconds) + ", in " + o_.out);
+
+  triager_ = std::make_unique<Triager>(o_.out, variant_, &log_);
+  // What an earlier run of this hunt left: its crash files, triaged again.
+  {
+    std::vector<std::string> old;
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(o_.out + "/crashes", ec); !ec && it != fs::directory_iterator();
+         it.increment(ec)) {
+      std::string p = it->path().string();
+      if (p.size() > 4 && p.substr(p.size() - 4) == ".tmp") continue;
+      old.push_back(p);
+    }
+    std::sort(old.begin(), old.end());
+    for (const std::string& p : old) triager_->Add(p);
+    crash_files_ = static_cast<int>(old.size());
+    if (!old.empty()) log_.Event("resuming: " + std::to_string(old.size()) + " crash file(s) and " +
+                                 std::to_string(CountFiles(o_.out + "/corpus")) + " corpus input(s) from before");
+  }
+
+  for (const std::string& name : o_.engines) {
+    EngineConfig c{name == "libfuzzer" ? o_.libfuzzer_target : o_.afl_target,
+                   o_.variant,
+                   o_.jobs,
+                   o_.dict,
+                   name == "afl" ? o_.afl_mutator : "",
+                   o_.out};
+    engines_.push_back(MakeEngine(name, c));
+    session_start_execs_[name] = engines_.back()->execs();
+    std::string error;
+    // Crash files of a run that was killed before hunt could copy them.
+    CollectCrashes(engines_.back().get());
+    if (!engines_.back()->Start(&error)) {
+      for (auto& e : engines_) e->Stop();
+      triager_->Finish();
+      return Fail(name + ": " + error);
+    }
+  }
+
+  start_ = Now();
+  double last_collect = 0, last_progress = 0, last_merge = start_, last_disk = 0;
+  const double progress_every = log_.tty() ? 1 : 15;
+  for (;;) {
+    const double now = Now();
+    if (stop_signal.load() != 0) {
+      log_.Event(std::string("stopping on ") + strsignal(stop_signal.load()) +
+                 "; run again with the same --out to continue");
+      break;
+    }
+    if (now - start_ >= o_.seconds) break;
+    std::vector<std::string> events;
+    bool all_failed = true;
+    for (auto& e : engines_) {
+      e->Poll(&events);
+      all_failed = all_failed && e->failed();
+    }
+    for (const std::string& ev : events) log_.Event(ev);
+    if (all_failed) {
+      error_ = "every engine failed";
+      break;
+    }
+    if (now - last_collect >= 1) {
+      last_collect = now;
+      bool ok = true;
+      for (auto& e : engines_) ok = ok && CollectCrashes(e.get());
+      if (!ok) break;
+      MirrorCorpusForAfl();
+      FinishMerge(/*wait=*/false);
+    }
+    if (now - last_merge >= o_.merge_every) {
+      last_merge = now;
+      StartMerge();
+    }
+    if (now - last_disk >= 10) {
+      last_disk = now;
+      if (FreeBytes(o_.out) < kMinFreeBytes) {
+        error_ = o_.out + ": less than 64 MB free on its disk";
+        break;
+      }
+    }
+    if (now - last_progress >= progress_every) {
+      ShowProgress(/*force=*/true);
+      last_progress = now;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+
+  const double elapsed = Now() - start_;
+  log_.EndProgress();
+  for (auto& e : engines_) e->Stop();
+  if (!error_.empty()) log_.Event("stopping early: " + error_);
+  // What the engines wrote while stopping; then the corpus, for a restart.
+  for (auto& e : engines_) {
+    if (!CollectCrashes(e.get())) log_.Event(error_);
+  }
+  FinishMerge(/*wait=*/true);
+  if (error_.empty() && stop_signal.load() == 0) {
+    StartMerge();
+    FinishMerge(/*wait=*/true);
+  }
+  if (triager_->pending() > 0) log_.Event("triaging the last " + std::to_string(triager_->pending()) + " crash file(s)");
+  triager_->Drain();
+  triager_->Finish();
+  WriteSummary(elapsed);
+  std::string summary = Summary(elapsed);
+  std::fwrite(summary.data(), 1, summary.size(), stdout);
+  std::printf("\n(summary in %s/summary.md; events in %s/hunt.log)\n", o_.out.c_str(), o_.out.c_str());
+  if (!error_.empty()) return Fail(error_);
+  return triager_->Snapshot().buckets.empty() ? kClean : kViolation;
+}
+
+}  // namespace
+
+int RunHunt(const HuntOptions& options) { return Hunt(options).Run(); }
+
+}  // namespace smpfuzz::hunt

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Hunt: the overnight run behind `smpfuzz hunt`. Runs the engines side by
+// side on one variant, copies every crash they write into OUT/crashes,
+// buckets and minimizes each new one as it appears, merges the engines'
+// inputs into OUT/corpus, shows a progress line, and ends with
+// OUT/summary.md. Everything lives in OUT, so running it again on the same
+// OUT continues the hunt: the corpus, the crashes and the buckets are kept.
+//
+// OUT/
+//   corpus/             the merged corpus (libFuzzer's main corpus)
+//   crashes/            every distinct crash file, <engine>-<kind>-<content hash>
+//   buckets/            one minimized reproducer per bucket, <signature>-<key hash>.repro
+//   summary.md          what was found; rewritten on every new bucket and at the end
+//   hunt.log            what hunt did: starts, restarts, merges, new buckets
+//   libfuzzer/, afl/    the engines' own directories and logs
+
+#ifndef SMPFUZZ_TOOLS_HUNT_HUNT_H_
+#define SMPFUZZ_TOOLS_HUNT_HUNT_H_
+
+#include <string>
+#include <vector>
+
+namespace smpfuzz::hunt {
+
+struct HuntOptions {
+  double seconds = 0;                // how long to fuzz
+  std::vector<std::string> engines;  // "libfuzzer", "afl"
+  int jobs = 1;                      // processes per engine
+  std::string variant;
+  std::string out;
+  std::string libfuzzer_target;  // the fuzz target built with --config=libfuzzer-opt
+  std::string afl_target;        // the same target built with --config=afl
+  std::string afl_mutator;       // optional: libsmp_afl_mutator.so, AFL++'s custom mutator
+  std::string dict;              // optional, for both engines
+  double merge_every = 300;      // seconds between corpus merges
+};
+
+// Runs a hunt. Returns 0 when no bucket exists at the end, 1 when one does,
+// 2 on bad options or when the hunt could not go on (an engine that keeps
+// dying, a full disk); the reason is printed as one line.
+int RunHunt(const HuntOptions& options);
+
+}  // namespace smpfuzz::hunt
+
+#endif  // SMPFUZZ_TOOLS_HUNT_HUNT_H_

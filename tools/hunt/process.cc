@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "tools/hunt/process.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace smpfuzz::hunt {
+namespace {
+
+std::string Describe(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return std::string("killed by ") + strsignal(WTERMSIG(status));
+  return "stopped";
+}
+
+}  // namespace
+
+bool Process::Start(const Command& command, std::string* error) {
+  // exec's errno travels back through a close-on-exec pipe: an empty read
+  // means the exec worked.
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) != 0) {
+    *error = std::string("pipe: ") + std::strerror(errno);
+    return false;
+  }
+  std::vector<char*> argv;
+  for (const std::string& a : command.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    *error = std::string("fork: ") + std::strerror(errno);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return false;
+  }
+  if (pid == 0) {
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(127);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    for (const auto& [name, value] : command.env) setenv(name.c_str(), value.c_str(), 1);
+    int in = open("/dev/null", O_RDONLY);
+    int log = open(command.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (in < 0 || log < 0) {
+      int e = errno;
+      (void)!write(pipefd[1], &e, sizeof e);
+      _exit(127);
+    }
+    dup2(in, 0);
+    dup2(log, 1);
+    dup2(log, 2);
+    execvp(argv[0], argv.data());
+    int e = errno;
+    (void)!write(pipefd[1], &e, sizeof e);
+    _exit(127);
+  }
+  close(pipefd[1]);
+  int e = 0;
+  ssize_t n;
+  do {
+    n = read(pipefd[0], &e, sizeof e);
+  } while (n < 0 && errno == EINTR);
+  close(pipefd[0]);
+  if (n > 0) {
+    waitpid(pid, nullptr, 0);
+    *error = "cannot run " + command.argv[0] + ": " + std::strerror(e);
+    return false;
+  }
+  setpgid(pid, pid);  // both sides, so the group exists before we signal it
+  pid_ = pid;
+  return true;
+}
+
+bool Process::Exited(std::string* status) {
+  if (pid_ <= 0) return false;
+  int st = 0;
+  pid_t r = waitpid(pid_, &st, WNOHANG);
+  if (r == 0) return false;
+  if (r < 0 && errno == EINTR) return false;
+  *status = r < 0 ? std::string("lost: ") + std::strerror(errno) : Describe(st);
+  // Whatever the group still runs goes with it.
+  kill(-pid_, SIGKILL);
+  pid_ = -1;
+  return true;
+}
+
+void Process::Stop(double grace_seconds) {
+  if (pid_ <= 0) return;
+  kill(-pid_, SIGTERM);
+  for (int i = 0; i < grace_seconds * 20; ++i) {
+    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      kill(-pid_, SIGKILL);
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(-pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+int Process::Wait() {
+  if (pid_ <= 0) return -1;
+  int st = 0;
+  while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
+  }
+  kill(-pid_, SIGKILL);
+  pid_ = -1;
+  if (WIFEXITED(st)) return WEXITSTATUS(st);
+  return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+std::string Tail(const std::string& path, int max_lines) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  std::streamoff from = size > 8192 ? size - 8192 : 0;
+  in.seekg(from);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> lines;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    if (nl > pos) lines.push_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  std::string out;
+  for (std::size_t i = lines.size() > static_cast<std::size_t>(max_lines) ? lines.size() - max_lines : 0;
+       i < lines.size(); ++i) {
+    out += (out.empty() ? "" : " | ") + lines[i];
+  }
+  return out;
+}
+
+}  // namespace smpfuzz::hunt

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Process: one engine process that `smpfuzz hunt` starts, watches and stops.
+// Each runs in a process group of its own, so stopping it also stops what it
+// forked (libFuzzer's fork-mode jobs, AFL++'s fork server), and it gets
+// SIGTERM if hunt itself dies.
+
+#ifndef SMPFUZZ_TOOLS_HUNT_PROCESS_H_
+#define SMPFUZZ_TOOLS_HUNT_PROCESS_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace smpfuzz::hunt {
+
+struct Command {
+  std::vector<std::string> argv;
+  std::vector<std::pair<std::string, std::string>> env;  // added to hunt's own
+  std::string log;  // standard output and error are appended here
+};
+
+class Process {
+ public:
+  // Starts `command`; false (and `error`, one line) when it cannot be
+  // executed, e.g. the program does not exist.
+  bool Start(const Command& command, std::string* error);
+  bool running() const { return pid_ > 0; }
+  // Whether it has exited since the last call; `status` says how, in words.
+  bool Exited(std::string* status);
+  // SIGTERM to the group, SIGKILL after `grace_seconds`; waits for the exit.
+  void Stop(double grace_seconds);
+  // Blocks until it exits; returns the exit code (128 + signal when killed).
+  int Wait();
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// The last `max_lines` non-empty lines of a file, for error messages.
+std::string Tail(const std::string& path, int max_lines);
+
+}  // namespace smpfuzz::hunt
+
+#endif  // SMPFUZZ_TOOLS_HUNT_PROCESS_H_
