@@ -6,12 +6,16 @@
 // `b0473dcd` must yield llist-self-loop, starting from an empty input.
 
 #include <cstdio>
-#include <random>
+#include <cstdlib>
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "fuzz/smp_harness.h"
 #include "fuzz/smp_mutator.h"
 #include "gtest/gtest.h"
+#include "lib/input_bytes.h"
+#include "lib/triage.h"
 
 namespace smpfuzz::fuzz {
 namespace {
@@ -98,6 +102,43 @@ TEST(SmpFuzzerSmoke, B0473dcdYieldsTheSelfLoopFromAnEmptyCorpus) {
   EXPECT_TRUE(r.found);
   EXPECT_GT(r.runs_to_self_loop, 0);
   EXPECT_LE(total, kBudget);
+}
+
+// SMPFUZZ_SKIP_BUCKETS: a listed bucket is not a crash, any other still is,
+// and the list is read again when the file changes.
+TEST(SmpHarness, SkipsListedBucketsOnly) {
+  const std::string dir = std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp";
+  const std::string input_path = dir + "/self_loop.bytes";
+  const std::string keys_path = dir + "/bucket-keys";
+  Repro r;
+  r.scenario = CanonicalScenario(FindVariant("b0473dcd"));
+  r.schedule = CanonicalSelfLoopSchedule();
+  std::string bytes, error;
+  ASSERT_TRUE(EncodeInputBytes(r, &bytes, &error)) << error;
+  std::ofstream(input_path, std::ios::binary) << bytes;
+  Simulator sim;
+  Classified c = Classify(input_path, FindVariant("b0473dcd"), &sim, IsKnownFinding);
+  ASSERT_EQ(c.kind, Classified::kFinding);
+  const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
+
+  auto write_keys = [&](const std::string& text) { std::ofstream(keys_path, std::ios::trunc) << text; };
+  write_keys("csd-double-lock@somewhere\n");
+  setenv("SMPFUZZ_SKIP_BUCKETS", keys_path.c_str(), 1);
+  InitConfigFromEnvironment("b0473dcd");
+  Outcome other = RunInput(data, bytes.size(), nullptr);
+  EXPECT_TRUE(other.finding) << "a bucket that is not listed must still crash";
+  EXPECT_FALSE(other.skipped);
+
+  write_keys("csd-double-lock@somewhere\n" + c.key + "\n");
+  bool skipped = false;
+  for (int i = 0; i < 5000 && !skipped; ++i) {  // the harness looks at the file every 4096 runs
+    Outcome o = RunInput(data, bytes.size(), nullptr);
+    skipped = o.skipped && !o.finding;
+  }
+  EXPECT_TRUE(skipped) << "bucket " << c.key << " is listed but still crashes";
+  unsetenv("SMPFUZZ_SKIP_BUCKETS");
+  InitConfigFromEnvironment("b0473dcd");
+  EXPECT_TRUE(RunInput(data, bytes.size(), nullptr).finding);
 }
 
 }  // namespace

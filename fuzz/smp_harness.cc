@@ -4,6 +4,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <fstream>
+#include <set>
+#include <string>
+
+#include <sys/stat.h>
 
 #include "lib/trace_format.h"
 
@@ -13,6 +19,40 @@ namespace {
 Simulator& Sim() {
   static Simulator* sim = new Simulator;  // lives for the process; never torn down mid-run
   return *sim;
+}
+
+// The bucket keys of HarnessConfig::skip_buckets_file, reloaded when the
+// file's modification time or size changes.
+class SkipList {
+ public:
+  bool Contains(const std::string& key) const { return keys_.count(key) != 0; }
+  bool empty() const { return keys_.empty(); }
+  void Refresh(const std::string& path) {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) return;  // not written yet
+    if (st.st_mtim.tv_sec == mtime_.tv_sec && st.st_mtim.tv_nsec == mtime_.tv_nsec &&
+        st.st_size == size_) {
+      return;
+    }
+    mtime_ = st.st_mtim;
+    size_ = st.st_size;
+    std::ifstream in(path);
+    std::set<std::string> keys;
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) keys.insert(line);
+    }
+    keys_.swap(keys);
+  }
+
+ private:
+  std::set<std::string> keys_;
+  struct timespec mtime_ = {0, 0};
+  off_t size_ = -1;
+};
+
+SkipList& Skips() {
+  static SkipList* skips = new SkipList;
+  return *skips;
 }
 
 }  // namespace
@@ -34,6 +74,9 @@ void InitConfigFromEnvironment(const char* default_variant) {
   }
   const char* plain = std::getenv("SMPFUZZ_PLAIN");
   c.feedback = !(plain != nullptr && std::strcmp(plain, "1") == 0);
+  const char* skip = std::getenv("SMPFUZZ_SKIP_BUCKETS");
+  c.skip_buckets_file = skip != nullptr ? skip : "";
+  if (!c.skip_buckets_file.empty()) Skips().Refresh(c.skip_buckets_file);
   c.crash_on = ~0u;
   const char* crash_on = std::getenv("SMPFUZZ_CRASH_ON");
   if (crash_on != nullptr && *crash_on != '\0') {
@@ -59,14 +102,26 @@ Outcome RunInput(const std::uint8_t* data, std::size_t size, std::uint8_t* inter
   opt.verbose = false;
   opt.interleaving_map = interleaving_map;
   const RunResult& res = sim.Run(r.schedule, opt);
+  const Report* primary = nullptr;
   for (const Report& rep : res.reports) {
     if (IsKnownFinding(sim, rep)) {
       out.known |= SignatureBit(rep.signature);
       continue;
     }
     if (!(c.crash_on & SignatureBit(rep.signature))) continue;
-    if (!out.finding || rep.signature < out.signature) out.signature = rep.signature;
+    if (primary == nullptr || rep.signature < primary->signature) primary = &rep;
+  }
+  if (!c.skip_buckets_file.empty()) {
+    static unsigned runs = 0;
+    if (runs++ % 4096 == 0) Skips().Refresh(c.skip_buckets_file);
+    if (primary != nullptr && !Skips().empty() && Skips().Contains(primary->DedupKey())) {
+      out.skipped = true;
+      primary = nullptr;
+    }
+  }
+  if (primary != nullptr) {
     out.finding = true;
+    out.signature = primary->signature;
   }
   return out;
 }

@@ -28,6 +28,12 @@ struct HarnessConfig {
   // Signatures that count as a finding (SMPFUZZ_CRASH_ON=sig,sig; default
   // all). Narrows what stops the fuzzer, never what it generates.
   std::uint32_t crash_on = ~0u;
+  // Buckets already found (SMPFUZZ_SKIP_BUCKETS=FILE, one Report::DedupKey
+  // a line, written by `smpfuzz hunt`): a finding whose bucket is listed is
+  // not a crash, so an overnight run on a buggy variant goes on looking for
+  // other buckets instead of stopping on the first ones over and over. The
+  // file is read again when it changes (checked every few thousand runs).
+  std::string skip_buckets_file;
   // Steps a run may take: the same budget `smpfuzz replay` uses, so a crash
   // file replays to the same verdict.
   std::uint64_t max_steps = SimOptions{}.max_steps;
@@ -47,6 +53,7 @@ struct Outcome {
   bool finding = false;  // a report that is not known
   Signature signature = Signature::kCount;
   std::uint32_t known = 0;  // SignatureBit of known findings seen
+  bool skipped = false;     // the finding's bucket is in skip_buckets_file
 };
 
 // Runs one input. `interleaving_map` may be null.

@@ -69,6 +69,8 @@ ABSL_FLAG(std::string, afl_target, "", "hunt: the smp fuzz target built with --c
 ABSL_FLAG(std::string, dict, "", "hunt: a dictionary for both engines, e.g. fuzz/smp.dict");
 ABSL_FLAG(std::string, afl_mutator, "",
           "hunt: AFL++ custom mutator library (libsmp_afl_mutator.so, built with -c opt)");
+ABSL_FLAG(bool, skip_known_buckets, true,
+          "hunt: the engines stop crashing on buckets already found and look for others");
 ABSL_FLAG(std::string, merge_every, "5m", "hunt: how often to merge AFL++'s queue into the corpus");
 ABSL_FLAG(std::string, signatures, "",
           "explore: comma-separated signatures that count as a violation (default: all)");
@@ -93,7 +95,7 @@ constexpr char kUsage[] =
     "  smpfuzz triage DIR_OR_FILE... --out=DIR [--variant=V] [--json]\n"
     "  smpfuzz hunt --time=DURATION --out=DIR [--variant=V] [--engine=libfuzzer,afl] [--jobs=N]\n"
     "               --libfuzzer_target=PATH --afl_target=PATH [--afl_mutator=PATH] [--dict=PATH]\n"
-    "               [--merge_every=DURATION]\n"
+    "               [--merge_every=DURATION] [--noskip_known_buckets]\n"
     "               (ci/hunt.sh builds the targets and fills in the paths)\n"
     "\n"
     "Exit status: 0 no violation, 1 violation, 2 bad usage or input.";
@@ -549,6 +551,7 @@ int Hunt(const std::vector<std::string>& args) {
   o.afl_target = absl::GetFlag(FLAGS_afl_target);
   o.dict = absl::GetFlag(FLAGS_dict);
   o.afl_mutator = absl::GetFlag(FLAGS_afl_mutator);
+  o.skip_known_buckets = absl::GetFlag(FLAGS_skip_known_buckets);
   return hunt::RunHunt(o);
 }
 

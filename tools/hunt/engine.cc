@@ -55,9 +55,12 @@ void ListFiles(const std::string& dir, const std::vector<std::string>& prefixes,
   }
 }
 
-// libFuzzer in fork mode: one parent process runs `jobs` short jobs at a
-// time on OUT/corpus, merges what they find back into it, and goes on after
-// a crash (-ignore_crashes), writing crash-* into OUT/libfuzzer/artifacts/.
+// libFuzzer: `jobs` independent processes on OUT/corpus, each writing its
+// new inputs there and reading the others' every second (-reload). One that
+// finds a crash writes crash-* into OUT/libfuzzer/artifacts/ and exits, and
+// hunt starts it again; with the bucket skip list (SMPFUZZ_SKIP_BUCKETS)
+// that happens once per new bucket. (Fork mode, -fork=N, ran at a third of
+// this exec/s: it replays every job's corpus to merge it.)
 class LibFuzzerEngine : public Engine {
  public:
   using Engine::Engine;
@@ -71,29 +74,26 @@ class LibFuzzerEngine : public Engine {
   std::vector<std::string> QueueDirs() const override { return {}; }
 
  protected:
-  bool Prepare(std::string* error) override {
-    // Fork mode's job directories live in TMPDIR; a killed run leaves them.
-    std::error_code ec;
-    fs::remove_all(dir() + "/tmp", ec);
-    return MakeDirs(dir() + "/artifacts", error) && MakeDirs(dir() + "/tmp", error);
-  }
+  bool Prepare(std::string* error) override { return MakeDirs(dir() + "/artifacts", error); }
 
   std::vector<Command> Commands() const override {
-    Command c;
-    c.argv = {config_.target,
-              "-fork=" + std::to_string(config_.jobs),
-              "-ignore_crashes=1",
-              "-ignore_timeouts=1",
-              "-ignore_ooms=1",
-              "-max_len=512",
-              "-artifact_prefix=" + dir() + "/artifacts/"};
-    if (!config_.dict.empty()) c.argv.push_back("-dict=" + config_.dict);
-    c.argv.push_back(config_.out + "/corpus");
-    c.env = CommonEnv();
-    c.env.emplace_back("TMPDIR", dir() + "/tmp");
-    c.log = dir() + "/fuzzer.log";
-    return {c};
+    std::vector<Command> out;
+    for (int i = 0; i < config_.jobs; ++i) {
+      Command c;
+      c.argv = {config_.target, "-max_len=512", "-reload=1", "-print_final_stats=1",
+                "-artifact_prefix=" + dir() + "/artifacts/"};
+      if (!config_.dict.empty()) c.argv.push_back("-dict=" + config_.dict);
+      c.argv.push_back(config_.out + "/corpus");
+      c.env = CommonEnv();
+      c.log = dir() + "/job" + std::to_string(i) + ".log";
+      c.cwd = dir();
+      out.push_back(c);
+    }
+    return out;
   }
+
+  // libFuzzer's -error_exitcode (a crash) and -timeout_exitcode defaults.
+  bool ExitedOnFinding(int code) const override { return code == 77 || code == 70; }
 };
 
 // AFL++: a main instance and jobs-1 secondaries sharing the sync directory
@@ -169,6 +169,7 @@ class AflEngine : public Engine {
                                  {"AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES", "1"}});
       if (!config_.mutator.empty()) c.env.emplace_back("AFL_CUSTOM_MUTATOR_LIBRARY", config_.mutator);
       c.log = dir() + "/" + inst + ".log";
+      c.cwd = dir();
       out.push_back(c);
     }
     return out;
@@ -178,7 +179,10 @@ class AflEngine : public Engine {
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> Engine::CommonEnv() const {
-  return {{"SMPFUZZ_VARIANT", config_.variant}, {"SMPFUZZ_EXEC_COUNTER", dir() + "/execs"}};
+  std::vector<std::pair<std::string, std::string>> env = {
+      {"SMPFUZZ_VARIANT", config_.variant}, {"SMPFUZZ_EXEC_COUNTER", dir() + "/execs"}};
+  if (!config_.skip_buckets.empty()) env.emplace_back("SMPFUZZ_SKIP_BUCKETS", config_.skip_buckets);
+  return env;
 }
 
 std::uint64_t Engine::execs() const {
@@ -212,7 +216,13 @@ void Engine::Poll(std::vector<std::string>* events) {
   const double now = Now();
   for (Instance& in : instances_) {
     std::string status;
-    if (in.process.Exited(&status)) {
+    int code = 0;
+    if (in.process.Exited(&status, &code)) {
+      if (ExitedOnFinding(code)) {
+        in.restart_at = now;
+        in.quick_deaths = 0;
+        continue;
+      }
       const bool quick = now - in.started < kQuickDeathSeconds;
       in.quick_deaths = quick ? in.quick_deaths + 1 : 0;
       const std::string who = std::string(name()) + " (" + in.command.log + ")";
@@ -226,12 +236,12 @@ void Engine::Poll(std::vector<std::string>* events) {
       // 1 s, 2 s, 4 s ... between quick deaths; at once after a long run.
       const double delay = quick ? std::pow(2.0, in.quick_deaths - 1) : 0;
       in.restart_at = now + delay;
+      ++restarts_;
       events->push_back(who + " " + status + "; restarting" +
                         (delay > 0 ? " in " + std::to_string(static_cast<int>(delay)) + " s" : ""));
     }
     if (in.restart_at >= 0 && now >= in.restart_at) {
       std::string error;
-      ++restarts_;
       if (!StartInstance(&in, now, &error)) {
         failure_ = std::string(name()) + ": restart failed: " + error;
         events->push_back(failure_);
@@ -247,15 +257,6 @@ void Engine::Stop() {
     in.process.Stop(/*grace_seconds=*/10);
     in.restart_at = -1;
   }
-}
-
-bool Engine::Restart(std::string* error) {
-  Stop();
-  const double now = Now();
-  for (Instance& in : instances_) {
-    if (!StartInstance(&in, now, error)) return false;
-  }
-  return true;
 }
 
 std::unique_ptr<Engine> MakeEngine(const std::string& name, EngineConfig config) {

@@ -28,6 +28,7 @@ struct EngineConfig {
   std::string dict;     // optional dictionary
   std::string mutator;  // optional custom mutator library (AFL++)
   std::string out;      // hunt's output directory
+  std::string skip_buckets;  // optional: SMPFUZZ_SKIP_BUCKETS for the harness
 };
 
 class Engine {
@@ -43,11 +44,10 @@ class Engine {
   // happened to `events`, one line each.
   void Poll(std::vector<std::string>* events);
   void Stop();
-  // Stops and starts every instance at once (to read a merged corpus).
-  bool Restart(std::string* error);
 
   bool failed() const { return !failure_.empty(); }
   const std::string& failure() const { return failure_; }
+  // Restarts after an instance died (not after it stopped on a finding).
   int restarts() const { return restarts_; }
   int jobs() const { return config_.jobs; }
   // Executions so far, summed over every run of this hunt directory.
@@ -62,6 +62,9 @@ class Engine {
   std::string dir() const { return config_.out + "/" + name(); }
   virtual bool Prepare(std::string* error) = 0;
   virtual std::vector<Command> Commands() const = 0;
+  // Whether an instance that exited with `code` stopped because it found
+  // something (a crash file was written): restarted at once, not a failure.
+  virtual bool ExitedOnFinding(int /*code*/) const { return false; }
   // SMPFUZZ_VARIANT and the exec counter, for every instance.
   std::vector<std::pair<std::string, std::string>> CommonEnv() const;
 

@@ -255,13 +255,24 @@ class Triager {
       } else if (kind == Classified::kBad) {
         log_->Event(Snapshot().errors.back());
       }
-      if (is_new) Minimize(index, &sim);
+      if (is_new) {
+        WriteKeys();
+        Minimize(index, &sim);
+      }
       {
         std::lock_guard<std::mutex> lock(mu_);
         busy_ = false;
         if (queue_.empty()) idle_cv_.notify_all();
       }
     }
+  }
+
+  // OUT/bucket-keys, for the harness's SMPFUZZ_SKIP_BUCKETS.
+  void WriteKeys() {
+    std::string keys;
+    for (const Bucket& b : Snapshot().buckets) keys += b.key + "\n";
+    std::string error;
+    if (!WriteFileAtomically(out_ + "/bucket-keys", keys, &error)) log_->Event(error);
   }
 
   // The bucket's reproducer: kept from an earlier run of this hunt when
@@ -319,13 +330,15 @@ class Triager {
 
 class Hunt {
  public:
-  explicit Hunt(const HuntOptions& o) : o_(o) {}
+  explicit Hunt(const HuntOptions& o) : o_(o) {}  // a copy: Validate makes paths absolute
   int Run();
 
  private:
   // The first problem with the options, or "".
   std::string Validate();
-  bool CollectCrashes(Engine* e);
+  bool CollectCrashes(const std::string& source, std::vector<std::string> found, bool settled);
+  // Every source of crash files: the engines and the corpus merge.
+  bool CollectAllCrashes(bool settled);
   void MirrorCorpusForAfl();
   void StartMerge();
   void FinishMerge(bool wait);
@@ -337,7 +350,7 @@ class Hunt {
     return kBadInput;
   }
 
-  const HuntOptions& o_;
+  HuntOptions o_;
   const Variant* variant_ = nullptr;
   Log log_;
   std::unique_ptr<Triager> triager_;
@@ -386,6 +399,11 @@ std::string Hunt::Validate() {
     return "--afl_mutator=" + o_.afl_mutator + ": " + std::strerror(errno);
   }
   if (o_.out.empty()) return "--out: needed (the hunt's directory; reuse it to resume)";
+  // The engines run inside OUT, so every path they get is absolute.
+  for (std::string* path : {&o_.out, &o_.libfuzzer_target, &o_.afl_target, &o_.dict, &o_.afl_mutator}) {
+    std::error_code ec;
+    if (!path->empty()) *path = fs::absolute(*path, ec).lexically_normal().string();
+  }
   for (const char* sub : {"corpus", "crashes", "buckets"}) {
     std::error_code ec;
     fs::create_directories(o_.out + "/" + sub, ec);
@@ -400,19 +418,23 @@ std::string Hunt::Validate() {
 // Copies the engine's new crash files into OUT/crashes under a name made of
 // their content, so the same input found twice is kept once. The engine's
 // own file stays where it is. false: the disk is full (error_ says so).
-bool Hunt::CollectCrashes(Engine* e) {
-  std::vector<std::string> found = e->FindCrashes();
+bool Hunt::CollectCrashes(const std::string& source, std::vector<std::string> found,
+                          bool settled) {
   std::sort(found.begin(), found.end());
+  const auto now = fs::file_time_type::clock::now();
   for (const std::string& src : found) {
     if (seen_.count(src) != 0) continue;
+    // A file written in the last second may be incomplete: next round. Once
+    // the engines have stopped, everything is complete.
+    std::error_code ec;
+    if (!settled && now - fs::last_write_time(src, ec) < std::chrono::seconds(1)) continue;
     std::string bytes;
     if (!ReadFile(src, &bytes)) continue;  // still being written: next round
     std::string name = fs::path(src).filename().string();
     std::string kind = name.rfind("id:", 0) == 0
                            ? (src.find("/hangs") != std::string::npos ? "hang" : "crash")
                            : name.substr(0, name.find('-'));
-    std::string dest = o_.out + "/crashes/" + e->name() + "-" + kind + "-" + Hex64(Fnv1a(bytes), 16);
-    std::error_code ec;
+    std::string dest = o_.out + "/crashes/" + source + "-" + kind + "-" + Hex64(Fnv1a(bytes), 16);
     if (!fs::exists(dest, ec)) {
       std::string error;
       if (!WriteFileAtomically(dest, bytes, &error)) {
@@ -425,6 +447,20 @@ bool Hunt::CollectCrashes(Engine* e) {
     seen_.insert(src);
   }
   return true;
+}
+
+bool Hunt::CollectAllCrashes(bool settled) {
+  for (auto& e : engines_) {
+    if (!CollectCrashes(e->name(), e->FindCrashes(), settled)) return false;
+  }
+  // A merge replays AFL++'s queue in libFuzzer, cut to -max_len: it can crash.
+  std::vector<std::string> merged;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(o_.out + "/merge", ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    if (it->path().filename().string().rfind("crash-", 0) == 0) merged.push_back(it->path().string());
+  }
+  return CollectCrashes("merge", merged, settled);
 }
 
 // AFL++ imports other fuzzers' inputs from <sync dir>/<name>/queue/id:N...;
@@ -455,8 +491,8 @@ void Hunt::MirrorCorpusForAfl() {
 }
 
 // libFuzzer's -merge=1 adds to OUT/corpus only the AFL++ queue entries that
-// bring new coverage. It runs beside the engines; FinishMerge restarts
-// libFuzzer when it added something, since fork mode reads its corpus once.
+// bring new coverage. It runs beside the engines; libFuzzer's processes read
+// what it adds within a second (-reload).
 void Hunt::StartMerge() {
   if (merge_ || o_.libfuzzer_target.empty()) return;
   std::vector<std::string> queues;
@@ -473,10 +509,13 @@ void Hunt::StartMerge() {
   fs::remove(merge_log_, ec);
   Command c;
   c.argv = {o_.libfuzzer_target, "-merge=1", "-max_len=512",
-            "-merge_control_file=" + o_.out + "/merge/control", o_.out + "/corpus"};
+            "-merge_control_file=" + o_.out + "/merge/control",
+            "-artifact_prefix=" + o_.out + "/merge/", o_.out + "/corpus"};
   c.argv.insert(c.argv.end(), queues.begin(), queues.end());
   c.env = {{"SMPFUZZ_VARIANT", o_.variant}, {"TMPDIR", o_.out + "/merge"}};
+  if (o_.skip_known_buckets) c.env.emplace_back("SMPFUZZ_SKIP_BUCKETS", o_.out + "/bucket-keys");
   c.log = merge_log_;
+  c.cwd = o_.out + "/merge";
   merge_ = std::make_unique<Process>();
   std::string error;
   if (!merge_->Start(c, &error)) {
@@ -502,13 +541,6 @@ void Hunt::FinishMerge(bool wait) {
     log_.Event("merge: " + std::to_string(files) + " AFL++ input(s) with new coverage added to corpus/");
   } else {
     log_.Event("merge: did not finish (" + status + "); see " + merge_log_);
-  }
-  if (files > 0 && !wait) {
-    for (auto& e : engines_) {
-      if (std::string(e->name()) != "libfuzzer" || e->failed()) continue;
-      std::string error;
-      if (!e->Restart(&error)) log_.Event("libfuzzer: restart after merge failed: " + error);
-    }
   }
 }
 
@@ -551,6 +583,10 @@ std::string Hunt::Summary(double elapsed) {
          (e->failed() ? ", FAILED: " + e->failure() : "") + "\n";
   }
   s += "- corpus: " + std::to_string(CountFiles(o_.out + "/corpus")) + " input(s) in " + o_.out + "/corpus\n";
+  if (o_.skip_known_buckets) {
+    s += "- the engines skip buckets already found (" + o_.out +
+         "/bucket-keys), so a bucket's crash files stop growing soon after it appears\n";
+  }
   s += "- crash files: " + std::to_string(t.files) + " distinct in " + o_.out + "/crashes; " +
        std::to_string(t.clean) + " replay clean, " + std::to_string(t.known) + " with known findings only, " +
        std::to_string(t.bad) + " unreadable\n";
@@ -620,12 +656,11 @@ int Hunt::Run() {
                    o_.jobs,
                    o_.dict,
                    name == "afl" ? o_.afl_mutator : "",
-                   o_.out};
+                   o_.out,
+                   o_.skip_known_buckets ? o_.out + "/bucket-keys" : ""};
     engines_.push_back(MakeEngine(name, c));
     session_start_execs_[name] = engines_.back()->execs();
     std::string error;
-    // Crash files of a run that was killed before hunt could copy them.
-    CollectCrashes(engines_.back().get());
     if (!engines_.back()->Start(&error)) {
       for (auto& e : engines_) e->Stop();
       triager_->Finish();
@@ -633,6 +668,8 @@ int Hunt::Run() {
     }
   }
 
+  // Crash files of a run that was killed before hunt could copy them.
+  CollectAllCrashes(/*settled=*/true);
   start_ = Now();
   double last_collect = 0, last_progress = 0, last_merge = start_, last_disk = 0;
   const double progress_every = log_.tty() ? 1 : 15;
@@ -657,9 +694,7 @@ int Hunt::Run() {
     }
     if (now - last_collect >= 1) {
       last_collect = now;
-      bool ok = true;
-      for (auto& e : engines_) ok = ok && CollectCrashes(e.get());
-      if (!ok) break;
+      if (!CollectAllCrashes(/*settled=*/false)) break;
       MirrorCorpusForAfl();
       FinishMerge(/*wait=*/false);
     }
@@ -686,14 +721,12 @@ int Hunt::Run() {
   for (auto& e : engines_) e->Stop();
   if (!error_.empty()) log_.Event("stopping early: " + error_);
   // What the engines wrote while stopping; then the corpus, for a restart.
-  for (auto& e : engines_) {
-    if (!CollectCrashes(e.get())) log_.Event(error_);
-  }
   FinishMerge(/*wait=*/true);
   if (error_.empty() && stop_signal.load() == 0) {
     StartMerge();
     FinishMerge(/*wait=*/true);
   }
+  if (!CollectAllCrashes(/*settled=*/true)) log_.Event(error_);
   if (triager_->pending() > 0) log_.Event("triaging the last " + std::to_string(triager_->pending()) + " crash file(s)");
   triager_->Drain();
   triager_->Finish();

@@ -11,6 +11,7 @@
 //   corpus/             the merged corpus (libFuzzer's main corpus)
 //   crashes/            every distinct crash file, <engine>-<kind>-<content hash>
 //   buckets/            one minimized reproducer per bucket, <signature>-<key hash>.repro
+//   bucket-keys         the buckets' keys, one a line: the engines skip these
 //   summary.md          what was found; rewritten on every new bucket and at the end
 //   hunt.log            what hunt did: starts, restarts, merges, new buckets
 //   libfuzzer/, afl/    the engines' own directories and logs
@@ -34,6 +35,9 @@ struct HuntOptions {
   std::string afl_mutator;       // optional: libsmp_afl_mutator.so, AFL++'s custom mutator
   std::string dict;              // optional, for both engines
   double merge_every = 300;      // seconds between corpus merges
+  // The engines stop crashing on buckets already found (the harness reads
+  // OUT/bucket-keys), so they go on looking for others.
+  bool skip_known_buckets = true;
 };
 
 // Runs a hunt. Returns 0 when no bucket exists at the end, 1 when one does,

@@ -15,7 +15,7 @@ export FAKE_CRASH=$tmp/self_loop.bytes
 # 1. The crash is copied, bucketed and minimized; exit 1.
 out=$tmp/h1
 rc=0
-"$smpfuzz" hunt --time=4s --engine=libfuzzer --libfuzzer_target="$fake" --variant=b0473dcd \
+"$smpfuzz" hunt --time=4s --jobs=1 --engine=libfuzzer --libfuzzer_target="$fake" --variant=b0473dcd \
   --out="$out" >"$tmp/1.out" 2>"$tmp/1.err" || rc=$?
 [ "$rc" = 1 ] || fail "hunt with a crashing engine exited $rc, expected 1: $(cat "$tmp/1.err")"
 [ "$(ls "$out"/crashes | wc -l)" = 1 ] || fail "expected 1 crash file in crashes/: $(ls "$out"/crashes)"
@@ -31,7 +31,7 @@ cmp -s "$out/summary.md" <(sed -n '/^# smpfuzz hunt/,/^Next:/p' "$tmp/1.out") ||
 
 # 2. A second run on the same directory resumes: crash kept, bucket reproducer reused.
 rc=0
-"$smpfuzz" hunt --time=2s --engine=libfuzzer --libfuzzer_target="$fake" --variant=b0473dcd \
+"$smpfuzz" hunt --time=2s --jobs=1 --engine=libfuzzer --libfuzzer_target="$fake" --variant=b0473dcd \
   --out="$out" >"$tmp/2.out" 2>"$tmp/2.err" || rc=$?
 [ "$rc" = 1 ] || fail "resumed hunt exited $rc"
 grep -q "resuming: 1 crash file(s)" "$tmp/2.err" || fail "no 'resuming' line: $(cat "$tmp/2.err")"
@@ -41,7 +41,7 @@ grep -q "reproducer kept from before" "$tmp/2.err" || fail "the bucket was minim
 # 3. An engine that dies once is restarted.
 out=$tmp/h3
 rc=0
-FAKE_MODE=once "$smpfuzz" hunt --time=4s --engine=libfuzzer --libfuzzer_target="$fake" \
+FAKE_MODE=once "$smpfuzz" hunt --time=4s --jobs=1 --engine=libfuzzer --libfuzzer_target="$fake" \
   --out="$out" >"$tmp/3.out" 2>"$tmp/3.err" || rc=$?
 grep -q "exited with status 4; restarting" "$out/hunt.log" || fail "no restart in hunt.log: $(cat "$out/hunt.log")"
 grep -q "1 restart(s)" "$out/summary.md" || fail "summary does not count the restart"
@@ -49,7 +49,7 @@ grep -q "1 restart(s)" "$out/summary.md" || fail "summary does not count the res
 # 4. An engine that keeps dying stops the hunt with status 2 and says why.
 out=$tmp/h4
 rc=0
-FAKE_MODE=die "$smpfuzz" hunt --time=60s --engine=libfuzzer --libfuzzer_target="$fake" \
+FAKE_MODE=die "$smpfuzz" hunt --time=60s --jobs=1 --engine=libfuzzer --libfuzzer_target="$fake" \
   --out="$out" >"$tmp/4.out" 2>"$tmp/4.err" || rc=$?
 [ "$rc" = 2 ] || fail "hunt with a dying engine exited $rc, expected 2"
 grep -q "every engine failed" "$tmp/4.err" || fail "no reason given: $(tail -3 "$tmp/4.err")"
@@ -57,7 +57,7 @@ grep -q "fake libfuzzer: cannot run" "$out/hunt.log" || fail "the engine's last 
 
 # 5. SIGTERM stops it cleanly: summary written, crash kept, status 1 (a bucket exists).
 out=$tmp/h5
-"$smpfuzz" hunt --time=10m --engine=libfuzzer --libfuzzer_target="$fake" --out="$out" \
+"$smpfuzz" hunt --time=10m --jobs=1 --engine=libfuzzer --libfuzzer_target="$fake" --out="$out" \
   >"$tmp/5.out" 2>"$tmp/5.err" &
 pid=$!
 for _ in $(seq 1 50); do [ -n "$(ls "$out"/buckets 2>/dev/null)" ] && break; sleep 0.2; done

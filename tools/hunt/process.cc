@@ -22,6 +22,11 @@ std::string Describe(int status) {
   return "stopped";
 }
 
+int ExitCode(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
 }  // namespace
 
 bool Process::Start(const Command& command, std::string* error) {
@@ -60,6 +65,11 @@ bool Process::Start(const Command& command, std::string* error) {
     dup2(in, 0);
     dup2(log, 1);
     dup2(log, 2);
+    if (!command.cwd.empty() && chdir(command.cwd.c_str()) != 0) {
+      int e = errno;
+      (void)!write(pipefd[1], &e, sizeof e);
+      _exit(127);
+    }
     execvp(argv[0], argv.data());
     int e = errno;
     (void)!write(pipefd[1], &e, sizeof e);
@@ -82,13 +92,14 @@ bool Process::Start(const Command& command, std::string* error) {
   return true;
 }
 
-bool Process::Exited(std::string* status) {
+bool Process::Exited(std::string* status, int* code) {
   if (pid_ <= 0) return false;
   int st = 0;
   pid_t r = waitpid(pid_, &st, WNOHANG);
   if (r == 0) return false;
   if (r < 0 && errno == EINTR) return false;
   *status = r < 0 ? std::string("lost: ") + std::strerror(errno) : Describe(st);
+  if (code != nullptr) *code = r < 0 ? -1 : ExitCode(st);
   // Whatever the group still runs goes with it.
   kill(-pid_, SIGKILL);
   pid_ = -1;
@@ -118,8 +129,7 @@ int Process::Wait() {
   }
   kill(-pid_, SIGKILL);
   pid_ = -1;
-  if (WIFEXITED(st)) return WEXITSTATUS(st);
-  return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+  return ExitCode(st);
 }
 
 std::string Tail(const std::string& path, int max_lines) {

@@ -2,7 +2,7 @@
 //
 // Process: one engine process that `smpfuzz hunt` starts, watches and stops.
 // Each runs in a process group of its own, so stopping it also stops what it
-// forked (libFuzzer's fork-mode jobs, AFL++'s fork server), and it gets
+// forked (AFL++'s fork server and its children, a merge's jobs), and it gets
 // SIGTERM if hunt itself dies.
 
 #ifndef SMPFUZZ_TOOLS_HUNT_PROCESS_H_
@@ -20,6 +20,7 @@ struct Command {
   std::vector<std::string> argv;
   std::vector<std::pair<std::string, std::string>> env;  // added to hunt's own
   std::string log;  // standard output and error are appended here
+  std::string cwd;  // where it runs (stray files land there); empty: hunt's own
 };
 
 class Process {
@@ -28,8 +29,9 @@ class Process {
   // executed, e.g. the program does not exist.
   bool Start(const Command& command, std::string* error);
   bool running() const { return pid_ > 0; }
-  // Whether it has exited since the last call; `status` says how, in words.
-  bool Exited(std::string* status);
+  // Whether it has exited since the last call; `status` says how, in words,
+  // and `code` is its exit code (128 + signal when killed), when not null.
+  bool Exited(std::string* status, int* code = nullptr);
   // SIGTERM to the group, SIGKILL after `grace_seconds`; waits for the exit.
   void Stop(double grace_seconds);
   // Blocks until it exits; returns the exit code (128 + signal when killed).
