@@ -43,6 +43,7 @@ class FrameAllocator {
       head = f->next;
       return f;
     }
+    FreeListsAtThreadExit();
     return ::operator new(cls * kGranule);
   }
   static void Release(void* p, std::size_t size) {
@@ -62,7 +63,27 @@ class FrameAllocator {
   };
   static constexpr std::size_t kGranule = 64;
   static constexpr std::size_t kClasses = 64;
+  // A plain array, so the hot path needs no thread_local guard; the frames
+  // on it are freed when the thread ends by a guard object that the first
+  // fresh frame of a thread sets up (a worker thread running simulations,
+  // e.g. hunt's triage, would otherwise leak them).
   static inline thread_local FreeFrame* free_lists_[kClasses] = {};
+
+  static void FreeListsAtThreadExit() {
+    struct Reaper {
+      ~Reaper() {
+        for (FreeFrame*& head : free_lists_) {
+          while (head != nullptr) {
+            FreeFrame* f = head;
+            head = f->next;
+            ::operator delete(f);
+          }
+        }
+      }
+    };
+    static thread_local Reaper reaper;
+    (void)reaper;
+  }
 };
 
 namespace task_internal {

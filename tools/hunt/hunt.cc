@@ -344,7 +344,7 @@ class Hunt {
   void FinishMerge(bool wait);
   void ShowProgress(bool force);
   std::string Summary(double elapsed);
-  bool WriteSummary(double elapsed);
+  bool WriteSummary(const std::string& summary);
   int Fail(const std::string& why) {
     std::fprintf(stderr, "smpfuzz hunt: %s\n", why.c_str());
     return kBadInput;
@@ -358,6 +358,7 @@ class Hunt {
   std::set<std::string> seen_;  // engine crash files already copied
   int crash_files_ = 0;         // distinct crash files in OUT/crashes
   std::string error_;           // why the hunt stopped early
+  std::size_t summarized_buckets_ = 0;  // minimized buckets in summary.md
   // Progress: exec counters at the last redraw.
   std::map<std::string, std::pair<double, std::uint64_t>> last_execs_;
   std::map<std::string, double> rate_;
@@ -613,9 +614,9 @@ std::string Hunt::Summary(double elapsed) {
   return s;
 }
 
-bool Hunt::WriteSummary(double elapsed) {
+bool Hunt::WriteSummary(const std::string& summary) {
   std::string error;
-  if (WriteFileAtomically(o_.out + "/summary.md", Summary(elapsed), &error)) return true;
+  if (WriteFileAtomically(o_.out + "/summary.md", summary, &error)) return true;
   log_.Event(error);
   return false;
 }
@@ -695,6 +696,14 @@ int Hunt::Run() {
     if (now - last_collect >= 1) {
       last_collect = now;
       if (!CollectAllCrashes(/*settled=*/false)) break;
+      // summary.md follows the buckets during the run, not only at the end.
+      const TriageResult t = triager_->Snapshot();
+      std::size_t minimized = 0;
+      for (const Bucket& b : t.buckets) minimized += b.minimized.ok ? 1 : 0;
+      if (minimized != summarized_buckets_) {
+        summarized_buckets_ = minimized;
+        WriteSummary(Summary(now - start_));
+      }
       MirrorCorpusForAfl();
       FinishMerge(/*wait=*/false);
     }
@@ -730,10 +739,12 @@ int Hunt::Run() {
   if (triager_->pending() > 0) log_.Event("triaging the last " + std::to_string(triager_->pending()) + " crash file(s)");
   triager_->Drain();
   triager_->Finish();
-  WriteSummary(elapsed);
-  std::string summary = Summary(elapsed);
+  // One text for the file and the terminal (it holds the time of day).
+  const std::string summary = Summary(elapsed);
+  WriteSummary(summary);
   std::fwrite(summary.data(), 1, summary.size(), stdout);
   std::printf("\n(summary in %s/summary.md; events in %s/hunt.log)\n", o_.out.c_str(), o_.out.c_str());
+  std::fflush(stdout);
   if (!error_.empty()) return Fail(error_);
   return triager_->Snapshot().buckets.empty() ? kClean : kViolation;
 }
