@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/triage.h"
 
+#include <chrono>
+
 #include "lib/explorer.h"
 #include "lib/input_bytes.h"
 
@@ -10,7 +12,7 @@ namespace {
 // Whether some schedule of `s` within 3 preemptions gives `sig`.
 bool Reproduces(const Scenario& s, Signature sig, double seconds, ExploreResult* out) {
   ExploreOptions o;
-  o.max_preemptions = 3;
+  o.max_preemptions = kMinimizePreemptions;
   o.violations = SignatureBit(sig);
   o.max_seconds = seconds;
   *out = Explore(s, o);
@@ -90,7 +92,14 @@ std::vector<Scenario> Reductions(const Scenario& s) {
 
 }  // namespace
 
-MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per_check) {
+MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per_check,
+                        double total_seconds) {
+  const auto start = std::chrono::steady_clock::now();
+  auto out_of_time = [&] {
+    return total_seconds > 0 &&
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >=
+               total_seconds;
+  };
   MinimizeResult res;
   Simulator sim;
   std::string err = sim.Load(in.scenario);
@@ -119,9 +128,10 @@ MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per
   // cuts are tried even when the whole input does not reproduce.
   ExploreResult found;
   bool reproduced = Reproduces(s, signature, seconds_per_check, &found);
-  for (bool progress = true; progress;) {
+  for (bool progress = true; progress && !out_of_time();) {
     progress = false;
     for (const Scenario& c : Reductions(s)) {
+      if (out_of_time()) break;
       ExploreResult e;
       if (c.TotalOps() > 0 && c.Validate().empty() &&
           Reproduces(c, signature, seconds_per_check, &e)) {
@@ -149,6 +159,7 @@ MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per
   res.repro.ns_per_step = in.ns_per_step;
   res.repro.stop_on = in.stop_on;
   res.preemptions = found.preemptions;
+  res.explored = true;
   StateExpectations(&res.repro);
   return res;
 }

@@ -22,14 +22,22 @@ struct MinimizeResult {
   Signature signature = Signature::kCount;
   std::uint32_t preemptions = 0;
   int ops_removed = 0;
+  // Whether the explorer gave the schedule; false: the input's own schedule
+  // was kept (too deep for the explorer within its time, which a loaded
+  // machine shortens).
+  bool explored = false;
 };
+
+// The preemption bound of the explorer inside Minimize.
+inline constexpr std::uint32_t kMinimizePreemptions = 3;
 
 // Keeps the reproducer's most severe signature (or `signature`, when given)
 // while removing operations and trailing idle CPUs one at a time, then lets
 // the explorer find the schedule with the fewest preemptions (and, among
 // those, the first one in its order: non-preemptive steps first).
+// `total_seconds` (0: no limit) stops the cuts early; what was cut so far is kept.
 MinimizeResult Minimize(const Repro& in, Signature signature = Signature::kCount,
-                        double seconds_per_check = 2.0);
+                        double seconds_per_check = 2.0, double total_seconds = 0);
 
 struct Bucket {
   std::string key;  // Report::DedupKey() of the primary report

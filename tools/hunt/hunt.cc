@@ -36,6 +36,9 @@ constexpr int kClean = 0;
 constexpr int kViolation = 1;
 constexpr int kBadInput = 2;
 
+// Minimize's wall time per try of the explorer.
+constexpr double kSecondsPerCheck = 2.0;
+
 // Below this much free space hunt stops, before the engines fail at random.
 constexpr std::uint64_t kMinFreeBytes = 64u << 20;
 
@@ -293,28 +296,60 @@ class Triager {
         opt.record_trace = false;
         m.preemptions = sim->Run(kept.schedule, opt).preemptions;
       }
+      m.explored = m.preemptions <= kMinimizePreemptions;
       log_->Event("bucket " + std::string(SignatureName(b.signature)) + ": " + b.first_file +
                   " (reproducer kept from before: " + path + ")");
     } else {
       log_->Event("new bucket " + std::string(SignatureName(b.signature)) + ": " + b.first_file +
                   "; minimizing");
-      m = smpfuzz::Minimize(b.smallest, b.signature);
-      b.minimized = m;
-      std::string error;
-      if (!WriteFileAtomically(path, BucketReproText(b), &error)) {
-        log_->Event(error);
-      } else {
-        log_->Event("bucket " + std::string(SignatureName(b.signature)) + " -> " + path + " (" +
-                    (m.ok ? std::to_string(m.preemptions) + " preemption(s), " +
-                                std::to_string(m.repro.scenario.nr_cpus) + " CPUs, " +
-                                std::to_string(m.repro.scenario.TotalOps()) + " ops"
-                          : "not minimized: " + m.why) +
-                    ")");
-      }
+      m = MinimizeAndWrite(&b, path, kSecondsPerCheck);
     }
     std::lock_guard<std::mutex> lock(mu_);
     result_.buckets[index].minimized = m;
   }
+
+  MinimizeResult MinimizeAndWrite(Bucket* b, const std::string& path, double seconds_per_check,
+                                  double total_seconds = 0) {
+    MinimizeResult m = smpfuzz::Minimize(b->smallest, b->signature, seconds_per_check, total_seconds);
+    b->minimized = m;
+    std::string error;
+    if (!WriteFileAtomically(path, BucketReproText(*b), &error)) {
+      log_->Event(error);
+    } else {
+      log_->Event("bucket " + std::string(SignatureName(b->signature)) + " -> " + path + " (" +
+                  (m.ok ? std::to_string(m.preemptions) + " preemption(s), " +
+                              std::to_string(m.repro.scenario.nr_cpus) + " CPUs, " +
+                              std::to_string(m.repro.scenario.TotalOps()) + " ops" +
+                              (m.explored ? "" : ", the input's own schedule")
+                        : "not minimized: " + m.why) +
+                  ")");
+    }
+    return m;
+  }
+
+ public:
+  // After the engines stop, the machine is free: buckets the explorer could
+  // not shrink during the run get another try, within `budget_seconds` in
+  // all. Not cpu-stuck: every execution the explorer tries for it runs to its
+  // step limit, and it rarely shrinks.
+  void MinimizeAgain(double budget_seconds) {
+    const double start = Now();
+    const std::size_t n = Snapshot().buckets.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const double left = budget_seconds - (Now() - start);
+      if (left < 1) break;
+      Bucket b = Snapshot().buckets[i];
+      if (b.minimized.explored || b.signature == Signature::kCpuStuck) continue;
+      log_->Event("bucket " + std::string(SignatureName(b.signature)) +
+                  ": minimizing again on the idle machine");
+      MinimizeResult m =
+          MinimizeAndWrite(&b, out_ + "/buckets/" + ReproName(b), kSecondsPerCheck, left);
+      std::lock_guard<std::mutex> lock(mu_);
+      result_.buckets[i].minimized = m;
+    }
+  }
+
+ private:
 
   const std::string out_;
   const Variant* variant_;
@@ -739,6 +774,7 @@ int Hunt::Run() {
   if (triager_->pending() > 0) log_.Event("triaging the last " + std::to_string(triager_->pending()) + " crash file(s)");
   triager_->Drain();
   triager_->Finish();
+  if (stop_signal.load() == 0) triager_->MinimizeAgain(/*budget_seconds=*/60);
   // One text for the file and the terminal (it holds the time of day).
   const std::string summary = Summary(elapsed);
   WriteSummary(summary);
