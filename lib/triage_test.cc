@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <string>
 
 #include "gtest/gtest.h"
 #include "lib/input_bytes.h"
@@ -38,6 +39,54 @@ TEST(Minimize, SelfLoopShrinksToTwoCallsAndOnePreemption) {
   EXPECT_TRUE(sim.Run(m.repro.scenario, m.repro.schedule, m.repro.Options())
                   .Has(Signature::kLlistSelfLoop));
   ASSERT_FALSE(m.repro.expectations.empty());
+}
+
+// A crash libFuzzer found on b0473dcd: 5 CPUs, 7 operations, 19 preemptions.
+// Too deep for the explorer as a whole (the old minimizer kept it as it was);
+// cutting whole CPU lists and mask bits first brings it down.
+constexpr char kDeepFuzzerCrash[] = R"(smpfuzz-repro 1
+cpus 5
+variant b0473dcd
+csdlock_debug on
+cpu 0: call_many mask=0xc9 wait=0 local=0
+cpu 1: call_single_async target=4
+cpu 1: call_many mask=0xff wait=1 local=1
+cpu 2: call_single target=3 wait=0
+cpu 3: call_single_async target=1
+cpu 3: call_many mask=0x8a wait=1 local=1
+cpu 4: call_single target=3 wait=0
+schedule 1 2i 2 0 1i 0 4i 0*3 1 4*3 1 2i 1*4 0 1i 1*5 0*8 0i
+)";
+
+TEST(Minimize, DeepFuzzerCrashShrinksToTheSelfLoop) {
+  Repro in;
+  std::string error;
+  ASSERT_TRUE(ParseRepro(kDeepFuzzerCrash, "deep.repro", &in, &error)) << error;
+  MinimizeResult m = Minimize(in);
+  ASSERT_TRUE(m.ok) << m.why;
+  EXPECT_TRUE(m.explored);
+  EXPECT_EQ(m.signature, Signature::kLlistSelfLoop);
+  EXPECT_EQ(m.preemptions, 1u);
+  EXPECT_EQ(m.repro.scenario.TotalOps(), 2);
+  EXPECT_EQ(m.repro.scenario.nr_cpus, 3) << "an unused CPU was left in";
+  for (const auto& ops : m.repro.scenario.ops) {
+    for (const Op& op : ops) EXPECT_EQ(op.kind, OpKind::kCallSingle);
+  }
+}
+
+TEST(Minimize, StopsAtItsTimeLimitAndKeepsTheInput) {
+  Repro in;
+  std::string error;
+  ASSERT_TRUE(ParseRepro(kDeepFuzzerCrash, "deep.repro", &in, &error)) << error;
+  // No time for a single cut: all 7 operations stay, and the schedule (the
+  // input's own, or one the first search found) still gives the self-loop.
+  MinimizeResult m = Minimize(in, Signature::kLlistSelfLoop, 0.001, 0.001);
+  ASSERT_TRUE(m.ok) << m.why;
+  EXPECT_EQ(m.repro.scenario.TotalOps(), 7);
+  EXPECT_EQ(m.ops_removed, 0);
+  Simulator sim;
+  EXPECT_TRUE(sim.Run(m.repro.scenario, m.repro.schedule, m.repro.Options())
+                  .Has(Signature::kLlistSelfLoop));
 }
 
 TEST(Triage, HundredDuplicateCrashesMakeOneBucket) {

@@ -36,6 +36,9 @@ constexpr int kClean = 0;
 constexpr int kViolation = 1;
 constexpr int kBadInput = 2;
 
+// A corpus merge that runs longer than this is stopped.
+constexpr double kMergeSeconds = 300;
+
 // Minimize's wall time per try of the explorer.
 constexpr double kSecondsPerCheck = 2.0;
 
@@ -405,6 +408,8 @@ class Hunt {
   // A running merge of the AFL++ queues into OUT/corpus.
   std::unique_ptr<Process> merge_;
   std::string merge_log_;
+  std::set<std::string> merge_base_;  // OUT/corpus at the start of the merge
+  double merge_started_ = 0;
 };
 
 std::string Hunt::Validate() {
@@ -527,8 +532,11 @@ void Hunt::MirrorCorpusForAfl() {
 }
 
 // libFuzzer's -merge=1 adds to OUT/corpus only the AFL++ queue entries that
-// bring new coverage. It runs beside the engines; libFuzzer's processes read
-// what it adds within a second (-reload).
+// bring new coverage. It runs beside the engines on a snapshot of OUT/corpus
+// (hard links in OUT/merge/base): the libFuzzer processes delete inputs they
+// have replaced by smaller ones, and a merge whose first directory loses a
+// file fails over and over. What it adds to the snapshot is then linked into
+// OUT/corpus, where the libFuzzer processes pick it up within a second.
 void Hunt::StartMerge() {
   if (merge_ || o_.libfuzzer_target.empty()) return;
   std::vector<std::string> queues;
@@ -539,20 +547,33 @@ void Hunt::StartMerge() {
     }
   }
   if (queues.empty()) return;
+  const std::string dir = o_.out + "/merge";
+  const std::string base = dir + "/base";
   std::error_code ec;
-  fs::create_directories(o_.out + "/merge", ec);
-  merge_log_ = o_.out + "/merge/merge.log";
+  fs::remove_all(base, ec);
+  fs::remove(dir + "/control", ec);  // a fresh merge, never the rest of an old one
+  fs::create_directories(base, ec);
+  merge_base_.clear();
+  for (auto it = fs::directory_iterator(o_.out + "/corpus", ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::error_code link_ec;
+    fs::create_hard_link(it->path(), base + "/" + name, link_ec);
+    if (link_ec) fs::copy_file(it->path(), base + "/" + name, link_ec);
+    if (!link_ec) merge_base_.insert(name);
+  }
+  merge_log_ = dir + "/merge.log";
   fs::remove(merge_log_, ec);
   Command c;
-  c.argv = {o_.libfuzzer_target, "-merge=1", "-max_len=512",
-            "-merge_control_file=" + o_.out + "/merge/control",
-            "-artifact_prefix=" + o_.out + "/merge/", o_.out + "/corpus"};
+  c.argv = {o_.libfuzzer_target, "-merge=1", "-max_len=512", "-merge_control_file=" + dir + "/control",
+            "-artifact_prefix=" + dir + "/", base};
   c.argv.insert(c.argv.end(), queues.begin(), queues.end());
-  c.env = {{"SMPFUZZ_VARIANT", o_.variant}, {"TMPDIR", o_.out + "/merge"}};
+  c.env = {{"SMPFUZZ_VARIANT", o_.variant}, {"TMPDIR", dir}};
   if (o_.skip_known_buckets) c.env.emplace_back("SMPFUZZ_SKIP_BUCKETS", o_.out + "/bucket-keys");
   c.log = merge_log_;
-  c.cwd = o_.out + "/merge";
+  c.cwd = dir;
   merge_ = std::make_unique<Process>();
+  merge_started_ = Now();
   std::string error;
   if (!merge_->Start(c, &error)) {
     log_.Event("merge: " + error);
@@ -562,22 +583,40 @@ void Hunt::StartMerge() {
 
 void Hunt::FinishMerge(bool wait) {
   if (!merge_) return;
+  // At the end hunt waits for a running merge, but not for ever; during the
+  // run a merge that takes longer than kMergeSeconds is stopped.
+  const double deadline = wait ? Now() + 60 : merge_started_ + kMergeSeconds;
   std::string status;
-  if (wait) {
-    int rc = merge_->Wait();
-    status = "exit status " + std::to_string(rc);
-  } else if (!merge_->Exited(&status)) {
-    return;
+  while (!merge_->Exited(&status)) {
+    if (Now() >= deadline) {
+      merge_->Stop(/*grace_seconds=*/2);
+      merge_.reset();
+      log_.Event("merge: stopped after " + std::to_string(static_cast<int>(Now() - merge_started_)) +
+                 " s; see " + merge_log_);
+      return;
+    }
+    if (!wait) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   merge_.reset();
-  std::string added = Tail(merge_log_, 40);
-  std::size_t at = added.rfind("MERGE-OUTER: ");
-  int files = 0;
-  if (at != std::string::npos && std::sscanf(added.c_str() + at, "MERGE-OUTER: %d new files", &files) == 1) {
-    log_.Event("merge: " + std::to_string(files) + " AFL++ input(s) with new coverage added to corpus/");
-  } else {
-    log_.Event("merge: did not finish (" + status + "); see " + merge_log_);
+  const std::string base = o_.out + "/merge/base";
+  int added = 0;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(base, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (merge_base_.count(name) != 0) continue;
+    const std::string dest = o_.out + "/corpus/" + name;
+    std::error_code link_ec;
+    if (fs::exists(dest, link_ec)) continue;
+    fs::create_hard_link(it->path(), dest, link_ec);
+    if (link_ec) fs::copy_file(it->path(), dest, link_ec);
+    if (!link_ec) ++added;
   }
+  fs::remove_all(base, ec);
+  if (status.find("status 0") == std::string::npos) {
+    log_.Event("merge: " + status + "; see " + merge_log_);
+  }
+  log_.Event("merge: " + std::to_string(added) + " AFL++ input(s) with new coverage added to corpus/");
 }
 
 void Hunt::ShowProgress(bool force) {

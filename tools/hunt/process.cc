@@ -122,16 +122,6 @@ void Process::Stop(double grace_seconds) {
   pid_ = -1;
 }
 
-int Process::Wait() {
-  if (pid_ <= 0) return -1;
-  int st = 0;
-  while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
-  }
-  kill(-pid_, SIGKILL);
-  pid_ = -1;
-  return ExitCode(st);
-}
-
 std::string Tail(const std::string& path, int max_lines) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "";

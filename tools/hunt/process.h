@@ -34,8 +34,6 @@ class Process {
   bool Exited(std::string* status, int* code = nullptr);
   // SIGTERM to the group, SIGKILL after `grace_seconds`; waits for the exit.
   void Stop(double grace_seconds);
-  // Blocks until it exits; returns the exit code (128 + signal when killed).
-  int Wait();
 
  private:
   pid_t pid_ = -1;
