@@ -38,7 +38,8 @@ install -m 755 "$(bazel info bazel-bin 2>/dev/null)/tools/smpfuzz" "$out/bin/smp
 # libFuzzer's binary also merges AFL++'s queue into the corpus, so it is built for any engine.
 bazel build --config=libfuzzer-opt "//fuzz:$target" 2>/dev/null
 install -m 755 "$(bazel info --config=libfuzzer-opt bazel-bin 2>/dev/null)/fuzz/$target" "$out/bin/libfuzzer_$target"
-args=(--libfuzzer_target="$out/bin/libfuzzer_$target" --dict=fuzz/smp.dict)
+cp fuzz/smp.dict "$out/bin/smp.dict"
+args=(--libfuzzer_target="$out/bin/libfuzzer_$target" --dict="$out/bin/smp.dict")
 if [[ ",$engines," == *",afl,"* ]]; then
   bazel build --config=afl "//fuzz:$target" 2>/dev/null
   install -m 755 "$(bazel info --config=afl bazel-bin 2>/dev/null)/fuzz/$target" "$out/bin/afl_$target"
@@ -52,6 +53,4 @@ if [[ ",$engines," == *",afl,"* ]]; then
     args+=(--afl_mutator="$out/bin/libsmp_afl_mutator.so")
   fi
 fi
-cp fuzz/smp.dict "$out/bin/smp.dict"
-args[1]=--dict="$out/bin/smp.dict"
 exec "$out/bin/smpfuzz" hunt "${args[@]}" "$@"

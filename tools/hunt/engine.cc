@@ -9,16 +9,12 @@
 #include <system_error>
 
 #include "fuzz/exec_counter.h"
+#include "tools/hunt/files.h"
 
 namespace smpfuzz::hunt {
 namespace {
 
 namespace fs = std::filesystem;
-
-double Now() {
-  using namespace std::chrono;
-  return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
 
 // An instance that dies this soon after starting counts as a quick death;
 // this many in a row fail the engine.
@@ -27,32 +23,9 @@ constexpr int kMaxQuickDeaths = 5;
 // Logs grow with every libFuzzer job; start a new one past this size.
 constexpr std::uintmax_t kMaxLogBytes = 64u << 20;
 
-bool MakeDirs(const std::string& path, std::string* error) {
-  std::error_code ec;
-  fs::create_directories(path, ec);
-  if (ec) *error = path + ": cannot create: " + ec.message();
-  return !ec;
-}
-
 void RotateLog(const std::string& path) {
   std::error_code ec;
   if (fs::file_size(path, ec) > kMaxLogBytes && !ec) fs::rename(path, path + ".1", ec);
-}
-
-// Files directly in `dir` whose names start with one of `prefixes`.
-void ListFiles(const std::string& dir, const std::vector<std::string>& prefixes,
-               std::vector<std::string>* out) {
-  std::error_code ec;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
-       it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    for (const std::string& p : prefixes) {
-      if (name.rfind(p, 0) == 0 && it->is_regular_file(ec)) {
-        out->push_back(it->path().string());
-        break;
-      }
-    }
-  }
 }
 
 // libFuzzer: `jobs` independent processes on OUT/corpus, each writing its
@@ -67,9 +40,7 @@ class LibFuzzerEngine : public Engine {
   const char* name() const override { return "libfuzzer"; }
 
   std::vector<std::string> FindCrashes() const override {
-    std::vector<std::string> out;
-    ListFiles(dir() + "/artifacts", {"crash-", "timeout-", "oom-", "leak-"}, &out);
-    return out;
+    return ListFiles(dir() + "/artifacts", {"crash-", "timeout-", "oom-", "leak-"});
   }
   std::vector<std::string> QueueDirs() const override { return {}; }
 
@@ -114,7 +85,7 @@ class AflEngine : public Engine {
            !ec && it != fs::directory_iterator(); it.increment(ec)) {
         std::string sub = it->path().filename().string();
         if ((sub.rfind("crashes", 0) == 0 || sub.rfind("hangs", 0) == 0) && it->is_directory(ec)) {
-          ListFiles(it->path().string(), {"id:"}, &out);
+          for (std::string& f : ListFiles(it->path().string(), {"id:"})) out.push_back(std::move(f));
         }
       }
     }
@@ -140,8 +111,7 @@ class AflEngine : public Engine {
     const std::string seeds = dir() + "/seeds";
     if (!MakeDirs(seeds, error)) return false;
     std::error_code ec;
-    std::vector<std::string> corpus;
-    ListFiles(config_.out + "/corpus", {""}, &corpus);
+    std::vector<std::string> corpus = ListFiles(config_.out + "/corpus");
     std::sort(corpus.begin(), corpus.end());
     if (corpus.size() > 500) corpus.resize(500);
     for (const std::string& f : corpus) {

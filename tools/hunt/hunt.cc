@@ -22,10 +22,12 @@
 #include <unistd.h>
 
 #include "fuzz/smp_harness.h"
+#include "lib/input_bytes.h"
 #include "lib/repro.h"
 #include "lib/simulator.h"
 #include "lib/triage.h"
 #include "tools/hunt/engine.h"
+#include "tools/hunt/files.h"
 
 namespace smpfuzz::hunt {
 namespace {
@@ -51,11 +53,6 @@ std::atomic<int> stop_signal{0};
 extern "C" void OnStopSignal(int sig) {
   stop_signal.store(sig);
   std::signal(sig, SIG_DFL);
-}
-
-double Now() {
-  using namespace std::chrono;
-  return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
 std::string Clock(double seconds) {
@@ -96,48 +93,10 @@ std::uint64_t Fnv1a(const std::string& bytes) {
   return h;
 }
 
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return !in.bad();
-}
-
-// Writes through a temporary name and renames, so a reader (or a restart
-// after a crash of hunt) never sees half a file. false: `error` says why.
-bool WriteFileAtomically(const std::string& path, const std::string& bytes, std::string* error) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      *error = path + ": cannot write: " + std::strerror(errno);
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      return false;
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) *error = path + ": cannot write: " + ec.message();
-  return !ec;
-}
-
 std::uint64_t FreeBytes(const std::string& path) {
   struct statvfs st;
   if (statvfs(path.c_str(), &st) != 0) return ~std::uint64_t{0};
   return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
-}
-
-std::size_t CountFiles(const std::string& dir) {
-  std::size_t n = 0;
-  std::error_code ec;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
-       it.increment(ec)) {
-    ++n;
-  }
-  return n;
 }
 
 bool OnPath(const std::string& program) {
@@ -246,6 +205,7 @@ class Triager {
       // The harness's own rule: a crash is about a report it does not know.
       Classified c = Classify(path, variant_, &sim, fuzz::IsKnownFinding);
       const Classified::Kind kind = c.kind;
+      const std::string error = c.error;
       std::size_t index = 0;
       bool is_new = false;
       {
@@ -259,7 +219,7 @@ class Triager {
       if (kind == Classified::kClean) {
         log_->Event(path + " replays clean: the engine saw a failure the model does not repeat");
       } else if (kind == Classified::kBad) {
-        log_->Event(Snapshot().errors.back());
+        log_->Event(error);
       }
       if (is_new) {
         WriteKeys();
@@ -287,10 +247,11 @@ class Triager {
     Bucket b = Snapshot().buckets[index];
     const std::string path = out_ + "/buckets/" + ReproName(b);
     MinimizeResult m;
-    std::string text;
     Repro kept;
-    std::string parse_error;
-    if (ReadFile(path, &text) && ParseRepro(text, path, &kept, &parse_error)) {
+    bool was_text = false;
+    std::string read_error;
+    if (ReadReproOrInput(path, variant_, /*force_raw=*/false, &kept, &was_text, &read_error) &&
+        was_text) {
       m.ok = true;
       m.repro = kept;
       m.signature = b.signature;
@@ -495,13 +456,7 @@ bool Hunt::CollectAllCrashes(bool settled) {
     if (!CollectCrashes(e->name(), e->FindCrashes(), settled)) return false;
   }
   // A merge replays AFL++'s queue in libFuzzer, cut to -max_len: it can crash.
-  std::vector<std::string> merged;
-  std::error_code ec;
-  for (auto it = fs::directory_iterator(o_.out + "/merge", ec); !ec && it != fs::directory_iterator();
-       it.increment(ec)) {
-    if (it->path().filename().string().rfind("crash-", 0) == 0) merged.push_back(it->path().string());
-  }
-  return CollectCrashes("merge", merged, settled);
+  return CollectCrashes("merge", ListFiles(o_.out + "/merge", {"crash-"}), settled);
 }
 
 // AFL++ imports other fuzzers' inputs from <sync dir>/<name>/queue/id:N...;
@@ -520,13 +475,12 @@ void Hunt::MirrorCorpusForAfl() {
     }
     mirror_next_id_ = std::max(mirror_next_id_, 1);
   }
-  for (auto it = fs::directory_iterator(o_.out + "/corpus", ec); !ec && it != fs::directory_iterator();
-       it.increment(ec)) {
-    std::string name = it->path().filename().string();
+  for (const std::string& path : ListFiles(o_.out + "/corpus")) {
+    std::string name = fs::path(path).filename().string();
     if (mirrored_.count(name) != 0) continue;
     char id[16];
     std::snprintf(id, sizeof id, "id:%06d", mirror_next_id_++);
-    fs::copy_file(it->path(), dir + "/" + id + ",src:" + name, fs::copy_options::skip_existing, ec);
+    fs::copy_file(path, dir + "/" + id + ",src:" + name, fs::copy_options::skip_existing, ec);
     mirrored_.insert(name);
   }
 }
@@ -554,13 +508,9 @@ void Hunt::StartMerge() {
   fs::remove(dir + "/control", ec);  // a fresh merge, never the rest of an old one
   fs::create_directories(base, ec);
   merge_base_.clear();
-  for (auto it = fs::directory_iterator(o_.out + "/corpus", ec); !ec && it != fs::directory_iterator();
-       it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    std::error_code link_ec;
-    fs::create_hard_link(it->path(), base + "/" + name, link_ec);
-    if (link_ec) fs::copy_file(it->path(), base + "/" + name, link_ec);
-    if (!link_ec) merge_base_.insert(name);
+  for (const std::string& path : ListFiles(o_.out + "/corpus")) {
+    const std::string name = fs::path(path).filename().string();
+    if (LinkOrCopy(path, base + "/" + name)) merge_base_.insert(name);
   }
   merge_log_ = dir + "/merge.log";
   fs::remove(merge_log_, ec);
@@ -601,17 +551,14 @@ void Hunt::FinishMerge(bool wait) {
   merge_.reset();
   const std::string base = o_.out + "/merge/base";
   int added = 0;
-  std::error_code ec;
-  for (auto it = fs::directory_iterator(base, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-    const std::string name = it->path().filename().string();
+  for (const std::string& path : ListFiles(base)) {
+    const std::string name = fs::path(path).filename().string();
     if (merge_base_.count(name) != 0) continue;
     const std::string dest = o_.out + "/corpus/" + name;
-    std::error_code link_ec;
-    if (fs::exists(dest, link_ec)) continue;
-    fs::create_hard_link(it->path(), dest, link_ec);
-    if (link_ec) fs::copy_file(it->path(), dest, link_ec);
-    if (!link_ec) ++added;
+    std::error_code ec;
+    if (!fs::exists(dest, ec) && LinkOrCopy(path, dest)) ++added;
   }
+  std::error_code ec;
   fs::remove_all(base, ec);
   if (status.find("status 0") == std::string::npos) {
     log_.Event("merge: " + status + "; see " + merge_log_);
@@ -711,12 +658,8 @@ int Hunt::Run() {
   // What an earlier run of this hunt left: its crash files, triaged again.
   {
     std::vector<std::string> old;
-    std::error_code ec;
-    for (auto it = fs::directory_iterator(o_.out + "/crashes", ec); !ec && it != fs::directory_iterator();
-         it.increment(ec)) {
-      std::string p = it->path().string();
-      if (p.size() > 4 && p.substr(p.size() - 4) == ".tmp") continue;
-      old.push_back(p);
+    for (std::string& p : ListFiles(o_.out + "/crashes")) {
+      if (p.size() <= 4 || p.substr(p.size() - 4) != ".tmp") old.push_back(std::move(p));
     }
     std::sort(old.begin(), old.end());
     for (const std::string& p : old) triager_->Add(p);

@@ -2,6 +2,7 @@
 #include "tools/hunt/process.h"
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -120,6 +121,11 @@ void Process::Stop(double grace_seconds) {
   kill(-pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
   pid_ = -1;
+}
+
+double Now() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
 std::string Tail(const std::string& path, int max_lines) {

@@ -39,6 +39,9 @@ class Process {
   pid_t pid_ = -1;
 };
 
+// Seconds on the steady clock, for delays and deadlines.
+double Now();
+
 // The last `max_lines` non-empty lines of a file, for error messages.
 std::string Tail(const std::string& path, int max_lines);
 
