@@ -10,13 +10,23 @@
 namespace smpfuzz {
 namespace {
 
+// What an explored action did at a node, kept so that its reorderings can be
+// pruned (lib/simulator.h's StepEffects).
+struct Tried {
+  int action = -1;
+  StepEffects fx;
+};
+
 // One step of the current schedule: what was enabled, what is being tried.
 struct Node {
   std::vector<int> enabled;     // enabled actions, increasing
-  std::vector<Access> parked;   // the parked access of each enabled action's CPU
   int chosen = -1;              // the action this branch takes
-  std::vector<int> done;        // actions explored from here already
-  std::vector<int> sleep;       // sleep set on entry
+  StepEffects chosen_fx;        // what it did (set once it ran)
+  std::vector<Tried> done;      // actions explored from here already
+  std::vector<Tried> sleep;     // sleep set on entry
+  // Where the CPUs that are parked at a spin-wait whose condition does not
+  // hold yet are waiting: a write there would enable them.
+  std::vector<std::pair<const void*, std::uint8_t>> blocked_spins;
   std::uint32_t preemptions = 0;  // before this step
   int last_cpu = -1;
   bool last_enabled = false;    // could last_cpu have stepped here?
@@ -25,23 +35,90 @@ struct Node {
 bool Contains(const std::vector<int>& v, int x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
-
-const Access* ParkedOf(const Node& n, int action) {
-  for (std::size_t i = 0; i < n.enabled.size(); ++i) {
-    if (n.enabled[i] == action) return &n.parked[i];
+bool Contains(const std::vector<Tried>& v, int action) {
+  for (const Tried& t : v) {
+    if (t.action == action) return true;
   }
-  return nullptr;
+  return false;
 }
 
-// Whether two actions of one state commute: steps of different CPUs whose
-// accesses do not conflict. IPI deliveries change which code a CPU runs
-// next: dependent on everything.
-bool Independent(int a, const Access* pa, int b, const Access* pb) {
-  if (pa == nullptr || pb == nullptr) return false;
-  if ((a & 1) || (b & 1) || a / 2 == b / 2) return false;
-  if (!AccessTouchesMemory(pa->kind) || !AccessTouchesMemory(pb->kind)) return true;
-  if (pa->addr != pb->addr) return true;
-  return !AccessWrites(pa->kind) && !AccessWrites(pb->kind);
+bool Overlap(const void* a, std::uint8_t asize, const void* b, std::uint8_t bsize) {
+  const auto x = reinterpret_cast<std::uintptr_t>(a), y = reinterpret_cast<std::uintptr_t>(b);
+  return x < y + bsize && y < x + asize;
+}
+
+bool Overlap(const StepEffects::Range& r, const void* b, std::uint32_t bsize) {
+  const auto x = reinterpret_cast<std::uintptr_t>(r.addr), y = reinterpret_cast<std::uintptr_t>(b);
+  return x < y + bsize && y < x + r.size;
+}
+
+// Whether the checker state that `x` touched beyond its access (csd objects
+// named by ghost events, request tokens) meets anything `y` did.
+bool Touches(const StepEffects& x, const StepEffects& y) {
+  for (int i = 0; i < x.nr_objects; ++i) {
+    if (y.addr != nullptr && Overlap(x.objects[i], y.addr, y.size)) return true;
+    for (int j = 0; j < y.nr_objects; ++j) {
+      if (Overlap(x.objects[i], y.objects[j].addr, y.objects[j].size)) return true;
+    }
+  }
+  for (int i = 0; i < x.nr_tokens; ++i) {
+    for (int j = 0; j < y.nr_tokens; ++j) {
+      if (x.tokens[i] == y.tokens[j]) return true;
+    }
+  }
+  return false;
+}
+
+// The dependence relation. Two steps that ran from one state commute, and so
+// one of their orders may be skipped, only when all of this holds:
+//  - they are steps of different CPUs, and neither is an IPI delivery (a
+//    delivery changes which code its CPU runs next);
+//  - neither is observable (StepEffects: a clock read or a virtual-time
+//    deadline shifts with every step before it);
+//  - neither sent an IPI to the other's CPU, and they sent none to one CPU;
+//  - the checker state each touched beyond its access is disjoint from all
+//    the other did: a ghost event about a csd counts as a write to the whole
+//    csd, a callback or request ghost as a write to its request's account;
+//  - their accesses do not conflict: both only read, or they touch disjoint
+//    bytes and are not both on llist memory (heads and next pointers are one
+//    location here, because the checkers walk whole chains on a head access).
+// A step that ran earlier is also woken (no longer skipped) where its write
+// could let a blocked spin-wait proceed: that changes which CPUs may step.
+bool Independent(const Tried& x, const Tried& y) {
+  const int cx = x.action / 2, cy = y.action / 2;
+  if (cx == cy || (x.action & 1) || (y.action & 1)) return false;
+  const StepEffects& a = x.fx;
+  const StepEffects& b = y.fx;
+  if (a.observable || b.observable) return false;
+  if (((a.ipi_targets >> cy) & 1) || ((b.ipi_targets >> cx) & 1) ||
+      (a.ipi_targets & b.ipi_targets) != 0) {
+    return false;
+  }
+  if (Touches(a, b) || Touches(b, a)) return false;
+  if (a.addr == nullptr || b.addr == nullptr) return true;  // a callback, an IPI send...
+  if (!a.wrote && !b.wrote) return true;
+  if (a.llist && b.llist) return false;
+  return !Overlap(a.addr, a.size, b.addr, b.size);
+}
+
+// The relation before it was made sound (ExploreOptions::unsound_legacy_sleep_sets).
+bool IndependentLegacy(const Tried& x, const Tried& y) {
+  if (x.action / 2 == y.action / 2 || (x.action & 1) || (y.action & 1)) return false;
+  if (!AccessTouchesMemory(x.fx.kind) || !AccessTouchesMemory(y.fx.kind)) return true;
+  if (x.fx.addr != y.fx.addr) return true;
+  return !AccessWrites(x.fx.kind) && !AccessWrites(y.fx.kind);
+}
+
+// Whether `t` wrote where a blocked spinner of `n` waits (a ghost-named
+// object counts as written: a fresh async csd is initialised in that step).
+bool WakesASpinner(const Tried& t, const Node& n) {
+  for (const auto& [addr, size] : n.blocked_spins) {
+    if (t.fx.wrote && Overlap(t.fx.addr, t.fx.size, addr, size)) return true;
+    for (int i = 0; i < t.fx.nr_objects; ++i) {
+      if (Overlap(t.fx.objects[i], addr, size)) return true;
+    }
+  }
+  return false;
 }
 
 std::uint32_t Cost(const Node& n, int action) {
@@ -64,32 +141,64 @@ int NextChoice(const Node& n, std::uint32_t bound, bool sleep_sets) {
   return -1;
 }
 
+// Sleep sets under a preemption bound. Plain sleep sets put an action `a`
+// explored at node s to sleep below each later sibling b, because any run
+// s.b...a... is equivalent to the run s.a.b... explored first. With a bound
+// that other run must also be within it, and it can have up to two more
+// preemptions. So `a` is put to sleep below b only when moving it to the
+// front cannot cost more: Cost(s, a) + [a's CPU could go on after a] <=
+// Cost(s, b). (The switches later in the run are no dearer in the moved run,
+// since a neither enables nor disables another CPU's step: dependent steps
+// and spinners it would wake end its sleep.) Hence "clean within bound p" is
+// sound, and the first violation, found at the lowest bound, has the fewest
+// preemptions; lib/explorer_soundness_test.cc checks both against the
+// unreduced search.
+bool MayPutToSleep(const Node& p, const Tried& done) {
+  return Cost(p, done.action) + (done.fx.continues ? 1 : 0) <= Cost(p, p.chosen);
+}
+
+bool IsSpin(AccessKind k) {
+  return k == AccessKind::kCondLoadAcquire || k == AccessKind::kSpinReadOnce;
+}
+
 class DfsSource final : public ScheduleSource {
  public:
-  DfsSource(std::vector<Node>* stack, std::uint32_t bound, bool sleep_sets)
-      : stack_(*stack), bound_(bound), sleep_sets_(sleep_sets) {}
+  DfsSource(std::vector<Node>* stack, const std::vector<StepEffects>* effects,
+            std::uint32_t bound, bool sleep_sets, bool legacy)
+      : stack_(*stack), effects_(*effects), bound_(bound), sleep_sets_(sleep_sets),
+        legacy_(legacy) {}
 
   int Choose(const Simulator& sim, const std::vector<int>& enabled) override {
+    if (depth_ > 0) stack_[depth_ - 1].chosen_fx = effects_[depth_ - 1];
     if (depth_ < stack_.size()) return stack_[depth_++].chosen;
     Node n;
     n.enabled = enabled;
-    if (sleep_sets_) {  // only sleep sets look at what each CPU would access
-      for (int a : enabled) n.parked.push_back(sim.Parked(a / 2));
-    }
     n.last_cpu = sim.last_cpu();
     n.last_enabled = n.last_cpu >= 0 && Contains(enabled, 2 * n.last_cpu);
+    if (sleep_sets_) {
+      for (int c = 0; c < sim.scenario().nr_cpus; ++c) {
+        const Access* a = sim.ParkedAccess(c);
+        if (a != nullptr && IsSpin(a->kind) && !Contains(enabled, 2 * c)) {
+          n.blocked_spins.emplace_back(a->addr, a->size);
+        }
+      }
+    }
     if (depth_ > 0) {
       const Node& p = stack_[depth_ - 1];
       n.preemptions = p.preemptions + Cost(p, p.chosen);
       if (sleep_sets_) {
-        const Access* pc = ParkedOf(p, p.chosen);
-        auto inherit = [&](int s) {
-          if (s != p.chosen && Independent(s, ParkedOf(p, s), p.chosen, pc) && !Contains(n.sleep, s)) {
-            n.sleep.push_back(s);
-          }
+        const Tried b{p.chosen, p.chosen_fx};
+        auto keep = [&](const Tried& t) {
+          if (Contains(n.sleep, t.action)) return false;
+          if (legacy_) return IndependentLegacy(t, b);
+          return Independent(t, b) && !WakesASpinner(t, n);
         };
-        for (int s : p.sleep) inherit(s);
-        for (int s : p.done) inherit(s);
+        for (const Tried& t : p.sleep) {
+          if (keep(t)) n.sleep.push_back(t);
+        }
+        for (const Tried& t : p.done) {
+          if (keep(t) && (legacy_ || MayPutToSleep(p, t))) n.sleep.push_back(t);
+        }
       }
     }
     n.chosen = NextChoice(n, bound_, sleep_sets_);
@@ -105,8 +214,10 @@ class DfsSource final : public ScheduleSource {
 
  private:
   std::vector<Node>& stack_;
+  const std::vector<StepEffects>& effects_;
   std::uint32_t bound_;
   bool sleep_sets_;
+  bool legacy_;
   std::size_t depth_ = 0;
 };
 
@@ -206,6 +317,8 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
   opt.record_trace = false;
   opt.hash_trace = true;
   opt.verbose = false;
+  std::vector<StepEffects> effects;
+  opt.step_effects = &effects;
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -214,17 +327,29 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
   std::unordered_set<std::uint64_t> traces;
   const int first_bound = options.iterative ? 0 : options.max_preemptions;
   bool out_of_budget = false;
-  for (int bound = first_bound; bound <= options.max_preemptions && !out_of_budget; ++bound) {
+  for (int bound = first_bound;
+       bound <= options.max_preemptions && !out_of_budget && !(result.found && !options.stop_at_first);
+       ++bound) {
     result.stats.bound = bound;
     std::vector<Node> stack;
     do {
-      DfsSource source(&stack, static_cast<std::uint32_t>(bound), options.sleep_sets);
+      DfsSource source(&stack, &effects, static_cast<std::uint32_t>(bound), options.sleep_sets,
+                       options.unsound_legacy_sleep_sets);
       const RunResult& r = sim.Run(source, opt);
       ++result.stats.executions;
       result.stats.max_depth = std::max<std::uint64_t>(result.stats.max_depth, stack.size());
+      if (!stack.empty() && effects.size() >= stack.size()) {
+        stack.back().chosen_fx = effects[stack.size() - 1];  // the run's last step
+      }
       if (!r.abandoned) {
         traces.insert(r.trace_hash);
-        if ((r.fired & options.violations) != 0) {
+        const std::uint32_t fired = r.fired & options.violations;
+        for (int sig = 0; sig < kSignatureCount; ++sig) {
+          if ((fired >> sig) & 1) {
+            result.min_preemptions[sig] = std::min(result.min_preemptions[sig], r.preemptions);
+          }
+        }
+        if (fired != 0 && !result.found) {
           result.found = true;
           result.signature = MostSevere(r, options.violations);
           result.counterexample.scenario = sim.scenario();
@@ -235,6 +360,8 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
           }
           result.counterexample.max_steps = options.max_steps;
           result.preemptions = r.preemptions;
+        }
+        if (fired != 0 && options.stop_at_first) {
           result.stats.distinct_traces = traces.size();
           result.stats.seconds = elapsed();
           return result;
@@ -245,7 +372,7 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
       // Backtrack to the deepest step with an untried, allowed alternative.
       while (!stack.empty()) {
         Node& n = stack.back();
-        n.done.push_back(n.chosen);
+        n.done.push_back({n.chosen, n.chosen_fx});
         int next = NextChoice(n, static_cast<std::uint32_t>(bound), options.sleep_sets);
         if (next >= 0) {
           n.chosen = next;

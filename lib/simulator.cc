@@ -93,6 +93,7 @@ void Simulator::ResetRun(const SimOptions& options) {
   run_length_ = 0;
   last_access_cpu_ = -1;
   last_access_site_ = Site::fence;
+  if (options.step_effects != nullptr) options.step_effects->clear();
 
   for (int i = 0; i < n; ++i) {
     SimCpu& c = cpus_[i];
@@ -265,6 +266,25 @@ std::uint64_t Simulator::Perform(Cpu& cpu, const Access& a) {
     e.loc = locations_.Id(a.addr);
     checkers_.OnAccess(cpu.id, a, e.loc, read, wrote, step_);
   }
+  if (options_.step_effects != nullptr) {
+    effects_.kind = a.kind;
+    if (AccessTouchesMemory(a.kind)) {
+      const Field f = locations_.Get(e.loc).field;
+      effects_.addr = a.addr;
+      effects_.size = a.size;
+      effects_.wrote = wrote;
+      effects_.llist = f == Field::kNext || f == Field::kFirst;
+    }
+    if (a.deadline != kNoDeadline) effects_.observable = true;
+    if (a.kind == AccessKind::kCall) {
+      effects_.AddToken(TokenOfFunc(a.value));
+      effects_.AddToken(TokenOfInfo(a.expected));
+    } else if (a.kind == AccessKind::kSendIpi) {
+      if (a.value < 64) effects_.ipi_targets |= std::uint64_t{1} << a.value;
+    } else if (a.kind == AccessKind::kSendIpiMask) {
+      effects_.ipi_targets |= a.value;
+    }
+  }
   if (options_.interleaving_map != nullptr) {
     if (last_access_cpu_ >= 0 && last_access_cpu_ != cpu.id) {
       std::uint8_t& counter =
@@ -289,15 +309,33 @@ void Simulator::Ghost(Cpu& cpu, const GhostEvent& e) {
     if (!in_async) locations_.AddStackCsd(e.obj, cpu.id);
   }
   checkers_.OnGhost(cpu.id, e, step_);
+  if (options_.step_effects != nullptr) {
+    switch (e.kind) {
+      case GhostKind::kRequestIssued:
+      case GhostKind::kRequestReturned:
+        effects_.AddToken(static_cast<std::uint32_t>(e.a));
+        break;
+      case GhostKind::kObjectBorn:
+        effects_.AddObject(e.obj, static_cast<std::uint32_t>(e.a));
+        break;
+      default:  // about one csd
+        effects_.AddObject(e.obj, sizeof(call_single_data_t));
+        break;
+    }
+  }
 }
 
-std::uint64_t Simulator::Clock(Cpu&) { return clock_; }
+std::uint64_t Simulator::Clock(Cpu&) {
+  effects_.observable = true;
+  return clock_;
+}
 
 void Simulator::IrqsEnabled(Cpu&) {}
 
 void Simulator::Execute(int action) {
   const int id = action / 2;
   SimCpu& c = cpus_[id];
+  effects_ = StepEffects{};
   clock_ += options_.ns_per_step;
   if (action & 1) {
     c.ipi_pending = false;
@@ -331,6 +369,11 @@ void Simulator::Execute(int action) {
     c.saved_at = nullptr;
   }
   if (!c.in_irq && !c.task_done && c.task.done()) c.task_done = true;
+  if (options_.step_effects != nullptr) {
+    if (action & 1) effects_.observable = true;
+    effects_.continues = StepEnabled(c);
+    options_.step_effects->push_back(effects_);
+  }
 }
 
 void Simulator::ReportStuck(bool budget) {

@@ -28,6 +28,7 @@
 #ifndef SMPFUZZ_LIB_SIMULATOR_H_
 #define SMPFUZZ_LIB_SIMULATOR_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -48,6 +49,57 @@ inline constexpr std::size_t kInterleavingMapSize =
 
 inline constexpr int kFairQuantum = 64;
 
+// What one step did, as far as the explorer's dependence relation
+// (lib/explorer.cc) needs to know: the memory access it performed, and what
+// else in it a checker or the scheduler can see. A step is `observable` (seen
+// by everything) when it delivers an IPI, reads the virtual clock, or performs
+// an access with a virtual-time deadline (mdelay, the debug CSD-lock wait).
+// The rest of what the model code does up to the next access is recorded by
+// what it is about: the csd objects its ghost events name, the request tokens
+// that its callbacks and request ghosts account, and the CPUs it sends IPIs
+// to. Interrupt state, context switches into and out of the handler, and the
+// end of a task are the CPU's own: only that CPU and IPI deliveries (always
+// dependent) see them before the run ends.
+struct StepEffects {
+  struct Range {
+    const void* addr = nullptr;
+    std::uint32_t size = 0;
+  };
+  static constexpr int kMaxObjects = 3;
+  static constexpr int kMaxTokens = 4;
+
+  const void* addr = nullptr;  // the memory access's first byte (nullptr: none)
+  std::uint8_t size = 0;
+  AccessKind kind = AccessKind::kCount;  // the access performed (kCount: none)
+  bool wrote = false;       // it stored (a failed cmpxchg only read)
+  bool llist = false;       // a list head or a next pointer: checkers walk chains
+  bool observable = false;  // see above (also set when objects or tokens overflow)
+  bool continues = false;   // the CPU's next step was enabled right after it
+  std::uint8_t nr_objects = 0;
+  std::uint8_t nr_tokens = 0;
+  std::uint64_t ipi_targets = 0;  // bit c: it sent CPU c an IPI
+  std::array<Range, kMaxObjects> objects{};  // csds its ghost events are about
+  std::array<std::uint32_t, kMaxTokens> tokens{};  // request tokens it accounted
+
+  void AddObject(const void* p, std::uint32_t bytes) {
+    if (nr_objects == kMaxObjects) {
+      observable = true;
+      return;
+    }
+    objects[nr_objects++] = {p, bytes};
+  }
+  void AddToken(std::uint32_t t) {
+    for (int i = 0; i < nr_tokens; ++i) {
+      if (tokens[i] == t) return;
+    }
+    if (nr_tokens == kMaxTokens) {
+      observable = true;
+      return;
+    }
+    tokens[nr_tokens++] = t;
+  }
+};
+
 struct SimOptions {
   std::uint64_t max_steps = 200000;
   std::uint64_t ns_per_step = 1000;
@@ -63,6 +115,8 @@ struct SimOptions {
   // Optional fuzzer feedback: counters indexed [previous site][site], bumped
   // when consecutive accesses come from different CPUs. kInterleavingMapSize.
   std::uint8_t* interleaving_map = nullptr;
+  // Optional: one StepEffects per step, appended in step order (the explorer).
+  std::vector<StepEffects>* step_effects = nullptr;
 };
 
 enum class TraceEvent : std::uint8_t { kAccess, kIpiDelivered, kClockJump };
@@ -138,6 +192,11 @@ class Simulator final : private Platform {
   // perform (meaningful when its step action is enabled), the CPU that took
   // the last step (-1 before the first) and the step count.
   const Access& Parked(int cpu) const { return cpus_[cpu].cpu.parked; }
+  // The access `cpu` is parked at, enabled or not; nullptr when it is not
+  // parked (its task ended, or it has none).
+  const Access* ParkedAccess(int cpu) const {
+    return cpus_[cpu].cpu.parked_at ? &cpus_[cpu].cpu.parked : nullptr;
+  }
   int last_cpu() const { return last_cpu_; }
   std::uint64_t step() const { return step_; }
   const Locations& locations() const { return locations_; }
@@ -195,6 +254,7 @@ class Simulator final : private Platform {
   int run_length_ = 0;  // consecutive steps of last_cpu_
   int last_access_cpu_ = -1;
   Site last_access_site_ = Site::fence;
+  StepEffects effects_;  // of the step being executed (when options_.step_effects)
 };
 
 }  // namespace smpfuzz

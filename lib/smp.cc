@@ -184,7 +184,10 @@ Task<void> send_call_function_single_ipi(Cpu& cur, int cpu) {
 }
 
 Task<void> __smp_call_single_queue(Cpu& cur, int cpu, llist_node* node) {
-  if (co_await llist_add(cur, node, &cur.kernel->call_single_queue[cpu])) {
+  // llist_add() is true when the queue was empty: only then is the target not
+  // already on its way to flush it.
+  const bool was_empty = co_await llist_add(cur, node, &cur.kernel->call_single_queue[cpu]);
+  if (was_empty != cur.kernel->variant->ipi_when_queue_was_busy) {
     co_await send_call_function_single_ipi(cur, cpu);
   }
 }
@@ -202,7 +205,7 @@ Task<int> generic_exec_single(Cpu& cur, int cpu, call_single_data_t* csd) {
     co_return 0;
   }
   if (static_cast<unsigned>(cpu) >= static_cast<unsigned>(k.nr_cpu_ids) || !k.cpu_online(cpu)) {
-    co_await csd_unlock(cur, csd);
+    if (!k.variant->enxio_keeps_lock) co_await csd_unlock(cur, csd);
     co_return -ENXIO;
   }
   co_await __smp_call_single_queue(cur, cpu, &csd->node.llist);
@@ -234,8 +237,13 @@ Task<void> __flush_smp_call_function_queue(Cpu& cur, bool warn_cpu_offline) {
       } else {
         entry = next;
       }
-      co_await csd_do_func(cur, func, info, Site::flush_sync_call);
-      co_await csd_unlock(cur, csd);
+      if (k.variant->sync_unlock_before_call) {
+        co_await csd_unlock(cur, csd);
+        co_await csd_do_func(cur, func, info, Site::flush_sync_call);
+      } else {
+        co_await csd_do_func(cur, func, info, Site::flush_sync_call);
+        co_await csd_unlock(cur, csd);
+      }
     } else {
       prev = pos;
     }
@@ -311,7 +319,7 @@ Task<int> smp_call_function_single(Cpu& cur, int cpu, smp_call_func_t func, void
 
 Task<int> smp_call_function_single_async(Cpu& cur, int cpu, call_single_data_t* csd) {
   unsigned int flags = co_await plain_load(cur, &csd->node.u_flags, Site::scfsa_read_flags);
-  if (flags & CSD_FLAG_LOCK) co_return -EBUSY;
+  if ((flags & CSD_FLAG_LOCK) && !cur.kernel->variant->async_ignores_lock) co_return -EBUSY;
   co_await plain_store(cur, &csd->node.u_flags, static_cast<unsigned int>(CSD_FLAG_LOCK),
                        Site::scfsa_set_flags);
   ghost(cur, GhostEvent{GhostKind::kCsdLocked, Site::scfsa_set_flags, csd});
@@ -349,7 +357,8 @@ Task<void> smp_call_function_many_cond(Cpu& cur, std::uint64_t mask, smp_call_fu
       co_await plain_store(cur, &csd->info, info, Site::scfm_set_info);
       co_await plain_store(cur, &csd->node.src, this_cpu, Site::scfm_set_src);
       co_await plain_store(cur, &csd->node.dst, cpu, Site::scfm_set_dst);
-      if (co_await llist_add(cur, &csd->node.llist, &k.call_single_queue[cpu])) {
+      const bool was_empty = co_await llist_add(cur, &csd->node.llist, &k.call_single_queue[cpu]);
+      if (was_empty != k.variant->ipi_when_queue_was_busy) {
         cpumask_ipi |= Bit(cpu);
         nr_cpus++;
         last_cpu = cpu;

@@ -4,7 +4,8 @@
 namespace smpfuzz {
 
 const std::vector<Variant>& AllVariants() {
-  // name, summary, dest csd, atomic lock, wait after put_cpu, mutant, plain unlock, no ipi
+  // name, summary, dest csd, atomic lock, wait after put_cpu, mutant, plain unlock, no ipi,
+  // sync unlock first, enxio keeps lock, ipi when busy, async ignores lock
   static const std::vector<Variant> kTable = {
       {"baseline", "Linux 6.12: wait=0 uses the sender's own csd_data", false, false, false,
        false, false, false},
@@ -19,6 +20,18 @@ const std::vector<Variant>& AllVariants() {
       {"mutant-plain-unlock", "fixed, but csd_unlock() uses a plain store (no release)", true,
        true, true, true, true, false},
       {"mutant-no-ipi", "fixed, but no IPI is ever sent", true, true, true, true, false, true},
+      {"mutant-sync-unlock-first",
+       "fixed, but the flush's SYNC pass releases the csd before running the callback", true,
+       true, true, true, false, false, true},
+      {"mutant-enxio-keeps-lock",
+       "fixed, but generic_exec_single() returns -ENXIO without csd_unlock()", true, true, true,
+       true, false, false, false, true},
+      {"mutant-ipi-when-busy",
+       "fixed, but the IPI is sent when llist_add() found the queue non-empty", true, true, true,
+       true, false, false, false, false, true},
+      {"mutant-async-ignores-lock",
+       "fixed, but smp_call_function_single_async() queues a csd that is still locked", true,
+       true, true, true, false, false, false, false, false, true},
   };
   return kTable;
 }

@@ -34,6 +34,12 @@ struct Variant {
   bool mutant;
   bool csd_unlock_plain_store;  // csd_unlock() with a plain store, no release
   bool never_send_ipi;          // send_call_function_single_ipi() sends nothing
+  // Historic smp.c/llist bugs re-injected for the explorer's soundness test
+  // (lib/explorer_soundness_test.cc); each a one-line change in the kernel.
+  bool sync_unlock_before_call;  // flush: SYNC entries csd_unlock() before the callback
+  bool enxio_keeps_lock;         // generic_exec_single(): -ENXIO without csd_unlock()
+  bool ipi_when_queue_was_busy;  // IPI on the wrong llist_add() result (list was non-empty)
+  bool async_ignores_lock;       // smp_call_function_single_async(): no -EBUSY check
 };
 
 // The table. The first three rows are the design brief's variants.

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Explorer soundness: the reduction (sleep sets under a preemption bound) is
+// checked against the unreduced search, the slow and obviously correct method.
+//
+// Random small scenarios (every op kind, 2-4 CPUs, csdlock_debug on and off,
+// offline and impossible targets) times every row of the variant table,
+// mutants included, are each explored at one bound with and without the
+// reduction, exploring the whole bound (no stop at the first violation). For
+// every signature, whether it shows and the fewest preemptions of a run that
+// shows it must be the same. Then the iterative search with the reduction, as
+// `smpfuzz explore` runs it, must report its first counterexample at exactly
+// the fewest preemptions the unreduced search needs for any violation and for
+// that signature, and the counterexample must replay to it.
+//
+// The same harness run with the relation smpfuzz had before
+// (ExploreOptions::unsound_legacy_sleep_sets) must find a disagreement: the
+// check can fail.
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "lib/explorer.h"
+#include "lib/repro.h"
+
+namespace smpfuzz {
+namespace {
+
+// Each scenario's unreduced search may take this many executions; a scenario
+// that needs more is counted as skipped (and few may be).
+constexpr std::uint64_t kMaxExecutions = 20000;
+constexpr std::uint64_t kMaxSteps = 2000;
+
+Op RandomOp(std::mt19937_64& rng, int nr_cpus) {
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); };
+  Op op;
+  switch (pick(9)) {
+    case 0:
+    case 1:
+    case 2:
+      op.kind = OpKind::kCallSingle;
+      op.wait = pick(2) == 1;
+      break;
+    case 3:
+    case 4:
+      op.kind = OpKind::kCallSingleAsync;
+      op.csd = pick(3) - 1;  // fresh, or one of two shared slots
+      break;
+    case 5:
+    case 6:
+      op.kind = OpKind::kCallMany;
+      op.mask = 1 + rng() % AllCpusMask(nr_cpus);
+      op.wait = pick(2) == 1;
+      op.local = pick(2) == 1;
+      break;
+    case 7:
+      op.kind = OpKind::kFlush;
+      break;
+    default:
+      op.kind = OpKind::kIrqsOff;
+      op.ms = static_cast<std::uint32_t>(pick(3));
+      break;
+  }
+  // Mostly CPU0, the usual target; sometimes any CPU, itself, or a CPU
+  // number past the last one.
+  const int t = pick(8);
+  op.target = t < 4 ? 0 : t < 7 ? pick(nr_cpus) : nr_cpus + pick(2);
+  return op;
+}
+
+Scenario RandomScenario(std::mt19937_64& rng) {
+  Scenario s;
+  s.nr_cpus = 2 + static_cast<int>(rng() % 3);
+  s.csdlock_debug = rng() % 2 == 0;
+  s.csd_lock_timeout_ms = rng() % 2 == 0 ? 5000 : 1;
+  s.ops.resize(s.nr_cpus);
+  // Sometimes the last CPU is offline (it has no operations then).
+  if (s.nr_cpus > 2 && rng() % 4 == 0) s.offline_mask = std::uint64_t{1} << (s.nr_cpus - 1);
+  // 1-3 operations on the CPUs other than CPU0, which stays the idle target
+  // but may get a flush or an irqs_off of its own.
+  const int total = 1 + static_cast<int>(rng() % (s.nr_cpus == 2 ? 3 : 2));
+  for (int i = 0; i < total; ++i) {
+    int cpu = 1 + static_cast<int>(rng() % static_cast<std::uint64_t>(s.nr_cpus - 1));
+    if ((s.offline_mask >> cpu) & 1) cpu = 1;
+    s.ops[cpu].push_back(RandomOp(rng, s.nr_cpus));
+  }
+  if (rng() % 5 == 0) {
+    Op own;
+    own.kind = rng() % 2 == 0 ? OpKind::kFlush : OpKind::kIrqsOff;
+    s.ops[0].push_back(own);
+  }
+  return s;
+}
+
+// The bound each scenario is explored at: the unreduced search must stay
+// small, and bigger scenarios have more schedules per preemption.
+int BoundFor(const Scenario& s) { return s.nr_cpus == 2 && s.TotalOps() <= 2 ? 2 : 1; }
+
+std::string Describe(const Scenario& s) {
+  Repro r;
+  r.scenario = s;
+  return FormatRepro(r);
+}
+
+std::string Signatures(const ExploreResult& r) {
+  std::string out;
+  for (int i = 0; i < kSignatureCount; ++i) {
+    if (r.min_preemptions[i] == ExploreResult::kNever) continue;
+    out += std::string(out.empty() ? "" : ", ") + SignatureName(static_cast<Signature>(i)) +
+           "@" + std::to_string(r.min_preemptions[i]);
+  }
+  return out.empty() ? "clean" : out;
+}
+
+struct Tally {
+  int compared = 0;
+  int skipped = 0;
+  int with_violation = 0;
+  int counterexamples_checked = 0;
+  std::uint64_t plain_executions = 0;
+  std::uint64_t reduced_executions = 0;
+  std::vector<std::string> disagreements;
+};
+
+// Explores `s` with and without the reduction and records every difference.
+void Compare(const Scenario& s, bool legacy, Tally* tally) {
+  ExploreOptions o;
+  o.max_preemptions = BoundFor(s);
+  o.iterative = false;
+  o.stop_at_first = false;
+  o.max_steps = kMaxSteps;
+  o.max_executions = kMaxExecutions;
+  o.sleep_sets = false;
+  const ExploreResult plain = Explore(s, o);
+  if (!plain.complete) {
+    ++tally->skipped;
+    return;
+  }
+  o.sleep_sets = true;
+  o.unsound_legacy_sleep_sets = legacy;
+  o.max_executions = 0;
+  const ExploreResult reduced = Explore(s, o);
+  ++tally->compared;
+  tally->plain_executions += plain.stats.executions;
+  tally->reduced_executions += reduced.stats.executions;
+  const std::string where = std::string(s.variant->name) + " at bound " +
+                            std::to_string(o.max_preemptions) + ":\n" + Describe(s);
+  if (!reduced.complete || reduced.min_preemptions != plain.min_preemptions) {
+    tally->disagreements.push_back("unreduced " + Signatures(plain) + ", reduced " +
+                                   Signatures(reduced) + " for " + where);
+    return;
+  }
+  std::uint32_t fewest = ExploreResult::kNever;
+  for (std::uint32_t p : plain.min_preemptions) fewest = std::min(fewest, p);
+  if (fewest == ExploreResult::kNever) return;
+  ++tally->with_violation;
+  if (legacy) return;
+
+  // The first counterexample of the iterative, reduced search (what
+  // `smpfuzz explore` prints) has the fewest preemptions of any violation,
+  // and no run with fewer preemptions shows its signature.
+  ExploreOptions first;
+  first.max_preemptions = o.max_preemptions;
+  first.max_steps = kMaxSteps;
+  const ExploreResult found = Explore(s, first);
+  ++tally->counterexamples_checked;
+  if (!found.found || found.preemptions != fewest ||
+      plain.min_preemptions[static_cast<int>(found.signature)] != found.preemptions) {
+    tally->disagreements.push_back(
+        "first counterexample " +
+        (found.found ? std::string(SignatureName(found.signature)) + "@" +
+                           std::to_string(found.preemptions)
+                     : std::string("none")) +
+        ", unreduced " + Signatures(plain) + " for " + where);
+    return;
+  }
+  Simulator sim;
+  const RunResult& again =
+      sim.Run(found.counterexample.scenario, found.counterexample.schedule,
+              found.counterexample.Options());
+  if (!again.Has(found.signature) || again.preemptions != found.preemptions) {
+    tally->disagreements.push_back("counterexample does not replay for " + where);
+  }
+}
+
+Tally RunCampaign(int scenarios, std::uint64_t seed, bool legacy) {
+  std::mt19937_64 rng(seed);
+  Tally tally;
+  for (int i = 0; i < scenarios; ++i) {
+    Scenario s = RandomScenario(rng);
+    for (const Variant& v : AllVariants()) {
+      s.variant = &v;
+      Compare(s, legacy, &tally);
+    }
+  }
+  return tally;
+}
+
+int ScenarioCount() {
+  // Sanitizer builds run the same check on fewer scenarios (they are 3-10x
+  // slower); the default build runs all of them.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+  return 60;
+#endif
+#endif
+  return 300;
+}
+
+TEST(ExplorerSoundness, ReductionFindsExactlyWhatTheUnreducedSearchFinds) {
+  const Tally t = RunCampaign(ScenarioCount(), /*seed=*/20261201, /*legacy=*/false);
+  for (std::size_t i = 0; i < t.disagreements.size() && i < 5; ++i) {
+    ADD_FAILURE() << t.disagreements[i];
+  }
+  EXPECT_TRUE(t.disagreements.empty()) << t.disagreements.size() << " disagreement(s)";
+  // The comparison must have had something to compare.
+  EXPECT_LE(t.skipped * 20, t.compared) << "too many scenarios too big for the unreduced search";
+  EXPECT_GT(t.with_violation * 10, t.compared) << "too few scenarios with a violation";
+  EXPECT_GT(t.counterexamples_checked, 0);
+  // And the reduction must reduce.
+  EXPECT_LT(t.reduced_executions, t.plain_executions);
+  std::printf("compared %d, skipped %d, with a violation %d; executions unreduced %llu, "
+              "reduced %llu\n",
+              t.compared, t.skipped, t.with_violation,
+              static_cast<unsigned long long>(t.plain_executions),
+              static_cast<unsigned long long>(t.reduced_executions));
+}
+
+TEST(ExplorerSoundness, TheCheckCatchesTheOldUnsoundRelation) {
+  const Tally t = RunCampaign(ScenarioCount() / 3, /*seed=*/20261201, /*legacy=*/true);
+  EXPECT_FALSE(t.disagreements.empty())
+      << "the pre-fix sleep sets agreed with the unreduced search on " << t.compared
+      << " explorations: the soundness check has lost its power";
+  if (!t.disagreements.empty()) std::printf("first disagreement: %s\n", t.disagreements[0].c_str());
+}
+
+// The case that showed the old relation unsound: a callback and the waiter's
+// return touch no common memory, but the checkers see their order.
+TEST(ExplorerSoundness, SyncUnlockFirstMutantLosesTheCallbackAtOnePreemption) {
+  Scenario s;
+  s.nr_cpus = 2;
+  s.variant = FindVariant("mutant-sync-unlock-first");
+  ASSERT_NE(s.variant, nullptr);
+  s.ops.resize(2);
+  Op call;
+  call.kind = OpKind::kCallSingle;
+  call.target = 0;
+  call.wait = true;
+  s.ops[1].push_back(call);
+  for (bool sleep_sets : {false, true}) {
+    ExploreOptions o;
+    o.sleep_sets = sleep_sets;
+    const ExploreResult r = Explore(s, o);
+    ASSERT_TRUE(r.found) << "sleep_sets=" << sleep_sets;
+    EXPECT_EQ(r.signature, Signature::kCallbackLost) << "sleep_sets=" << sleep_sets;
+    EXPECT_EQ(r.preemptions, 1u) << "sleep_sets=" << sleep_sets;
+  }
+  ExploreOptions legacy;
+  legacy.unsound_legacy_sleep_sets = true;
+  EXPECT_FALSE(Explore(s, legacy).found) << "the old relation no longer misses it: update the test";
+}
+
+}  // namespace
+}  // namespace smpfuzz
