@@ -3,8 +3,7 @@
 # Explorer benchmark (issue 7), opt build, one core: the b0473dcd counterexample on the
 # canonical scenario, and the fixed variant proven clean for ci/explore/fixed_3cpu_2ops.repro
 # at preemption bound 3 and ci/explore/fixed_4cpu_1op.repro at bound 2 (the bound itself,
-# --noiterative), each with sleep sets
-# and without (capped at CAP seconds; a capped run gives a lower bound on the factor).
+# --noiterative), each with the sound sleep sets, the old unsound ones, and without reduction (capped at CAP seconds; a capped run gives a lower bound on the factor).
 #
 #   ci/bench-explore.sh            # CAP=600
 set -euo pipefail
@@ -32,7 +31,8 @@ run() {  # run LABEL ARGS...: prints the explorer's final line with the label
 run "b0473dcd canonical, first violation" "$canon"
 run "b0473dcd canonical, first llist-self-loop" "$canon" --signatures=llist-self-loop
 # Proofs search the bound itself (--noiterative): bounds 0..N-1 would be re-run inside it.
-for reduction in sleep none; do
+# unsound-legacy is the relation before issue 13 (unsound; kept to show what soundness costs).
+for reduction in sleep unsound-legacy none; do
   run "fixed 3 CPUs x 2 ops, bound 3, $reduction" ci/explore/fixed_3cpu_2ops.repro --preemptions=3 --noiterative --reduction=$reduction --max_seconds="$CAP"
   run "fixed 4 CPUs x 1 op, bound 2, $reduction" ci/explore/fixed_4cpu_1op.repro --preemptions=2 --noiterative --reduction=$reduction --max_seconds="$CAP"
 done

@@ -73,8 +73,8 @@ bool Touches(const StepEffects& x, const StepEffects& y) {
 // one of their orders may be skipped, only when all of this holds:
 //  - they are steps of different CPUs, and neither is an IPI delivery (a
 //    delivery changes which code its CPU runs next);
-//  - neither is observable (StepEffects: a clock read or a virtual-time
-//    deadline shifts with every step before it);
+//  - neither is observable (StepEffects: a clock read, or a wait ended by a
+//    virtual-time deadline, shifts with every step before it);
 //  - neither sent an IPI to the other's CPU, and they sent none to one CPU;
 //  - the checker state each touched beyond its access is disjoint from all
 //    the other did: a ghost event about a csd counts as a write to the whole

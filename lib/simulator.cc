@@ -275,7 +275,12 @@ std::uint64_t Simulator::Perform(Cpu& cpu, const Access& a) {
       effects_.wrote = wrote;
       effects_.llist = f == Field::kNext || f == Field::kFirst;
     }
-    if (a.deadline != kNoDeadline) effects_.observable = true;
+    // A deadline matters only to a wait that ended by it: a spin that saw its
+    // bits clear ended by the value, which its step's position cannot change.
+    if (a.kind == AccessKind::kDelay ||
+        (a.deadline != kNoDeadline && (read & a.expected) != 0)) {
+      effects_.observable = true;
+    }
     if (a.kind == AccessKind::kCall) {
       effects_.AddToken(TokenOfFunc(a.value));
       effects_.AddToken(TokenOfInfo(a.expected));

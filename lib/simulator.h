@@ -52,8 +52,9 @@ inline constexpr int kFairQuantum = 64;
 // What one step did, as far as the explorer's dependence relation
 // (lib/explorer.cc) needs to know: the memory access it performed, and what
 // else in it a checker or the scheduler can see. A step is `observable` (seen
-// by everything) when it delivers an IPI, reads the virtual clock, or performs
-// an access with a virtual-time deadline (mdelay, the debug CSD-lock wait).
+// by everything) when it delivers an IPI, reads the virtual clock, or ends a
+// wait by its virtual-time deadline (mdelay; a debug CSD-lock wait that gave
+// up, not one that saw the lock free).
 // The rest of what the model code does up to the next access is recorded by
 // what it is about: the csd objects its ghost events name, the request tokens
 // that its callbacks and request ghosts account, and the CPUs it sends IPIs

@@ -34,8 +34,12 @@ struct Variant {
   bool mutant;
   bool csd_unlock_plain_store;  // csd_unlock() with a plain store, no release
   bool never_send_ipi;          // send_call_function_single_ipi() sends nothing
-  // Historic smp.c/llist bugs re-injected for the explorer's soundness test
-  // (lib/explorer_soundness_test.cc); each a one-line change in the kernel.
+  // One-line bugs at sites the kernel's history of smp.c has fixed or
+  // redesigned, re-injected for the explorer's soundness test
+  // (lib/explorer_soundness_test.cc). Unlocking a synchronous csd before its
+  // callback is what 8053871d0f7f ("smp: Fix smp_call_function_single_async()
+  // locking", 2015) ordered the other way; the -EBUSY check of the async path
+  // came with 5a18ceca6350 (2019).
   bool sync_unlock_before_call;  // flush: SYNC entries csd_unlock() before the callback
   bool enxio_keeps_lock;         // generic_exec_single(): -ENXIO without csd_unlock()
   bool ipi_when_queue_was_busy;  // IPI on the wrong llist_add() result (list was non-empty)
