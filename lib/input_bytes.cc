@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/input_bytes.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <string_view>
 
 namespace smpfuzz {
 
@@ -144,21 +148,119 @@ bool EncodeInputBytes(const Repro& r, std::string* out, std::string* error) {
   return true;
 }
 
-bool ReadReproOrInput(const std::string& path, const Variant* raw_variant, bool force_raw,
-                      Repro* r, bool* was_text, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+namespace {
+
+const char* FileKind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a plain file";
+}
+
+std::string TooBig(const std::string& path, std::uint64_t size, std::size_t max) {
+  return path + ": too big: " + std::to_string(size) + " bytes (inputs are at most " +
+         std::to_string(max) + ")";
+}
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+bool ReadRegularFile(const std::string& path, std::size_t max_bytes, std::string* data,
+                     std::string* error) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
     *error = path + ": cannot read: " + std::strerror(errno);
     return false;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  const std::string data = ss.str();
-  *was_text = !force_raw && LooksLikeReproText(data);
+  if (!S_ISREG(st.st_mode)) {
+    *error = path + ": not a regular file (" + FileKind(st.st_mode) + ")";
+    return false;
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+    *error = TooBig(path, static_cast<std::uint64_t>(st.st_size), max_bytes);
+    return false;
+  }
+  // O_NONBLOCK: a FIFO put in the file's place since stat() does not block
+  // open(); fstat() then sees what was opened.
+  const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    *error = path + ": cannot read: " + std::strerror(errno);
+    return false;
+  }
+  bool ok = false;
+  if (fstat(fd, &st) != 0) {
+    *error = path + ": cannot read: " + std::strerror(errno);
+  } else if (!S_ISREG(st.st_mode)) {
+    *error = path + ": not a regular file (" + FileKind(st.st_mode) + ")";
+  } else {
+    data->clear();
+    data->reserve(std::min<std::uint64_t>(static_cast<std::uint64_t>(st.st_size), max_bytes) + 1);
+    char buf[1 << 16];
+    ok = true;
+    for (;;) {
+      const ssize_t n = read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        *error = path + ": cannot read: " + std::strerror(errno);
+        ok = false;
+        break;
+      }
+      if (n == 0) break;
+      if (data->size() + static_cast<std::size_t>(n) > max_bytes) {  // it grew since fstat()
+        *error = TooBig(path, data->size() + static_cast<std::size_t>(n), max_bytes);
+        ok = false;
+        break;
+      }
+      data->append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  close(fd);
+  return ok;
+}
+
+InputOrigin CrashDirOrigin(const std::string& path) {
+  return EndsWith(path, ".repro") ? InputOrigin::kReproducer : InputOrigin::kCrashFile;
+}
+
+bool ReadReproOrInput(const std::string& path, const Variant* raw_variant, InputOrigin origin,
+                      Repro* r, bool* was_text, std::string* error) {
+  std::string data;
+  if (!ReadRegularFile(path, kMaxInputBytes, &data, error)) return false;
+  if (origin == InputOrigin::kSniff && EndsWith(path, ".repro")) origin = InputOrigin::kReproducer;
+  switch (origin) {
+    case InputOrigin::kRaw:
+      *was_text = false;
+      break;
+    case InputOrigin::kReproducer:
+      *was_text = true;
+      break;
+    case InputOrigin::kCrashFile:
+      *was_text = HasReproHeader(data);
+      break;
+    case InputOrigin::kSniff:
+      *was_text = HasReproHeader(data);
+      if (!*was_text && LooksLikeHeaderlessRepro(data)) {
+        *error = path + ":1:1: " + MissingHeaderMessage(data) +
+                 "; to run the file as raw fuzzer bytes, use --raw";
+        return false;
+      }
+      break;
+  }
   if (*was_text) return ParseRepro(data, path, r, error);
   *r = DecodeInputBytes(reinterpret_cast<const std::uint8_t*>(data.data()), data.size(),
                         raw_variant);
   return true;
+}
+
+bool ReadReproOrInput(const std::string& path, const Variant* raw_variant, bool force_raw,
+                      Repro* r, bool* was_text, std::string* error) {
+  return ReadReproOrInput(path, raw_variant, force_raw ? InputOrigin::kRaw : InputOrigin::kSniff,
+                          r, was_text, error);
 }
 
 }  // namespace smpfuzz

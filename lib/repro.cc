@@ -8,6 +8,8 @@
 #include <map>
 #include <optional>
 
+#include "lib/trace_format.h"
+
 namespace smpfuzz {
 namespace {
 
@@ -20,24 +22,57 @@ struct Token {
   int col = 0;  // 1-based
 };
 
-std::vector<Token> Tokenize(std::string_view line) {
-  std::vector<Token> out;
-  std::size_t i = 0;
-  while (i < line.size()) {
-    unsigned char c = static_cast<unsigned char>(line[i]);
-    if (c == '#') break;
-    if (c == ' ' || c == '\t' || c == '\r') {
-      ++i;
-      continue;
+// The words of one line, one at a time: a schedule line may hold millions,
+// so it is never split into a list.
+class Words {
+ public:
+  explicit Words(std::string_view line) : line_(line) {}
+  bool Next(Token* t) {
+    while (i_ < line_.size() && (line_[i_] == ' ' || line_[i_] == '\t' || line_[i_] == '\r')) ++i_;
+    if (i_ == line_.size() || line_[i_] == '#') return false;
+    const std::size_t start = i_;
+    while (i_ < line_.size() && line_[i_] != ' ' && line_[i_] != '\t' && line_[i_] != '\r' &&
+           line_[i_] != '#') {
+      ++i_;
     }
-    std::size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' &&
-           line[i] != '#') {
-      ++i;
-    }
-    out.push_back({line.substr(start, i - start), static_cast<int>(start) + 1});
+    *t = {line_.substr(start, i_ - start), static_cast<int>(start) + 1};
+    return true;
   }
+
+ private:
+  std::string_view line_;
+  std::size_t i_ = 0;
+};
+
+// The words of a line that is not a schedule: at most `max` + 1 of them.
+std::vector<Token> Tokenize(std::string_view line, std::size_t max) {
+  std::vector<Token> out;
+  Words words(line);
+  Token t;
+  while (out.size() <= max && words.Next(&t)) out.push_back(t);
   return out;
+}
+
+// No fact but `schedule` needs more words than this (stop_on, expect and
+// offline name at most one signature or CPU each).
+constexpr std::size_t kMaxWords = 128;
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// A word for an error message: printable, short.
+std::string Quoted(std::string_view w) {
+  std::string out = "'";
+  for (std::size_t i = 0; i < w.size() && i < 24; ++i) {
+    unsigned char c = static_cast<unsigned char>(w[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out + (w.size() > 24 ? "...'" : "'");
 }
 
 // Decimal or 0x hex, optional leading '-'; false on anything else or overflow.
@@ -131,6 +166,7 @@ class Parser {
   bool Parse(std::string_view text) {
     *r_ = Repro{};
     r_->scenario.variant = nullptr;
+    if (!HasReproHeader(text)) return Fail(1, 1, MissingHeaderMessage(text));
     int line_no = 0;
     std::size_t pos = 0;
     while (pos <= text.size()) {
@@ -144,8 +180,20 @@ class Parser {
           return Fail(line_no, static_cast<int>(i) + 1, "control character in text");
         }
       }
-      std::vector<Token> toks = Tokenize(line);
-      if (!toks.empty() && !Fact(line_no, toks)) return false;
+      Words words(line);
+      Token first;
+      if (words.Next(&first)) {
+        if (first.text == "schedule") {
+          if (!ScheduleLine(line_no, &words)) return false;
+        } else {
+          std::vector<Token> toks = Tokenize(line, kMaxWords);
+          if (toks.size() > kMaxWords) {
+            return Fail(line_no, toks[kMaxWords].col,
+                        "more than " + std::to_string(kMaxWords) + " words on one line");
+          }
+          if (!Fact(line_no, toks)) return false;
+        }
+      }
       if (nl == std::string_view::npos) break;
       pos = nl + 1;
     }
@@ -267,7 +315,7 @@ class Parser {
       return true;
     }
     if (key == "cpu") return OpLine(line, toks);
-    if (key == "schedule") return ScheduleLine(line, toks);
+    // `schedule` lines never come here: Parse() streams them (ScheduleLine).
     if (key == "expect") return ExpectLine(line, toks);
     return Fail(line, toks[0].col, "unknown fact '" + std::string(key) +
                                        "' (expected cpus, variant, csdlock_debug, "
@@ -383,14 +431,17 @@ class Parser {
     return true;
   }
 
-  bool ScheduleLine(int line, const std::vector<Token>& toks) {
-    for (std::size_t i = 1; i < toks.size(); ++i) {
-      std::string_view t = toks[i].text;
+  // The words after `schedule`, taken one at a time (bounded memory: a step
+  // costs its two bytes in the schedule, nothing else).
+  bool ScheduleLine(int line, Words* words) {
+    Token tok;
+    while (words->Next(&tok)) {
+      std::string_view t = tok.text;
       std::int64_t count = 1;
       std::size_t star = t.find('*');
       std::string_view head = t.substr(0, star);
       if (star != std::string_view::npos) {
-        if (!Int(line, Token{t.substr(star + 1), toks[i].col + static_cast<int>(star) + 1}, 1,
+        if (!Int(line, Token{t.substr(star + 1), tok.col + static_cast<int>(star) + 1}, 1,
                  static_cast<std::int64_t>(kMaxScheduleSteps), &count, "a repeat count")) {
           return false;
         }
@@ -399,17 +450,20 @@ class Parser {
       if (ipi) head.remove_suffix(1);
       std::int64_t cpu;
       if (!ParseInt(head, 0, kMaxScenarioCpus - 1, &cpu)) {
-        return Fail(line, toks[i].col,
+        return Fail(line, tok.col,
                     "expected a schedule step (CPU, CPUi, CPU*N or CPUi*N), got '" +
                         std::string(t) + "'");
       }
       if (r_->schedule.size() + static_cast<std::size_t>(count) > kMaxScheduleSteps) {
-        return Fail(line, toks[i].col, "schedule longer than " + std::to_string(kMaxScheduleSteps) + " steps");
+        return Fail(line, tok.col, "schedule longer than " + std::to_string(kMaxScheduleSteps) + " steps");
       }
-      steps_.push_back({line, toks[i].col, static_cast<int>(cpu), Op{}});
-      for (std::int64_t k = 0; k < count; ++k) {
-        r_->schedule.push_back({static_cast<std::uint8_t>(cpu), ipi});
+      // Finish() checks each CPU against `cpus` where it first appears.
+      if (!step_seen_[cpu]) {
+        step_seen_[cpu] = true;
+        steps_.push_back({line, tok.col, static_cast<int>(cpu), Op{}});
       }
+      r_->schedule.insert(r_->schedule.end(), static_cast<std::size_t>(count),
+                          Choice{static_cast<std::uint8_t>(cpu), ipi});
     }
     return true;
   }
@@ -491,7 +545,9 @@ class Parser {
   bool seen_offline_ = false;
   int cpus_line_ = 1;
   int op_count_ = 0;
-  std::vector<Placed> ops_, offline_, steps_;
+  std::vector<Placed> ops_, offline_;
+  std::vector<Placed> steps_;  // each CPU's first step, in file order
+  bool step_seen_[kMaxScenarioCpus] = {};
 };
 
 std::string Hex(std::uint64_t v) {
@@ -559,10 +615,9 @@ std::string FormatSchedule(const Schedule& s) {
 }
 
 std::string FormatRepro(const Repro& r, const std::vector<std::string>& comment) {
-  std::string out;
+  std::string out = "smpfuzz-repro 1\n";
   for (const std::string& c : comment) out += "# " + c + "\n";
   const Scenario& s = r.scenario;
-  out += "smpfuzz-repro 1\n";
   out += "cpus " + std::to_string(s.nr_cpus) + "\n";
   out += std::string("variant ") + (s.variant ? s.variant->name : "baseline") + "\n";
   out += std::string("csdlock_debug ") + (s.csdlock_debug ? "on" : "off") + "\n";
@@ -621,11 +676,71 @@ std::string FormatRepro(const Repro& r, const std::vector<std::string>& comment)
   return out;
 }
 
-bool LooksLikeReproText(std::string_view data) {
-  std::size_t i = 0;
-  while (i < data.size() && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n')) ++i;
-  data.remove_prefix(i);
-  return data.substr(0, 1) == "#" || data.substr(0, 13) == "smpfuzz-repro";
+bool HasReproHeader(std::string_view data) {
+  return data.substr(0, kReproHeader.size()) == kReproHeader;
+}
+
+std::string MissingHeaderMessage(std::string_view data) {
+  if (data.substr(0, kBom.size()) == kBom) {
+    return "a UTF-8 byte order mark before the header (a reproducer begins with "
+           "'smpfuzz-repro 1': save it without the mark)";
+  }
+  int line_no = 0;
+  for (std::size_t pos = 0; pos <= data.size();) {
+    std::size_t nl = data.find('\n', pos);
+    std::string_view line = data.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    ++line_no;
+    Words words(line);
+    Token t;
+    if (words.Next(&t) && t.text == kReproHeader) {
+      return "'smpfuzz-repro 1' must begin the file, found it at line " + std::to_string(line_no) +
+             ", column " + std::to_string(t.col) + " (comments go after it)";
+    }
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  const std::size_t start = data.find_first_not_of(" \t\r\n");
+  if (data.empty()) return "empty reproducer (expected 'smpfuzz-repro 1')";
+  if (start == std::string_view::npos) return "only blank space (expected 'smpfuzz-repro 1')";
+  if (data[start] == '#') return "expected 'smpfuzz-repro 1' at the start of the file, got a comment";
+  std::string_view rest = data.substr(start);
+  return "expected 'smpfuzz-repro 1' at the start of the file, got " +
+         Quoted(rest.substr(0, rest.find_first_of(" \t\r\n#")));
+}
+
+namespace {
+
+// Printable ASCII, tab, CR, LF and well-formed UTF-8: what people write.
+bool IsText(std::string_view d) {
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(d[i]);
+    if (c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c < 0x7f)) continue;
+    const std::size_t n = Utf8SequenceAt(d, i);
+    if (n == 0) return false;
+    i += n - 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool LooksLikeHeaderlessRepro(std::string_view data) {
+  if (data.substr(0, kBom.size()) == kBom) return true;
+  if (!IsText(data)) return false;
+  const std::size_t start = data.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos) return false;
+  if (data[start] == '#') return true;
+  std::string_view rest = data.substr(start);
+  const std::string_view word = rest.substr(0, rest.find_first_of(" \t\r\n#"));
+  for (std::string_view fact : {kReproHeader, std::string_view("cpus"), std::string_view("variant"),
+                                std::string_view("csdlock_debug"), std::string_view("csd_lock_timeout_ms"),
+                                std::string_view("offline"), std::string_view("max_steps"),
+                                std::string_view("ns_per_step"), std::string_view("stop_on"),
+                                std::string_view("cpu"), std::string_view("schedule"),
+                                std::string_view("expect")}) {
+    if (word == fact) return true;
+  }
+  return false;
 }
 
 void StateExpectations(Repro* r) {

@@ -4,8 +4,12 @@
 // repro/, and in the raw byte form the fuzzers mutate.
 //
 // Text form: one fact per line, `#` starts a comment, blank lines ignored.
+// The file begins with its header line: its first bytes are `smpfuzz-repro`
+// (no blank line, comment, space or UTF-8 byte order mark before it). That
+// is the rule that tells a reproducer from raw fuzzer bytes (lib/input_bytes.h).
 //
-//   smpfuzz-repro 1                      required first fact
+//   smpfuzz-repro 1                      the header: the first line
+//   # where it came from                 comments only after the header
 //   cpus 3                               2..64
 //   variant b0473dcd                     the variant `replay` runs by default
 //   csdlock_debug on                     on | off
@@ -71,14 +75,27 @@ struct Repro {
 bool ParseRepro(std::string_view text, std::string_view filename, Repro* out, std::string* error);
 
 // The canonical text form (ParseRepro(FormatRepro(r)) == r). `comment` lines
-// go first, each prefixed with "# ".
+// follow the header line, each prefixed with "# ".
 std::string FormatRepro(const Repro& r, const std::vector<std::string>& comment = {});
 
 // "1 2*11 1*10 0i"
 std::string FormatSchedule(const Schedule& s);
 
-// Whether `data` looks like the text form (as opposed to raw fuzzer bytes).
-bool LooksLikeReproText(std::string_view data);
+// What a reproducer's first bytes are.
+inline constexpr std::string_view kReproHeader = "smpfuzz-repro";
+
+// Whether `data` begins with the header: a reproducer, not raw fuzzer bytes.
+bool HasReproHeader(std::string_view data);
+
+// For `data` without the header: why it is no reproducer, one line, e.g.
+// "'smpfuzz-repro 1' must begin the file, found it at line 3, column 1".
+std::string MissingHeaderMessage(std::string_view data);
+
+// Whether `data`, which lacks the header, looks like a reproducer anyway:
+// a UTF-8 byte order mark, or text whose first fact is a comment or a
+// reproducer keyword. Such a file is refused where a user names it, rather
+// than run as raw bytes.
+bool LooksLikeHeaderlessRepro(std::string_view data);
 
 // Replaces the expectations with what each real variant (baseline,
 // b0473dcd, fixed) does with the reproducer's scenario and schedule.

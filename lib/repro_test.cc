@@ -4,16 +4,22 @@
 
 #include "lib/repro.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
 #include <random>
 
 #include "gtest/gtest.h"
 #include "lib/input_bytes.h"
+#include "lib/trace_format.h"
 
 namespace smpfuzz {
 namespace {
 
-constexpr char kExample[] = R"(# a comment
-smpfuzz-repro 1
+constexpr char kExample[] = R"(smpfuzz-repro 1
+# a comment
 cpus 4
 variant b0473dcd
 csdlock_debug on        # trailing comment
@@ -85,7 +91,17 @@ std::string Head(const std::string& rest) {
 TEST(ReproText, MalformedInputGivesFileLineColumnAndMessage) {
   const std::vector<Malformed> cases = {
       {"empty", "", "f:1:1: empty reproducer"},
-      {"only comments", "# nothing\n\n", "f:1:1: empty reproducer"},
+      {"only comments", "# nothing\n\n", "f:1:1: expected 'smpfuzz-repro 1' at the start of the file, got a comment"},
+      {"only blank space", " \n\t\n", "f:1:1: only blank space"},
+      {"comment before the header", "# from a hunt\nsmpfuzz-repro 1\ncpus 3\n",
+       "f:1:1: 'smpfuzz-repro 1' must begin the file, found it at line 2, column 1"},
+      {"blank line before the header", "\n  smpfuzz-repro 1\n",
+       "f:1:1: 'smpfuzz-repro 1' must begin the file, found it at line 2, column 3"},
+      {"byte order mark", "\xEF\xBB\xBFsmpfuzz-repro 1\n", "f:1:1: a UTF-8 byte order mark before the header"},
+      {"binary", std::string("\x0a\x23\x02\x02\x00", 5), "f:1:1: expected 'smpfuzz-repro 1' at the start of the file, got a comment"},
+      {"binary word", std::string("\x01\x02 x", 4), "f:1:1: expected 'smpfuzz-repro 1' at the start of the file, got '\\x01\\x02'"},
+      {"too many words", Head("offline" + std::string(200, ' ') + [] { std::string w; for (int i = 0; i < 200; ++i) w += " 1"; return w; }() + "\n"),
+       "f:5:"},
       {"no header", "cpus 3\n", "f:1:1: expected 'smpfuzz-repro 1'"},
       {"future version", "smpfuzz-repro 2\n", "f:1:15: unsupported format version '2'"},
       {"cpus out of range", "smpfuzz-repro 1\ncpus 65\n", "f:2:6: expected a CPU count between 2 and 64"},
@@ -129,11 +145,117 @@ TEST(ReproText, MalformedInputGivesFileLineColumnAndMessage) {
   }
 }
 
-TEST(ReproText, TextDetection) {
-  EXPECT_TRUE(LooksLikeReproText("# comment\nsmpfuzz-repro 1\n"));
-  EXPECT_TRUE(LooksLikeReproText("\n  smpfuzz-repro 1\n"));
-  EXPECT_FALSE(LooksLikeReproText(std::string("\x01\x02\x03", 3)));
-  EXPECT_FALSE(LooksLikeReproText(""));
+// The rule: a reproducer begins with its header; nothing else is one.
+TEST(ReproText, AReproducerBeginsWithItsHeader) {
+  EXPECT_TRUE(HasReproHeader("smpfuzz-repro 1\n# comment\n"));
+  EXPECT_FALSE(HasReproHeader("# comment\nsmpfuzz-repro 1\n"));
+  EXPECT_FALSE(HasReproHeader("\n  smpfuzz-repro 1\n"));
+  EXPECT_FALSE(HasReproHeader("\xEF\xBB\xBFsmpfuzz-repro 1\n"));
+  EXPECT_FALSE(HasReproHeader(""));
+  // What would be read as a reproducer by the old sniffing: raw fuzzer
+  // inputs whose first non-blank byte is '#' (libFuzzer's crash 0a 23 02 02,
+  // AFL++'s 23 29 29 2e).
+  EXPECT_FALSE(HasReproHeader(std::string("\x0a\x23\x02\x02\x00", 5)));
+  EXPECT_FALSE(HasReproHeader("\x23\x29\x29\x2e\x01"));
+}
+
+// Text that is plainly meant as a reproducer but lacks the header: refused
+// where a user names it (not run as raw bytes). Binary never is.
+TEST(ReproText, HeaderlessReproducersAreRecognised) {
+  EXPECT_TRUE(LooksLikeHeaderlessRepro("# from a hunt\nsmpfuzz-repro 1\ncpus 3\n"));
+  EXPECT_TRUE(LooksLikeHeaderlessRepro("cpus 3\nvariant fixed\n"));
+  EXPECT_TRUE(LooksLikeHeaderlessRepro("  \n# only a comment, caf\xC3\xA9\n"));
+  EXPECT_TRUE(LooksLikeHeaderlessRepro("\xEF\xBB\xBFsmpfuzz-repro 1\n"));
+  EXPECT_FALSE(LooksLikeHeaderlessRepro(std::string("\x0a\x23\x02\x02\x00\x01", 6)));
+  EXPECT_FALSE(LooksLikeHeaderlessRepro("\x23\x29\x29\x2e\x01\x80"));
+  EXPECT_FALSE(LooksLikeHeaderlessRepro("# but not UTF-8: \xC3\n"));
+  EXPECT_FALSE(LooksLikeHeaderlessRepro("hello world\n"));
+  EXPECT_FALSE(LooksLikeHeaderlessRepro(""));
+}
+
+// The formatter writes what the parser takes: comments after the header.
+TEST(ReproText, CommentsFollowTheHeader) {
+  Repro r;
+  std::string error;
+  ASSERT_TRUE(ParseRepro(kExample, "x.repro", &r, &error)) << error;
+  const std::string text = FormatRepro(r, {"from somewhere"});
+  EXPECT_EQ(text.substr(0, 33), "smpfuzz-repro 1\n# from somewhere\n");
+}
+
+// A schedule line is read a step at a time: a line of millions of steps is
+// refused at the first step past the limit, without a list of its words.
+TEST(ReproText, HugeScheduleLineFailsAtTheLimit) {
+  std::string text = Head("schedule");
+  text.reserve(text.size() + 2 * 5000000 + 2);
+  for (int i = 0; i < 5000000; ++i) text += " 1";
+  text += "\n";
+  Repro r;
+  std::string error;
+  EXPECT_FALSE(ParseRepro(text, "f", &r, &error));
+  EXPECT_EQ(error, "f:5:" + std::to_string(9 + 2 * (1 << 22) + 1) + ": schedule longer than 4194304 steps");
+}
+
+std::string TempPath(const std::string& name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  return std::string(tmp ? tmp : "/tmp") + "/" + name;
+}
+
+// Where a file comes from decides how it is read.
+TEST(InputBytes, OriginDecidesHowAFileIsRead) {
+  const std::string late = TempPath("late-header");
+  std::ofstream(late, std::ios::binary) << "# comment first\n" << kExample;
+  const std::string raw = TempPath("raw-hash");
+  std::ofstream(raw, std::ios::binary) << std::string("\x0a\x23\x02\x02\x00\x00\x03\x00\x00\x02", 10);
+  const Variant* v = FindVariant("b0473dcd");
+  Repro r;
+  bool was_text = true;
+  std::string error;
+  // A user's file: text without its header is refused, raw bytes are raw.
+  EXPECT_FALSE(ReadReproOrInput(late, v, InputOrigin::kSniff, &r, &was_text, &error));
+  EXPECT_EQ(error, late + ":1:1: 'smpfuzz-repro 1' must begin the file, found it at line 2, "
+                          "column 1 (comments go after it); to run the file as raw fuzzer bytes, use --raw");
+  ASSERT_TRUE(ReadReproOrInput(raw, v, InputOrigin::kSniff, &r, &was_text, &error)) << error;
+  EXPECT_FALSE(was_text);
+  EXPECT_EQ(r.scenario.nr_cpus, 5);
+  // An engine's file and --raw: raw whatever it looks like.
+  ASSERT_TRUE(ReadReproOrInput(late, v, InputOrigin::kCrashFile, &r, &was_text, &error)) << error;
+  EXPECT_FALSE(was_text);
+  ASSERT_TRUE(ReadReproOrInput(late, v, InputOrigin::kRaw, &r, &was_text, &error)) << error;
+  EXPECT_FALSE(was_text);
+  // Must be a reproducer: the parser's error.
+  EXPECT_FALSE(ReadReproOrInput(raw, v, InputOrigin::kReproducer, &r, &was_text, &error));
+  EXPECT_EQ(error.rfind(raw + ":1:1: expected 'smpfuzz-repro 1'", 0), 0u) << error;
+  EXPECT_EQ(CrashDirOrigin("x/a.repro"), InputOrigin::kReproducer);
+  EXPECT_EQ(CrashDirOrigin("x/crash-1"), InputOrigin::kCrashFile);
+}
+
+// Only regular files, never blocking, never without bound.
+TEST(InputBytes, OnlyRegularFilesOfBoundedSizeAreRead) {
+  std::string data, error;
+  const std::string fifo = TempPath("fifo");
+  unlink(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_FALSE(ReadRegularFile(fifo, 100, &data, &error));  // no writer: must not block
+  EXPECT_EQ(error, fifo + ": not a regular file (a FIFO)");
+  const std::string dir = TempPath("");
+  EXPECT_FALSE(ReadRegularFile(dir, 100, &data, &error));
+  EXPECT_EQ(error, dir + ": not a regular file (a directory)");
+  const std::string big = TempPath("big");
+  std::ofstream(big, std::ios::binary) << std::string(101, 'x');
+  EXPECT_FALSE(ReadRegularFile(big, 100, &data, &error));
+  EXPECT_EQ(error, big + ": too big: 101 bytes (inputs are at most 100)");
+  ASSERT_TRUE(ReadRegularFile(big, 101, &data, &error)) << error;
+  EXPECT_EQ(data, std::string(101, 'x'));
+  EXPECT_FALSE(ReadRegularFile(TempPath("missing"), 100, &data, &error));
+  EXPECT_EQ(error, TempPath("missing") + ": cannot read: No such file or directory");
+}
+
+// The one JSON escaper: any path or message gives a valid JSON string.
+TEST(Json, StringsAreEscaped) {
+  EXPECT_EQ(JsonString("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(JsonString("\n\r\t\x01"), "\"\\n\\r\\t\\u0001\"");
+  EXPECT_EQ(JsonString("caf\xC3\xA9"), "\"caf\xC3\xA9\"");
+  EXPECT_EQ(JsonString("bad\xC3 \xFF"), "\"bad\\ufffd \\ufffd\"");
 }
 
 TEST(InputBytes, EveryByteStringDecodesToAValidScenario) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/triage.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "lib/explorer.h"
@@ -52,53 +53,109 @@ Scenario WithoutCpu(const Scenario& s, int cpu) {
   return c;
 }
 
-// The smaller scenarios to try next, biggest cuts first: a CPU's whole
-// list, one operation, one CPU of a call_many mask, a CPU nobody uses.
-std::vector<Scenario> Reductions(const Scenario& s) {
-  std::vector<Scenario> out;
+}  // namespace
+
+Cuts::Cuts(const Scenario& s) : s_(s) {
   for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
-    if (s.ops[cpu].size() > 1) {
-      Scenario c = s;
-      c.ops[cpu].clear();
-      out.push_back(c);
-    }
-  }
-  for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
-    for (std::size_t i = 0; i < s.ops[cpu].size(); ++i) {
-      Scenario c = s;
-      c.ops[cpu].erase(c.ops[cpu].begin() + static_cast<std::ptrdiff_t>(i));
-      out.push_back(c);
-    }
-  }
-  for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
-    for (std::size_t i = 0; i < s.ops[cpu].size(); ++i) {
-      const Op& op = s.ops[cpu][i];
+    total_ += s.ops[cpu].size() > 1 ? 1 : 0;
+    total_ += s.ops[cpu].size();
+    for (const Op& op : s.ops[cpu]) {
       if (op.kind != OpKind::kCallMany) continue;
-      for (int bit = 0; bit < s.nr_cpus; ++bit) {
-        if (((op.mask >> bit) & 1) == 0 || op.mask == (std::uint64_t{1} << bit)) continue;
-        Scenario c = s;
-        c.ops[cpu][i].mask &= ~(std::uint64_t{1} << bit);
-        out.push_back(c);
-      }
+      const std::uint64_t bits = op.mask & AllCpusMask(s.nr_cpus);
+      const int n = __builtin_popcountll(bits);
+      total_ += n == 1 && op.mask == bits ? 0 : n;
     }
+    if (s.nr_cpus > kMinCpus && s.ops[cpu].empty() && !Referenced(s, cpu)) ++total_;
   }
-  for (int cpu = s.nr_cpus - 1; cpu >= 0; --cpu) {
-    if (s.nr_cpus > kMinCpus && s.ops[cpu].empty() && !Referenced(s, cpu)) {
-      out.push_back(WithoutCpu(s, cpu));
-    }
-  }
-  return out;
 }
 
-}  // namespace
+bool Cuts::Next(Scenario* out) {
+  const Scenario& s = s_;
+  for (;;) {
+    switch (phase_) {
+      case kClearCpu:  // a CPU's whole list
+        if (cpu_ >= s.nr_cpus) {
+          phase_ = kDropOp;
+          cpu_ = 0;
+          continue;
+        }
+        if (s.ops[cpu_++].size() > 1) {
+          *out = s;
+          out->ops[cpu_ - 1].clear();
+          ++made_;
+          return true;
+        }
+        continue;
+      case kDropOp:  // one operation
+        if (cpu_ >= s.nr_cpus) {
+          phase_ = kMaskBit;
+          cpu_ = 0;
+          i_ = 0;
+          continue;
+        }
+        if (i_ >= s.ops[cpu_].size()) {
+          ++cpu_;
+          i_ = 0;
+          continue;
+        }
+        *out = s;
+        out->ops[cpu_].erase(out->ops[cpu_].begin() + static_cast<std::ptrdiff_t>(i_++));
+        ++made_;
+        return true;
+      case kMaskBit: {  // one CPU of a call_many mask
+        if (cpu_ >= s.nr_cpus) {
+          phase_ = kDropCpu;
+          cpu_ = s.nr_cpus - 1;
+          continue;
+        }
+        if (i_ >= s.ops[cpu_].size()) {
+          ++cpu_;
+          i_ = 0;
+          bit_ = 0;
+          continue;
+        }
+        const Op& op = s.ops[cpu_][i_];
+        if (op.kind != OpKind::kCallMany || bit_ >= s.nr_cpus) {
+          ++i_;
+          bit_ = 0;
+          continue;
+        }
+        const int bit = bit_++;
+        if (((op.mask >> bit) & 1) == 0 || op.mask == (std::uint64_t{1} << bit)) continue;
+        *out = s;
+        out->ops[cpu_][i_].mask &= ~(std::uint64_t{1} << bit);
+        ++made_;
+        return true;
+      }
+      case kDropCpu: {  // a CPU nobody uses, from the top
+        if (cpu_ < 0) {
+          phase_ = kDone;
+          continue;
+        }
+        const int cpu = cpu_--;
+        if (s.nr_cpus > kMinCpus && s.ops[cpu].empty() && !Referenced(s, cpu)) {
+          *out = WithoutCpu(s, cpu);
+          ++made_;
+          return true;
+        }
+        continue;
+      }
+      case kDone:
+        return false;
+    }
+  }
+}
 
 MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per_check,
                         double total_seconds) {
   const auto start = std::chrono::steady_clock::now();
-  auto out_of_time = [&] {
-    return total_seconds > 0 &&
-           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >=
-               total_seconds;
+  auto left = [&] {
+    return total_seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  auto out_of_time = [&] { return total_seconds > 0 && left() <= 0; };
+  // A check gets its own budget, or what is left of the whole.
+  auto check_seconds = [&] {
+    return total_seconds > 0 ? std::max(0.001, std::min(seconds_per_check, left())) : seconds_per_check;
   };
   MinimizeResult res;
   Simulator sim;
@@ -127,21 +184,30 @@ MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per
   // A big input may be too deep for it at first and not after a cut, so the
   // cuts are tried even when the whole input does not reproduce.
   ExploreResult found;
-  bool reproduced = Reproduces(s, signature, seconds_per_check, &found);
-  for (bool progress = true; progress && !out_of_time();) {
+  bool reproduced = Reproduces(s, signature, check_seconds(), &found);
+  // Each pass tries the cuts of `s` one at a time (one candidate in memory
+  // at a time) and starts again from the first success.
+  Scenario c;
+  for (bool progress = true; progress;) {
     progress = false;
-    for (const Scenario& c : Reductions(s)) {
-      if (out_of_time()) break;
+    Cuts cuts(s);
+    while (!out_of_time() && cuts.Next(&c)) {
       ExploreResult e;
       if (c.TotalOps() > 0 && c.Validate().empty() &&
-          Reproduces(c, signature, seconds_per_check, &e)) {
+          Reproduces(c, signature, check_seconds(), &e)) {
         res.ops_removed += s.TotalOps() - c.TotalOps();
-        s = c;
-        found = e;
+        ++res.cuts_made;
+        s = std::move(c);
+        found = std::move(e);
         reproduced = true;
         progress = true;
         break;
       }
+    }
+    if (out_of_time() && (progress || cuts.Remaining() > 0)) {
+      res.out_of_time = true;
+      res.cuts_left = progress ? Cuts(s).Remaining() : cuts.Remaining();
+      break;
     }
   }
   if (!reproduced) {
@@ -168,7 +234,7 @@ Classified Classify(const std::string& path, const Variant* raw_variant, Simulat
                     const KnownFinding& known) {
   Classified c;
   bool was_text = false;
-  if (!ReadReproOrInput(path, raw_variant, /*force_raw=*/false, &c.repro, &was_text, &c.error)) {
+  if (!ReadReproOrInput(path, raw_variant, CrashDirOrigin(path), &c.repro, &was_text, &c.error)) {
     return c;
   }
   if (!sim->Load(c.repro.scenario).empty()) {
@@ -229,12 +295,14 @@ Bucket* TriageResult::Add(const std::string& path, Classified c) {
 }
 
 TriageResult Triage(const std::vector<std::string>& files, const Variant* raw_variant,
-                    bool minimize, const KnownFinding& known) {
+                    bool minimize, const KnownFinding& known, double minimize_seconds) {
   TriageResult t;
   Simulator sim;
   for (const std::string& path : files) t.Add(path, Classify(path, raw_variant, &sim, known));
   if (minimize) {
-    for (Bucket& b : t.buckets) b.minimized = Minimize(b.smallest, b.signature);
+    for (Bucket& b : t.buckets) {
+      b.minimized = Minimize(b.smallest, b.signature, 2.0, minimize_seconds);
+    }
   }
   return t;
 }
@@ -244,7 +312,15 @@ std::string BucketReproText(const Bucket& b) {
   return FormatRepro(
       r, {"bucket " + b.key, std::to_string(b.count) + " crash file(s), first " + b.first_file,
           "smallest " + b.smallest_file +
-              (b.minimized.ok ? ", minimized" : ", not minimized: " + b.minimized.why)});
+              (!b.minimized.ok           ? ", not minimized: " + b.minimized.why
+               : b.minimized.out_of_time ? ", minimized until the time limit: " + MinimizeUndone(b.minimized)
+                                         : ", minimized")});
+}
+
+std::string MinimizeUndone(const MinimizeResult& m) {
+  if (!m.out_of_time) return "";
+  return std::to_string(m.cuts_made) + " cut(s) made, " + std::to_string(m.cuts_left) +
+         " cut(s) not tried";
 }
 
 }  // namespace smpfuzz

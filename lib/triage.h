@@ -26,6 +26,34 @@ struct MinimizeResult {
   // was kept (too deep for the explorer within its time, which a loaded
   // machine shortens).
   bool explored = false;
+  int cuts_made = 0;
+  // total_seconds ran out before every cut was tried: what was cut so far is
+  // kept, and `cuts_left` cuts of the pass under way were not tried (nor any
+  // pass after it).
+  bool out_of_time = false;
+  std::uint64_t cuts_left = 0;
+};
+
+// The smaller scenarios Minimize tries, biggest cuts first: a CPU's whole
+// list of operations, one operation, one CPU of a call_many mask, a CPU
+// nobody uses (from the top). Made one at a time, so a scenario of 20000
+// operations costs one copy, not a million.
+class Cuts {
+ public:
+  explicit Cuts(const Scenario& s);  // `s` must outlive this
+  // The next cut into *out (overwritten); false when there is none left.
+  bool Next(Scenario* out);
+  // Cuts not made yet (counted, not built).
+  std::uint64_t Remaining() const { return total_ - made_; }
+
+ private:
+  enum Phase { kClearCpu, kDropOp, kMaskBit, kDropCpu, kDone };
+  const Scenario& s_;
+  Phase phase_ = kClearCpu;
+  int cpu_ = 0;
+  std::size_t i_ = 0;
+  int bit_ = 0;
+  std::uint64_t total_ = 0, made_ = 0;
 };
 
 // The preemption bound of the explorer inside Minimize.
@@ -35,7 +63,9 @@ inline constexpr std::uint32_t kMinimizePreemptions = 3;
 // while removing operations and trailing idle CPUs one at a time, then lets
 // the explorer find the schedule with the fewest preemptions (and, among
 // those, the first one in its order: non-preemptive steps first).
-// `total_seconds` (0: no limit) stops the cuts early; what was cut so far is kept.
+// `total_seconds` (0: no limit) stops the cuts early; what was cut so far is
+// kept (out_of_time, cuts_left say what was not tried). Each check gets
+// `seconds_per_check` or what is left of `total_seconds`, if less.
 MinimizeResult Minimize(const Repro& in, Signature signature = Signature::kCount,
                         double seconds_per_check = 2.0, double total_seconds = 0);
 
@@ -62,7 +92,8 @@ struct Classified {
 // harness's rule: fuzz/known_findings.cc).
 using KnownFinding = std::function<bool(const Simulator&, const Report&)>;
 
-// Reads `path` (reproducer text, or raw bytes run as `raw_variant`) and
+// Reads `path` by CrashDirOrigin(path) (reproducer text, or raw bytes run
+// as `raw_variant`) and
 // replays it on `sim`, which it reloads. Its bucket is that of its most
 // severe report that is not `known` (kKnown: it has only known ones).
 Classified Classify(const std::string& path, const Variant* raw_variant, Simulator* sim,
@@ -81,13 +112,21 @@ struct TriageResult {
   Bucket* Add(const std::string& path, Classified c);
 };
 
+// What a Minimize that ran out of time left undone, e.g. "3 cut(s) made,
+// 18897 cut(s) not tried" (of the pass under way); "" when it did not run out.
+std::string MinimizeUndone(const MinimizeResult& m);
+
 // The reproducer to keep for a bucket: minimized when that worked, with
 // comments that say where it came from.
 std::string BucketReproText(const Bucket& b);
 
-// Replays every file (reproducer text or raw bytes run as `raw_variant`).
+// Replays every file (read by CrashDirOrigin: a *.repro must be a
+// reproducer, any other file is one when it begins with the header, else
+// raw bytes run as `raw_variant`); minimizes each bucket in at most
+// `minimize_seconds` (0: no limit).
 TriageResult Triage(const std::vector<std::string>& files, const Variant* raw_variant,
-                    bool minimize, const KnownFinding& known = nullptr);
+                    bool minimize, const KnownFinding& known = nullptr,
+                    double minimize_seconds = 0);
 
 }  // namespace smpfuzz
 

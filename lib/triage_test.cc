@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/triage.h"
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -84,9 +85,109 @@ TEST(Minimize, StopsAtItsTimeLimitAndKeepsTheInput) {
   ASSERT_TRUE(m.ok) << m.why;
   EXPECT_EQ(m.repro.scenario.TotalOps(), 7);
   EXPECT_EQ(m.ops_removed, 0);
+  EXPECT_TRUE(m.out_of_time);
+  EXPECT_GT(m.cuts_left, 0u);
+  EXPECT_NE(MinimizeUndone(m).find("cut(s) not tried"), std::string::npos);
   Simulator sim;
   EXPECT_TRUE(sim.Run(m.repro.scenario, m.repro.schedule, m.repro.Options())
                   .Has(Signature::kLlistSelfLoop));
+}
+
+// Cuts are made one at a time; Remaining() counts what Next() will give.
+TEST(Minimize, CutsAreCountedAndMadeOneAtATime) {
+  Repro r = SelfLoopWithNoise();
+  Op many;
+  many.kind = OpKind::kCallMany;
+  many.mask = 0b1011;
+  r.scenario.ops[3].push_back(many);
+  r.scenario.nr_cpus = 5;
+  r.scenario.ops.push_back({});
+  Cuts cuts(r.scenario);
+  // A list of 2 ops (CPU0); 5 single ops; 3 mask bits; CPU4, unused.
+  EXPECT_EQ(cuts.Remaining(), 1u + 5u + 3u + 1u);
+  Scenario c;
+  std::vector<Scenario> all;
+  while (cuts.Next(&c)) all.push_back(c);
+  EXPECT_EQ(all.size(), 10u);
+  EXPECT_EQ(cuts.Remaining(), 0u);
+  EXPECT_TRUE(all[0].ops[2].empty());
+  EXPECT_EQ(all[1].TotalOps(), 4);
+  EXPECT_EQ(all[6].ops[3][0].mask, 0b1010u);
+  EXPECT_EQ(all[9].nr_cpus, 4);
+}
+
+// 63 CPUs of 300 call_many each: 168k cuts, which the old minimizer built
+// as full copies (tens of GB) before trying one. Now it stops at its time
+// limit with the input it has and says what it did not try.
+TEST(Minimize, HugeInputStopsAtItsTimeLimit) {
+  Repro in;
+  in.scenario = CanonicalScenario(FindVariant("b0473dcd"));
+  in.schedule = CanonicalSelfLoopSchedule();
+  in.scenario.nr_cpus = 63;
+  in.scenario.ops.resize(63);
+  for (int cpu = 0; cpu < 63; ++cpu) {
+    for (int i = 0; i < 300; ++i) {
+      Op op;
+      op.kind = OpKind::kCallMany;
+      op.mask = 1 + static_cast<std::uint64_t>(i) * 7919 % 65535;
+      in.scenario.ops[cpu].push_back(op);
+    }
+  }
+  ASSERT_EQ(in.scenario.Validate(), "");
+  const auto start = std::chrono::steady_clock::now();
+  MinimizeResult m = Minimize(in, Signature::kCount, 2.0, 2.0);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(m.ok) << m.why;
+  EXPECT_EQ(m.signature, Signature::kLlistSelfLoop);
+  EXPECT_TRUE(m.out_of_time);
+  EXPECT_GT(m.cuts_left, 100000u);
+  EXPECT_LT(seconds, 20.0);
+}
+
+// Engine-written crash files are raw unless they begin with the header: a
+// libFuzzer crash that starts with a newline and '#', and an AFL++ one that
+// starts with '#', both land in a bucket (the old sniffing parsed them as
+// text and counted them unreadable).
+TEST(Triage, CrashFilesThatStartWithHashAreRawInputs) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string dir = tmp ? tmp : "/tmp";
+  const std::string lf = dir + "/crash-0a23";
+  const std::string afl = dir + "/id:000000,sig:06,src:000000,op:havoc,rep:2";
+  const std::string repro_named = dir + "/crash-text";
+  std::ofstream(lf, std::ios::binary) << std::string(
+      "\x0a\x23\x02\x02\x00\x00\x03\x00\x00\x02\x03\x03\x03\x03\x03\x03\x03\x03\x03"
+      "\x03\x03\x02\x02\x02\x02\x02\x02\x02\x02", 29);
+  std::ofstream(afl, std::ios::binary) << std::string(
+      "\x23\x29\x29\x2e\x45\xca\xd6\x9b\xaa\xab\x20\x9b\x46\xf1\x29\x1b\xb6\x1a\x90\xed"
+      "\x89\xf4\x89\x73\x76\x15\x6c\x89\xbd", 29);
+  // A crash file that begins with the header is a reproducer.
+  Repro self_loop;
+  self_loop.scenario = CanonicalScenario(FindVariant("b0473dcd"));
+  self_loop.schedule = CanonicalSelfLoopSchedule();
+  std::ofstream(repro_named, std::ios::binary) << FormatRepro(self_loop, {"a comment"});
+  TriageResult t = Triage({lf, afl, repro_named}, FindVariant("b0473dcd"), /*minimize=*/false);
+  EXPECT_EQ(t.bad, 0) << (t.errors.empty() ? "" : t.errors[0]);
+  EXPECT_EQ(t.clean, 0);
+  ASSERT_EQ(t.buckets.size(), 2u);
+  EXPECT_EQ(t.buckets[0].signature, Signature::kLlistSelfLoop);
+  EXPECT_EQ(t.buckets[0].count, 2);  // the libFuzzer crash and the reproducer
+  EXPECT_EQ(t.buckets[0].first_file, lf);
+  EXPECT_EQ(t.buckets[1].first_file, afl);
+
+  // A *.repro in a crash directory must be a reproducer; so must a file with
+  // the header.
+  const std::string late = dir + "/late.repro";
+  std::ofstream(late, std::ios::binary) << "# comment\n" << kDeepFuzzerCrash;
+  const std::string broken = dir + "/crash-broken";
+  std::ofstream(broken, std::ios::binary) << "smpfuzz-repro 1\ncpus 99\n";
+  Simulator sim;
+  Classified c = Classify(late, FindVariant("b0473dcd"), &sim);
+  EXPECT_EQ(c.kind, Classified::kBad);
+  EXPECT_EQ(c.error.rfind(late + ":1:1: 'smpfuzz-repro 1' must begin the file", 0), 0u) << c.error;
+  c = Classify(broken, FindVariant("b0473dcd"), &sim);
+  EXPECT_EQ(c.kind, Classified::kBad);
+  EXPECT_EQ(c.error.rfind(broken + ":2:6: expected a CPU count", 0), 0u) << c.error;
 }
 
 TEST(Triage, HundredDuplicateCrashesMakeOneBucket) {

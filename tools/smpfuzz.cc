@@ -38,7 +38,8 @@ ABSL_FLAG(std::string, variant, "",
           "variant to run (baseline, b0473dcd, fixed, or a mutant); default: the reproducer's "
           "own, b0473dcd for raw fuzzer inputs");
 ABSL_FLAG(bool, json, false, "print JSON instead of the table");
-ABSL_FLAG(bool, raw, false, "treat every FILE as raw fuzzer bytes, even if it looks like text");
+ABSL_FLAG(bool, raw, false,
+          "treat every FILE as raw fuzzer bytes, even one that begins with 'smpfuzz-repro'");
 ABSL_FLAG(bool, trace, true, "print the interleaving (replay)");
 ABSL_FLAG(std::string, svg, "", "replay: also draw the run as swim lanes into this SVG file");
 ABSL_FLAG(bool, check, false, "replay: check the reproducer's `expect` lines instead");
@@ -53,7 +54,9 @@ ABSL_FLAG(bool, iterative, true,
           "explore: search bounds 0, 1, ... up to --preemptions (the first violation then has the "
           "fewest preemptions); --noiterative searches only the bound itself (a faster proof)");
 ABSL_FLAG(std::string, max_steps, "5000", "explore: steps an execution may take (more: cpu-stuck)");
-ABSL_FLAG(std::string, max_seconds, "0", "explore: stop after this long (0: no limit)");
+ABSL_FLAG(std::string, max_seconds, "",
+          "explore: stop after this long (default 0: no limit); minimize: stop cutting after this "
+          "long and keep the best so far (default 60); triage: the same per bucket (default 60)");
 ABSL_FLAG(std::string, cpus, "", "explore without FILE: number of CPUs");
 ABSL_FLAG(std::string, ops, "",
           "explore without FILE: operations, `CPU: op args` separated by `;`, e.g. "
@@ -84,6 +87,9 @@ constexpr int kClean = 0;
 constexpr int kViolation = 1;
 constexpr int kBadInput = 2;
 
+// The default --max_seconds of minimize, and of triage per bucket.
+constexpr double kMinimizeSeconds = 60;
+
 constexpr char kUsage[] =
     "smpfuzz: fuzzing and reproducers for kernel/smp.c's CSD queueing.\n"
     "\n"
@@ -93,8 +99,8 @@ constexpr char kUsage[] =
     "                       [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH]\n"
     "  smpfuzz explore FILE --pct=DEPTH [--seed=S] [--runs=N] [...]\n"
     "  smpfuzz explore --cpus=N --ops='C: op args; ...' [--csdlock_debug=on|off] [...]\n"
-    "  smpfuzz minimize FILE [--variant=V] [--out=PATH]\n"
-    "  smpfuzz triage DIR_OR_FILE... --out=DIR [--variant=V] [--json]\n"
+    "  smpfuzz minimize FILE [--variant=V] [--out=PATH] [--max_seconds=S]\n"
+    "  smpfuzz triage DIR_OR_FILE... --out=DIR [--variant=V] [--json] [--max_seconds=S]\n"
     "  smpfuzz hunt --time=DURATION --out=DIR [--variant=V] [--engine=libfuzzer,afl] [--jobs=N]\n"
     "               --libfuzzer_target=PATH --afl_target=PATH [--afl_mutator=PATH] [--dict=PATH]\n"
     "               [--merge_every=DURATION] [--noskip_known_buckets]\n"
@@ -107,10 +113,13 @@ int Usage(const std::string& why) {
   return kBadInput;
 }
 
-// A FILE argument as a reproducer: parsed text, or decoded raw bytes.
+// A FILE argument as a reproducer: parsed text, or decoded raw bytes (the
+// rule of lib/input_bytes.h for a file a user names, or --raw).
 bool Load(const std::string& path, const Variant* raw_variant, Repro* r, bool* was_text,
           std::string* error) {
-  return ReadReproOrInput(path, raw_variant, absl::GetFlag(FLAGS_raw), r, was_text, error);
+  return ReadReproOrInput(path, raw_variant,
+                          absl::GetFlag(FLAGS_raw) ? InputOrigin::kRaw : InputOrigin::kSniff, r,
+                          was_text, error);
 }
 
 // Load() with --variant applied (raw inputs default to b0473dcd); prints the
@@ -152,6 +161,7 @@ int Replay(const std::vector<std::string>& files) {
   bool bad = false;
   Simulator sim;
   if (json && files.size() > 1) std::printf("[");
+  int printed = 0;  // JSON objects so far
   for (std::size_t i = 0; i < files.size(); ++i) {
     Repro r;
     bool was_text = false;
@@ -195,9 +205,9 @@ int Replay(const std::vector<std::string>& files) {
       }
     }
     if (json) {
-      if (i > 0 && files.size() > 1) std::printf(",");
+      if (printed++ > 0) std::printf(",");
       std::string obj = FormatJson(sim, res, absl::GetFlag(FLAGS_trace));
-      obj.insert(1, "\"file\":\"" + files[i] + "\",");  // paths are ours; no escaping needed
+      obj.insert(1, "\"file\":" + JsonString(files[i]) + ",");
       std::printf("%s", obj.c_str());
       continue;
     }
@@ -208,7 +218,7 @@ int Replay(const std::vector<std::string>& files) {
     std::printf("%s", FormatVerdict(sim, res).c_str());
     if (i + 1 < files.size()) std::printf("\n");
   }
-  if (json) std::printf(files.size() > 1 ? "]\n" : "\n");
+  if (json && (files.size() > 1 || printed > 0)) std::printf(files.size() > 1 ? "]\n" : "\n");
   return bad ? kBadInput : status;
 }
 
@@ -241,6 +251,37 @@ bool NumberFlag(const char* name, const std::string& text, double max, double* o
   return true;
 }
 
+// A whole-number flag from min to max (decimal digits only); false (and a
+// message naming the flag and the range it checks) otherwise.
+bool IntFlag(const char* name, const std::string& text, std::uint64_t min, std::uint64_t max,
+             std::uint64_t* out) {
+  std::uint64_t v = 0;
+  bool ok = !text.empty() && text.size() <= 20;
+  for (char c : text) {
+    if (!ok) break;
+    ok = c >= '0' && c <= '9' && v <= (UINT64_MAX - static_cast<std::uint64_t>(c - '0')) / 10;
+    if (ok) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (!ok || v < min || v > max) {
+    std::fprintf(stderr, "smpfuzz: --%s: expected a whole number from %llu to %llu, got '%s'\n",
+                 name, static_cast<unsigned long long>(min), static_cast<unsigned long long>(max),
+                 text.c_str());
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+// --max_seconds: `fallback` when not given.
+bool SecondsFlag(double fallback, double* out) {
+  const std::string text = absl::GetFlag(FLAGS_max_seconds);
+  if (text.empty()) {
+    *out = fallback;
+    return true;
+  }
+  return NumberFlag("max_seconds", text, 1e7, out);
+}
+
 // The scenario of `explore --cpus=N --ops=...`, through the reproducer parser
 // (so its errors name the place in --ops).
 bool ScenarioFromFlags(const Variant* variant, Repro* r) {
@@ -254,6 +295,10 @@ bool ScenarioFromFlags(const Variant* variant, Repro* r) {
     if (op.find_first_not_of(" \t") != std::string::npos) text += "cpu " + op + "\n";
     if (semi == std::string::npos) break;
     start = semi + 1;
+  }
+  if (text.find("\ncpu ") == std::string::npos) {
+    std::fprintf(stderr, "smpfuzz: --ops: no operations (expected 'CPU: op args; ...')\n");
+    return false;
   }
   std::string error;
   if (!ParseRepro(text, "--cpus/--ops", r, &error)) {
@@ -272,14 +317,11 @@ int Explore(const std::vector<std::string>& files) {
   const Variant* forced = VariantFlag(&ok);
   if (!ok) return kBadInput;
   ExploreOptions o;
-  double preemptions, max_steps, max_seconds;
-  if (!NumberFlag("preemptions", absl::GetFlag(FLAGS_preemptions), 64, &preemptions) ||
-      !NumberFlag("max_steps", absl::GetFlag(FLAGS_max_steps), 1e9, &max_steps) ||
-      !NumberFlag("max_seconds", absl::GetFlag(FLAGS_max_seconds), 1e7, &max_seconds)) {
-    return kBadInput;
-  }
-  if (max_steps < 1) {
-    std::fprintf(stderr, "smpfuzz: --max_steps: must be at least 1\n");
+  std::uint64_t preemptions, max_steps;
+  double max_seconds;
+  if (!IntFlag("preemptions", absl::GetFlag(FLAGS_preemptions), 0, 64, &preemptions) ||
+      !IntFlag("max_steps", absl::GetFlag(FLAGS_max_steps), 1, 1000000000, &max_steps) ||
+      !SecondsFlag(0, &max_seconds)) {
     return kBadInput;
   }
   const std::string reduction = absl::GetFlag(FLAGS_reduction);
@@ -287,7 +329,7 @@ int Explore(const std::vector<std::string>& files) {
     return Usage("--reduction: expected 'sleep' or 'none', got '" + reduction + "'");
   }
   o.max_preemptions = static_cast<int>(preemptions);
-  o.max_steps = static_cast<std::uint64_t>(max_steps);
+  o.max_steps = max_steps;
   o.max_seconds = max_seconds;
   o.sleep_sets = reduction != "none";
   o.unsound_legacy_sleep_sets = reduction == "unsound-legacy";
@@ -323,18 +365,18 @@ int Explore(const std::vector<std::string>& files) {
                   static_cast<unsigned long long>(st.max_depth), st.seconds);
     return std::string(buf);
   };
-  double pct, seed, runs;
-  if (!NumberFlag("pct", absl::GetFlag(FLAGS_pct), 64, &pct) ||
-      !NumberFlag("seed", absl::GetFlag(FLAGS_seed), 1e18, &seed) ||
-      !NumberFlag("runs", absl::GetFlag(FLAGS_runs), 1e12, &runs)) {
+  std::uint64_t pct, seed, runs;
+  if (!IntFlag("pct", absl::GetFlag(FLAGS_pct), 0, 64, &pct) ||
+      !IntFlag("seed", absl::GetFlag(FLAGS_seed), 0, UINT64_MAX, &seed) ||
+      !IntFlag("runs", absl::GetFlag(FLAGS_runs), 1, 1000000000000, &runs)) {
     return kBadInput;
   }
   ExploreResult res;
   if (pct >= 1) {
     PctOptions p;
     p.depth = static_cast<int>(pct);
-    p.seed = static_cast<std::uint64_t>(seed);
-    p.runs = static_cast<std::uint64_t>(runs);
+    p.seed = seed;
+    p.runs = runs;
     p.max_steps = o.max_steps;
     p.violations = o.violations;
     res = ExplorePct(r.scenario, p);
@@ -379,9 +421,11 @@ int Minimize(const std::vector<std::string>& files) {
   bool ok;
   const Variant* forced = VariantFlag(&ok);
   if (!ok) return kBadInput;
+  double max_seconds;
+  if (!SecondsFlag(kMinimizeSeconds, &max_seconds)) return kBadInput;
   Repro r;
   if (!LoadForcing(files[0], forced, &r)) return kBadInput;
-  MinimizeResult m = smpfuzz::Minimize(r);
+  MinimizeResult m = smpfuzz::Minimize(r, Signature::kCount, 2.0, max_seconds);
   if (!m.ok) {
     std::fprintf(stderr, "smpfuzz: %s: cannot minimize: %s\n", files[0].c_str(), m.why.c_str());
     return kBadInput;
@@ -391,6 +435,10 @@ int Minimize(const std::vector<std::string>& files) {
                     ", " + std::to_string(m.preemptions) + " preemption(s), " +
                     std::to_string(m.ops_removed) + " operation(s) removed"});
   if (!WriteOutput(text)) return kBadInput;
+  if (m.out_of_time) {
+    std::fprintf(stderr, "minimize: stopped at --max_seconds=%g with the best so far: %s\n",
+                 max_seconds, MinimizeUndone(m).c_str());
+  }
   std::fprintf(stderr, "minimize: %s with %u preemption(s), %d operation(s), %zu steps\n",
                SignatureName(m.signature), m.preemptions, m.repro.scenario.TotalOps(),
                m.repro.schedule.size());
@@ -425,6 +473,8 @@ int Triage(const std::vector<std::string>& args) {
   bool ok;
   const Variant* forced = VariantFlag(&ok);
   if (!ok) return kBadInput;
+  double max_seconds;
+  if (!SecondsFlag(kMinimizeSeconds, &max_seconds)) return kBadInput;
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) {
@@ -435,8 +485,14 @@ int Triage(const std::vector<std::string>& args) {
   for (const std::string& a : args) CollectInputs(a, &files);
   // Crash files come from the fuzz harness: bucket them by its rule.
   TriageResult t = smpfuzz::Triage(files, forced ? forced : FindVariant("b0473dcd"), true,
-                                   fuzz::IsKnownFinding);
+                                   fuzz::IsKnownFinding, max_seconds);
   for (const std::string& e : t.errors) std::fprintf(stderr, "%s\n", e.c_str());
+  for (const Bucket& b : t.buckets) {
+    if (b.minimized.out_of_time) {
+      std::fprintf(stderr, "triage: %s: minimizing stopped at --max_seconds=%g with the best so far: %s\n",
+                   b.key.c_str(), max_seconds, MinimizeUndone(b.minimized).c_str());
+    }
+  }
   const bool json = absl::GetFlag(FLAGS_json);
   std::string table = json ? "{\"files\":" + std::to_string(t.files) + ",\"clean\":" +
                                  std::to_string(t.clean) + ",\"known\":" + std::to_string(t.known) + ",\"bad\":" + std::to_string(t.bad) +
@@ -462,11 +518,11 @@ int Triage(const std::vector<std::string>& args) {
       return kBadInput;
     }
     if (json) {
-      table += std::string(n > 1 ? "," : "") + "{\"signature\":\"" + SignatureName(b.signature) +
-               "\",\"key\":\"" + b.key + "\",\"count\":" + std::to_string(b.count) +
+      table += std::string(n > 1 ? "," : "") + "{\"signature\":" + JsonString(SignatureName(b.signature)) +
+               ",\"key\":" + JsonString(b.key) + ",\"count\":" + std::to_string(b.count) +
                ",\"steps\":" + std::to_string(r.schedule.size()) + ",\"preemptions\":" +
-               std::to_string(b.minimized.preemptions) + ",\"reproducer\":\"" + path +
-               "\",\"first_file\":\"" + b.first_file + "\"}";
+               std::to_string(b.minimized.preemptions) + ",\"reproducer\":" + JsonString(path) +
+               ",\"first_file\":" + JsonString(b.first_file) + "}";
     } else {
       char row[1024];
       std::snprintf(row, sizeof row, "%-20s %6d %6zu %11u  %-28s %s\n", SignatureName(b.signature),
@@ -545,12 +601,8 @@ int Hunt(const std::vector<std::string>& args) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     o.jobs = std::max<long>(1, cores / std::max<std::size_t>(1, o.engines.size()));
   } else {
-    double n;
-    if (!NumberFlag("jobs", jobs, 256, &n)) return kBadInput;
-    if (n < 1 || n != static_cast<int>(n)) {
-      std::fprintf(stderr, "smpfuzz: --jobs: expected a whole number from 1 to 256, got '%s'\n", jobs.c_str());
-      return kBadInput;
-    }
+    std::uint64_t n;
+    if (!IntFlag("jobs", jobs, 1, 256, &n)) return kBadInput;
     o.jobs = static_cast<int>(n);
   }
   o.libfuzzer_target = absl::GetFlag(FLAGS_libfuzzer_target);

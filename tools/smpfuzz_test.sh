@@ -11,14 +11,24 @@ failures=0
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-# run EXPECTED_STATUS ARGS...: runs smpfuzz, keeps stdout/stderr in $tmp/out, $tmp/err.
+# run EXPECTED_STATUS ARGS...: runs smpfuzz, keeps stdout/stderr in $tmp/out, $tmp/err
+# (a command that hangs is killed after 120 s: exit 124).
 run() {
   local want=$1; shift
-  "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+  timeout 120 "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
   local got=$?
   [ "$got" -eq "$want" ] || fail "smpfuzz $* exited $got, want $want; stderr: $(head -c 300 "$tmp/err")"
 }
 has() { grep -q -e "$2" "$tmp/$1" || fail "$1 lacks '$2': $(head -c 400 "$tmp/$1")"; }
+# Memory limits (ulimit -v) only mean something without a sanitizer's shadow memory.
+sanitized=0
+grep -qa -e __asan_init -e __tsan_init "$bin" && sanitized=1
+# limited KB ARGS...: run, under a virtual memory limit when it means something.
+limited() {
+  local kb=$1; shift
+  if [ "$sanitized" -eq 0 ]; then (ulimit -v "$kb"; run "$@"); else run "$@"; fi
+}
+json_ok() { python3 -m json.tool "$tmp/out" >/dev/null 2>&1 || fail "not valid JSON: $(head -c 300 "$tmp/out")"; }
 
 # Replay: trace and verdict, exit 1 on the bug, 0 on the fix.
 run 1 replay "$self_loop"
@@ -74,7 +84,7 @@ run 2 explore --cpus=3 --ops='1: call_singel target=0'
 has err '^smpfuzz: --cpus/--ops:5:8: unknown operation'
 run 2 explore --cpus=3 --ops='1: flush' "$self_loop"
 run 2 explore "$self_loop" --preemptions=lots
-has err 'expected a number'
+has err 'expected a whole number'
 run 2 explore "$self_loop" --reduction=dpor
 has err "expected 'sleep' or 'none'"
 run 2 explore "$self_loop" --signatures=llist-loop
@@ -119,6 +129,122 @@ run 2 replay --check "$tmp/big.repro"
 has err "no 'expect' lines"
 run 2
 has err 'missing command'
+
+# Reproducer or raw input. A reproducer begins with its header line; any other file is raw
+# fuzzer bytes. A real libFuzzer crash (a newline, then '#') and a real AFL++ one ('#' first)
+# replay as raw inputs and triage buckets both.
+mkdir -p "$tmp/hash/default/crashes"
+lf_crash="$tmp/hash/crash-0a23020200000300"
+afl_crash="$tmp/hash/default/crashes/id:000000,sig:06,src:000000,time:1,execs:1,op:havoc,rep:2"
+printf '\x0a\x23\x02\x02\x00\x00\x03\x00\x00\x02\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x02\x02\x02\x02\x02\x02\x02\x02' >"$lf_crash"
+printf '\x23\x29\x29\x2e\x45\xca\xd6\x9b\xaa\xab\x20\x9b\x46\xf1\x29\x1b\xb6\x1a\x90\xed\x89\xf4\x89\x73\x76\x15\x6c\x89\xbd' >"$afl_crash"
+run 1 replay --notrace "$lf_crash"
+has out 'raw fuzzer input, variant b0473dcd, csdlock_debug on, 5 CPUs'
+has out 'verdict (b0473dcd): llist-self-loop'
+run 1 replay --notrace "$afl_crash"
+has out 'verdict (b0473dcd): csd-double-lock'
+run 1 triage "$tmp/hash" --out="$tmp/hash-triaged" --max_seconds=20
+has out '^llist-self-loop .*crash-0a23020200000300'
+has out '^csd-double-lock .*id:000000,sig:06'
+has out '2 file(s): 2 bucket(s), 0 replay clean, 0 with known findings only, 0 unreadable'
+# What triage writes begins with the header (comments after it).
+[ "$(head -1 "$tmp/hash-triaged/llist-self-loop-1.repro")" = "smpfuzz-repro 1" ] || fail "triage output does not begin with its header"
+# Text meant as a reproducer that does not begin with the header is refused, one line, not
+# run as raw bytes; --raw still runs it as bytes.
+{ echo '# a comment before the header'; cat "$self_loop"; } >"$tmp/late-header"
+run 2 replay "$tmp/late-header"
+has err "^$tmp/late-header:1:1: 'smpfuzz-repro 1' must begin the file, found it at line 2, column 1 (comments go after it); to run the file as raw fuzzer bytes, use --raw\$"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "a late header gave more than one line: $(cat "$tmp/err")"
+grep -v '^smpfuzz-repro' "$self_loop" >"$tmp/no-header"
+run 2 convert "$tmp/no-header" --to=bytes
+has err "^$tmp/no-header:1:1: expected 'smpfuzz-repro 1' at the start of the file, got a comment"
+grep -v -e '^smpfuzz-repro' -e '^#' "$self_loop" >"$tmp/keywords-first"
+run 2 replay "$tmp/keywords-first"
+has err "^$tmp/keywords-first:1:1: expected 'smpfuzz-repro 1' at the start of the file, got 'cpus'"
+{ printf '\xef\xbb\xbf'; cat "$self_loop"; } >"$tmp/bom"
+run 2 explore "$tmp/bom"
+has err "^$tmp/bom:1:1: a UTF-8 byte order mark before the header"
+run 0 replay --raw --notrace "$tmp/bom" --variant=fixed
+has out 'raw fuzzer input'
+# In a crash directory, a *.repro must be a reproducer: triage names the one that is not.
+mkdir -p "$tmp/mixed"
+cp "$lf_crash" "$tmp/mixed/crash-1"
+cp "$tmp/late-header" "$tmp/mixed/old.repro"
+run 2 triage "$tmp/mixed" --out="$tmp/mixed-triaged" --max_seconds=20
+has err "^$tmp/mixed/old.repro:1:1: 'smpfuzz-repro 1' must begin the file"
+has out '2 file(s): 1 bucket(s), 0 replay clean, 0 with known findings only, 1 unreadable'
+
+# Inputs that would hang or eat memory: a FIFO, a directory, a file over the size cap, and a
+# schedule line of millions of steps, each refused at once with one line.
+mkfifo "$tmp/fifo"
+run 2 replay "$tmp/fifo"
+has err "^$tmp/fifo: not a regular file (a FIFO)\$"
+run 2 triage "$tmp/fifo" --out="$tmp/fifo-triaged"
+has err "^$tmp/fifo: not a regular file (a FIFO)\$"
+run 2 replay "$tmp/hash"
+has err "^$tmp/hash: not a regular file (a directory)\$"
+run 2 minimize /dev/null
+has err "^/dev/null: not a regular file (a character device)\$"
+head_text='smpfuzz-repro 1\ncpus 3\nvariant b0473dcd\ncsdlock_debug on\n'
+{ printf "$head_text"; printf 'schedule'; yes ' 1' | tr -d '\n' | head -c 50000000; echo; } >"$tmp/sched50"
+start=$(date +%s)
+limited 200000 2 replay "$tmp/sched50"
+has err "^$tmp/sched50: too big: 500000[0-9]* bytes (inputs are at most 16777216)\$"
+{ printf "$head_text"; printf 'schedule'; yes ' 1' | tr -d '\n' | head -c 15000000; echo; } >"$tmp/sched15"
+limited 200000 2 replay "$tmp/sched15"
+has err "^$tmp/sched15:5:8388618: schedule longer than 4194304 steps\$"
+[ $(( $(date +%s) - start )) -le 20 ] || fail "refusing two big schedules took $(( $(date +%s) - start )) s"
+
+# Minimize and triage are bounded: a big valid reproducer (63 CPUs, 18902 operations, the
+# self-loop on CPUs 1 and 2) is minimized in bounded memory and stops at --max_seconds with
+# the best so far, saying what it did not try.
+{ printf 'smpfuzz-repro 1\ncpus 63\nvariant b0473dcd\ncsdlock_debug on\n'
+  printf 'cpu 1: call_single target=0 wait=0\ncpu 2: call_single target=0 wait=0\n'
+  awk 'BEGIN { for (c = 0; c < 63; c++) for (i = 0; i < 300; i++) printf "cpu %d: call_many mask=0x%x wait=0 local=0\n", c, 1 + i * 7919 % 65535 }'
+  printf 'schedule 1 2*11 1*10\n'; } >"$tmp/huge.repro"
+start=$(date +%s)
+limited 1000000 1 minimize "$tmp/huge.repro" --max_seconds=3 --out="$tmp/huge-min.repro"
+has err '^minimize: stopped at --max_seconds=3 with the best so far: [0-9]* cut(s) made, [0-9]* cut(s) not tried$'
+[ $(( $(date +%s) - start )) -le 30 ] || fail "minimize --max_seconds=3 took $(( $(date +%s) - start )) s"
+grep -q '^expect b0473dcd .*llist-self-loop' "$tmp/huge-min.repro" || fail "the bounded minimize lost the self-loop"
+mkdir -p "$tmp/huge"
+cp "$tmp/huge.repro" "$tmp/huge/"
+limited 1000000 1 triage "$tmp/huge" --out="$tmp/huge-triaged" --max_seconds=3
+has err '^triage: llist-self-loop@.*: minimizing stopped at --max_seconds=3 with the best so far: '
+grep -q '^# smallest .*, minimized until the time limit: ' "$tmp/huge-triaged/llist-self-loop-1.repro" || fail "the bucket's reproducer does not say minimizing stopped"
+run 2 minimize "$self_loop" --max_seconds=soon
+has err "^smpfuzz: --max_seconds: expected a number from 0 to 10000000, got 'soon'"
+
+# Output and flags. JSON stays JSON with any path and with an unreadable file first.
+mkdir -p "$tmp/js"
+odd="$tmp/js/q\"uote\\back.repro"
+cp "$self_loop" "$odd"
+run 2 replay --json --notrace "$tmp/does-not-exist" "$odd"
+json_ok
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert len(d) == 1 and d[0]["file"] == sys.argv[2], d' "$tmp/out" "$odd" || fail "replay --json lost the file name"
+run 1 replay --json --notrace "$odd"
+json_ok
+run 2 replay --json "$tmp/does-not-exist"
+[ ! -s "$tmp/out" ] || fail "replay --json of nothing readable printed: $(cat "$tmp/out")"
+run 1 triage "$tmp/js" --json --out="$tmp/js-triaged"
+json_ok
+# Whole-number flags are whole numbers, in the range the message names.
+run 2 explore "$self_loop" --preemptions=2.5
+has err "^smpfuzz: --preemptions: expected a whole number from 0 to 64, got '2.5'\$"
+run 2 explore "$self_loop" --pct=0.5
+has err "^smpfuzz: --pct: expected a whole number from 0 to 64, got '0.5'\$"
+run 2 explore "$self_loop" --pct=3 --runs=0
+has err "^smpfuzz: --runs: expected a whole number from 1 to 1000000000000, got '0'\$"
+run 2 explore "$self_loop" --pct=3 --seed=1e3
+has err "^smpfuzz: --seed: expected a whole number"
+run 2 explore "$self_loop" --max_steps=-5
+has err "^smpfuzz: --max_steps: expected a whole number from 1 to 1000000000, got '-5'\$"
+run 2 explore "$self_loop" --max_steps=0
+has err "^smpfuzz: --max_steps: expected a whole number from 1 to 1000000000, got '0'\$"
+run 2 explore --cpus=3 --ops=';;;;'
+has err "^smpfuzz: --ops: no operations"
+run 2 explore --cpus=3
+has err "^smpfuzz: --ops: no operations"
 run 2 frobnicate
 has err "unknown command 'frobnicate'"
 run 2 replay
