@@ -75,25 +75,23 @@ bool Touches(const StepEffects& x, const StepEffects& y) {
 //    delivery changes which code its CPU runs next);
 //  - neither is observable (StepEffects: a clock read, or a wait ended by a
 //    virtual-time deadline, shifts with every step before it);
-//  - neither sent an IPI to the other's CPU, and they sent none to one CPU;
 //  - the checker state each touched beyond its access is disjoint from all
 //    the other did: a ghost event about a csd counts as a write to the whole
 //    csd, a callback or request ghost as a write to its request's account;
 //  - their accesses do not conflict: both only read, or they touch disjoint
 //    bytes and are not both on llist memory (heads and next pointers are one
 //    location here, because the checkers walk whole chains on a head access).
-// A step that ran earlier is also woken (no longer skipped) where its write
-// could let a blocked spin-wait proceed: that changes which CPUs may step.
+// An IPI send only sets the target's pending flag and joins the sender's
+// clock into the target's IPI clock (both commute with everything but the
+// delivery, which is dependent anyway). A step that ran earlier is also woken
+// (no longer skipped) where its write could let a blocked spin-wait proceed:
+// that changes which CPUs may step.
 bool Independent(const Tried& x, const Tried& y) {
   const int cx = x.action / 2, cy = y.action / 2;
   if (cx == cy || (x.action & 1) || (y.action & 1)) return false;
   const StepEffects& a = x.fx;
   const StepEffects& b = y.fx;
   if (a.observable || b.observable) return false;
-  if (((a.ipi_targets >> cy) & 1) || ((b.ipi_targets >> cx) & 1) ||
-      (a.ipi_targets & b.ipi_targets) != 0) {
-    return false;
-  }
   if (Touches(a, b) || Touches(b, a)) return false;
   if (a.addr == nullptr || b.addr == nullptr) return true;  // a callback, an IPI send...
   if (!a.wrote && !b.wrote) return true;

@@ -284,10 +284,6 @@ std::uint64_t Simulator::Perform(Cpu& cpu, const Access& a) {
     if (a.kind == AccessKind::kCall) {
       effects_.AddToken(TokenOfFunc(a.value));
       effects_.AddToken(TokenOfInfo(a.expected));
-    } else if (a.kind == AccessKind::kSendIpi) {
-      if (a.value < 64) effects_.ipi_targets |= std::uint64_t{1} << a.value;
-    } else if (a.kind == AccessKind::kSendIpiMask) {
-      effects_.ipi_targets |= a.value;
     }
   }
   if (options_.interleaving_map != nullptr) {
@@ -317,8 +313,11 @@ void Simulator::Ghost(Cpu& cpu, const GhostEvent& e) {
   if (options_.step_effects != nullptr) {
     switch (e.kind) {
       case GhostKind::kRequestIssued:
-      case GhostKind::kRequestReturned:
         effects_.AddToken(static_cast<std::uint32_t>(e.a));
+        break;
+      case GhostKind::kRequestReturned:
+        // A successful wait=0 return changes no checker state (Checkers::OnGhost).
+        if (e.b != 0 || e.d != 0) effects_.AddToken(static_cast<std::uint32_t>(e.a));
         break;
       case GhostKind::kObjectBorn:
         effects_.AddObject(e.obj, static_cast<std::uint32_t>(e.a));

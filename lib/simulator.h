@@ -56,11 +56,11 @@ inline constexpr int kFairQuantum = 64;
 // wait by its virtual-time deadline (mdelay; a debug CSD-lock wait that gave
 // up, not one that saw the lock free).
 // The rest of what the model code does up to the next access is recorded by
-// what it is about: the csd objects its ghost events name, the request tokens
-// that its callbacks and request ghosts account, and the CPUs it sends IPIs
-// to. Interrupt state, context switches into and out of the handler, and the
-// end of a task are the CPU's own: only that CPU and IPI deliveries (always
-// dependent) see them before the run ends.
+// what it is about: the csd objects its ghost events name and the request
+// tokens that its callbacks and request ghosts account. An IPI send (a pending
+// flag, a clock join: both commute), interrupt state, context switches into
+// and out of the handler and the end of a task are seen before the run ends
+// only by IPI deliveries, which are dependent on everything anyway.
 struct StepEffects {
   struct Range {
     const void* addr = nullptr;
@@ -78,7 +78,6 @@ struct StepEffects {
   bool continues = false;   // the CPU's next step was enabled right after it
   std::uint8_t nr_objects = 0;
   std::uint8_t nr_tokens = 0;
-  std::uint64_t ipi_targets = 0;  // bit c: it sent CPU c an IPI
   std::array<Range, kMaxObjects> objects{};  // csds its ghost events are about
   std::array<std::uint32_t, kMaxTokens> tokens{};  // request tokens it accounted
 
