@@ -339,7 +339,7 @@ void Simulator::IrqsEnabled(Cpu&) {}
 void Simulator::Execute(int action) {
   const int id = action / 2;
   SimCpu& c = cpus_[id];
-  effects_ = StepEffects{};
+  if (options_.step_effects != nullptr) effects_ = StepEffects{};
   clock_ += options_.ns_per_step;
   if (action & 1) {
     c.ipi_pending = false;
