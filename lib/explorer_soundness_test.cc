@@ -17,7 +17,9 @@
 // (ExploreOptions::unsound_legacy_sleep_sets) must find a disagreement: the
 // check can fail.
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -199,19 +201,36 @@ Tally RunCampaign(int scenarios, std::uint64_t seed, bool legacy) {
   return tally;
 }
 
+// SMPFUZZ_SOUNDNESS_SCENARIOS and SMPFUZZ_SOUNDNESS_SEED widen the campaign
+// for a long run (ci/soundness.sh); a bad value fails the test.
+std::uint64_t EnvNumber(const char* name, std::uint64_t fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == 0) return fallback;
+  char* end = nullptr;
+  const unsigned long long x = std::strtoull(v, &end, 10);
+  if (*end != 0 || x == 0) {
+    ADD_FAILURE() << name << "=" << v << ": expected a positive whole number";
+    return fallback;
+  }
+  return x;
+}
+
 int ScenarioCount() {
   // Sanitizer builds run the same check on fewer scenarios (they are 3-10x
   // slower); the default build runs all of them.
+  int n = 300;
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-  return 60;
+  n = 60;
 #endif
 #endif
-  return 300;
+  return static_cast<int>(EnvNumber("SMPFUZZ_SOUNDNESS_SCENARIOS", n));
 }
 
+std::uint64_t Seed() { return EnvNumber("SMPFUZZ_SOUNDNESS_SEED", 20261201); }
+
 TEST(ExplorerSoundness, ReductionFindsExactlyWhatTheUnreducedSearchFinds) {
-  const Tally t = RunCampaign(ScenarioCount(), /*seed=*/20261201, /*legacy=*/false);
+  const Tally t = RunCampaign(ScenarioCount(), Seed(), /*legacy=*/false);
   for (std::size_t i = 0; i < t.disagreements.size() && i < 5; ++i) {
     ADD_FAILURE() << t.disagreements[i];
   }
@@ -230,7 +249,7 @@ TEST(ExplorerSoundness, ReductionFindsExactlyWhatTheUnreducedSearchFinds) {
 }
 
 TEST(ExplorerSoundness, TheCheckCatchesTheOldUnsoundRelation) {
-  const Tally t = RunCampaign(ScenarioCount() / 3, /*seed=*/20261201, /*legacy=*/true);
+  const Tally t = RunCampaign(std::max(20, ScenarioCount() / 3), Seed(), /*legacy=*/true);
   EXPECT_FALSE(t.disagreements.empty())
       << "the pre-fix sleep sets agreed with the unreduced search on " << t.compared
       << " explorations: the soundness check has lost its power";
