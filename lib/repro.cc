@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/repro.h"
 
+#include <algorithm>
+
 #include <cctype>
 #include <cinttypes>
 #include <cstdio>
@@ -746,9 +748,16 @@ bool LooksLikeHeaderlessRepro(std::string_view data) {
 void StateExpectations(Repro* r) {
   Simulator sim;
   r->expectations.clear();
-  for (const char* name : {"baseline", "b0473dcd", "fixed"}) {
+  // The three kernels, and the scenario's own variant when it is a mutant.
+  std::vector<const Variant*> variants = {FindVariant("baseline"), FindVariant("b0473dcd"),
+                                          FindVariant("fixed")};
+  const Variant* own = r->scenario.variant;
+  if (own != nullptr && std::find(variants.begin(), variants.end(), own) == variants.end()) {
+    variants.push_back(own);
+  }
+  for (const Variant* v : variants) {
     Scenario s = r->scenario;
-    s.variant = FindVariant(name);
+    s.variant = v;
     if (!sim.Load(s).empty()) continue;
     SimOptions opt = r->Options();
     opt.record_trace = false;
