@@ -22,6 +22,7 @@
 #include "fuzz/exec_counter.h"
 #include "fuzz/smp_harness.h"
 #include "fuzz/smp_mutator.h"
+#include "lib/task.h"
 
 #ifndef SMPFUZZ_DEFAULT_VARIANT
 #define SMPFUZZ_DEFAULT_VARIANT "b0473dcd"
@@ -62,6 +63,13 @@ void FoldIntoAflCoverage() {
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   smpfuzz::fuzz::InitConfigFromEnvironment(SMPFUZZ_DEFAULT_VARIANT);
   smpfuzz::fuzz::OpenExecCounterFromEnvironment();
+#if defined(SMPFUZZ_AFL)
+  // The first frame a thread allocates sets up the guard that frees its
+  // frame lists at exit, once per process: do it here, so that no input's
+  // run is the one that takes that path (an AFL++ variable edge).
+  smpfuzz::FrameAllocator::Release(smpfuzz::FrameAllocator::Allocate(1), 1);
+  smpfuzz::FrameAllocator::ReleaseFreeFrames();
+#endif
   return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include <sys/stat.h>
 
+#include "lib/task.h"
 #include "lib/trace_format.h"
 
 namespace smpfuzz::fuzz {
@@ -89,11 +90,11 @@ void InitConfigFromEnvironment(const char* default_variant) {
   }
 }
 
-Outcome RunInput(const std::uint8_t* data, std::size_t size, std::uint8_t* interleaving_map) {
+namespace {
+
+Outcome RunOn(Simulator& sim, const Repro& r, std::uint8_t* interleaving_map) {
   const HarnessConfig& c = Config();
-  Repro r = DecodeInputBytes(data, size, c.variant);
   Outcome out;
-  Simulator& sim = Sim();
   if (!sim.Load(r.scenario).empty()) return out;  // cannot happen: bytes always decode validly
   SimOptions opt;
   opt.max_steps = c.max_steps;
@@ -123,6 +124,21 @@ Outcome RunInput(const std::uint8_t* data, std::size_t size, std::uint8_t* inter
     out.finding = true;
     out.signature = primary->signature;
   }
+  return out;
+}
+
+}  // namespace
+
+Outcome RunInput(const std::uint8_t* data, std::size_t size, std::uint8_t* interleaving_map) {
+  Repro r = DecodeInputBytes(data, size, Config().variant);
+  if (!Config().fresh_simulator) return RunOn(Sim(), r, interleaving_map);
+  Outcome out;
+  {
+    Simulator sim;
+    out = RunOn(sim, r, interleaving_map);
+  }
+  // The frames of the simulator's coroutines, now on the free lists.
+  FrameAllocator::ReleaseFreeFrames();
   return out;
 }
 

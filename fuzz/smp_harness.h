@@ -37,6 +37,17 @@ struct HarnessConfig {
   // Steps a run may take: the same budget `smpfuzz replay` uses, so a crash
   // file replays to the same verdict.
   std::uint64_t max_steps = SimOptions{}.max_steps;
+  // Run each input on a fresh Simulator and give the coroutine frames back to
+  // the heap afterwards, so that no state of earlier inputs (grown
+  // containers, cached frames, suspended coroutines) changes the branches an
+  // input takes: AFL++ counts such branches as variable edges ("stability",
+  // BENCHMARKS.md). About 13% slower per input (2.5 us) than one Simulator
+  // kept for the process, which libFuzzer (no stability measure) keeps using.
+#if defined(SMPFUZZ_AFL)
+  bool fresh_simulator = true;
+#else
+  bool fresh_simulator = false;
+#endif
 };
 
 // From SMPFUZZ_VARIANT (default: the binary's own), SMPFUZZ_PLAIN=1 (no

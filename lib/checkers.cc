@@ -43,7 +43,7 @@ void Checkers::Reset(int nr_cpus, const Workload* workload, Locations* locations
   expected_.assign(tokens * n_, 0);
   ran_.assign(tokens * n_, 0);
   request_mask_.assign(tokens, 0);
-  owner_.clear();
+  owner_.Clear();
   seen_.clear();
 }
 
@@ -146,7 +146,7 @@ void Checkers::OnIpiDeliver(int target) {
 void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
   switch (e.kind) {
     case GhostKind::kObjectBorn: {
-      owner_.erase(e.obj);
+      owner_.Erase(e.obj);
       if (detect_races_) {
         // Fresh memory: forget every access to its fields (a stack csd gets
         // new ids from the simulator; a reused async csd keeps its ids).
@@ -159,10 +159,9 @@ void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
       break;
     }
     case GhostKind::kCsdLocked: {
-      auto [it, inserted] = owner_.try_emplace(e.obj, cpu + 1);
-      if (!inserted) {
-        int prev = it->second - 1;
-        if (prev >= 0 && FirstTime(Signature::kCsdDoubleLock, Key(e.obj))) {
+      int prev = owner_.Exchange(e.obj, cpu + 1) - 1;
+      if (prev >= 0) {
+        if (FirstTime(Signature::kCsdDoubleLock, Key(e.obj))) {
           Report& r = Begin(Signature::kCsdDoubleLock, {cpu, prev}, step, {e.site});
           if (verbose_) {
             r.csd = locations_->ObjectName(e.obj);
@@ -170,12 +169,11 @@ void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
                         " while CPU" + std::to_string(prev) + " still holds it";
           }
         }
-        it->second = cpu + 1;
       }
       break;
     }
     case GhostKind::kCsdUnlocked:
-      owner_.erase(e.obj);
+      owner_.Erase(e.obj);
       break;
     case GhostKind::kWarnUnlockUnlocked: {
       if (FirstTime(Signature::kCsdUnlockUnlocked, Key(e.obj))) {

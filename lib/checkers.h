@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "lib/csd_owners.h"
 #include "lib/locations.h"
 #include "lib/primitives.h"
 #include "lib/race_detector.h"
@@ -81,7 +81,7 @@ class Checkers {
   std::vector<std::uint16_t> ran_;
   std::vector<std::uint64_t> request_mask_;  // index token
   // CSD lock owners (cpu + 1), by csd address.
-  absl::flat_hash_map<const void*, int> owner_;
+  CsdOwners owner_;
   bool verbose_ = true;
   // Dedup of findings within one run (few per run: a vector beats a set).
   std::vector<std::uint64_t> seen_;

@@ -88,6 +88,13 @@ Locations::Loc Locations::Describe(const void* addr) const {
   return l;
 }
 
+bool Locations::Find(const void* addr, std::uint32_t* id) const {
+  auto it = ids_.find(addr);
+  if (it == ids_.end()) return false;
+  *id = it->second;
+  return true;
+}
+
 std::uint32_t Locations::Insert(const void* addr) {
   std::uint32_t id = static_cast<std::uint32_t>(locs_.size());
   locs_.push_back(Describe(addr));

@@ -53,13 +53,10 @@ class Locations {
     if (it != ids_.end()) return it->second;
     return Insert(addr);
   }
-  // The id of `addr` if it has one already.
-  bool Find(const void* addr, std::uint32_t* id) const {
-    auto it = ids_.find(addr);
-    if (it == ids_.end()) return false;
-    *id = it->second;
-    return true;
-  }
+  // The id of `addr` if it has one already. Out of line, in a file the
+  // fuzzers do not instrument: the checkers call it, and the probing of a map
+  // keyed by addresses differs between runs (see lib/csd_owners.h).
+  bool Find(const void* addr, std::uint32_t* id) const;
   const Loc& Get(std::uint32_t id) const { return locs_[id]; }
   std::size_t size() const { return locs_.size(); }
 

@@ -57,6 +57,29 @@ class FrameAllocator {
     free_lists_[cls] = f;
   }
 
+  // Gives this thread's free frames back to the heap. A process that runs
+  // many unrelated simulations and wants each to take the same paths in
+  // Allocate whatever ran before (the AFL++ harness: a miss in a run that
+  // follows a smaller one is a "variable edge") calls it between runs; each
+  // run then starts from empty lists.
+  static void ReleaseFreeFrames() {
+    for (FreeFrame*& head : free_lists_) {
+      while (head != nullptr) {
+        FreeFrame* f = head;
+        head = f->next;
+        ::operator delete(f);
+      }
+    }
+  }
+  // Frames on this thread's free lists (for tests).
+  static std::size_t FreeFrameCount() {
+    std::size_t n = 0;
+    for (const FreeFrame* head : free_lists_) {
+      for (const FreeFrame* f = head; f != nullptr; f = f->next) ++n;
+    }
+    return n;
+  }
+
  private:
   struct FreeFrame {
     FreeFrame* next;
@@ -71,15 +94,7 @@ class FrameAllocator {
 
   static void FreeListsAtThreadExit() {
     struct Reaper {
-      ~Reaper() {
-        for (FreeFrame*& head : free_lists_) {
-          while (head != nullptr) {
-            FreeFrame* f = head;
-            head = f->next;
-            ::operator delete(f);
-          }
-        }
-      }
+      ~Reaper() { ReleaseFreeFrames(); }
     };
     static thread_local Reaper reaper;
     (void)reaper;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/workload.h"
 
+#include <cstdint>
 #include <map>
 
 namespace smpfuzz {
@@ -70,13 +71,13 @@ void Workload::Prepare(const Scenario& s) {
 }
 
 bool Workload::InSharedAsyncCsd(const void* p) const {
-  const auto* c = static_cast<const char*>(p);
-  const auto* base = reinterpret_cast<const char*>(async_csd_.data());
-  if (async_csd_.empty() || c < base ||
-      c >= base + async_csd_.size() * sizeof(call_single_data_t)) {
-    return false;
-  }
-  return async_csd_shared_[static_cast<std::size_t>(c - base) / sizeof(call_single_data_t)];
+  // One unsigned comparison: its outcome says whether p is in the array, never
+  // whether p lies below or above it (which depends on the heap's layout and
+  // would make a fuzzer's coverage of this line vary between identical runs).
+  const std::uintptr_t offset =
+      reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(async_csd_.data());
+  if (offset >= async_csd_.size() * sizeof(call_single_data_t)) return false;
+  return async_csd_shared_[offset / sizeof(call_single_data_t)];
 }
 
 void Workload::ResetCsds() { async_csd_ = async_csd_initial_; }
