@@ -16,6 +16,7 @@ bool Reproduces(const Scenario& s, Signature sig, double seconds, ExploreResult*
   o.max_preemptions = kMinimizePreemptions;
   o.violations = SignatureBit(sig);
   o.max_seconds = seconds;
+  o.max_executions = kMinimizeExecutionsPerCheck;
   *out = Explore(s, o);
   return out->found;
 }

@@ -56,8 +56,11 @@ class Cuts {
   std::uint64_t total_ = 0, made_ = 0;
 };
 
-// The preemption bound of the explorer inside Minimize.
+// The preemption bound of the explorer inside Minimize, and the executions
+// one check may take (a count, so that the same input minimizes the same way
+// on a loaded machine or under a sanitizer; the seconds are a wall-clock guard).
 inline constexpr std::uint32_t kMinimizePreemptions = 3;
+inline constexpr std::uint64_t kMinimizeExecutionsPerCheck = 100000;
 
 // Keeps the reproducer's most severe signature (or `signature`, when given)
 // while removing operations and trailing idle CPUs one at a time, then lets
@@ -65,7 +68,8 @@ inline constexpr std::uint32_t kMinimizePreemptions = 3;
 // those, the first one in its order: non-preemptive steps first).
 // `total_seconds` (0: no limit) stops the cuts early; what was cut so far is
 // kept (out_of_time, cuts_left say what was not tried). Each check gets
-// `seconds_per_check` or what is left of `total_seconds`, if less.
+// kMinimizeExecutionsPerCheck executions and `seconds_per_check` (0: no limit)
+// or what is left of `total_seconds`, if less.
 MinimizeResult Minimize(const Repro& in, Signature signature = Signature::kCount,
                         double seconds_per_check = 2.0, double total_seconds = 0);
 
