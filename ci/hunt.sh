@@ -43,6 +43,12 @@ case $variant in baseline | b0473dcd | fixed) target=smp_${variant}_fuzzer ;; *)
 # Status 1 means "buckets found": a directory that cannot be made must not look like that.
 why=$(mkdir -p "$out/bin" 2>&1) || die "--out=$out: ${why#mkdir: }"
 [ -w "$out/bin" ] || die "--out=$out: $out/bin is not writable"
+# A hunt running in OUT holds OUT/hunt.lock (smpfuzz hunt refuses a second one): leave its
+# binaries in OUT/bin alone and say so at once.
+if [ -e "$out/hunt.lock" ] && ! flock -n "$out/hunt.lock" true 2>/dev/null; then
+  holder=$(head -1 "$out/hunt.lock" 2>/dev/null) || true
+  die "--out=$out: another hunt is running in this directory (pid ${holder:-unknown})"
+fi
 # build CONFIG... TARGET DEST MODE: builds TARGET and installs it as DEST.
 build() {
   local mode=${*: -1} dest=${*: -2:1} target=${*: -3:1}

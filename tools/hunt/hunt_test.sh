@@ -261,6 +261,20 @@ for bad in "$tmp/a-file" "$tmp/a-file/sub" /proc/no-hunt-here; do
   [ "$(wc -l <"$tmp/12.err")" = 1 ] && grep -qF "hunt.sh: --out=$bad: " "$tmp/12.err" ||
     fail "ci/hunt.sh --out=$bad: expected one line naming it: $(cat "$tmp/12.err")"
 done
+# ... and a directory a hunt runs in is refused before anything in OUT/bin is replaced.
+mkdir -p "$tmp/h12/bin"
+echo 4242 >"$tmp/h12/hunt.lock"
+flock "$tmp/h12/hunt.lock" sleep 10 &
+holder=$!
+for _ in $(seq 1 50); do flock -n "$tmp/h12/hunt.lock" true || break; sleep 0.1; done
+: >"$tmp/h12/bin/smpfuzz"
+rc=0
+BAZEL=false bash "$hunt_sh" --time=1m --out="$tmp/h12" >"$tmp/12.out" 2>"$tmp/12.err" || rc=$?
+[ "$rc" = 2 ] || fail "ci/hunt.sh on a running hunt's directory exited $rc, expected 2"
+[ "$(cat "$tmp/12.err")" = "hunt.sh: --out=$tmp/h12: another hunt is running in this directory (pid 4242)" ] ||
+  fail "ci/hunt.sh on a running hunt's directory: $(cat "$tmp/12.err")"
+kill "$holder"
+wait "$holder" 2>/dev/null
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures check(s) failed"
