@@ -47,7 +47,11 @@ wait_for() {
     sleep 0.1
   done
 }
-started() { [ "$(grep -c "start:" "$1/hunt.log" 2>/dev/null)" -ge "${2:-1}" ]; }
+started() {
+  local n
+  n=$(grep -c "start:" "$1/hunt.log" 2>/dev/null) || true
+  [ "${n:-0}" -ge "${2:-1}" ]
+}
 
 if want 1; then
 echo "== 1. $HUNT_TIME hunt on b0473dcd"

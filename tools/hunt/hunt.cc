@@ -178,7 +178,6 @@ class Triager {
   // Ends the thread after the file it is on; what is still queued is left
   // (for the next run). Returns how many files that is.
   std::size_t Finish() {
-    std::size_t left = 0;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!thread_.joinable()) return queue_.size();
@@ -187,8 +186,7 @@ class Triager {
     }
     thread_.join();
     std::lock_guard<std::mutex> lock(mu_);
-    left = queue_.size();
-    return left;
+    return queue_.size();
   }
   // A copy, consistent at one moment.
   TriageResult Snapshot() {
@@ -298,9 +296,10 @@ class Triager {
       bool was_text = false;
       std::string error;
       if (!ReadReproOrInput(path, variant_, /*force_raw=*/false, &b.smallest, &was_text, &error) ||
-          !was_text || !KeptReproducer(b, &b.smallest, &sim, &b.minimized)) {
+          !was_text) {
         continue;
       }
+      KeptReproducer(b, b.smallest, &sim, &b.minimized);
       b.smallest_file = path;
       b.first_file = FirstFile(path);
       result_.buckets.push_back(std::move(b));
@@ -321,17 +320,16 @@ class Triager {
   }
 
   // A reproducer written by an earlier run, as the minimization of `b`.
-  static bool KeptReproducer(const Bucket& b, const Repro* kept, Simulator* sim, MinimizeResult* m) {
+  static void KeptReproducer(const Bucket& b, const Repro& kept, Simulator* sim, MinimizeResult* m) {
     m->ok = true;
-    m->repro = *kept;
+    m->repro = kept;
     m->signature = b.signature;
-    if (sim->Load(kept->scenario).empty()) {
-      SimOptions opt = kept->Options();
+    if (sim->Load(kept.scenario).empty()) {
+      SimOptions opt = kept.Options();
       opt.record_trace = false;
-      m->preemptions = sim->Run(kept->schedule, opt).preemptions;
+      m->preemptions = sim->Run(kept.schedule, opt).preemptions;
     }
     m->explored = m->preemptions <= kMinimizePreemptions;
-    return true;
   }
 
   // The bucket's reproducer: kept from an earlier run of this hunt when
@@ -346,7 +344,7 @@ class Triager {
     // A hunt-written reproducer (text), never an engine's crash file.
     if (ReadReproOrInput(path, variant_, /*force_raw=*/false, &kept, &was_text, &read_error) &&
         was_text) {
-      KeptReproducer(b, &kept, sim, &m);
+      KeptReproducer(b, kept, sim, &m);
       log_->Event("bucket " + std::string(SignatureName(b.signature)) + ": " + b.first_file +
                   " (reproducer kept from before: " + path + ")");
     } else {
