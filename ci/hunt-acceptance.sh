@@ -87,6 +87,7 @@ if want 3; then
 echo "== 3. SIGTERM and restart"
 ci/hunt.sh --time=10m --variant=b0473dcd --out="$work/r" >"$work/r1.summary" 2>"$work/r1.err" &
 pid=$!
+wait_for 600 started "$work/r" || fail "the hunt did not start; see $work/r1.err"  # after its build
 sleep 45
 kill -TERM "$pid"
 rc=0
