@@ -222,9 +222,15 @@ void Engine::Poll(std::vector<std::string>* events) {
   }
 }
 
-void Engine::Stop() {
+void Engine::Terminate() {
+  for (Instance& in : instances_) in.process.Terminate();
+}
+
+void Engine::Stop(double grace_seconds) {
+  Terminate();
+  const double deadline = Now() + grace_seconds;
   for (Instance& in : instances_) {
-    in.process.Stop(/*grace_seconds=*/10);
+    in.process.Stop(std::max(0.0, deadline - Now()));
     in.restart_at = -1;
   }
 }

@@ -43,7 +43,10 @@ class Engine {
   // Reaps instances that exited and restarts them when due. Appends what
   // happened to `events`, one line each.
   void Poll(std::vector<std::string>* events);
-  void Stop();
+  // SIGTERM to every instance, without waiting (Stop waits).
+  void Terminate();
+  // Stops every instance: SIGTERM, SIGKILL after `grace_seconds` in all.
+  void Stop(double grace_seconds = 10);
 
   bool failed() const { return !failure_.empty(); }
   const std::string& failure() const { return failure_; }

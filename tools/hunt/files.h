@@ -7,6 +7,7 @@
 #define SMPFUZZ_TOOLS_HUNT_FILES_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,47 @@ bool MakeDirs(const std::string& path, std::string* error);
 bool ReadFile(const std::string& path, std::string* out);
 
 // Writes through PATH.tmp and renames, so a reader (or a restart after hunt
-// died) never sees half a file. false: `error` says why, in one line.
+// died) never sees half a file; a write that fails (a full disk) leaves
+// nothing behind. false: `error` says why, in one line.
 bool WriteFileAtomically(const std::string& path, const std::string& bytes, std::string* error);
 
-// A hard link to `from` at `to`, or a copy where links do not work.
+// A hard link to `from` at `to`, or a copy where links do not work. A copy
+// that fails leaves no file at `to`.
 bool LinkOrCopy(const std::string& from, const std::string& to);
+
+// Whether `path` is an empty file named after content it lacks: a 40-digit
+// SHA-1 that is not that of the empty input. libFuzzer writes its corpus
+// entries under such names, and on a full disk it leaves them empty.
+bool IsEmptyNamedAfterContent(const std::string& path);
+
+// Removes every such file directly in `dir` (whose names, after
+// `name_prefix_end` when given, are the SHA-1). Returns how many.
+int RemoveEmptyNamedAfterContent(const std::string& dir, const std::string& name_prefix_end = "");
+
+// Free bytes for an unprivileged writer on the disk that holds `path`
+// (statvfs: cheap enough for every second); the maximum when unknown.
+std::uint64_t FreeBytes(const std::string& path);
+
+// An exclusive lock on a directory, held until the process ends or
+// Release: flock on DIR/hunt.lock, which also holds the holder's pid. The
+// kernel drops the lock when its holder dies, so the lock of a killed hunt
+// is simply taken over.
+class DirLock {
+ public:
+  DirLock() = default;
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
+  ~DirLock() { Release(); }
+  // false: `holder` is the pid written by the process that holds it (0 when
+  // unknown), or `error` says why the lock file cannot be used. On success
+  // `previous` is the pid a holder that died left in the file (0: none).
+  bool Acquire(const std::string& dir, int* holder, int* previous, std::string* error);
+  // Clears the pid and drops the lock.
+  void Release();
+
+ private:
+  int fd_ = -1;
+};
 
 }  // namespace smpfuzz::hunt
 

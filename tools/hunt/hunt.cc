@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <deque>
@@ -18,11 +20,11 @@
 #include <set>
 #include <thread>
 
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "fuzz/smp_harness.h"
 #include "lib/input_bytes.h"
+#include "lib/report.h"
 #include "lib/repro.h"
 #include "lib/simulator.h"
 #include "lib/triage.h"
@@ -44,8 +46,15 @@ constexpr double kMergeSeconds = 300;
 // Minimize's wall time per try of the explorer.
 constexpr double kSecondsPerCheck = 2.0;
 
-// Below this much free space hunt stops, before the engines fail at random.
-constexpr std::uint64_t kMinFreeBytes = 64u << 20;
+// Below this much free space hunt stops, before the engines fail at random
+// (SMPFUZZ_HUNT_MIN_FREE_MB sets another floor, e.g. for a test).
+constexpr std::uint64_t kMinFreeMb = 64;
+
+// What --time leaves for the end of the run (stopping the engines, the last
+// merge, triage and minimization): a tenth of it, from 1 s to 2 minutes.
+double EndReserve(double seconds) {
+  return std::min({120.0, std::max(1.0, seconds / 10), seconds / 2});
+}
 
 std::atomic<int> stop_signal{0};
 // The first SIGINT or SIGTERM stops the hunt cleanly; a second one kills it
@@ -91,12 +100,6 @@ std::uint64_t Fnv1a(const std::string& bytes) {
   std::uint64_t h = 14695981039346656037ull;
   for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
   return h;
-}
-
-std::uint64_t FreeBytes(const std::string& path) {
-  struct statvfs st;
-  if (statvfs(path.c_str(), &st) != 0) return ~std::uint64_t{0};
-  return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
 }
 
 bool OnPath(const std::string& program) {
@@ -152,8 +155,12 @@ class Log {
 // the engines' restarts never wait for a minimization.
 class Triager {
  public:
-  Triager(const std::string& out, const Variant* variant, Log* log)
-      : out_(out), variant_(variant), log_(log), thread_([this] { Loop(); }) {}
+  // Minimizations end by `deadline` (Now()).
+  Triager(const std::string& out, const Variant* variant, Log* log, double deadline)
+      : out_(out), variant_(variant), log_(log), deadline_(deadline) {
+    LoadFromBefore();
+    thread_ = std::thread([this] { Loop(); });
+  }
   ~Triager() { Finish(); }
 
   void Add(const std::string& path) {
@@ -161,19 +168,25 @@ class Triager {
     queue_.push_back(path);
     cv_.notify_all();
   }
-  // Waits until every file added so far is triaged.
-  void Drain() {
+  // Waits until every file added so far is triaged, or until `deadline`
+  // (Now()); false: some are left.
+  bool DrainUntil(double deadline) {
     std::unique_lock<std::mutex> lock(mu_);
-    idle_cv_.wait(lock, [this] { return queue_.empty() && !busy_; });
+    return idle_cv_.wait_for(lock, std::chrono::duration<double>(std::max(0.0, deadline - Now())),
+                             [this] { return queue_.empty() && !busy_; });
   }
-  void Finish() {
+  // Ends the thread after the file it is on; what is still queued is left
+  // (for the next run). Returns how many files that is.
+  std::size_t Finish() {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (done_) return;
+      if (!thread_.joinable()) return queue_.size();
       done_ = true;
       cv_.notify_all();
     }
     thread_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    return queue_.size();
   }
   // A copy, consistent at one moment.
   TriageResult Snapshot() {
@@ -197,7 +210,7 @@ class Triager {
       {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [this] { return done_ || !queue_.empty(); });
-        if (queue_.empty()) return;
+        if (done_) return;
         path = queue_.front();
         queue_.pop_front();
         busy_ = true;
@@ -213,7 +226,8 @@ class Triager {
         Bucket* b = result_.Add(path, std::move(c));
         if (b != nullptr) {
           index = static_cast<std::size_t>(b - result_.buckets.data());
-          is_new = b->count == 1;
+          // A bucket loaded from before has its key listed and its reproducer.
+          is_new = b->count == 1 && !b->minimized.ok;
         }
       }
       if (kind == Classified::kClean) {
@@ -233,12 +247,89 @@ class Triager {
     }
   }
 
-  // OUT/bucket-keys, for the harness's SMPFUZZ_SKIP_BUCKETS.
+  // OUT/bucket-keys, for the harness's SMPFUZZ_SKIP_BUCKETS: the keys on
+  // disk (from every run on OUT) and this run's, never fewer than before.
   void WriteKeys() {
-    std::string keys;
-    for (const Bucket& b : Snapshot().buckets) keys += b.key + "\n";
+    std::vector<std::string> keys = ReadKeys();
+    std::set<std::string> have(keys.begin(), keys.end());
+    for (const Bucket& b : Snapshot().buckets) {
+      if (have.insert(b.key).second) keys.push_back(b.key);
+    }
+    std::string text;
+    for (const std::string& k : keys) text += k + "\n";
     std::string error;
-    if (!WriteFileAtomically(out_ + "/bucket-keys", keys, &error)) log_->Event(error);
+    if (!WriteFileAtomically(out_ + "/bucket-keys", text, &error)) log_->Event(error);
+  }
+
+  std::vector<std::string> ReadKeys() const {
+    std::string text;
+    std::vector<std::string> keys;
+    if (!ReadFile(out_ + "/bucket-keys", &text)) return keys;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      std::size_t nl = text.find('\n', pos);
+      if (nl == std::string::npos) nl = text.size();
+      if (nl > pos) keys.push_back(text.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    return keys;
+  }
+
+  // The buckets an earlier run on OUT found: each key in OUT/bucket-keys
+  // whose reproducer is in OUT/buckets, minimized as it was then. Their
+  // crash files, triaged again, count into them.
+  void LoadFromBefore() {
+    std::map<std::string, std::string> by_hash;  // "-<key hash>.repro" -> path
+    for (const std::string& path : ListFiles(out_ + "/buckets")) {
+      const std::size_t dash = path.rfind('-');
+      if (dash != std::string::npos) by_hash[path.substr(dash)] = path;
+    }
+    Simulator sim;
+    for (const std::string& key : ReadKeys()) {
+      auto it = by_hash.find("-" + Hex64(Fnv1a(key), 8) + ".repro");
+      if (it == by_hash.end()) continue;
+      const std::string& path = it->second;
+      const std::string name = fs::path(path).filename().string();
+      Bucket b;
+      b.key = key;
+      if (!SignatureFromName(name.substr(0, name.rfind('-')), &b.signature)) continue;
+      bool was_text = false;
+      std::string error;
+      if (!ReadReproOrInput(path, variant_, /*force_raw=*/false, &b.smallest, &was_text, &error) ||
+          !was_text) {
+        continue;
+      }
+      KeptReproducer(b, b.smallest, &sim, &b.minimized);
+      b.smallest_file = path;
+      b.first_file = FirstFile(path);
+      result_.buckets.push_back(std::move(b));
+      log_->Event("bucket " + std::string(SignatureName(result_.buckets.back().signature)) +
+                  ": reproducer kept from before: " + path);
+    }
+  }
+
+  // The first crash file that BucketReproText names in its comments.
+  static std::string FirstFile(const std::string& repro_path) {
+    std::string text;
+    ReadFile(repro_path, &text);
+    const std::string mark = " crash file(s), first ";
+    const std::size_t at = text.find(mark);
+    if (at == std::string::npos) return repro_path;
+    const std::size_t from = at + mark.size();
+    return text.substr(from, text.find('\n', from) - from);
+  }
+
+  // A reproducer written by an earlier run, as the minimization of `b`.
+  static void KeptReproducer(const Bucket& b, const Repro& kept, Simulator* sim, MinimizeResult* m) {
+    m->ok = true;
+    m->repro = kept;
+    m->signature = b.signature;
+    if (sim->Load(kept.scenario).empty()) {
+      SimOptions opt = kept.Options();
+      opt.record_trace = false;
+      m->preemptions = sim->Run(kept.schedule, opt).preemptions;
+    }
+    m->explored = m->preemptions <= kMinimizePreemptions;
   }
 
   // The bucket's reproducer: kept from an earlier run of this hunt when
@@ -250,32 +341,37 @@ class Triager {
     Repro kept;
     bool was_text = false;
     std::string read_error;
+    // A hunt-written reproducer (text), never an engine's crash file.
     if (ReadReproOrInput(path, variant_, /*force_raw=*/false, &kept, &was_text, &read_error) &&
         was_text) {
-      m.ok = true;
-      m.repro = kept;
-      m.signature = b.signature;
-      if (sim->Load(kept.scenario).empty()) {
-        SimOptions opt = kept.Options();
-        opt.record_trace = false;
-        m.preemptions = sim->Run(kept.schedule, opt).preemptions;
-      }
-      m.explored = m.preemptions <= kMinimizePreemptions;
+      KeptReproducer(b, kept, sim, &m);
       log_->Event("bucket " + std::string(SignatureName(b.signature)) + ": " + b.first_file +
                   " (reproducer kept from before: " + path + ")");
     } else {
       log_->Event("new bucket " + std::string(SignatureName(b.signature)) + ": " + b.first_file +
                   "; minimizing");
-      m = MinimizeAndWrite(&b, path, kSecondsPerCheck);
+      if (!MinimizeAndWrite(&b, path, deadline_ - Now(), &m)) return;
     }
     std::lock_guard<std::mutex> lock(mu_);
     result_.buckets[index].minimized = m;
   }
 
-  MinimizeResult MinimizeAndWrite(Bucket* b, const std::string& path, double seconds_per_check,
-                                  double total_seconds = 0) {
-    MinimizeResult m = smpfuzz::Minimize(b->smallest, b->signature, seconds_per_check, total_seconds);
+  // Minimizes within `seconds` of wall time and writes the reproducer;
+  // false (nothing written, the bucket stays "not minimized yet" for the
+  // next run) when that is too short to try.
+  bool MinimizeAndWrite(Bucket* b, const std::string& path, double seconds, MinimizeResult* out) {
+    // Minimize may run a check past its total time, and starts with one: the
+    // checks get a quarter of the time each, 2 s at most.
+    const double per_check = std::min(kSecondsPerCheck, seconds / 4);
+    const double total = seconds - 2 * per_check;
+    if (total < 0.2) {
+      log_->Event("bucket " + std::string(SignatureName(b->signature)) +
+                  ": not minimized, --time is up (the next run on this --out minimizes it)");
+      return false;
+    }
+    MinimizeResult m = smpfuzz::Minimize(b->smallest, b->signature, per_check, total);
     b->minimized = m;
+    *out = m;
     std::string error;
     if (!WriteFileAtomically(path, BucketReproText(*b), &error)) {
       log_->Event(error);
@@ -288,7 +384,7 @@ class Triager {
                         : "not minimized: " + m.why) +
                   ")");
     }
-    return m;
+    return true;
   }
 
  public:
@@ -306,8 +402,8 @@ class Triager {
       if (b.minimized.explored || b.signature == Signature::kCpuStuck) continue;
       log_->Event("bucket " + std::string(SignatureName(b.signature)) +
                   ": minimizing again on the idle machine");
-      MinimizeResult m =
-          MinimizeAndWrite(&b, out_ + "/buckets/" + ReproName(b), kSecondsPerCheck, left);
+      MinimizeResult m;
+      if (!MinimizeAndWrite(&b, out_ + "/buckets/" + ReproName(b), left, &m)) break;
       std::lock_guard<std::mutex> lock(mu_);
       result_.buckets[i].minimized = m;
     }
@@ -318,13 +414,14 @@ class Triager {
   const std::string out_;
   const Variant* variant_;
   Log* log_;
+  const double deadline_;
   std::mutex mu_;
   std::condition_variable cv_, idle_cv_;
   std::deque<std::string> queue_;
   bool busy_ = false;
   bool done_ = false;
   TriageResult result_;
-  std::thread thread_;  // last: starts after everything it reads
+  std::thread thread_;  // started last, in the constructor
 };
 
 class Hunt {
@@ -340,9 +437,16 @@ class Hunt {
   bool CollectAllCrashes(bool settled);
   void MirrorCorpusForAfl();
   void StartMerge();
-  void FinishMerge(bool wait);
+  // Collects a merge that has ended; one that runs past `wait_until` (when
+  // waiting, else its time limit) is stopped.
+  void FinishMerge(bool wait, double wait_until = 0);
   void ShowProgress(bool force);
-  std::string Summary(double elapsed);
+  // `final`: at the end of the run, else a refresh while it runs.
+  std::string Summary(double elapsed, bool final);
+  // Whether the disk is below the floor (error_ then says so).
+  bool DiskLow();
+  // Empty corpus files named after content they lack (failed writes).
+  void RemoveGarbage();
   bool WriteSummary(const std::string& summary);
   int Fail(const std::string& why) {
     std::fprintf(stderr, "smpfuzz hunt: %s\n", why.c_str());
@@ -351,6 +455,8 @@ class Hunt {
 
   HuntOptions o_;
   const Variant* variant_ = nullptr;
+  std::uint64_t min_free_bytes_ = kMinFreeMb << 20;
+  DirLock lock_;
   Log log_;
   std::unique_ptr<Triager> triager_;
   std::vector<std::unique_ptr<Engine>> engines_;
@@ -363,6 +469,9 @@ class Hunt {
   std::map<std::string, double> rate_;
   std::map<std::string, std::uint64_t> session_start_execs_;
   double start_ = 0;
+  double end_ = 0;  // start_ + --time
+  std::string start_wall_;
+  std::size_t untriaged_ = 0;  // crash files left for the next run
   // The corpus mirror for AFL++ (OUT/afl/libfuzzer/queue).
   std::set<std::string> mirrored_;
   int mirror_next_id_ = 0;
@@ -411,8 +520,14 @@ std::string Hunt::Validate() {
     fs::create_directories(o_.out + "/" + sub, ec);
     if (ec) return "--out=" + o_.out + ": cannot create " + sub + "/: " + ec.message();
   }
-  if (FreeBytes(o_.out) < kMinFreeBytes) {
-    return "--out=" + o_.out + ": less than 64 MB free on its disk";
+  if (const char* mb = std::getenv("SMPFUZZ_HUNT_MIN_FREE_MB"); mb != nullptr) {
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(mb, &end, 10);
+    if (*mb < '0' || *mb > '9' || *end != '\0' || errno != 0 || v > (1ull << 40)) {
+      return std::string("SMPFUZZ_HUNT_MIN_FREE_MB=") + mb + ": expected a whole number of MB";
+    }
+    min_free_bytes_ = static_cast<std::uint64_t>(v) << 20;
   }
   return "";
 }
@@ -480,7 +595,9 @@ void Hunt::MirrorCorpusForAfl() {
     if (mirrored_.count(name) != 0) continue;
     char id[16];
     std::snprintf(id, sizeof id, "id:%06d", mirror_next_id_++);
-    fs::copy_file(path, dir + "/" + id + ",src:" + name, fs::copy_options::skip_existing, ec);
+    // A hard link: no space, and an entry libFuzzer is still writing gets
+    // its content in the mirror too (a copy could be empty).
+    if (!LinkOrCopy(path, dir + "/" + id + ",src:" + name)) continue;
     mirrored_.insert(name);
   }
 }
@@ -531,11 +648,11 @@ void Hunt::StartMerge() {
   }
 }
 
-void Hunt::FinishMerge(bool wait) {
+void Hunt::FinishMerge(bool wait, double wait_until) {
   if (!merge_) return;
   // At the end hunt waits for a running merge, but not for ever; during the
   // run a merge that takes longer than kMergeSeconds is stopped.
-  const double deadline = wait ? Now() + 60 : merge_started_ + kMergeSeconds;
+  const double deadline = wait ? wait_until : merge_started_ + kMergeSeconds;
   std::string status;
   while (!merge_->Exited(&status)) {
     if (Now() >= deadline) {
@@ -556,6 +673,7 @@ void Hunt::FinishMerge(bool wait) {
     if (merge_base_.count(name) != 0) continue;
     const std::string dest = o_.out + "/corpus/" + name;
     std::error_code ec;
+    if (IsEmptyNamedAfterContent(path)) continue;  // a write that failed
     if (!fs::exists(dest, ec) && LinkOrCopy(path, dest)) ++added;
   }
   std::error_code ec;
@@ -593,10 +711,15 @@ void Hunt::ShowProgress(bool force) {
   log_.Progress(line, force);
 }
 
-std::string Hunt::Summary(double elapsed) {
+std::string Hunt::Summary(double elapsed, bool final) {
   TriageResult t = triager_->Snapshot();
   std::string s = "# smpfuzz hunt on " + o_.variant + "\n\n";
-  s += "- ended " + WallClock() + " after " + Clock(elapsed) + " (this run; --time=" + Clock(o_.seconds) + ")\n";
+  if (final) {
+    s += "- ended " + WallClock() + " after " + Clock(elapsed) + " (this run; --time=" + Clock(o_.seconds) + ")\n";
+  } else {
+    s += "- running since " + start_wall_ + ", " + Clock(elapsed) + " so far (this run; --time=" +
+         Clock(o_.seconds) + "; updated " + WallClock() + ")\n";
+  }
   for (auto& e : engines_) {
     const std::uint64_t total = e->execs();
     s += "- " + std::string(e->name()) + ": " + std::to_string(e->jobs()) + " job(s), " +
@@ -612,6 +735,10 @@ std::string Hunt::Summary(double elapsed) {
   s += "- crash files: " + std::to_string(t.files) + " distinct in " + o_.out + "/crashes; " +
        std::to_string(t.clean) + " replay clean, " + std::to_string(t.known) + " with known findings only, " +
        std::to_string(t.bad) + " unreadable\n";
+  if (untriaged_ > 0) {
+    s += "- " + std::to_string(untriaged_) + " crash file(s) not triaged when --time was up: the next run on " +
+         o_.out + " triages them, or `smpfuzz triage " + o_.out + "/crashes`\n";
+  }
   if (!error_.empty()) s += "- stopped early: " + error_ + "\n";
   s += "\n## Buckets\n\n";
   if (t.buckets.empty()) {
@@ -644,17 +771,51 @@ bool Hunt::WriteSummary(const std::string& summary) {
 
 int Hunt::Run() {
   if (std::string why = Validate(); !why.empty()) return Fail(why);
-  if (!log_.Open(o_.out + "/hunt.log")) return Fail(o_.out + "/hunt.log: cannot open");
+  // One hunt per directory: a second one would run its own engines on the
+  // same corpus and write the same files.
+  {
+    int holder = 0, previous = 0;
+    std::string error;
+    if (!lock_.Acquire(o_.out, &holder, &previous, &error)) {
+      if (!error.empty()) return Fail(error);
+      return Fail("--out=" + o_.out + ": another hunt is running in this directory (pid " +
+                  (holder > 0 ? std::to_string(holder) : std::string("unknown")) + ")");
+    }
+    if (!log_.Open(o_.out + "/hunt.log")) return Fail(o_.out + "/hunt.log: cannot open");
+    if (previous > 0 && previous != getpid()) {
+      log_.Event("the lock of an earlier hunt (pid " + std::to_string(previous) +
+                 ") that did not end cleanly is taken over");
+    }
+  }
+  // What a full disk left in an earlier run: no engine runs now.
+  RemoveGarbage();
+  if (FreeBytes(o_.out) < min_free_bytes_) {
+    return Fail("--out=" + o_.out + ": less than " + std::to_string(min_free_bytes_ >> 20) +
+                " MB free on its disk");
+  }
+  // Descendants that leave the engines' process groups (AFL++'s fork server
+  // calls setsid()) become hunt's children when their parent dies, and are
+  // killed with it (ReapStrays).
+  if (!BecomeSubreaper()) log_.Event(std::string("prctl(PR_SET_CHILD_SUBREAPER): ") + std::strerror(errno));
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
   std::signal(SIGPIPE, SIG_IGN);
+
+  // --time bounds the whole run: the engines stop EndReserve before its end,
+  // which leaves that for the last merge, triage and minimization.
+  start_ = Now();
+  end_ = start_ + o_.seconds;
+  const double fuzz_end = end_ - EndReserve(o_.seconds);
+  start_wall_ = WallClock();
 
   std::string engines;
   for (const std::string& e : o_.engines) engines += (engines.empty() ? "" : ",") + e;
   log_.Event("start: variant " + o_.variant + ", engines " + engines + ", " + std::to_string(o_.jobs) +
              " job(s) each, for " + Clock(o_.seconds) + ", in " + o_.out);
 
-  triager_ = std::make_unique<Triager>(o_.out, variant_, &log_);
+  // The buckets an earlier run found, with their keys, from the start: the
+  // engines skip them at once, not once their crash files are triaged again.
+  triager_ = std::make_unique<Triager>(o_.out, variant_, &log_, end_ - 0.5);
   // What an earlier run of this hunt left: its crash files, triaged again.
   {
     std::vector<std::string> old;
@@ -688,8 +849,7 @@ int Hunt::Run() {
 
   // Crash files of a run that was killed before hunt could copy them.
   CollectAllCrashes(/*settled=*/true);
-  start_ = Now();
-  double last_collect = 0, last_progress = 0, last_merge = start_, last_disk = 0;
+  double last_collect = 0, last_progress = 0, last_merge = Now();
   const double progress_every = log_.tty() ? 1 : 15;
   for (;;) {
     const double now = Now();
@@ -698,7 +858,7 @@ int Hunt::Run() {
                  "; run again with the same --out to continue");
       break;
     }
-    if (now - start_ >= o_.seconds) break;
+    if (now >= fuzz_end) break;
     std::vector<std::string> events;
     bool all_failed = true;
     for (auto& e : engines_) {
@@ -712,6 +872,9 @@ int Hunt::Run() {
     }
     if (now - last_collect >= 1) {
       last_collect = now;
+      // The disk, every second and before the mirror and merge write: the
+      // engines stop while the floor is still free.
+      if (DiskLow()) break;
       if (!CollectAllCrashes(/*settled=*/false)) break;
       // summary.md follows the buckets during the run, not only at the end.
       const TriageResult t = triager_->Snapshot();
@@ -719,21 +882,18 @@ int Hunt::Run() {
       for (const Bucket& b : t.buckets) minimized += b.minimized.ok ? 1 : 0;
       if (minimized != summarized_buckets_) {
         summarized_buckets_ = minimized;
-        WriteSummary(Summary(now - start_));
+        WriteSummary(Summary(now - start_, /*final=*/false));
       }
+      if (DiskLow()) break;
       MirrorCorpusForAfl();
       FinishMerge(/*wait=*/false);
+      // Descendants whose parent died while the engine itself runs on.
+      ReapStrays();
     }
     if (now - last_merge >= o_.merge_every) {
       last_merge = now;
+      if (DiskLow()) break;
       StartMerge();
-    }
-    if (now - last_disk >= 10) {
-      last_disk = now;
-      if (FreeBytes(o_.out) < kMinFreeBytes) {
-        error_ = o_.out + ": less than 64 MB free on its disk";
-        break;
-      }
     }
     if (now - last_progress >= progress_every) {
       ShowProgress(/*force=*/true);
@@ -742,29 +902,54 @@ int Hunt::Run() {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 
-  const double elapsed = Now() - start_;
   log_.EndProgress();
-  for (auto& e : engines_) e->Stop();
+  // Every engine gets SIGTERM at once, then the same grace, within --time.
+  for (auto& e : engines_) e->Terminate();
+  const double grace_end = Now() + std::clamp(end_ - Now() - 1, 1.0, 10.0);
+  for (auto& e : engines_) e->Stop(std::max(0.0, grace_end - Now()));
+  ReapStrays();
   if (!error_.empty()) log_.Event("stopping early: " + error_);
   // What the engines wrote while stopping; then the corpus, for a restart.
-  FinishMerge(/*wait=*/true);
-  if (error_.empty() && stop_signal.load() == 0) {
+  FinishMerge(/*wait=*/true, std::min(Now() + 60, end_ - 1));
+  if (error_.empty() && stop_signal.load() == 0 && end_ - Now() > 4 && !DiskLow()) {
     StartMerge();
-    FinishMerge(/*wait=*/true);
+    FinishMerge(/*wait=*/true, Now() + std::min(60.0, (end_ - Now()) / 2));
   }
+  RemoveGarbage();
   if (!CollectAllCrashes(/*settled=*/true)) log_.Event(error_);
   if (triager_->pending() > 0) log_.Event("triaging the last " + std::to_string(triager_->pending()) + " crash file(s)");
-  triager_->Drain();
-  triager_->Finish();
-  if (stop_signal.load() == 0) triager_->MinimizeAgain(/*budget_seconds=*/60);
+  triager_->DrainUntil(end_ - 1);
+  untriaged_ = triager_->Finish();
+  if (untriaged_ > 0) {
+    log_.Event(std::to_string(untriaged_) + " crash file(s) not triaged: --time is up (the next run on " +
+               o_.out + " triages them, or: smpfuzz triage " + o_.out + "/crashes)");
+  }
+  if (stop_signal.load() == 0) triager_->MinimizeAgain(/*budget_seconds=*/std::min(60.0, end_ - Now() - 0.5));
+  const double elapsed = Now() - start_;
   // One text for the file and the terminal (it holds the time of day).
-  const std::string summary = Summary(elapsed);
+  const std::string summary = Summary(elapsed, /*final=*/true);
   WriteSummary(summary);
   std::fwrite(summary.data(), 1, summary.size(), stdout);
   std::printf("\n(summary in %s/summary.md; events in %s/hunt.log)\n", o_.out.c_str(), o_.out.c_str());
   std::fflush(stdout);
+  lock_.Release();
   if (!error_.empty()) return Fail(error_);
   return triager_->Snapshot().buckets.empty() ? kClean : kViolation;
+}
+
+bool Hunt::DiskLow() {
+  if (FreeBytes(o_.out) >= min_free_bytes_) return false;
+  if (error_.empty()) error_ = o_.out + ": less than " + std::to_string(min_free_bytes_ >> 20) + " MB free on its disk";
+  return true;
+}
+
+void Hunt::RemoveGarbage() {
+  const int n = RemoveEmptyNamedAfterContent(o_.out + "/corpus") +
+                RemoveEmptyNamedAfterContent(o_.out + "/afl/libfuzzer/queue", ",src:");
+  if (n > 0) {
+    log_.Event("removed " + std::to_string(n) +
+               " empty corpus file(s) named after content they lack (writes that failed on a full disk)");
+  }
 }
 
 }  // namespace

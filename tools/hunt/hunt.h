@@ -11,9 +11,11 @@
 //   corpus/             the merged corpus (libFuzzer's main corpus)
 //   crashes/            every distinct crash file, <engine>-<kind>-<content hash>
 //   buckets/            one minimized reproducer per bucket, <signature>-<key hash>.repro
-//   bucket-keys         the buckets' keys, one a line: the engines skip these
+//   bucket-keys         the buckets' keys, one a line: the engines skip these; it
+//                       only grows, and is loaded (with buckets/) at the start
 //   summary.md          what was found; rewritten on every new bucket and at the end
 //   hunt.log            what hunt did: starts, restarts, merges, new buckets
+//   hunt.lock           held (flock) by the hunt running here, with its pid
 //   libfuzzer/, afl/    the engines' own directories and logs
 
 #ifndef SMPFUZZ_TOOLS_HUNT_HUNT_H_
@@ -25,7 +27,7 @@
 namespace smpfuzz::hunt {
 
 struct HuntOptions {
-  double seconds = 0;                // how long to fuzz
+  double seconds = 0;                // how long the whole run takes
   std::vector<std::string> engines;  // "libfuzzer", "afl"
   int jobs = 1;                      // processes per engine
   std::string variant;
@@ -40,9 +42,10 @@ struct HuntOptions {
   bool skip_known_buckets = true;
 };
 
-// Runs a hunt. Returns 0 when no bucket exists at the end, 1 when one does,
-// 2 on bad options or when the hunt could not go on (an engine that keeps
-// dying, a full disk); the reason is printed as one line.
+// Runs a hunt, within `seconds` of wall time. Returns 0 when no bucket exists
+// at the end, 1 when one does, 2 on bad options or when the hunt could not go
+// on (another hunt in OUT, an engine that keeps dying, a full disk); the
+// reason is printed as one line.
 int RunHunt(const HuntOptions& options);
 
 }  // namespace smpfuzz::hunt

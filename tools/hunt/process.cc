@@ -6,9 +6,14 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <cstdio>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <thread>
+#include <vector>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -26,6 +31,43 @@ std::string Describe(int status) {
 int ExitCode(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+// The pids of running Processes: the children ReapStrays leaves alone.
+std::mutex live_mu;
+std::set<pid_t>& Live() {
+  static std::set<pid_t> live;
+  return live;
+}
+
+// This process's children, from /proc/PID/stat ("pid (comm) state ppid ...";
+// comm may hold spaces and parentheses, so the fields start after the last ')').
+std::vector<pid_t> Children() {
+  std::vector<pid_t> out;
+  const pid_t self = getpid();
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return out;
+  while (dirent* d = readdir(proc)) {
+    if (d->d_name[0] < '1' || d->d_name[0] > '9') continue;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%s/stat", d->d_name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    char buf[512];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) continue;
+    buf[n] = '\0';
+    const char* paren = std::strrchr(buf, ')');
+    if (paren == nullptr) continue;
+    char state = 0;
+    int ppid = 0;
+    if (std::sscanf(paren + 1, " %c %d", &state, &ppid) == 2 && ppid == self) {
+      out.push_back(static_cast<pid_t>(std::atoi(d->d_name)));
+    }
+  }
+  closedir(proc);
+  return out;
 }
 
 }  // namespace
@@ -90,7 +132,17 @@ bool Process::Start(const Command& command, std::string* error) {
   }
   setpgid(pid, pid);  // both sides, so the group exists before we signal it
   pid_ = pid;
+  std::lock_guard<std::mutex> lock(live_mu);
+  Live().insert(pid);
   return true;
+}
+
+void Process::Forget() {
+  {
+    std::lock_guard<std::mutex> lock(live_mu);
+    Live().erase(pid_);
+  }
+  pid_ = -1;
 }
 
 bool Process::Exited(std::string* status, int* code) {
@@ -101,26 +153,52 @@ bool Process::Exited(std::string* status, int* code) {
   if (r < 0 && errno == EINTR) return false;
   *status = r < 0 ? std::string("lost: ") + std::strerror(errno) : Describe(st);
   if (code != nullptr) *code = r < 0 ? -1 : ExitCode(st);
-  // Whatever the group still runs goes with it.
+  // Whatever the group still runs goes with it, and so does what left it.
   kill(-pid_, SIGKILL);
-  pid_ = -1;
+  Forget();
+  ReapStrays();
   return true;
+}
+
+void Process::Terminate() {
+  if (pid_ > 0) kill(-pid_, SIGTERM);
 }
 
 void Process::Stop(double grace_seconds) {
   if (pid_ <= 0) return;
   kill(-pid_, SIGTERM);
-  for (int i = 0; i < grace_seconds * 20; ++i) {
-    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-      kill(-pid_, SIGKILL);
-      pid_ = -1;
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  bool exited = false;
+  for (int i = 0; i < grace_seconds * 20 && !exited; ++i) {
+    exited = waitpid(pid_, nullptr, WNOHANG) == pid_;
+    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   kill(-pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
-  pid_ = -1;
+  if (!exited) waitpid(pid_, nullptr, 0);
+  Forget();
+  ReapStrays();
+}
+
+bool BecomeSubreaper() { return prctl(PR_SET_CHILD_SUBREAPER, 1) == 0; }
+
+int ReapStrays() {
+  int reaped = 0;
+  // Killing a stray hands its own children to us: go on until none is left
+  // (bounded, in case something keeps forking).
+  for (int round = 0; round < 100; ++round) {
+    std::vector<pid_t> strays;
+    {
+      std::lock_guard<std::mutex> lock(live_mu);
+      for (pid_t pid : Children()) {
+        if (Live().count(pid) == 0) strays.push_back(pid);
+      }
+    }
+    if (strays.empty()) break;
+    for (pid_t pid : strays) {
+      kill(pid, SIGKILL);
+      if (waitpid(pid, nullptr, 0) == pid) ++reaped;
+    }
+  }
+  return reaped;
 }
 
 double Now() {

@@ -2,8 +2,11 @@
 //
 // Process: one engine process that `smpfuzz hunt` starts, watches and stops.
 // Each runs in a process group of its own, so stopping it also stops what it
-// forked (AFL++'s fork server and its children, a merge's jobs), and it gets
-// SIGTERM if hunt itself dies.
+// forked (a merge's jobs), and it gets SIGTERM if hunt itself dies. What
+// leaves the group (AFL++'s fork server calls setsid()) is caught another
+// way: hunt is a child subreaper (BecomeSubreaper), so a descendant whose
+// parent dies becomes hunt's child, and ReapStrays kills and reaps every
+// child of hunt that is not a running Process.
 
 #ifndef SMPFUZZ_TOOLS_HUNT_PROCESS_H_
 #define SMPFUZZ_TOOLS_HUNT_PROCESS_H_
@@ -32,12 +35,24 @@ class Process {
   // Whether it has exited since the last call; `status` says how, in words,
   // and `code` is its exit code (128 + signal when killed), when not null.
   bool Exited(std::string* status, int* code = nullptr);
+  // SIGTERM to the group, without waiting.
+  void Terminate();
   // SIGTERM to the group, SIGKILL after `grace_seconds`; waits for the exit.
   void Stop(double grace_seconds);
 
  private:
+  void Forget();
   pid_t pid_ = -1;
 };
+
+// Makes this process the child subreaper of everything it starts from now on
+// (prctl PR_SET_CHILD_SUBREAPER); false when the kernel refuses.
+bool BecomeSubreaper();
+
+// Kills (SIGKILL) and reaps every child of this process that is not a
+// running Process: the descendants of engines that died, handed to hunt as
+// their subreaper, and their own children in turn. Returns how many.
+int ReapStrays();
 
 // Seconds on the steady clock, for delays and deadlines.
 double Now();
