@@ -3,7 +3,8 @@
 # `smpfuzz hunt` with a stand-in engine (fake_libfuzzer.sh): crash collection, triage into a
 # minimized bucket, resuming, restarting a dead engine, SIGTERM, bad options, one hunt per
 # directory, the buckets of an earlier run, a full disk, descendants that leave the engine's
-# process group, the bound of --time, and ci/hunt.sh's own checks. The real engines are
+# process group, the bound of --time, ci/hunt.sh's own checks, and crash files whose first
+# bytes are '#'. The real engines are
 # checked by ci/hunt-acceptance.sh.
 # Usage: hunt_test.sh SMPFUZZ FAKE_LIBFUZZER SELF_LOOP_REPRO HUNT_SH
 set -u
@@ -275,6 +276,26 @@ BAZEL=false bash "$hunt_sh" --time=1m --out="$tmp/h12" >"$tmp/12.out" 2>"$tmp/12
   fail "ci/hunt.sh on a running hunt's directory: $(cat "$tmp/12.err")"
 kill "$holder"
 wait "$holder" 2>/dev/null
+
+# 13. Crash files whose first bytes are '#' (about 1 in 256 raw inputs) are raw inputs, not
+# broken reproducers: a libFuzzer one (first bytes 0a 23: blank, then '#') that is the
+# self-loop, and an AFL++ one (23 29 29 2e) that is a csd-double-lock, each get a bucket.
+out=$tmp/h13
+printf '\x0a\x23\x02\x02\x00\x00\x03\x00\x00\x02\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x02\x02\x02\x02\x02\x02\x02\x02' >"$tmp/hash_lf.bytes"
+printf '\x23\x29\x29\x2e\x45\xca\xd6\x9b\xaa\xab\x20\x9b\x46\xf1\x29\x1b\xb6\x1a\x90\xed\x89\xf4\x89\x73\x76\x15\x6c\x89\xbd' >"$tmp/hash_afl.bytes"
+for f in hash_lf hash_afl; do
+  rm -rf "$out"
+  rc=0
+  FAKE_CRASH=$tmp/$f.bytes "$smpfuzz" hunt --time=4s --jobs=1 --engine=libfuzzer --libfuzzer_target="$fake" \
+    --variant=b0473dcd --out="$out" >"$tmp/13-$f.out" 2>"$tmp/13-$f.err" || rc=$?
+  [ "$rc" = 1 ] || fail "$f: hunt exited $rc, expected 1 (a bucket): $(tail -3 "$tmp/13-$f.err")"
+  grep -q ", 0 unreadable" "$out/summary.md" || fail "$f: $(grep unreadable "$out/summary.md")"
+  case $f in
+    hash_lf) want=llist-self-loop ;;
+    hash_afl) want=csd-double-lock ;;
+  esac
+  ls "$out"/buckets/$want-*.repro >/dev/null 2>&1 || fail "$f: no $want bucket: $(ls "$out"/buckets)"
+done
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures check(s) failed"
