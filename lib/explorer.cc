@@ -42,14 +42,13 @@ bool Contains(const std::vector<Tried>& v, int action) {
   return false;
 }
 
-bool Overlap(const void* a, std::uint8_t asize, const void* b, std::uint8_t bsize) {
+bool Overlap(const void* a, std::uint32_t asize, const void* b, std::uint32_t bsize) {
   const auto x = reinterpret_cast<std::uintptr_t>(a), y = reinterpret_cast<std::uintptr_t>(b);
   return x < y + bsize && y < x + asize;
 }
 
 bool Overlap(const StepEffects::Range& r, const void* b, std::uint32_t bsize) {
-  const auto x = reinterpret_cast<std::uintptr_t>(r.addr), y = reinterpret_cast<std::uintptr_t>(b);
-  return x < y + bsize && y < x + r.size;
+  return Overlap(r.addr, r.size, b, bsize);
 }
 
 // Whether the checker state that `x` touched beyond its access (csd objects
@@ -167,6 +166,9 @@ class DfsSource final : public ScheduleSource {
         legacy_(legacy) {}
 
   int Choose(const Simulator& sim, const std::vector<int>& enabled) override {
+    // Recorded again on every replay: a step of the replayed prefix may touch
+    // other addresses than last run (coroutine frames are reused in another
+    // order), and the sleep-set checks below compare with this run's.
     if (depth_ > 0) stack_[depth_ - 1].chosen_fx = effects_[depth_ - 1];
     if (depth_ < stack_.size()) return stack_[depth_++].chosen;
     Node n;

@@ -188,12 +188,10 @@ class Simulator final : private Platform {
                        const SimOptions& options = {});
 
   const Scenario& scenario() const { return scenario_; }
-  // During a run (for a ScheduleSource): the access CPU `cpu` waits to
-  // perform (meaningful when its step action is enabled), the CPU that took
-  // the last step (-1 before the first) and the step count.
-  const Access& Parked(int cpu) const { return cpus_[cpu].cpu.parked; }
-  // The access `cpu` is parked at, enabled or not; nullptr when it is not
-  // parked (its task ended, or it has none).
+  // During a run (for a ScheduleSource): the access `cpu` is parked at,
+  // enabled or not (nullptr when it is not parked: its task ended, or it has
+  // none), the CPU that took the last step (-1 before the first) and the step
+  // count.
   const Access* ParkedAccess(int cpu) const {
     return cpus_[cpu].cpu.parked_at ? &cpus_[cpu].cpu.parked : nullptr;
   }

@@ -25,6 +25,8 @@ std::size_t CountFiles(const std::string& dir);
 bool MakeDirs(const std::string& path, std::string* error);
 
 bool ReadFile(const std::string& path, std::string* out);
+// The non-empty lines of `text`, without their newlines.
+std::vector<std::string> SplitLines(const std::string& text);
 
 // Writes through PATH.tmp and renames, so a reader (or a restart after hunt
 // died) never sees half a file; a write that fails (a full disk) leaves

@@ -263,16 +263,8 @@ class Triager {
 
   std::vector<std::string> ReadKeys() const {
     std::string text;
-    std::vector<std::string> keys;
-    if (!ReadFile(out_ + "/bucket-keys", &text)) return keys;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-      std::size_t nl = text.find('\n', pos);
-      if (nl == std::string::npos) nl = text.size();
-      if (nl > pos) keys.push_back(text.substr(pos, nl - pos));
-      pos = nl + 1;
-    }
-    return keys;
+    if (!ReadFile(out_ + "/bucket-keys", &text)) return {};
+    return SplitLines(text);
   }
 
   // The buckets an earlier run on OUT found: each key in OUT/bucket-keys

@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tools/hunt/files.h"
+
 namespace smpfuzz::hunt {
 namespace {
 
@@ -214,14 +216,7 @@ std::string Tail(const std::string& path, int max_lines) {
   std::streamoff from = size > 8192 ? size - 8192 : 0;
   in.seekg(from);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::string> lines;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    if (nl > pos) lines.push_back(text.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
+  const std::vector<std::string> lines = SplitLines(text);
   std::string out;
   for (std::size_t i = lines.size() > static_cast<std::size_t>(max_lines) ? lines.size() - max_lines : 0;
        i < lines.size(); ++i) {
