@@ -166,9 +166,11 @@ class DfsSource final : public ScheduleSource {
         legacy_(legacy) {}
 
   int Choose(const Simulator& sim, const std::vector<int>& enabled) override {
-    // Recorded again on every replay: a step of the replayed prefix may touch
-    // other addresses than last run (coroutine frames are reused in another
-    // order), and the sleep-set checks below compare with this run's.
+    // The effects of the step just taken. A replayed step touches the
+    // addresses it touched when it was first explored: the simulator rewinds
+    // the coroutine frame pool before each run (FrameAllocator::Rewind), so
+    // the entries of sleep and done sets, recorded in earlier runs, compare
+    // with this run's steps as if recorded in it.
     if (depth_ > 0) stack_[depth_ - 1].chosen_fx = effects_[depth_ - 1];
     if (depth_ < stack_.size()) return stack_[depth_++].chosen;
     Node n;

@@ -61,6 +61,10 @@ void Simulator::ResetRun(const SimOptions& options) {
     c.task = Task<void>();
     c.irq = Task<void>();
   }
+  // The explorer compares the addresses steps touch across runs: give this
+  // run's coroutine frames (a wait=1 caller's csd is in one) the addresses
+  // the same schedule prefix got in every earlier run.
+  if (options.step_effects != nullptr) FrameAllocator::Rewind();
   kernel_.Reset(scenario_.variant, scenario_.csdlock_debug, n,
                 AllCpusMask(n) & ~scenario_.offline_mask,
                 scenario_.csd_lock_timeout_ms);

@@ -352,6 +352,36 @@ TEST(Determinism, ThousandReplaysGiveOneTraceHash) {
   EXPECT_EQ(hashes.size(), 1u);
 }
 
+// The explorer compares the addresses a step touched in one run with steps of
+// later runs; a wait=1 caller's csd lives in a coroutine frame. The same
+// schedule must touch the same addresses whatever ran before it.
+TEST(Determinism, ScheduleTouchesTheSameAddressesWhateverRanBefore) {
+  Simulator sim;
+  Scenario s = Make("fixed", true, {{Single(1, true), Single(2, true)},
+                                    {Single(0, true), Single(2, true)},
+                                    {Single(0, true)}});
+  auto addresses = [&](const Schedule& schedule) {
+    std::vector<StepEffects> fx;
+    SimOptions opt;
+    opt.step_effects = &fx;
+    sim.Run(s, schedule, opt);
+    std::vector<const void*> out;
+    for (const StepEffects& e : fx) {
+      out.push_back(e.addr);
+      for (int i = 0; i < e.nr_objects; ++i) out.push_back(e.objects[i].addr);
+    }
+    return out;
+  };
+  const Schedule x = Steps({{0, 9}, {1, 30}, {2, 7}, {0, 40}, {2, 40}, {1, 40}});
+  const std::vector<const void*> first = addresses(x);
+  for (const Schedule& before : {Steps({{1, 12}, {2, 12}, {0, 200}}),
+                                 Steps({{2, 40}, {1, 9}, {0, 3}, {1, 200}}),
+                                 Steps({{0, 300}, {1, 300}, {2, 300}})}) {
+    addresses(before);
+    EXPECT_EQ(addresses(x), first);
+  }
+}
+
 TEST(Determinism, DifferentSchedulesGiveDifferentHashes) {
   Simulator sim;
   Scenario s = CanonicalScenario(FindVariant("fixed"));

@@ -16,17 +16,20 @@
 //  - A root Task (never awaited) is started with start(); when it finishes,
 //    control returns to whoever resumed it last and done() becomes true.
 //  - Frames come from a per-thread size-class free list, so the simulator's
-//    hot loop does not touch malloc after warm-up.
+//    hot loop does not touch malloc after warm-up; FrameAllocator::Rewind
+//    makes the addresses they get a function of what runs after it.
 //  - Exceptions are not used by the model; an escaping one terminates.
 
 #ifndef SMPFUZZ_LIB_TASK_H_
 #define SMPFUZZ_LIB_TASK_H_
 
+#include <algorithm>
 #include <coroutine>
 #include <cstddef>
 #include <cstdlib>
 #include <exception>
 #include <utility>
+#include <vector>
 
 namespace smpfuzz {
 
@@ -43,8 +46,9 @@ class FrameAllocator {
       head = f->next;
       return f;
     }
-    FreeListsAtThreadExit();
-    return ::operator new(cls * kGranule);
+    void* fresh = ::operator new(cls * kGranule);
+    ThreadPool().frames[cls].push_back(static_cast<FreeFrame*>(fresh));
+    return fresh;
   }
   static void Release(void* p, std::size_t size) {
     std::size_t cls = (size + kGranule - 1) / kGranule;
@@ -62,13 +66,30 @@ class FrameAllocator {
   // Allocate whatever ran before (the AFL++ harness: a miss in a run that
   // follows a smaller one is a "variable edge") calls it between runs; each
   // run then starts from empty lists.
-  static void ReleaseFreeFrames() {
-    for (FreeFrame*& head : free_lists_) {
-      while (head != nullptr) {
-        FreeFrame* f = head;
-        head = f->next;
-        ::operator delete(f);
+  static void ReleaseFreeFrames() { ReleaseFreeFrames(ThreadPool()); }
+
+  // Puts this thread's free frames back on their lists in the order the
+  // frames were first taken from the heap, so that from here on the same
+  // sequence of allocations and releases gets the same addresses, whatever
+  // ran before. The explorer needs it: it compares the addresses a step
+  // touched in one run with steps of later runs, and a wait=1 caller's csd
+  // lives in a coroutine frame (lib/simulator.cc calls it before each run
+  // that records StepEffects). Frames still in use keep their place.
+  static void Rewind() {
+    Pool& pool = ThreadPool();
+    for (std::size_t cls = 0; cls < kClasses; ++cls) {
+      std::vector<FreeFrame*> free;
+      for (FreeFrame* f = free_lists_[cls]; f != nullptr; f = f->next) free.push_back(f);
+      std::sort(free.begin(), free.end());
+      FreeFrame* head = nullptr;
+      const std::vector<FreeFrame*>& frames = pool.frames[cls];
+      for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+        if (std::binary_search(free.begin(), free.end(), *it)) {
+          (*it)->next = head;
+          head = *it;
+        }
       }
+      free_lists_[cls] = head;
     }
   }
   // Frames on this thread's free lists (for tests).
@@ -87,17 +108,38 @@ class FrameAllocator {
   static constexpr std::size_t kGranule = 64;
   static constexpr std::size_t kClasses = 64;
   // A plain array, so the hot path needs no thread_local guard; the frames
-  // on it are freed when the thread ends by a guard object that the first
-  // fresh frame of a thread sets up (a worker thread running simulations,
-  // e.g. hunt's triage, would otherwise leak them).
+  // on it are freed when the thread ends by the thread's Pool, which the
+  // first fresh frame of a thread sets up (a worker thread running
+  // simulations, e.g. hunt's triage, would otherwise leak them).
   static inline thread_local FreeFrame* free_lists_[kClasses] = {};
 
-  static void FreeListsAtThreadExit() {
-    struct Reaper {
-      ~Reaper() { ReleaseFreeFrames(); }
-    };
-    static thread_local Reaper reaper;
-    (void)reaper;
+  // Every frame of this thread that came from the heap, per class, in the
+  // order it came (Rewind's canonical order).
+  struct Pool {
+    std::vector<FreeFrame*> frames[kClasses];
+    ~Pool() { ReleaseFreeFrames(*this); }
+  };
+  static Pool& ThreadPool() {
+    static thread_local Pool pool;
+    return pool;
+  }
+
+  static void ReleaseFreeFrames(Pool& pool) {
+    for (std::size_t cls = 0; cls < kClasses; ++cls) {
+      std::vector<FreeFrame*> freed;
+      for (FreeFrame* head = free_lists_[cls]; head != nullptr;) {
+        FreeFrame* f = head;
+        head = f->next;
+        freed.push_back(f);
+      }
+      free_lists_[cls] = nullptr;
+      if (freed.empty()) continue;
+      std::sort(freed.begin(), freed.end());
+      std::erase_if(pool.frames[cls], [&](FreeFrame* f) {
+        return std::binary_search(freed.begin(), freed.end(), f);
+      });
+      for (FreeFrame* f : freed) ::operator delete(f);
+    }
   }
 };
 
