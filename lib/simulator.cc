@@ -18,13 +18,6 @@ constexpr std::uint64_t kHashSeed = 0xcbf29ce484222325ULL;
 
 }  // namespace
 
-const Report* RunResult::Primary() const {
-  const Report* best = nullptr;
-  for (const Report& r : reports) {
-    if (best == nullptr || r.signature < best->signature) best = &r;
-  }
-  return best;
-}
 
 Simulator::Simulator() : Platform(/*interleaves=*/true) {}
 

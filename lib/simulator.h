@@ -37,6 +37,7 @@
 #include "lib/locations.h"
 #include "lib/primitives.h"
 #include "lib/report.h"
+#include "lib/run_result.h"
 #include "lib/scenario.h"
 #include "lib/smp.h"
 #include "lib/task.h"
@@ -117,43 +118,6 @@ struct SimOptions {
   std::uint8_t* interleaving_map = nullptr;
   // Optional: one StepEffects per step, appended in step order (the explorer).
   std::vector<StepEffects>* step_effects = nullptr;
-};
-
-enum class TraceEvent : std::uint8_t { kAccess, kIpiDelivered, kClockJump };
-
-struct TraceEntry {
-  std::uint64_t step = 0;
-  std::uint64_t clock_ns = 0;
-  std::uint64_t read = 0;     // value read (old value for RMWs)
-  std::uint64_t written = 0;  // value written (kCall: func; IPIs: cpu or mask)
-  std::uint64_t aux = 0;      // kCall: info; cmpxchg: expected
-  std::uint32_t loc = kNoLoc;
-  std::int16_t cpu = -1;
-  TraceEvent event = TraceEvent::kAccess;
-  AccessKind kind = AccessKind::kPlainLoad;
-  Site site = Site::fence;
-  bool in_irq = false;
-  bool wrote = false;
-
-  static constexpr std::uint32_t kNoLoc = 0xffffffff;
-};
-
-struct RunResult {
-  std::vector<Report> reports;
-  std::vector<TraceEntry> trace;  // empty unless SimOptions::record_trace
-  std::uint64_t trace_hash = 0;
-  std::uint64_t steps = 0;
-  std::uint64_t clock_ns = 0;
-  std::uint32_t preemptions = 0;
-  std::size_t choices_used = 0;
-  bool quiescent = false;
-  bool abandoned = false;   // a ScheduleSource ended the run early
-  std::uint32_t fired = 0;  // SignatureBit of every signature reported
-
-  bool Has(Signature s) const { return (fired & SignatureBit(s)) != 0; }
-  bool clean() const { return fired == 0; }
-  // The most severe report, or nullptr when clean.
-  const Report* Primary() const;
 };
 
 class Simulator;

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// RunResult: what one run of a scenario produced (reports, the trace, counts),
+// as plain data. Formats print and store it without a machine: a finished
+// result is enough to print a trace (lib/trace_format.h).
+
+#ifndef SMPFUZZ_LIB_RUN_RESULT_H_
+#define SMPFUZZ_LIB_RUN_RESULT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "lib/primitives.h"
+#include "lib/report.h"
+#include "lib/sites.h"
+
+namespace smpfuzz {
+
+enum class TraceEvent : std::uint8_t { kAccess, kIpiDelivered, kClockJump };
+
+struct TraceEntry {
+  std::uint64_t step = 0;
+  std::uint64_t clock_ns = 0;
+  std::uint64_t read = 0;     // value read (old value for RMWs)
+  std::uint64_t written = 0;  // value written (kCall: func; IPIs: cpu or mask)
+  std::uint64_t aux = 0;      // kCall: info; cmpxchg: expected
+  std::uint32_t loc = kNoLoc;
+  std::int16_t cpu = -1;
+  TraceEvent event = TraceEvent::kAccess;
+  AccessKind kind = AccessKind::kPlainLoad;
+  Site site = Site::fence;
+  bool in_irq = false;
+  bool wrote = false;
+
+  static constexpr std::uint32_t kNoLoc = 0xffffffff;
+};
+
+struct RunResult {
+  std::vector<Report> reports;
+  std::vector<TraceEntry> trace;  // empty unless SimOptions::record_trace
+  std::uint64_t trace_hash = 0;
+  std::uint64_t steps = 0;
+  std::uint64_t clock_ns = 0;
+  std::uint32_t preemptions = 0;
+  std::size_t choices_used = 0;
+  bool quiescent = false;
+  bool abandoned = false;   // a ScheduleSource ended the run early
+  std::uint32_t fired = 0;  // SignatureBit of every signature reported
+
+  bool Has(Signature s) const { return (fired & SignatureBit(s)) != 0; }
+  bool clean() const { return fired == 0; }
+  // The most severe report, or nullptr when clean.
+  const Report* Primary() const;
+};
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_LIB_RUN_RESULT_H_
