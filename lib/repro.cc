@@ -10,7 +10,8 @@
 #include <map>
 #include <optional>
 
-#include "lib/trace_format.h"
+#include "lib/hex.h"
+#include "lib/json.h"
 
 namespace smpfuzz {
 namespace {
@@ -551,12 +552,6 @@ class Parser {
   std::vector<Placed> steps_;  // each CPU's first step, in file order
   bool step_seen_[kMaxScenarioCpus] = {};
 };
-
-std::string Hex(std::uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-  return buf;
-}
 
 std::string FormatOp(const Op& op) {
   switch (op.kind) {

@@ -13,7 +13,6 @@
 
 #include "gtest/gtest.h"
 #include "lib/input_bytes.h"
-#include "lib/trace_format.h"
 
 namespace smpfuzz {
 namespace {
@@ -248,14 +247,6 @@ TEST(InputBytes, OnlyRegularFilesOfBoundedSizeAreRead) {
   EXPECT_EQ(data, std::string(101, 'x'));
   EXPECT_FALSE(ReadRegularFile(TempPath("missing"), 100, &data, &error));
   EXPECT_EQ(error, TempPath("missing") + ": cannot read: No such file or directory");
-}
-
-// The one JSON escaper: any path or message gives a valid JSON string.
-TEST(Json, StringsAreEscaped) {
-  EXPECT_EQ(JsonString("a\"b\\c"), "\"a\\\"b\\\\c\"");
-  EXPECT_EQ(JsonString("\n\r\t\x01"), "\"\\n\\r\\t\\u0001\"");
-  EXPECT_EQ(JsonString("caf\xC3\xA9"), "\"caf\xC3\xA9\"");
-  EXPECT_EQ(JsonString("bad\xC3 \xFF"), "\"bad\\ufffd \\ufffd\"");
 }
 
 TEST(InputBytes, EveryByteStringDecodesToAValidScenario) {

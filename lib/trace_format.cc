@@ -4,18 +4,15 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "lib/hex.h"
+#include "lib/json.h"
 #include "lib/smp.h"
+#include "lib/workload.h"
 
 namespace smpfuzz {
 namespace {
 
 constexpr int kMaxLanes = 16;
-
-std::string Hex(std::uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-  return buf;
-}
 
 std::string Pad(std::string s, std::size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
@@ -106,55 +103,10 @@ Row Describe(const Simulator& sim, const TraceEntry& e) {
 
 }  // namespace
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      default: break;
-    }
-    if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-      continue;
-    }
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-      continue;
-    }
-    // Well-formed UTF-8 passes; any other byte (a path need not be UTF-8)
-    // becomes U+FFFD, so the document stays valid JSON.
-    const std::size_t n = Utf8SequenceAt(s, i);
-    if (n == 0) {
-      out += "\\ufffd";
-      continue;
-    }
-    out.append(s.substr(i, n));
-    i += n - 1;
-  }
-  return out + "\"";
-}
-
-std::size_t Utf8SequenceAt(std::string_view s, std::size_t i) {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  const std::size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
-  }
-  return n;
-}
-
 std::string FormatTraceValue(const Simulator& sim, const TraceEntry& e) {
   switch (e.kind) {
     case AccessKind::kCall:
-      return Checkers::CallbackName(e.written, e.aux);
+      return CallbackName(e.written, e.aux);
     case AccessKind::kSendIpi:
       return "-> CPU" + std::to_string(e.written);
     case AccessKind::kSendIpiMask: {
@@ -243,48 +195,50 @@ std::string FormatVerdict(const Simulator& sim, const RunResult& r) {
 
 std::string FormatJson(const Simulator& sim, const RunResult& r, bool with_trace) {
   const Report* primary = r.Primary();
-  std::string out = "{";
-  out += "\"variant\":" + JsonString(sim.scenario().variant ? sim.scenario().variant->name : "");
-  out += ",\"verdict\":" + JsonString(primary ? SignatureName(primary->signature) : "clean");
-  out += ",\"steps\":" + std::to_string(r.steps);
-  out += ",\"preemptions\":" + std::to_string(r.preemptions);
-  out += ",\"virtual_time_ns\":" + std::to_string(r.clock_ns);
-  out += std::string(",\"quiescent\":") + (r.quiescent ? "true" : "false");
-  out += ",\"trace_hash\":" + JsonString(Hex(r.trace_hash));
-  out += ",\"reports\":[";
-  for (std::size_t i = 0; i < r.reports.size(); ++i) {
-    const Report& rep = r.reports[i];
-    if (i) out += ",";
-    out += "{\"signature\":" + JsonString(SignatureName(rep.signature));
-    out += ",\"key\":" + JsonString(rep.DedupKey());
-    out += ",\"step\":" + std::to_string(rep.step);
-    out += ",\"cpus\":[";
-    for (std::size_t k = 0; k < rep.cpus.size(); ++k) out += (k ? "," : "") + std::to_string(rep.cpus[k]);
-    out += "],\"csd\":" + JsonString(rep.csd);
-    out += ",\"sites\":[";
-    for (std::size_t k = 0; k < rep.sites.size(); ++k) {
-      out += (k ? "," : "") + JsonString(SiteName(rep.sites[k]));
-    }
-    out += "],\"message\":" + JsonString(rep.message) + "}";
+  JsonWriter w;
+  w.BeginObject()
+      .Field("variant", sim.scenario().variant ? sim.scenario().variant->name : "")
+      .Field("verdict", primary ? SignatureName(primary->signature) : "clean")
+      .Field("steps", r.steps)
+      .Field("preemptions", r.preemptions)
+      .Field("virtual_time_ns", r.clock_ns)
+      .Field("quiescent", r.quiescent)
+      .Field("trace_hash", Hex(r.trace_hash))
+      .Key("reports")
+      .BeginArray();
+  for (const Report& rep : r.reports) {
+    w.BeginObject()
+        .Field("signature", SignatureName(rep.signature))
+        .Field("key", rep.DedupKey())
+        .Field("step", rep.step)
+        .Key("cpus")
+        .BeginArray();
+    for (int c : rep.cpus) w.Int(c);
+    w.EndArray().Field("csd", rep.csd).Key("sites").BeginArray();
+    for (Site s : rep.sites) w.String(SiteName(s));
+    w.EndArray().Field("message", rep.message).EndObject();
   }
-  out += "]";
+  w.EndArray();
   if (with_trace) {
-    out += ",\"trace\":[";
-    for (std::size_t i = 0; i < r.trace.size(); ++i) {
-      const TraceEntry& e = r.trace[i];
+    w.Key("trace").BeginArray();
+    for (const TraceEntry& e : r.trace) {
       Row row = Describe(sim, e);
-      if (i) out += ",";
-      out += "{\"step\":" + std::to_string(e.step) + ",\"cpu\":" + std::to_string(e.cpu) +
-             ",\"irq\":" + (e.in_irq ? "true" : "false") + ",\"function\":" +
-             JsonString(row.function) + ",\"access\":" + JsonString(row.access) +
-             ",\"site\":" + JsonString(e.event == TraceEvent::kAccess ? SiteName(e.site) : "") +
-             ",\"location\":" + JsonString(row.location) + ",\"value\":" + JsonString(row.value) +
-             ",\"clock_ns\":" + std::to_string(e.clock_ns) + "}";
+      w.BeginObject()
+          .Field("step", e.step)
+          .Field("cpu", e.cpu)
+          .Field("irq", e.in_irq)
+          .Field("function", row.function)
+          .Field("access", row.access)
+          .Field("site", e.event == TraceEvent::kAccess ? SiteName(e.site) : "")
+          .Field("location", row.location)
+          .Field("value", row.value)
+          .Field("clock_ns", e.clock_ns)
+          .EndObject();
     }
-    out += "]";
+    w.EndArray();
   }
-  out += "}";
-  return out;
+  w.EndObject();
+  return w.str();
 }
 
 }  // namespace smpfuzz

@@ -7,7 +7,6 @@
 #define SMPFUZZ_LIB_TRACE_FORMAT_H_
 
 #include <string>
-#include <string_view>
 
 #include "lib/simulator.h"
 
@@ -21,15 +20,6 @@ std::string FormatTrace(const Simulator& sim, const RunResult& r);
 std::string FormatVerdict(const Simulator& sim, const RunResult& r);
 // Everything above as one JSON object (no trailing newline).
 std::string FormatJson(const Simulator& sim, const RunResult& r, bool with_trace);
-
-// `s` as a JSON string, quotes included: `"` `\` and control characters
-// escaped, bytes that are not UTF-8 as U+FFFD. The one escaper for every
-// JSON the tools print.
-std::string JsonString(std::string_view s);
-
-// The length of the well-formed UTF-8 sequence of two to four bytes at
-// s[i], or 0 when there is none.
-std::size_t Utf8SequenceAt(std::string_view s, std::size_t i);
 
 // The value column of a trace entry, e.g. "= 0x1 (LOCK)", "0x0 -> &csd_data[0]".
 std::string FormatTraceValue(const Simulator& sim, const TraceEntry& e);

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <map>
 
+#include "lib/hex.h"
+
 namespace smpfuzz {
 namespace {
 
@@ -24,6 +26,13 @@ std::uint32_t TokenOfFunc(std::uint64_t func) {
 std::uint32_t TokenOfInfo(std::uint64_t info) {
   if (info <= kCallbackInfoBase || info >= kCallbackInfoBase + kTokenSpan) return 0;
   return static_cast<std::uint32_t>(info - kCallbackInfoBase);
+}
+std::string CallbackName(std::uint64_t func, std::uint64_t info) {
+  std::uint32_t tf = TokenOfFunc(func);
+  std::uint32_t ti = TokenOfInfo(info);
+  std::string f = tf ? "cb" + std::to_string(tf) : Hex(func);
+  std::string i = ti ? "&req" + std::to_string(ti) : Hex(info);
+  return f + "(" + i + ")";
 }
 
 void Workload::Prepare(const Scenario& s) {

@@ -13,6 +13,7 @@
 #define SMPFUZZ_LIB_WORKLOAD_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "lib/scenario.h"
@@ -31,6 +32,9 @@ inline void* CallbackInfo(std::uint32_t token) {
 // Inverse mappings; 0 when the value is not a workload callback.
 std::uint32_t TokenOfFunc(std::uint64_t func);
 std::uint32_t TokenOfInfo(std::uint64_t info);
+// A callback as checkers and traces name it: "cb3(&req3)", or hexadecimal
+// for a func or info that is no workload token's ("0x0(&req3)").
+std::string CallbackName(std::uint64_t func, std::uint64_t info);
 
 class Workload {
  public:

@@ -27,6 +27,7 @@
 #include "fuzz/smp_harness.h"
 #include "lib/explorer.h"
 #include "lib/input_bytes.h"
+#include "lib/json.h"
 #include "lib/repro.h"
 #include "lib/simulator.h"
 #include "lib/trace_format.h"
@@ -122,12 +123,12 @@ bool Load(const std::string& path, const Variant* raw_variant, Repro* r, bool* w
                           was_text, error);
 }
 
-// Load() with --variant applied (raw inputs default to b0473dcd); prints the
-// error itself.
+// Load() with --variant applied (raw inputs default to kDefaultRawVariant);
+// prints the error itself.
 bool LoadForcing(const std::string& path, const Variant* forced, Repro* r) {
   bool was_text = false;
   std::string error;
-  if (!Load(path, forced ? forced : FindVariant("b0473dcd"), r, &was_text, &error)) {
+  if (!Load(path, forced ? forced : FindVariant(kDefaultRawVariant), r, &was_text, &error)) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return false;
   }
@@ -155,7 +156,7 @@ int Replay(const std::vector<std::string>& files) {
   bool ok;
   const Variant* forced = VariantFlag(&ok);
   if (!ok) return kBadInput;
-  const Variant* raw_variant = forced ? forced : FindVariant("b0473dcd");
+  const Variant* raw_variant = forced ? forced : FindVariant(kDefaultRawVariant);
   const bool json = absl::GetFlag(FLAGS_json);
   int status = kClean;
   bool bad = false;
@@ -286,7 +287,8 @@ bool SecondsFlag(double fallback, double* out) {
 // (so its errors name the place in --ops).
 bool ScenarioFromFlags(const Variant* variant, Repro* r) {
   std::string text = "smpfuzz-repro 1\ncpus " + absl::GetFlag(FLAGS_cpus) + "\nvariant " +
-                     std::string(variant ? variant->name : "b0473dcd") + "\ncsdlock_debug on\n";
+                     std::string(variant ? variant->name : kDefaultRawVariant) +
+                     "\ncsdlock_debug on\n";
   const std::string ops = absl::GetFlag(FLAGS_ops);
   std::size_t start = 0;
   while (start <= ops.size()) {
@@ -484,7 +486,7 @@ int Triage(const std::vector<std::string>& args) {
   std::vector<std::string> files;
   for (const std::string& a : args) CollectInputs(a, &files);
   // Crash files come from the fuzz harness: bucket them by its rule.
-  TriageResult t = smpfuzz::Triage(files, forced ? forced : FindVariant("b0473dcd"), true,
+  TriageResult t = smpfuzz::Triage(files, forced ? forced : FindVariant(kDefaultRawVariant), true,
                                    fuzz::IsKnownFinding, max_seconds);
   for (const std::string& e : t.errors) std::fprintf(stderr, "%s\n", e.c_str());
   for (const Bucket& b : t.buckets) {
@@ -494,10 +496,15 @@ int Triage(const std::vector<std::string>& args) {
     }
   }
   const bool json = absl::GetFlag(FLAGS_json);
-  std::string table = json ? "{\"files\":" + std::to_string(t.files) + ",\"clean\":" +
-                                 std::to_string(t.clean) + ",\"known\":" + std::to_string(t.known) + ",\"bad\":" + std::to_string(t.bad) +
-                                 ",\"buckets\":["
-                           : "";
+  JsonWriter table_json;
+  table_json.BeginObject()
+      .Field("files", t.files)
+      .Field("clean", t.clean)
+      .Field("known", t.known)
+      .Field("bad", t.bad)
+      .Key("buckets")
+      .BeginArray();
+  std::string table;
   if (!json) {
     char head[256];
     std::snprintf(head, sizeof head, "%-20s %6s %6s %11s  %-28s %s\n", "signature", "count", "steps",
@@ -518,11 +525,15 @@ int Triage(const std::vector<std::string>& args) {
       return kBadInput;
     }
     if (json) {
-      table += std::string(n > 1 ? "," : "") + "{\"signature\":" + JsonString(SignatureName(b.signature)) +
-               ",\"key\":" + JsonString(b.key) + ",\"count\":" + std::to_string(b.count) +
-               ",\"steps\":" + std::to_string(r.schedule.size()) + ",\"preemptions\":" +
-               std::to_string(b.minimized.preemptions) + ",\"reproducer\":" + JsonString(path) +
-               ",\"first_file\":" + JsonString(b.first_file) + "}";
+      table_json.BeginObject()
+          .Field("signature", SignatureName(b.signature))
+          .Field("key", b.key)
+          .Field("count", b.count)
+          .Field("steps", r.schedule.size())
+          .Field("preemptions", b.minimized.preemptions)
+          .Field("reproducer", path)
+          .Field("first_file", b.first_file)
+          .EndObject();
     } else {
       char row[1024];
       std::snprintf(row, sizeof row, "%-20s %6d %6zu %11u  %-28s %s\n", SignatureName(b.signature),
@@ -532,7 +543,7 @@ int Triage(const std::vector<std::string>& args) {
     }
   }
   if (json) {
-    table += "]}\n";
+    table = table_json.EndArray().EndObject().str() + "\n";
   } else {
     table += std::to_string(t.files) + " file(s): " + std::to_string(t.buckets.size()) +
              " bucket(s), " + std::to_string(t.clean) + " replay clean, " + std::to_string(t.known) +
@@ -591,7 +602,7 @@ int Hunt(const std::vector<std::string>& args) {
       !DurationFlag("merge_every", absl::GetFlag(FLAGS_merge_every), &o.merge_every)) {
     return kBadInput;
   }
-  o.variant = absl::GetFlag(FLAGS_variant).empty() ? "b0473dcd" : absl::GetFlag(FLAGS_variant);
+  o.variant = absl::GetFlag(FLAGS_variant).empty() ? kDefaultRawVariant : absl::GetFlag(FLAGS_variant);
   o.out = absl::GetFlag(FLAGS_out);
   for (absl::string_view e : absl::StrSplit(absl::GetFlag(FLAGS_engine), ',', absl::SkipEmpty())) {
     if (std::find(o.engines.begin(), o.engines.end(), e) == o.engines.end()) o.engines.emplace_back(e);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "fuzz/smp_harness.h"
+#include "lib/hash.h"
 #include "lib/input_bytes.h"
 #include "lib/report.h"
 #include "lib/repro.h"
@@ -94,12 +95,6 @@ std::string Hex64(std::uint64_t v, int digits) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
   return std::string(buf + 16 - digits);
-}
-
-std::uint64_t Fnv1a(const std::string& bytes) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
-  return h;
 }
 
 bool OnPath(const std::string& program) {
