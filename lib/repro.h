@@ -29,6 +29,8 @@
 //
 // Several `schedule` lines concatenate. `expect V S...` means: replayed as
 // variant V, the run reports every signature S (and `clean`: reports nothing).
+// This file is the grammar and the printer; running the expectations is
+// lib/expectations.h.
 //
 // Parse errors are "FILE:LINE:COL: message"; nothing here ever aborts on bad
 // input.
@@ -43,7 +45,7 @@
 
 #include "lib/report.h"
 #include "lib/scenario.h"
-#include "lib/simulator.h"
+#include "lib/variant.h"
 
 namespace smpfuzz {
 
@@ -57,16 +59,21 @@ struct Expectation {
   }
 };
 
+// A reproducer as data. The run options default to the simulator's
+// (SimOptions; lib/expectations.cc checks that they agree), and a default is
+// not written out. RunOptions (lib/expectations.h) turns them into SimOptions.
 struct Repro {
+  static constexpr std::uint64_t kDefaultMaxSteps = 200000;
+  static constexpr std::uint64_t kDefaultNsPerStep = 1000;
+  static constexpr std::uint32_t kDefaultStopOn = SignatureBit(Signature::kLlistSelfLoop);
+
   Scenario scenario;
   Schedule schedule;
   std::vector<Expectation> expectations;
-  std::uint64_t max_steps = SimOptions{}.max_steps;
-  std::uint64_t ns_per_step = SimOptions{}.ns_per_step;
-  std::uint32_t stop_on = SimOptions{}.stop_on;
+  std::uint64_t max_steps = kDefaultMaxSteps;
+  std::uint64_t ns_per_step = kDefaultNsPerStep;
+  std::uint32_t stop_on = kDefaultStopOn;
 
-  // The run options this reproducer asks for.
-  SimOptions Options() const;
   bool operator==(const Repro& o) const;
 };
 
@@ -96,14 +103,6 @@ std::string MissingHeaderMessage(std::string_view data);
 // reproducer keyword. Such a file is refused where a user names it, rather
 // than run as raw bytes.
 bool LooksLikeHeaderlessRepro(std::string_view data);
-
-// Replaces the expectations with what each real variant (baseline,
-// b0473dcd, fixed) does with the reproducer's scenario and schedule.
-void StateExpectations(Repro* r);
-
-// Checks every expectation by running the scenario once per expected variant.
-// Returns an empty vector when all hold; else one line per failure.
-std::vector<std::string> CheckExpectations(const Repro& r, std::string_view filename);
 
 }  // namespace smpfuzz
 

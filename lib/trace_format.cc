@@ -33,12 +33,12 @@ std::string FlagsName(std::uint64_t v) {
   return out;
 }
 
-std::string ValueName(const Simulator& sim, std::uint32_t loc, std::uint64_t v) {
+std::string ValueName(const TraceContext& run, std::uint32_t loc, std::uint64_t v) {
   if (loc == TraceEntry::kNoLoc) return Hex(v);
-  switch (sim.locations().Get(loc).field) {
+  switch (run.locations.Get(loc).field) {
     case Field::kNext:
     case Field::kFirst:
-      return v == 0 ? "NULL" : "&" + sim.locations().ObjectName(reinterpret_cast<const void*>(v));
+      return v == 0 ? "NULL" : "&" + run.locations.ObjectName(reinterpret_cast<const void*>(v));
     case Field::kFlags:
       return FlagsName(v);
     case Field::kFunc: {
@@ -78,7 +78,7 @@ struct Row {
   std::string function, access, location, value;
 };
 
-Row Describe(const Simulator& sim, const TraceEntry& e) {
+Row Describe(const TraceContext& run, const TraceEntry& e) {
   Row row;
   switch (e.event) {
     case TraceEvent::kIpiDelivered:
@@ -96,14 +96,14 @@ Row Describe(const Simulator& sim, const TraceEntry& e) {
   }
   row.function = SiteFunction(e.site);
   row.access = AccessKindName(e.kind);
-  if (e.loc != TraceEntry::kNoLoc) row.location = sim.locations().Name(e.loc);
-  row.value = FormatTraceValue(sim, e);
+  if (e.loc != TraceEntry::kNoLoc) row.location = run.locations.Name(e.loc);
+  row.value = FormatTraceValue(run, e);
   return row;
 }
 
 }  // namespace
 
-std::string FormatTraceValue(const Simulator& sim, const TraceEntry& e) {
+std::string FormatTraceValue(const TraceContext& run, const TraceEntry& e) {
   switch (e.kind) {
     case AccessKind::kCall:
       return CallbackName(e.written, e.aux);
@@ -123,27 +123,27 @@ std::string FormatTraceValue(const Simulator& sim, const TraceEntry& e) {
     case AccessKind::kPlainStore:
     case AccessKind::kWriteOnce:
     case AccessKind::kStoreRelease:
-      return ":= " + ValueName(sim, e.loc, e.written);
+      return ":= " + ValueName(run, e.loc, e.written);
     case AccessKind::kXchg:
-      return ValueName(sim, e.loc, e.read) + " -> " + ValueName(sim, e.loc, e.written);
+      return ValueName(run, e.loc, e.read) + " -> " + ValueName(run, e.loc, e.written);
     case AccessKind::kCmpxchg:
     case AccessKind::kCmpxchgAcquire:
-      if (e.wrote) return ValueName(sim, e.loc, e.read) + " -> " + ValueName(sim, e.loc, e.written);
-      return "= " + ValueName(sim, e.loc, e.read) + " (expected " + ValueName(sim, e.loc, e.aux) +
+      if (e.wrote) return ValueName(run, e.loc, e.read) + " -> " + ValueName(run, e.loc, e.written);
+      return "= " + ValueName(run, e.loc, e.read) + " (expected " + ValueName(run, e.loc, e.aux) +
              ": failed)";
     default:
-      return "= " + ValueName(sim, e.loc, e.read);
+      return "= " + ValueName(run, e.loc, e.read);
   }
 }
 
-std::string FormatTrace(const Simulator& sim, const RunResult& r) {
-  const int n = sim.scenario().nr_cpus;
+std::string FormatTrace(const TraceContext& run, const RunResult& r) {
+  const int n = run.scenario.nr_cpus;
   const std::size_t lane_width = n > kMaxLanes ? 0 : static_cast<std::size_t>(2 * n - 1);
   std::vector<Row> rows;
   rows.reserve(r.trace.size());
   std::size_t wf = 8, wa = 6, wl = 8;
   for (const TraceEntry& e : r.trace) {
-    rows.push_back(Describe(sim, e));
+    rows.push_back(Describe(run, e));
     wf = std::max(wf, rows.back().function.size());
     wa = std::max(wa, rows.back().access.size());
     wl = std::max(wl, rows.back().location.size());
@@ -167,9 +167,9 @@ std::string FormatTrace(const Simulator& sim, const RunResult& r) {
   return out;
 }
 
-std::string FormatVerdict(const Simulator& sim, const RunResult& r) {
+std::string FormatVerdict(const TraceContext& run, const RunResult& r) {
   std::string out;
-  const char* variant = sim.scenario().variant ? sim.scenario().variant->name : "?";
+  const char* variant = run.scenario.variant ? run.scenario.variant->name : "?";
   const Report* primary = r.Primary();
   out += std::string("verdict (") + variant + "): " +
          (primary ? SignatureName(primary->signature) : "clean") + "\n";
@@ -193,11 +193,11 @@ std::string FormatVerdict(const Simulator& sim, const RunResult& r) {
   return out;
 }
 
-std::string FormatJson(const Simulator& sim, const RunResult& r, bool with_trace) {
+std::string FormatJson(const TraceContext& run, const RunResult& r, bool with_trace) {
   const Report* primary = r.Primary();
   JsonWriter w;
   w.BeginObject()
-      .Field("variant", sim.scenario().variant ? sim.scenario().variant->name : "")
+      .Field("variant", run.scenario.variant ? run.scenario.variant->name : "")
       .Field("verdict", primary ? SignatureName(primary->signature) : "clean")
       .Field("steps", r.steps)
       .Field("preemptions", r.preemptions)
@@ -222,7 +222,7 @@ std::string FormatJson(const Simulator& sim, const RunResult& r, bool with_trace
   if (with_trace) {
     w.Key("trace").BeginArray();
     for (const TraceEntry& e : r.trace) {
-      Row row = Describe(sim, e);
+      Row row = Describe(run, e);
       w.BeginObject()
           .Field("step", e.step)
           .Field("cpu", e.cpu)

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "lib/explorer.h"
+#include "lib/expectations.h"
 #include "lib/input_bytes.h"
 
 namespace smpfuzz {
@@ -165,7 +166,7 @@ MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per
     res.why = err;
     return res;
   }
-  SimOptions opt = in.Options();
+  SimOptions opt = RunOptions(in);
   opt.record_trace = false;
   const RunResult& first = sim.Run(in.schedule, opt);
   if (signature == Signature::kCount) {
@@ -242,7 +243,7 @@ Classified Classify(const std::string& path, const Variant* raw_variant, Simulat
     c.error = path + ": scenario does not load";
     return c;
   }
-  SimOptions opt = c.repro.Options();
+  SimOptions opt = RunOptions(c.repro);
   opt.record_trace = false;
   const RunResult& res = sim->Run(c.repro.schedule, opt);
   if (res.clean()) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "lib/expectations.h"
 #include "lib/input_bytes.h"
 
 namespace smpfuzz {
@@ -37,7 +38,7 @@ TEST(Minimize, SelfLoopShrinksToTwoCallsAndOnePreemption) {
   EXPECT_EQ(m.repro.scenario.TotalOps(), 2);
   EXPECT_EQ(m.repro.scenario.nr_cpus, 3);
   Simulator sim;
-  EXPECT_TRUE(sim.Run(m.repro.scenario, m.repro.schedule, m.repro.Options())
+  EXPECT_TRUE(sim.Run(m.repro.scenario, m.repro.schedule, RunOptions(m.repro))
                   .Has(Signature::kLlistSelfLoop));
   ASSERT_FALSE(m.repro.expectations.empty());
 }
@@ -91,7 +92,7 @@ TEST(Minimize, StopsAtItsTimeLimitAndKeepsTheInput) {
   EXPECT_GT(m.cuts_left, 0u);
   EXPECT_NE(MinimizeUndone(m).find("cut(s) not tried"), std::string::npos);
   Simulator sim;
-  EXPECT_TRUE(sim.Run(m.repro.scenario, m.repro.schedule, m.repro.Options())
+  EXPECT_TRUE(sim.Run(m.repro.scenario, m.repro.schedule, RunOptions(m.repro))
                   .Has(Signature::kLlistSelfLoop));
 }
 

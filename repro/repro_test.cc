@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "lib/expectations.h"
 #include "lib/repro.h"
 
 namespace smpfuzz {

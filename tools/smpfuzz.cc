@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "fuzz/smp_harness.h"
 #include "lib/explorer.h"
+#include "lib/expectations.h"
 #include "lib/input_bytes.h"
 #include "lib/json.h"
 #include "lib/repro.h"
@@ -194,11 +195,12 @@ int Replay(const std::vector<std::string>& files) {
       bad = true;
       continue;
     }
-    const RunResult& res = sim.Run(r.schedule, r.Options());
+    const RunResult& res = sim.Run(r.schedule, RunOptions(r));
+    const TraceContext run{sim.scenario(), sim.locations()};
     if (!res.clean()) status = kViolation;
     if (!svg.empty()) {
       std::ofstream out(svg, std::ios::binary | std::ios::trunc);
-      out << FormatSvg(sim, res, files[i] + " (" + r.scenario.variant->name + ")");
+      out << FormatSvg(run, res, files[i] + " (" + r.scenario.variant->name + ")");
       out.close();
       if (!out) {
         std::fprintf(stderr, "smpfuzz: --svg: cannot write %s: %s\n", svg.c_str(), std::strerror(errno));
@@ -207,7 +209,7 @@ int Replay(const std::vector<std::string>& files) {
     }
     if (json) {
       if (printed++ > 0) std::printf(",");
-      std::string obj = FormatJson(sim, res, absl::GetFlag(FLAGS_trace));
+      std::string obj = FormatJson(run, res, absl::GetFlag(FLAGS_trace));
       obj.insert(1, "\"file\":" + JsonString(files[i]) + ",");
       std::printf("%s", obj.c_str());
       continue;
@@ -215,8 +217,8 @@ int Replay(const std::vector<std::string>& files) {
     std::printf("== %s (%s, variant %s, csdlock_debug %s, %d CPUs)\n", files[i].c_str(),
                 was_text ? "reproducer" : "raw fuzzer input", r.scenario.variant->name,
                 r.scenario.csdlock_debug ? "on" : "off", r.scenario.nr_cpus);
-    if (absl::GetFlag(FLAGS_trace)) std::printf("%s\n", FormatTrace(sim, res).c_str());
-    std::printf("%s", FormatVerdict(sim, res).c_str());
+    if (absl::GetFlag(FLAGS_trace)) std::printf("%s\n", FormatTrace(run, res).c_str());
+    std::printf("%s", FormatVerdict(run, res).c_str());
     if (i + 1 < files.size()) std::printf("\n");
   }
   if (json && (files.size() > 1 || printed > 0)) std::printf(files.size() > 1 ? "]\n" : "\n");

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "fuzz/smp_harness.h"
+#include "lib/expectations.h"
 #include "lib/hash.h"
 #include "lib/input_bytes.h"
 #include "lib/report.h"
@@ -312,7 +313,7 @@ class Triager {
     m->repro = kept;
     m->signature = b.signature;
     if (sim->Load(kept.scenario).empty()) {
-      SimOptions opt = kept.Options();
+      SimOptions opt = RunOptions(kept);
       opt.record_trace = false;
       m->preemptions = sim->Run(kept.schedule, opt).preemptions;
     }
