@@ -11,7 +11,7 @@ set -uo pipefail
 read -r -d '' LAYERS <<'TABLE'
 helpers: lib/hash.h lib/hex.h lib/json.h lib/json.cc: lib/simulator.h lib/checkers.h lib/locations.h lib/repro.h lib/run_result.h
 data: lib/report.h lib/report.cc lib/run_result.h lib/run_result.cc lib/locations.h lib/locations.cc: lib/simulator.h lib/checkers.h lib/workload.h
-formats: lib/repro.h lib/repro.cc lib/input_bytes.h lib/input_bytes.cc lib/trace_format.h lib/trace_format.cc lib/trace_svg.h lib/trace_svg.cc: lib/simulator.h lib/checkers.h lib/race_detector.h lib/csd_owners.h lib/expectations.h lib/explorer.h lib/triage.h
+formats: lib/repro.h lib/repro.cc lib/input_bytes.h lib/input_bytes.cc lib/inputs.h lib/inputs.cc lib/trace_format.h lib/trace_format.cc lib/trace_svg.h lib/trace_svg.cc: lib/simulator.h lib/checkers.h lib/race_detector.h lib/csd_owners.h lib/expectations.h lib/explorer.h lib/triage.h
 TABLE
 
 failures=0

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 
+#include "absl/status/status.h"
 #include "lib/hex.h"
 #include "lib/json.h"
 
@@ -579,11 +580,11 @@ bool Repro::operator==(const Repro& o) const {
          max_steps == o.max_steps && ns_per_step == o.ns_per_step && stop_on == o.stop_on;
 }
 
-bool ParseRepro(std::string_view text, std::string_view filename, Repro* out, std::string* error) {
-  Parser p(filename, out);
-  if (p.Parse(text)) return true;
-  *error = p.error();
-  return false;
+absl::StatusOr<Repro> ParseRepro(std::string_view text, std::string_view filename) {
+  Repro r;
+  Parser p(filename, &r);
+  if (!p.Parse(text)) return absl::InvalidArgumentError(p.error());
+  return r;
 }
 
 std::string FormatSchedule(const Schedule& s) {

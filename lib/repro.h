@@ -43,6 +43,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "lib/report.h"
 #include "lib/scenario.h"
 #include "lib/variant.h"
@@ -63,13 +64,12 @@ struct Expectation {
 // (SimOptions; lib/expectations.cc checks that they agree), and a default is
 // not written out. RunOptions (lib/expectations.h) turns them into SimOptions.
 struct Repro {
-  static constexpr std::uint64_t kDefaultMaxSteps = 200000;
-  static constexpr std::uint64_t kDefaultNsPerStep = 1000;
-  static constexpr std::uint32_t kDefaultStopOn = SignatureBit(Signature::kLlistSelfLoop);
-
   Scenario scenario;
   Schedule schedule;
   std::vector<Expectation> expectations;
+  static constexpr std::uint64_t kDefaultMaxSteps = 200000;
+  static constexpr std::uint64_t kDefaultNsPerStep = 1000;
+  static constexpr std::uint32_t kDefaultStopOn = SignatureBit(Signature::kLlistSelfLoop);
   std::uint64_t max_steps = kDefaultMaxSteps;
   std::uint64_t ns_per_step = kDefaultNsPerStep;
   std::uint32_t stop_on = kDefaultStopOn;
@@ -77,9 +77,8 @@ struct Repro {
   bool operator==(const Repro& o) const;
 };
 
-// Parses the text form. On failure returns false and sets *error to
-// "FILE:LINE:COL: message".
-bool ParseRepro(std::string_view text, std::string_view filename, Repro* out, std::string* error);
+// Parses the text form. Errors are InvalidArgument, "FILE:LINE:COL: message".
+absl::StatusOr<Repro> ParseRepro(std::string_view text, std::string_view filename);
 
 // The canonical text form (ParseRepro(FormatRepro(r)) == r). `comment` lines
 // follow the header line, each prefixed with "# ".

@@ -6,7 +6,7 @@
 
 #include "lib/explorer.h"
 #include "lib/expectations.h"
-#include "lib/input_bytes.h"
+#include "lib/inputs.h"
 
 namespace smpfuzz {
 namespace {
@@ -235,10 +235,12 @@ MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per
 Classified Classify(const std::string& path, const Variant* raw_variant, Simulator* sim,
                     const KnownFinding& known) {
   Classified c;
-  bool was_text = false;
-  if (!ReadReproOrInput(path, raw_variant, CrashDirOrigin(path), &c.repro, &was_text, &c.error)) {
+  absl::StatusOr<Input> in = ReadInput(path, raw_variant, CrashDirOrigin(path));
+  if (!in.ok()) {
+    c.error = std::string(in.status().message());
     return c;
   }
+  c.repro = std::move(in->repro);
   if (!sim->Load(c.repro.scenario).empty()) {
     c.error = path + ": scenario does not load";
     return c;

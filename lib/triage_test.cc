@@ -61,9 +61,9 @@ schedule 1 2i 2 0 1i 0 4i 0*3 1 4*3 1 2i 1*4 0 1i 1*5 0*8 0i
 )";
 
 TEST(Minimize, DeepFuzzerCrashShrinksToTheSelfLoop) {
-  Repro in;
-  std::string error;
-  ASSERT_TRUE(ParseRepro(kDeepFuzzerCrash, "deep.repro", &in, &error)) << error;
+  absl::StatusOr<Repro> parsed = ParseRepro(kDeepFuzzerCrash, "deep.repro");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  const Repro& in = *parsed;
   // No time limit: each check is bounded by its execution count alone, so the
   // result does not depend on the machine's load or a sanitizer's slowdown.
   MinimizeResult m = Minimize(in, Signature::kCount, /*seconds_per_check=*/0);
@@ -79,9 +79,9 @@ TEST(Minimize, DeepFuzzerCrashShrinksToTheSelfLoop) {
 }
 
 TEST(Minimize, StopsAtItsTimeLimitAndKeepsTheInput) {
-  Repro in;
-  std::string error;
-  ASSERT_TRUE(ParseRepro(kDeepFuzzerCrash, "deep.repro", &in, &error)) << error;
+  absl::StatusOr<Repro> parsed = ParseRepro(kDeepFuzzerCrash, "deep.repro");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  const Repro& in = *parsed;
   // No time for a single cut: all 7 operations stay, and the schedule (the
   // input's own, or one the first search found) still gives the self-loop.
   MinimizeResult m = Minimize(in, Signature::kLlistSelfLoop, 0.001, 0.001);
@@ -197,8 +197,9 @@ TEST(Triage, HundredDuplicateCrashesMakeOneBucket) {
   Repro r;
   r.scenario = CanonicalScenario(FindVariant("b0473dcd"));
   r.schedule = CanonicalSelfLoopSchedule();
-  std::string bytes, error;
-  ASSERT_TRUE(EncodeInputBytes(r, &bytes, &error)) << error;
+  absl::StatusOr<std::string> encoded = EncodeInputBytes(r);
+  ASSERT_TRUE(encoded.ok()) << encoded.status().message();
+  const std::string& bytes = *encoded;
   const char* tmp = std::getenv("TEST_TMPDIR");
   std::string dir = tmp ? tmp : "/tmp";
   std::vector<std::string> files;

@@ -28,6 +28,7 @@
 #include "lib/explorer.h"
 #include "lib/expectations.h"
 #include "lib/input_bytes.h"
+#include "lib/inputs.h"
 #include "lib/json.h"
 #include "lib/repro.h"
 #include "lib/simulator.h"
@@ -119,9 +120,15 @@ int Usage(const std::string& why) {
 // rule of lib/input_bytes.h for a file a user names, or --raw).
 bool Load(const std::string& path, const Variant* raw_variant, Repro* r, bool* was_text,
           std::string* error) {
-  return ReadReproOrInput(path, raw_variant,
-                          absl::GetFlag(FLAGS_raw) ? InputOrigin::kRaw : InputOrigin::kSniff, r,
-                          was_text, error);
+  absl::StatusOr<Input> in =
+      ReadInput(path, raw_variant, absl::GetFlag(FLAGS_raw) ? InputOrigin::kRaw : InputOrigin::kSniff);
+  if (!in.ok()) {
+    *error = std::string(in.status().message());
+    return false;
+  }
+  *r = std::move(in->repro);
+  *was_text = in->was_text;
+  return true;
 }
 
 // Load() with --variant applied (raw inputs default to kDefaultRawVariant);
@@ -304,11 +311,12 @@ bool ScenarioFromFlags(const Variant* variant, Repro* r) {
     std::fprintf(stderr, "smpfuzz: --ops: no operations (expected 'CPU: op args; ...')\n");
     return false;
   }
-  std::string error;
-  if (!ParseRepro(text, "--cpus/--ops", r, &error)) {
-    std::fprintf(stderr, "smpfuzz: %s\n", error.c_str());
+  absl::StatusOr<Repro> parsed = ParseRepro(text, "--cpus/--ops");
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "smpfuzz: %s\n", std::string(parsed.status().message()).c_str());
     return false;
   }
+  *r = *std::move(parsed);
   return true;
 }
 
@@ -449,27 +457,6 @@ int Minimize(const std::vector<std::string>& files) {
   return kViolation;
 }
 
-// Crash files under a directory: libFuzzer crash-*, AFL++ id:*, reproducers.
-void CollectInputs(const std::string& arg, std::vector<std::string>* out) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::is_directory(arg, ec)) {
-    out->push_back(arg);
-    return;
-  }
-  std::vector<std::string> found;
-  for (auto it = fs::recursive_directory_iterator(arg, ec); !ec && it != fs::end(it); it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    std::string name = it->path().filename().string();
-    if (name.rfind("crash-", 0) == 0 || name.rfind("id:", 0) == 0 ||
-        (name.size() > 6 && name.substr(name.size() - 6) == ".repro")) {
-      found.push_back(it->path().string());
-    }
-  }
-  std::sort(found.begin(), found.end());
-  out->insert(out->end(), found.begin(), found.end());
-}
-
 int Triage(const std::vector<std::string>& args) {
   if (args.empty()) return Usage("triage needs at least one DIR or FILE");
   const std::string out_dir = absl::GetFlag(FLAGS_out);
@@ -486,7 +473,9 @@ int Triage(const std::vector<std::string>& args) {
     return kBadInput;
   }
   std::vector<std::string> files;
-  for (const std::string& a : args) CollectInputs(a, &files);
+  for (const std::string& a : args) {
+    for (std::string& f : InputFiles(a)) files.push_back(std::move(f));
+  }
   // Crash files come from the fuzz harness: bucket them by its rule.
   TriageResult t = smpfuzz::Triage(files, forced ? forced : FindVariant(kDefaultRawVariant), true,
                                    fuzz::IsKnownFinding, max_seconds);
@@ -570,11 +559,13 @@ int Convert(const std::vector<std::string>& files) {
   if (!LoadForcing(files[0], forced, &r)) return kBadInput;
   std::string output;
   if (to == "bytes") {
-    std::string error;
-    if (!EncodeInputBytes(r, &output, &error)) {
-      std::fprintf(stderr, "%s: cannot convert to bytes: %s\n", files[0].c_str(), error.c_str());
+    absl::StatusOr<std::string> bytes = EncodeInputBytes(r);
+    if (!bytes.ok()) {
+      std::fprintf(stderr, "%s: cannot convert to bytes: %s\n", files[0].c_str(),
+                   std::string(bytes.status().message()).c_str());
       return kBadInput;
     }
+    output = *std::move(bytes);
   } else {
     if (r.expectations.empty()) StateExpectations(&r);
     output = FormatRepro(r, {"converted by smpfuzz convert from " + files[0]});

@@ -25,7 +25,7 @@
 #include "fuzz/smp_harness.h"
 #include "lib/expectations.h"
 #include "lib/hash.h"
-#include "lib/input_bytes.h"
+#include "lib/inputs.h"
 #include "lib/report.h"
 #include "lib/repro.h"
 #include "lib/simulator.h"
@@ -281,12 +281,9 @@ class Triager {
       Bucket b;
       b.key = key;
       if (!SignatureFromName(name.substr(0, name.rfind('-')), &b.signature)) continue;
-      bool was_text = false;
-      std::string error;
-      if (!ReadReproOrInput(path, variant_, /*force_raw=*/false, &b.smallest, &was_text, &error) ||
-          !was_text) {
-        continue;
-      }
+      absl::StatusOr<Input> in = ReadInput(path, variant_, InputOrigin::kSniff);
+      if (!in.ok() || !in->was_text) continue;
+      b.smallest = std::move(in->repro);
       KeptReproducer(b, b.smallest, &sim, &b.minimized);
       b.smallest_file = path;
       b.first_file = FirstFile(path);
@@ -326,13 +323,10 @@ class Triager {
     Bucket b = Snapshot().buckets[index];
     const std::string path = out_ + "/buckets/" + ReproName(b);
     MinimizeResult m;
-    Repro kept;
-    bool was_text = false;
-    std::string read_error;
     // A hunt-written reproducer (text), never an engine's crash file.
-    if (ReadReproOrInput(path, variant_, /*force_raw=*/false, &kept, &was_text, &read_error) &&
-        was_text) {
-      KeptReproducer(b, kept, sim, &m);
+    absl::StatusOr<Input> kept = ReadInput(path, variant_, InputOrigin::kSniff);
+    if (kept.ok() && kept->was_text) {
+      KeptReproducer(b, kept->repro, sim, &m);
       log_->Event("bucket " + std::string(SignatureName(b.signature)) + ": " + b.first_file +
                   " (reproducer kept from before: " + path + ")");
     } else {
