@@ -31,8 +31,9 @@ Repro SelfLoopWithNoise() {
 }
 
 TEST(Minimize, SelfLoopShrinksToTwoCallsAndOnePreemption) {
-  MinimizeResult m = Minimize(SelfLoopWithNoise());
-  ASSERT_TRUE(m.ok) << m.why;
+  absl::StatusOr<MinimizeResult> minimized = Minimize(SelfLoopWithNoise());
+  ASSERT_TRUE(minimized.ok()) << minimized.status().message();
+  const MinimizeResult& m = *minimized;
   EXPECT_EQ(m.signature, Signature::kLlistSelfLoop);
   EXPECT_EQ(m.preemptions, 1u);
   EXPECT_EQ(m.repro.scenario.TotalOps(), 2);
@@ -66,8 +67,10 @@ TEST(Minimize, DeepFuzzerCrashShrinksToTheSelfLoop) {
   const Repro& in = *parsed;
   // No time limit: each check is bounded by its execution count alone, so the
   // result does not depend on the machine's load or a sanitizer's slowdown.
-  MinimizeResult m = Minimize(in, Signature::kCount, /*seconds_per_check=*/0);
-  ASSERT_TRUE(m.ok) << m.why;
+  absl::StatusOr<MinimizeResult> minimized =
+      Minimize(in, Signature::kCount, /*seconds_per_check=*/0);
+  ASSERT_TRUE(minimized.ok()) << minimized.status().message();
+  const MinimizeResult& m = *minimized;
   EXPECT_TRUE(m.explored);
   EXPECT_EQ(m.signature, Signature::kLlistSelfLoop);
   EXPECT_EQ(m.preemptions, 1u);
@@ -84,8 +87,10 @@ TEST(Minimize, StopsAtItsTimeLimitAndKeepsTheInput) {
   const Repro& in = *parsed;
   // No time for a single cut: all 7 operations stay, and the schedule (the
   // input's own, or one the first search found) still gives the self-loop.
-  MinimizeResult m = Minimize(in, Signature::kLlistSelfLoop, 0.001, 0.001);
-  ASSERT_TRUE(m.ok) << m.why;
+  absl::StatusOr<MinimizeResult> minimized =
+      Minimize(in, Signature::kLlistSelfLoop, 0.001, 0.001);
+  ASSERT_TRUE(minimized.ok()) << minimized.status().message();
+  const MinimizeResult& m = *minimized;
   EXPECT_EQ(m.repro.scenario.TotalOps(), 7);
   EXPECT_EQ(m.ops_removed, 0);
   EXPECT_TRUE(m.out_of_time);
@@ -138,10 +143,11 @@ TEST(Minimize, HugeInputStopsAtItsTimeLimit) {
   }
   ASSERT_EQ(in.scenario.Validate(), "");
   const auto start = std::chrono::steady_clock::now();
-  MinimizeResult m = Minimize(in, Signature::kCount, 2.0, 2.0);
+  absl::StatusOr<MinimizeResult> minimized = Minimize(in, Signature::kCount, 2.0, 2.0);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  ASSERT_TRUE(m.ok) << m.why;
+  ASSERT_TRUE(minimized.ok()) << minimized.status().message();
+  const MinimizeResult& m = *minimized;
   EXPECT_EQ(m.signature, Signature::kLlistSelfLoop);
   EXPECT_TRUE(m.out_of_time);
   EXPECT_GT(m.cuts_left, 100000u);
@@ -217,8 +223,8 @@ TEST(Triage, HundredDuplicateCrashesMakeOneBucket) {
   EXPECT_EQ(t.buckets[0].signature, Signature::kLlistSelfLoop);
   EXPECT_EQ(t.buckets[0].smallest_file, dir + "/crash-0");
   EXPECT_EQ(t.bad, 1);
-  EXPECT_TRUE(t.buckets[0].minimized.ok);
-  EXPECT_EQ(t.buckets[0].minimized.preemptions, 1u);
+  ASSERT_TRUE(t.buckets[0].minimized.ok()) << t.buckets[0].minimized.status().message();
+  EXPECT_EQ(t.buckets[0].minimized->preemptions, 1u);
 }
 
 }  // namespace

@@ -437,11 +437,14 @@ int Minimize(const std::vector<std::string>& files) {
   if (!SecondsFlag(kMinimizeSeconds, &max_seconds)) return kBadInput;
   Repro r;
   if (!LoadForcing(files[0], forced, &r)) return kBadInput;
-  MinimizeResult m = smpfuzz::Minimize(r, Signature::kCount, 2.0, max_seconds);
-  if (!m.ok) {
-    std::fprintf(stderr, "smpfuzz: %s: cannot minimize: %s\n", files[0].c_str(), m.why.c_str());
+  absl::StatusOr<MinimizeResult> minimized =
+      smpfuzz::Minimize(r, Signature::kCount, 2.0, max_seconds);
+  if (!minimized.ok()) {
+    std::fprintf(stderr, "smpfuzz: %s: cannot minimize: %s\n", files[0].c_str(),
+                 std::string(minimized.status().message()).c_str());
     return kBadInput;
   }
+  const MinimizeResult& m = *minimized;
   std::string text = FormatRepro(
       m.repro, {"minimized by smpfuzz minimize " + files[0] + ": " + SignatureName(m.signature) +
                     ", " + std::to_string(m.preemptions) + " preemption(s), " +
@@ -481,9 +484,9 @@ int Triage(const std::vector<std::string>& args) {
                                    fuzz::IsKnownFinding, max_seconds);
   for (const std::string& e : t.errors) std::fprintf(stderr, "%s\n", e.c_str());
   for (const Bucket& b : t.buckets) {
-    if (b.minimized.out_of_time) {
+    if (b.minimized.ok() && b.minimized->out_of_time) {
       std::fprintf(stderr, "triage: %s: minimizing stopped at --max_seconds=%g with the best so far: %s\n",
-                   b.key.c_str(), max_seconds, MinimizeUndone(b.minimized).c_str());
+                   b.key.c_str(), max_seconds, MinimizeUndone(*b.minimized).c_str());
     }
   }
   const bool json = absl::GetFlag(FLAGS_json);
@@ -506,7 +509,8 @@ int Triage(const std::vector<std::string>& args) {
   for (const Bucket& b : t.buckets) {
     std::string name = std::string(SignatureName(b.signature)) + "-" + std::to_string(++n) + ".repro";
     std::string path = out_dir + "/" + name;
-    const Repro& r = b.minimized.ok ? b.minimized.repro : b.smallest;
+    const Repro& r = b.minimized.ok() ? b.minimized->repro : b.smallest;
+    const std::uint32_t preemptions = b.minimized.ok() ? b.minimized->preemptions : 0;
     std::string text = BucketReproText(b);
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << text;
@@ -521,14 +525,14 @@ int Triage(const std::vector<std::string>& args) {
           .Field("key", b.key)
           .Field("count", b.count)
           .Field("steps", r.schedule.size())
-          .Field("preemptions", b.minimized.preemptions)
+          .Field("preemptions", preemptions)
           .Field("reproducer", path)
           .Field("first_file", b.first_file)
           .EndObject();
     } else {
       char row[1024];
       std::snprintf(row, sizeof row, "%-20s %6d %6zu %11u  %-28s %s\n", SignatureName(b.signature),
-                    b.count, r.schedule.size(), b.minimized.preemptions, name.c_str(),
+                    b.count, r.schedule.size(), preemptions, name.c_str(),
                     b.first_file.c_str());
       table += row;
     }

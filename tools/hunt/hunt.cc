@@ -223,7 +223,7 @@ class Triager {
         if (b != nullptr) {
           index = static_cast<std::size_t>(b - result_.buckets.data());
           // A bucket loaded from before has its key listed and its reproducer.
-          is_new = b->count == 1 && !b->minimized.ok;
+          is_new = b->count == 1 && !b->minimized.ok();
         }
       }
       if (kind == Classified::kClean) {
@@ -284,7 +284,7 @@ class Triager {
       absl::StatusOr<Input> in = ReadInput(path, variant_, InputOrigin::kSniff);
       if (!in.ok() || !in->was_text) continue;
       b.smallest = std::move(in->repro);
-      KeptReproducer(b, b.smallest, &sim, &b.minimized);
+      b.minimized = KeptReproducer(b, b.smallest, &sim);
       b.smallest_file = path;
       b.first_file = FirstFile(path);
       result_.buckets.push_back(std::move(b));
@@ -305,16 +305,17 @@ class Triager {
   }
 
   // A reproducer written by an earlier run, as the minimization of `b`.
-  static void KeptReproducer(const Bucket& b, const Repro& kept, Simulator* sim, MinimizeResult* m) {
-    m->ok = true;
-    m->repro = kept;
-    m->signature = b.signature;
+  static MinimizeResult KeptReproducer(const Bucket& b, const Repro& kept, Simulator* sim) {
+    MinimizeResult m;
+    m.repro = kept;
+    m.signature = b.signature;
     if (sim->Load(kept.scenario).empty()) {
       SimOptions opt = RunOptions(kept);
       opt.record_trace = false;
-      m->preemptions = sim->Run(kept.schedule, opt).preemptions;
+      m.preemptions = sim->Run(kept.schedule, opt).preemptions;
     }
-    m->explored = m->preemptions <= kMinimizePreemptions;
+    m.explored = m.preemptions <= kMinimizePreemptions;
+    return m;
   }
 
   // The bucket's reproducer: kept from an earlier run of this hunt when
@@ -322,11 +323,11 @@ class Triager {
   void Minimize(std::size_t index, Simulator* sim) {
     Bucket b = Snapshot().buckets[index];
     const std::string path = out_ + "/buckets/" + ReproName(b);
-    MinimizeResult m;
+    absl::StatusOr<MinimizeResult> m;
     // A hunt-written reproducer (text), never an engine's crash file.
     absl::StatusOr<Input> kept = ReadInput(path, variant_, InputOrigin::kSniff);
     if (kept.ok() && kept->was_text) {
-      KeptReproducer(b, kept->repro, sim, &m);
+      m = KeptReproducer(b, kept->repro, sim);
       log_->Event("bucket " + std::string(SignatureName(b.signature)) + ": " + b.first_file +
                   " (reproducer kept from before: " + path + ")");
     } else {
@@ -341,7 +342,8 @@ class Triager {
   // Minimizes within `seconds` of wall time and writes the reproducer;
   // false (nothing written, the bucket stays "not minimized yet" for the
   // next run) when that is too short to try.
-  bool MinimizeAndWrite(Bucket* b, const std::string& path, double seconds, MinimizeResult* out) {
+  bool MinimizeAndWrite(Bucket* b, const std::string& path, double seconds,
+                        absl::StatusOr<MinimizeResult>* out) {
     // Minimize may run a check past its total time, and starts with one: the
     // checks get a quarter of the time each, 2 s at most.
     const double per_check = std::min(kSecondsPerCheck, seconds / 4);
@@ -351,7 +353,7 @@ class Triager {
                   ": not minimized, --time is up (the next run on this --out minimizes it)");
       return false;
     }
-    MinimizeResult m = smpfuzz::Minimize(b->smallest, b->signature, per_check, total);
+    absl::StatusOr<MinimizeResult> m = smpfuzz::Minimize(b->smallest, b->signature, per_check, total);
     b->minimized = m;
     *out = m;
     std::string error;
@@ -359,11 +361,11 @@ class Triager {
       log_->Event(error);
     } else {
       log_->Event("bucket " + std::string(SignatureName(b->signature)) + " -> " + path + " (" +
-                  (m.ok ? std::to_string(m.preemptions) + " preemption(s), " +
-                              std::to_string(m.repro.scenario.nr_cpus) + " CPUs, " +
-                              std::to_string(m.repro.scenario.TotalOps()) + " ops" +
-                              (m.explored ? "" : ", the input's own schedule")
-                        : "not minimized: " + m.why) +
+                  (m.ok() ? std::to_string(m->preemptions) + " preemption(s), " +
+                                std::to_string(m->repro.scenario.nr_cpus) + " CPUs, " +
+                                std::to_string(m->repro.scenario.TotalOps()) + " ops" +
+                                (m->explored ? "" : ", the input's own schedule")
+                          : "not minimized: " + std::string(m.status().message())) +
                   ")");
     }
     return true;
@@ -381,10 +383,12 @@ class Triager {
       const double left = budget_seconds - (Now() - start);
       if (left < 1) break;
       Bucket b = Snapshot().buckets[i];
-      if (b.minimized.explored || b.signature == Signature::kCpuStuck) continue;
+      if ((b.minimized.ok() && b.minimized->explored) || b.signature == Signature::kCpuStuck) {
+        continue;
+      }
       log_->Event("bucket " + std::string(SignatureName(b.signature)) +
                   ": minimizing again on the idle machine");
-      MinimizeResult m;
+      absl::StatusOr<MinimizeResult> m;
       if (!MinimizeAndWrite(&b, out_ + "/buckets/" + ReproName(b), left, &m)) break;
       std::lock_guard<std::mutex> lock(mu_);
       result_.buckets[i].minimized = m;
@@ -730,12 +734,12 @@ std::string Hunt::Summary(double elapsed, bool final) {
   s += "| signature | crash files | CPUs | ops | steps | preemptions | reproducer | first crash file |\n";
   s += "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |\n";
   for (const Bucket& b : t.buckets) {
-    const bool done = b.minimized.ok;
-    const Repro& r = done ? b.minimized.repro : b.smallest;
+    const bool done = b.minimized.ok();
+    const Repro& r = done ? b.minimized->repro : b.smallest;
     s += "| " + std::string(SignatureName(b.signature)) + " | " + std::to_string(b.count) + " | " +
          std::to_string(r.scenario.nr_cpus) + " | " + std::to_string(r.scenario.TotalOps()) + " | " +
          std::to_string(r.schedule.size()) + " | " +
-         (done ? std::to_string(b.minimized.preemptions) : "not minimized yet") + " | buckets/" +
+         (done ? std::to_string(b.minimized->preemptions) : "not minimized yet") + " | buckets/" +
          Triager::ReproName(b) + " | " + fs::path(b.first_file).filename().string() + " |\n";
   }
   s += "\nNext: look at one (`smpfuzz replay " + o_.out + "/buckets/NAME.repro --svg=NAME.svg`), check "
@@ -861,7 +865,7 @@ int Hunt::Run() {
       // summary.md follows the buckets during the run, not only at the end.
       const TriageResult t = triager_->Snapshot();
       std::size_t minimized = 0;
-      for (const Bucket& b : t.buckets) minimized += b.minimized.ok ? 1 : 0;
+      for (const Bucket& b : t.buckets) minimized += b.minimized.ok() ? 1 : 0;
       if (minimized != summarized_buckets_) {
         summarized_buckets_ = minimized;
         WriteSummary(Summary(now - start_, /*final=*/false));
