@@ -6,7 +6,7 @@
 // Text form: one fact per line, `#` starts a comment, blank lines ignored.
 // The file begins with its header line: its first bytes are `smpfuzz-repro`
 // (no blank line, comment, space or UTF-8 byte order mark before it). That
-// is the rule that tells a reproducer from raw fuzzer bytes (lib/input_bytes.h).
+// is the rule that tells a reproducer from raw fuzzer bytes (lib/inputs.h).
 //
 //   smpfuzz-repro 1                      the header: the first line
 //   # where it came from                 comments only after the header

@@ -117,7 +117,7 @@ int Usage(const std::string& why) {
 }
 
 // A FILE argument as a reproducer: parsed text, or decoded raw bytes (the
-// rule of lib/input_bytes.h for a file a user names, or --raw).
+// rule of lib/inputs.h for a file a user names, or --raw).
 bool Load(const std::string& path, const Variant* raw_variant, Repro* r, bool* was_text,
           std::string* error) {
   absl::StatusOr<Input> in =
