@@ -27,6 +27,7 @@
 #include "fuzz/smp_harness.h"
 #include "lib/explorer.h"
 #include "lib/input_bytes.h"
+#include "lib/model_guest.h"
 #include "lib/repro.h"
 #include "lib/simulator.h"
 #include "lib/trace_format.h"
@@ -159,7 +160,7 @@ int Replay(const std::vector<std::string>& files) {
   const bool json = absl::GetFlag(FLAGS_json);
   int status = kClean;
   bool bad = false;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   if (json && files.size() > 1) std::printf("[");
   int printed = 0;  // JSON objects so far
   for (std::size_t i = 0; i < files.size(); ++i) {

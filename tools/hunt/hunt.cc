@@ -24,6 +24,7 @@
 
 #include "fuzz/smp_harness.h"
 #include "lib/input_bytes.h"
+#include "lib/model_guest.h"
 #include "lib/report.h"
 #include "lib/repro.h"
 #include "lib/simulator.h"
@@ -204,7 +205,7 @@ class Triager {
 
  private:
   void Loop() {
-    Simulator sim;
+    Simulator sim(NewModelGuest());
     for (;;) {
       std::string path;
       {
@@ -276,7 +277,7 @@ class Triager {
       const std::size_t dash = path.rfind('-');
       if (dash != std::string::npos) by_hash[path.substr(dash)] = path;
     }
-    Simulator sim;
+    Simulator sim(NewModelGuest());
     for (const std::string& key : ReadKeys()) {
       auto it = by_hash.find("-" + Hex64(Fnv1a(key), 8) + ".repro");
       if (it == by_hash.end()) continue;
