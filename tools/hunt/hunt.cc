@@ -317,7 +317,7 @@ class Triager {
     m->ok = true;
     m->repro = kept;
     m->signature = b.signature;
-    if (sim->Load(kept.scenario).empty()) {
+    if (sim->Load(kept.scenario).ok()) {
       SimOptions opt = kept.Options();
       opt.record_trace = false;
       m->preemptions = sim->Run(kept.schedule, opt).preemptions;
