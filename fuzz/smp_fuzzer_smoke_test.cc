@@ -15,6 +15,7 @@
 #include "fuzz/smp_mutator.h"
 #include "gtest/gtest.h"
 #include "lib/input_bytes.h"
+#include "lib/model_guest.h"
 #include "lib/triage.h"
 
 namespace smpfuzz::fuzz {
@@ -117,7 +118,7 @@ TEST(SmpHarness, SkipsListedBucketsOnly) {
   ASSERT_TRUE(encoded.ok()) << encoded.status().message();
   const std::string bytes = *encoded;
   std::ofstream(input_path, std::ios::binary) << bytes;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   Classified c = Classify(input_path, FindVariant("b0473dcd"), &sim, IsKnownFinding);
   ASSERT_EQ(c.kind, Classified::kFinding);
   const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());

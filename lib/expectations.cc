@@ -3,6 +3,9 @@
 
 #include <algorithm>
 
+#include "absl/status/status.h"
+#include "lib/model_guest.h"
+
 namespace smpfuzz {
 
 // A reproducer leaves out the options it does not change: its defaults must
@@ -20,7 +23,7 @@ SimOptions RunOptions(const Repro& r) {
 }
 
 void StateExpectations(Repro* r) {
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   r->expectations.clear();
   // The three kernels, and the scenario's own variant when it is a mutant.
   std::vector<const Variant*> variants = {FindVariant("baseline"), FindVariant("b0473dcd"),
@@ -32,7 +35,7 @@ void StateExpectations(Repro* r) {
   for (const Variant* v : variants) {
     Scenario s = r->scenario;
     s.variant = v;
-    if (!sim.Load(s).empty()) continue;
+    if (!sim.Load(s).ok()) continue;
     SimOptions opt = RunOptions(*r);
     opt.record_trace = false;
     const RunResult& res = sim.Run(r->schedule, opt);
@@ -48,14 +51,14 @@ void StateExpectations(Repro* r) {
 
 std::vector<std::string> CheckExpectations(const Repro& r, std::string_view filename) {
   std::vector<std::string> failures;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   for (const Expectation& e : r.expectations) {
     Scenario s = r.scenario;
     s.variant = e.variant;
-    std::string err = sim.Load(s);
+    absl::Status loaded = sim.Load(s);
     std::string where = std::string(filename) + ":" + std::to_string(e.line) + ": expect " + e.variant->name;
-    if (!err.empty()) {
-      failures.push_back(where + ": scenario does not load: " + err);
+    if (!loaded.ok()) {
+      failures.push_back(where + ": scenario does not load: " + std::string(loaded.message()));
       continue;
     }
     SimOptions opt = RunOptions(r);

@@ -27,6 +27,7 @@
 #include "gtest/gtest.h"
 #include "lib/explorer.h"
 #include "lib/expectations.h"
+#include "lib/model_guest.h"
 #include "lib/repro.h"
 
 namespace smpfuzz {
@@ -180,7 +181,7 @@ void Compare(const Scenario& s, bool legacy, Tally* tally) {
         ", unreduced " + Signatures(plain) + " for " + where);
     return;
   }
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   const RunResult& again =
       sim.Run(found.counterexample.scenario, found.counterexample.schedule,
               RunOptions(found.counterexample));

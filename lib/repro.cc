@@ -529,8 +529,9 @@ class Parser {
                                        std::to_string(n) + "'");
       }
     }
-    std::string invalid = r_->scenario.Validate();
-    if (!invalid.empty()) return Fail(cpus_line_, 1, invalid);
+    if (absl::Status valid = r_->scenario.Validate(); !valid.ok()) {
+      return Fail(cpus_line_, 1, std::string(valid.message()));
+    }
     return true;
   }
 

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <random>
 
+#include "lib/model_guest.h"
 #include "lib/simulator.h"
 
 namespace smpfuzz {
@@ -25,9 +26,9 @@ struct Figures {
 };
 
 Figures Measure(const char* variant, bool trace, double seconds) {
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   Scenario s = CanonicalScenario(FindVariant(variant));
-  if (!sim.Load(s).empty()) std::abort();
+  if (!sim.Load(s).ok()) std::abort();
   std::mt19937_64 rng(12345);
   // A pool of random schedules, made before timing starts.
   std::vector<Schedule> pool(1024);

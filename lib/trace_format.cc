@@ -6,8 +6,8 @@
 
 #include "lib/hex.h"
 #include "lib/json.h"
+#include "lib/requests.h"
 #include "lib/smp.h"
-#include "lib/workload.h"
 
 namespace smpfuzz {
 namespace {

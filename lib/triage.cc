@@ -8,6 +8,7 @@
 #include "lib/explorer.h"
 #include "lib/expectations.h"
 #include "lib/inputs.h"
+#include "lib/model_guest.h"
 
 namespace smpfuzz {
 namespace {
@@ -161,9 +162,8 @@ absl::StatusOr<MinimizeResult> Minimize(const Repro& in, Signature signature,
     return total_seconds > 0 ? std::max(0.001, std::min(seconds_per_check, left())) : seconds_per_check;
   };
   MinimizeResult res;
-  Simulator sim;
-  std::string err = sim.Load(in.scenario);
-  if (!err.empty()) return absl::InvalidArgumentError(err);
+  Simulator sim(NewModelGuest());
+  if (absl::Status loaded = sim.Load(in.scenario); !loaded.ok()) return loaded;
   SimOptions opt = RunOptions(in);
   opt.record_trace = false;
   const RunResult& first = sim.Run(in.schedule, opt);
@@ -190,7 +190,7 @@ absl::StatusOr<MinimizeResult> Minimize(const Repro& in, Signature signature,
     Cuts cuts(s);
     while (!out_of_time() && cuts.Next(&c)) {
       ExploreResult e;
-      if (c.TotalOps() > 0 && c.Validate().empty() &&
+      if (c.TotalOps() > 0 && c.Validate().ok() &&
           Reproduces(c, signature, check_seconds(), &e)) {
         res.ops_removed += s.TotalOps() - c.TotalOps();
         ++res.cuts_made;
@@ -234,7 +234,7 @@ Classified Classify(const std::string& path, const Variant* raw_variant, Simulat
     return c;
   }
   c.repro = std::move(in->repro);
-  if (!sim->Load(c.repro.scenario).empty()) {
+  if (!sim->Load(c.repro.scenario).ok()) {
     c.error = path + ": scenario does not load";
     return c;
   }
@@ -295,7 +295,7 @@ Bucket* TriageResult::Add(const std::string& path, Classified c) {
 TriageResult Triage(const std::vector<std::string>& files, const Variant* raw_variant,
                     bool minimize, const KnownFinding& known, double minimize_seconds) {
   TriageResult t;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   for (const std::string& path : files) t.Add(path, Classify(path, raw_variant, &sim, known));
   if (minimize) {
     for (Bucket& b : t.buckets) {

@@ -30,6 +30,7 @@
 #include "lib/input_bytes.h"
 #include "lib/inputs.h"
 #include "lib/json.h"
+#include "lib/model_guest.h"
 #include "lib/repro.h"
 #include "lib/simulator.h"
 #include "lib/trace_format.h"
@@ -168,7 +169,7 @@ int Replay(const std::vector<std::string>& files) {
   const bool json = absl::GetFlag(FLAGS_json);
   int status = kClean;
   bool bad = false;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   if (json && files.size() > 1) std::printf("[");
   int printed = 0;  // JSON objects so far
   for (std::size_t i = 0; i < files.size(); ++i) {
@@ -196,9 +197,8 @@ int Replay(const std::vector<std::string>& files) {
       continue;
     }
     if (forced != nullptr) r.scenario.variant = forced;
-    std::string load_error = sim.Load(r.scenario);
-    if (!load_error.empty()) {
-      std::fprintf(stderr, "%s: %s\n", files[i].c_str(), load_error.c_str());
+    if (absl::Status loaded = sim.Load(r.scenario); !loaded.ok()) {
+      std::fprintf(stderr, "%s: %s\n", files[i].c_str(), std::string(loaded.message()).c_str());
       bad = true;
       continue;
     }

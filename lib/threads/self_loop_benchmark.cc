@@ -15,6 +15,7 @@
 #include <random>
 #include <thread>
 
+#include "lib/model_guest.h"
 #include "lib/simulator.h"
 #include "lib/threads/thread_platform.h"
 
@@ -53,8 +54,8 @@ double Since(std::chrono::steady_clock::time_point t) {
 
 Tally RealThreads(const Scenario& s, double seconds) {
   Tally t;
-  ThreadPlatform p;
-  if (!p.Load(s).empty()) std::abort();
+  ThreadPlatform p(NewModelGuest());
+  if (!p.Load(s).ok()) std::abort();
   while (t.seconds < seconds) {
     ThreadRunOptions options;
     options.abort_on_lock_timeout = true;
@@ -80,8 +81,8 @@ Tally RealThreads(const Scenario& s, double seconds) {
 // in lib/sim_benchmark.cc, then the fair policy, in the fuzzers' fast mode.
 Tally Simulated(const Scenario& s, int schedule_length, double seconds) {
   Tally t;
-  Simulator sim;
-  if (!sim.Load(s).empty()) std::abort();
+  Simulator sim(NewModelGuest());
+  if (!sim.Load(s).ok()) std::abort();
   std::mt19937_64 rng(12345);
   SimOptions opt;
   opt.record_trace = false;

@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "gtest/gtest.h"
+#include "lib/model_guest.h"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -33,13 +34,13 @@ void ExpectClean(const ThreadRunResult& r) {
 }
 
 void RunStress(const char* variant) {
-  ThreadPlatform p;
+  ThreadPlatform p(NewModelGuest());
   Scenario s = StressScenario(FindVariant(variant), kStressCpus, kStressOps, /*seed=*/6);
   // A long CSD-lock timeout: TSan runs several times slower on a loaded
   // 2-core machine, and the timeout report's reads of a locked csd race by
   // design (as in the kernel's debug code).
   s.csd_lock_timeout_ms = 30000;
-  ASSERT_EQ(p.Load(s), "");
+  ASSERT_TRUE(p.Load(s).ok());
   ThreadRunResult r = p.Run();
   std::printf("%s stress: %s\n", variant, r.Summary().c_str());
   EXPECT_EQ(r.requests, static_cast<std::uint64_t>(s.TotalOps() - [&] {
@@ -56,8 +57,8 @@ TEST(ThreadPlatformTest, BaselineStressRunsEveryCallbackExactlyOnce) { RunStress
 TEST(ThreadPlatformTest, FixedStressRunsEveryCallbackExactlyOnce) { RunStress("fixed"); }
 
 TEST(ThreadPlatformTest, CanonicalScenarioOnFixedRunsBothCallbacks) {
-  ThreadPlatform p;
-  ASSERT_EQ(p.Load(CanonicalScenario(FindVariant("fixed"))), "");
+  ThreadPlatform p(NewModelGuest());
+  ASSERT_TRUE(p.Load(CanonicalScenario(FindVariant("fixed"))).ok());
   for (int i = 0; i < 50; ++i) {
     ThreadRunResult r = p.Run();
     EXPECT_EQ(r.callbacks, 2u) << r.Summary();
@@ -82,8 +83,8 @@ TEST(ThreadPlatformTest, WatchdogEndsAStuckRunCleanly) {
   call.target = 1;
   call.wait = true;
   s.ops[0].push_back(call);
-  ThreadPlatform p;
-  ASSERT_EQ(p.Load(s), "");
+  ThreadPlatform p(NewModelGuest());
+  ASSERT_TRUE(p.Load(s).ok());
   ThreadRunOptions options;
   options.time_limit_ms = 300;
   auto start = std::chrono::steady_clock::now();
@@ -92,7 +93,7 @@ TEST(ThreadPlatformTest, WatchdogEndsAStuckRunCleanly) {
   EXPECT_EQ(r.abort, AbortReason::kStuck) << r.Summary();
   EXPECT_GE(r.abort_ns, 300u * 1000 * 1000);
   // The same platform runs the next scenario normally.
-  ASSERT_EQ(p.Load(CanonicalScenario(FindVariant("fixed"))), "");
+  ASSERT_TRUE(p.Load(CanonicalScenario(FindVariant("fixed"))).ok());
   ExpectClean(p.Run());
 }
 
@@ -102,8 +103,8 @@ TEST(ThreadPlatformTest, B0473dcdRunsEndCleanly) {
 #ifdef SMPFUZZ_TSAN
   GTEST_SKIP() << "b0473dcd races by design; see b0473dcd_race_test";
 #endif
-  ThreadPlatform p;
-  ASSERT_EQ(p.Load(HammerScenario(FindVariant("b0473dcd"), 3, 3000)), "");
+  ThreadPlatform p(NewModelGuest());
+  ASSERT_TRUE(p.Load(HammerScenario(FindVariant("b0473dcd"), 3, 3000)).ok());
   ThreadRunOptions options;
   options.abort_on_lock_timeout = true;
   options.time_limit_ms = 30000;

@@ -26,6 +26,7 @@
 #include "lib/expectations.h"
 #include "lib/hash.h"
 #include "lib/inputs.h"
+#include "lib/model_guest.h"
 #include "lib/report.h"
 #include "lib/repro.h"
 #include "lib/simulator.h"
@@ -200,7 +201,7 @@ class Triager {
 
  private:
   void Loop() {
-    Simulator sim;
+    Simulator sim(NewModelGuest());
     for (;;) {
       std::string path;
       {
@@ -272,7 +273,7 @@ class Triager {
       const std::size_t dash = path.rfind('-');
       if (dash != std::string::npos) by_hash[path.substr(dash)] = path;
     }
-    Simulator sim;
+    Simulator sim(NewModelGuest());
     for (const std::string& key : ReadKeys()) {
       auto it = by_hash.find("-" + Hex64(Fnv1a(key), 8) + ".repro");
       if (it == by_hash.end()) continue;
@@ -309,7 +310,7 @@ class Triager {
     MinimizeResult m;
     m.repro = kept;
     m.signature = b.signature;
-    if (sim->Load(kept.scenario).empty()) {
+    if (sim->Load(kept.scenario).ok()) {
       SimOptions opt = RunOptions(kept);
       opt.record_trace = false;
       m.preemptions = sim->Run(kept.schedule, opt).preemptions;
