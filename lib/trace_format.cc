@@ -193,11 +193,13 @@ std::string FormatVerdict(const TraceContext& run, const RunResult& r) {
   return out;
 }
 
-std::string FormatJson(const TraceContext& run, const RunResult& r, bool with_trace) {
+std::string FormatJson(const TraceContext& run, const RunResult& r, bool with_trace,
+                       std::string_view file) {
   const Report* primary = r.Primary();
   JsonWriter w;
-  w.BeginObject()
-      .Field("variant", run.scenario.variant ? run.scenario.variant->name : "")
+  w.BeginObject();
+  if (!file.empty()) w.Field("file", file);
+  w.Field("variant", run.scenario.variant ? run.scenario.variant->name : "")
       .Field("verdict", primary ? SignatureName(primary->signature) : "clean")
       .Field("steps", r.steps)
       .Field("preemptions", r.preemptions)

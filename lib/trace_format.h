@@ -9,6 +9,7 @@
 #define SMPFUZZ_LIB_TRACE_FORMAT_H_
 
 #include <string>
+#include <string_view>
 
 #include "lib/locations.h"
 #include "lib/run_result.h"
@@ -32,8 +33,10 @@ std::string FormatTrace(const TraceContext& run, const RunResult& r);
 // The verdict: primary signature, every report with its CPUs, csd, step,
 // code sites and message, and a summary line.
 std::string FormatVerdict(const TraceContext& run, const RunResult& r);
-// Everything above as one JSON object (no trailing newline).
-std::string FormatJson(const TraceContext& run, const RunResult& r, bool with_trace);
+// Everything above as one JSON object (no trailing newline). A `file` that
+// is not empty comes first, as "file": the input the run came from.
+std::string FormatJson(const TraceContext& run, const RunResult& r, bool with_trace,
+                       std::string_view file = {});
 
 // The value column of a trace entry, e.g. "= 0x1 (LOCK)", "0x0 -> &csd_data[0]".
 std::string FormatTraceValue(const TraceContext& run, const TraceEntry& e);

@@ -216,8 +216,7 @@ int Replay(const std::vector<std::string>& files) {
     }
     if (json) {
       if (printed++ > 0) std::printf(",");
-      std::string obj = FormatJson(run, res, absl::GetFlag(FLAGS_trace));
-      obj.insert(1, "\"file\":" + JsonString(files[i]) + ",");
+      std::string obj = FormatJson(run, res, absl::GetFlag(FLAGS_trace), files[i]);
       std::printf("%s", obj.c_str());
       continue;
     }
