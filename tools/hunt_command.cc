@@ -74,7 +74,9 @@ absl::StatusOr<ExitStatus> Hunt(const std::vector<std::string>& args) {
   o.dict = absl::GetFlag(FLAGS_dict);
   o.afl_mutator = absl::GetFlag(FLAGS_afl_mutator);
   o.skip_known_buckets = absl::GetFlag(FLAGS_skip_known_buckets);
-  return static_cast<ExitStatus>(hunt::RunHunt(o));
+  absl::StatusOr<std::size_t> buckets = hunt::RunHunt(o);
+  if (!buckets.ok()) return WithPrefix("smpfuzz hunt: ", buckets.status());
+  return *buckets > 0 ? ExitStatus::kViolation : ExitStatus::kClean;
 }
 
 }  // namespace

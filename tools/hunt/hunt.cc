@@ -36,10 +36,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kClean = 0;
-constexpr int kViolation = 1;
-constexpr int kBadInput = 2;
-
 // A corpus merge that runs longer than this is stopped.
 constexpr double kMergeSeconds = 300;
 
@@ -100,20 +96,6 @@ std::uint64_t Fnv1a(const std::string& bytes) {
   std::uint64_t h = 14695981039346656037ull;
   for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
   return h;
-}
-
-bool OnPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "";
-  std::size_t pos = 0;
-  while (pos <= dirs.size()) {
-    std::size_t end = dirs.find(':', pos);
-    if (end == std::string::npos) end = dirs.size();
-    std::string candidate = (end > pos ? dirs.substr(pos, end - pos) : ".") + "/" + program;
-    if (access(candidate.c_str(), X_OK) == 0) return true;
-    pos = end + 1;
-  }
-  return false;
 }
 
 // hunt.log and the terminal. On a terminal the progress line is redrawn in
@@ -257,14 +239,15 @@ class Triager {
     }
     std::string text;
     for (const std::string& k : keys) text += k + "\n";
-    std::string error;
-    if (!WriteFileAtomically(out_ + "/bucket-keys", text, &error)) log_->Event(error);
+    if (absl::Status s = WriteFileAtomically(out_ + "/bucket-keys", text); !s.ok()) {
+      log_->Event(std::string(s.message()));
+    }
   }
 
   std::vector<std::string> ReadKeys() const {
-    std::string text;
-    if (!ReadFile(out_ + "/bucket-keys", &text)) return {};
-    return SplitLines(text);
+    absl::StatusOr<std::string> text = ReadFile(out_ + "/bucket-keys");
+    if (!text.ok()) return {};
+    return SplitLines(*text);
   }
 
   // The buckets an earlier run on OUT found: each key in OUT/bucket-keys
@@ -302,8 +285,7 @@ class Triager {
 
   // The first crash file that BucketReproText names in its comments.
   static std::string FirstFile(const std::string& repro_path) {
-    std::string text;
-    ReadFile(repro_path, &text);
+    const std::string text = ReadFile(repro_path).value_or("");
     const std::string mark = " crash file(s), first ";
     const std::size_t at = text.find(mark);
     if (at == std::string::npos) return repro_path;
@@ -364,9 +346,8 @@ class Triager {
     MinimizeResult m = smpfuzz::Minimize(b->smallest, b->signature, per_check, total);
     b->minimized = m;
     *out = m;
-    std::string error;
-    if (!WriteFileAtomically(path, BucketReproText(*b), &error)) {
-      log_->Event(error);
+    if (absl::Status s = WriteFileAtomically(path, BucketReproText(*b)); !s.ok()) {
+      log_->Event(std::string(s.message()));
     } else {
       log_->Event("bucket " + std::string(SignatureName(b->signature)) + " -> " + path + " (" +
                   (m.ok ? std::to_string(m.preemptions) + " preemption(s), " +
@@ -419,11 +400,11 @@ class Triager {
 class Hunt {
  public:
   explicit Hunt(const HuntOptions& o) : o_(o) {}  // a copy: Validate makes paths absolute
-  int Run();
+  absl::StatusOr<std::size_t> Run();
 
  private:
-  // The first problem with the options, or "".
-  std::string Validate();
+  // The first problem with the options.
+  absl::Status Validate();
   bool CollectCrashes(const std::string& source, std::vector<std::string> found, bool settled);
   // Every source of crash files: the engines and the corpus merge.
   bool CollectAllCrashes(bool settled);
@@ -440,10 +421,7 @@ class Hunt {
   // Empty corpus files named after content they lack (failed writes).
   void RemoveGarbage();
   bool WriteSummary(const std::string& summary);
-  int Fail(const std::string& why) {
-    std::fprintf(stderr, "smpfuzz hunt: %s\n", why.c_str());
-    return kBadInput;
-  }
+  static absl::Status Fail(const std::string& why) { return absl::FailedPreconditionError(why); }
 
   HuntOptions o_;
   const Variant* variant_ = nullptr;
@@ -474,34 +452,34 @@ class Hunt {
   double merge_started_ = 0;
 };
 
-std::string Hunt::Validate() {
-  if (o_.seconds <= 0) return "--time: must be more than 0";
+absl::Status Hunt::Validate() {
+  if (o_.seconds <= 0) return Fail("--time: must be more than 0");
   variant_ = FindVariant(o_.variant);
-  if (variant_ == nullptr) return "--variant: unknown variant '" + o_.variant + "'";
-  if (o_.engines.empty()) return "--engine: name at least one of libfuzzer, afl";
+  if (variant_ == nullptr) return Fail("--variant: unknown variant '" + o_.variant + "'");
+  if (o_.engines.empty()) return Fail("--engine: name at least one of libfuzzer, afl");
   for (const std::string& e : o_.engines) {
     const std::string& target = e == "libfuzzer" ? o_.libfuzzer_target : o_.afl_target;
     const std::string flag = e == "libfuzzer" ? "--libfuzzer_target" : "--afl_target";
     if (e != "libfuzzer" && e != "afl") {
-      return "--engine: unknown engine '" + e + "' (libfuzzer, afl)";
+      return Fail("--engine: unknown engine '" + e + "' (libfuzzer, afl)");
     }
     if (target.empty()) {
-      return flag + ": needed for --engine=" + e + " (ci/hunt.sh builds the targets and passes it)";
+      return Fail(flag + ": needed for --engine=" + e + " (ci/hunt.sh builds the targets and passes it)");
     }
     if (access(target.c_str(), X_OK) != 0) {
-      return flag + "=" + target + ": " + std::strerror(errno);
+      return Fail(flag + "=" + target + ": " + std::strerror(errno));
     }
     if (e == "afl" && !OnPath("afl-fuzz")) {
-      return "--engine=afl: afl-fuzz is not on PATH (install it: ci/setup.sh, or apt install afl++)";
+      return Fail("--engine=afl: afl-fuzz is not on PATH (install it: ci/setup.sh, or apt install afl++)");
     }
   }
   if (!o_.dict.empty() && access(o_.dict.c_str(), R_OK) != 0) {
-    return "--dict=" + o_.dict + ": " + std::strerror(errno);
+    return Fail("--dict=" + o_.dict + ": " + std::strerror(errno));
   }
   if (!o_.afl_mutator.empty() && access(o_.afl_mutator.c_str(), R_OK) != 0) {
-    return "--afl_mutator=" + o_.afl_mutator + ": " + std::strerror(errno);
+    return Fail("--afl_mutator=" + o_.afl_mutator + ": " + std::strerror(errno));
   }
-  if (o_.out.empty()) return "--out: needed (the hunt's directory; reuse it to resume)";
+  if (o_.out.empty()) return Fail("--out: needed (the hunt's directory; reuse it to resume)");
   // The engines run inside OUT, so every path they get is absolute.
   for (std::string* path : {&o_.out, &o_.libfuzzer_target, &o_.afl_target, &o_.dict, &o_.afl_mutator}) {
     std::error_code ec;
@@ -510,18 +488,18 @@ std::string Hunt::Validate() {
   for (const char* sub : {"corpus", "crashes", "buckets"}) {
     std::error_code ec;
     fs::create_directories(o_.out + "/" + sub, ec);
-    if (ec) return "--out=" + o_.out + ": cannot create " + sub + "/: " + ec.message();
+    if (ec) return Fail("--out=" + o_.out + ": cannot create " + sub + "/: " + ec.message());
   }
   if (const char* mb = std::getenv("SMPFUZZ_HUNT_MIN_FREE_MB"); mb != nullptr) {
     char* end = nullptr;
     errno = 0;
     const unsigned long long v = std::strtoull(mb, &end, 10);
     if (*mb < '0' || *mb > '9' || *end != '\0' || errno != 0 || v > (1ull << 40)) {
-      return std::string("SMPFUZZ_HUNT_MIN_FREE_MB=") + mb + ": expected a whole number of MB";
+      return Fail(std::string("SMPFUZZ_HUNT_MIN_FREE_MB=") + mb + ": expected a whole number of MB");
     }
     min_free_bytes_ = static_cast<std::uint64_t>(v) << 20;
   }
-  return "";
+  return absl::OkStatus();
 }
 
 // Copies the engine's new crash files into OUT/crashes under a name made of
@@ -537,17 +515,17 @@ bool Hunt::CollectCrashes(const std::string& source, std::vector<std::string> fo
     // the engines have stopped, everything is complete.
     std::error_code ec;
     if (!settled && now - fs::last_write_time(src, ec) < std::chrono::seconds(1)) continue;
-    std::string bytes;
-    if (!ReadFile(src, &bytes)) continue;  // still being written: next round
+    absl::StatusOr<std::string> read = ReadFile(src);
+    if (!read.ok()) continue;  // still being written: next round
+    const std::string& bytes = *read;
     std::string name = fs::path(src).filename().string();
     std::string kind = name.rfind("id:", 0) == 0
                            ? (src.find("/hangs") != std::string::npos ? "hang" : "crash")
                            : name.substr(0, name.find('-'));
     std::string dest = o_.out + "/crashes/" + source + "-" + kind + "-" + Hex64(Fnv1a(bytes), 16);
     if (!fs::exists(dest, ec)) {
-      std::string error;
-      if (!WriteFileAtomically(dest, bytes, &error)) {
-        error_ = error + " (the engine's own copy stays in " + src + ")";
+      if (absl::Status s = WriteFileAtomically(dest, bytes); !s.ok()) {
+        error_ = std::string(s.message()) + " (the engine's own copy stays in " + src + ")";
         return false;
       }
       ++crash_files_;
@@ -633,9 +611,8 @@ void Hunt::StartMerge() {
   c.cwd = dir;
   merge_ = std::make_unique<Process>();
   merge_started_ = Now();
-  std::string error;
-  if (!merge_->Start(c, &error)) {
-    log_.Event("merge: " + error);
+  if (absl::Status s = merge_->Start(c); !s.ok()) {
+    log_.Event("merge: " + std::string(s.message()));
     merge_.reset();
   }
 }
@@ -755,27 +732,24 @@ std::string Hunt::Summary(double elapsed, bool final) {
 }
 
 bool Hunt::WriteSummary(const std::string& summary) {
-  std::string error;
-  if (WriteFileAtomically(o_.out + "/summary.md", summary, &error)) return true;
-  log_.Event(error);
-  return false;
+  absl::Status s = WriteFileAtomically(o_.out + "/summary.md", summary);
+  if (!s.ok()) log_.Event(std::string(s.message()));
+  return s.ok();
 }
 
-int Hunt::Run() {
-  if (std::string why = Validate(); !why.empty()) return Fail(why);
+absl::StatusOr<std::size_t> Hunt::Run() {
+  if (absl::Status s = Validate(); !s.ok()) return s;
   // One hunt per directory: a second one would run its own engines on the
   // same corpus and write the same files.
   {
-    int holder = 0, previous = 0;
-    std::string error;
-    if (!lock_.Acquire(o_.out, &holder, &previous, &error)) {
-      if (!error.empty()) return Fail(error);
-      return Fail("--out=" + o_.out + ": another hunt is running in this directory (pid " +
-                  (holder > 0 ? std::to_string(holder) : std::string("unknown")) + ")");
+    absl::StatusOr<int> previous = lock_.Acquire(o_.out);
+    if (absl::IsUnavailable(previous.status())) {
+      return Fail("--out=" + o_.out + ": " + std::string(previous.status().message()));
     }
+    if (!previous.ok()) return previous.status();
     if (!log_.Open(o_.out + "/hunt.log")) return Fail(o_.out + "/hunt.log: cannot open");
-    if (previous > 0 && previous != getpid()) {
-      log_.Event("the lock of an earlier hunt (pid " + std::to_string(previous) +
+    if (*previous > 0 && *previous != getpid()) {
+      log_.Event("the lock of an earlier hunt (pid " + std::to_string(*previous) +
                  ") that did not end cleanly is taken over");
     }
   }
@@ -831,11 +805,10 @@ int Hunt::Run() {
                    o_.skip_known_buckets ? o_.out + "/bucket-keys" : ""};
     engines_.push_back(MakeEngine(name, c));
     session_start_execs_[name] = engines_.back()->execs();
-    std::string error;
-    if (!engines_.back()->Start(&error)) {
+    if (absl::Status s = engines_.back()->Start(); !s.ok()) {
       for (auto& e : engines_) e->Stop();
       triager_->Finish();
-      return Fail(name + ": " + error);
+      return Fail(name + ": " + std::string(s.message()));
     }
   }
 
@@ -926,7 +899,7 @@ int Hunt::Run() {
   std::fflush(stdout);
   lock_.Release();
   if (!error_.empty()) return Fail(error_);
-  return triager_->Snapshot().buckets.empty() ? kClean : kViolation;
+  return triager_->Snapshot().buckets.size();
 }
 
 bool Hunt::DiskLow() {
@@ -946,6 +919,6 @@ void Hunt::RemoveGarbage() {
 
 }  // namespace
 
-int RunHunt(const HuntOptions& options) { return Hunt(options).Run(); }
+absl::StatusOr<std::size_t> RunHunt(const HuntOptions& options) { return Hunt(options).Run(); }
 
 }  // namespace smpfuzz::hunt

@@ -17,6 +17,8 @@
 
 #include <sys/types.h>
 
+#include "absl/status/status.h"
+
 namespace smpfuzz::hunt {
 
 struct Command {
@@ -28,9 +30,9 @@ struct Command {
 
 class Process {
  public:
-  // Starts `command`; false (and `error`, one line) when it cannot be
-  // executed, e.g. the program does not exist.
-  bool Start(const Command& command, std::string* error);
+  // Starts `command`; the error (one line) says why it cannot be executed,
+  // e.g. the program does not exist.
+  absl::Status Start(const Command& command);
   bool running() const { return pid_ > 0; }
   // Whether it has exited since the last call; `status` says how, in words,
   // and `code` is its exit code (128 + signal when killed), when not null.
@@ -53,6 +55,9 @@ bool BecomeSubreaper();
 // running Process: the descendants of engines that died, handed to hunt as
 // their subreaper, and their own children in turn. Returns how many.
 int ReapStrays();
+
+// Whether `program` is an executable in a directory of $PATH.
+bool OnPath(const std::string& program);
 
 // Seconds on the steady clock, for delays and deadlines.
 double Now();
