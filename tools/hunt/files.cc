@@ -55,6 +55,12 @@ std::vector<std::string> ListFiles(const std::string& dir, const std::vector<std
   return out;
 }
 
+std::string HashHex(const std::string& bytes) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+  return absl::StrCat(absl::Hex(h, absl::kZeroPad16));
+}
+
 std::size_t CountFiles(const std::string& dir) {
   std::size_t n = 0;
   std::error_code ec;

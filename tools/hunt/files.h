@@ -21,6 +21,11 @@ namespace smpfuzz::hunt {
 std::vector<std::string> ListFiles(const std::string& dir,
                                    const std::vector<std::string>& prefixes = {""});
 
+// The 64-bit FNV-1a hash of `bytes` as 16 hex digits: what hunt names crash
+// files by (their content) and bucket reproducers by (the last 8 digits of
+// their key's).
+std::string HashHex(const std::string& bytes);
+
 // Entries in `dir`, without looking at them (cheap enough for every second).
 std::size_t CountFiles(const std::string& dir);
 
