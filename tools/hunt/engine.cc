@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <system_error>
 
 #include "fuzz/exec_counter.h"
@@ -186,10 +187,9 @@ void Engine::Poll(std::vector<std::string>* events) {
   if (failed()) return;
   const double now = Now();
   for (Instance& in : instances_) {
-    std::string status;
-    int code = 0;
-    if (in.process.Exited(&status, &code)) {
-      if (ExitedOnFinding(code)) {
+    if (const std::optional<Process::Exit> exit = in.process.Exited()) {
+      const std::string& status = exit->how;
+      if (ExitedOnFinding(exit->code)) {
         in.restart_at = now;
         in.quick_deaths = 0;
         continue;

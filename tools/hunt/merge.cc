@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -66,8 +67,8 @@ void CorpusMerge::Finish(bool wait, double wait_until) {
   // At the end hunt waits for a running merge, but not for ever; during the
   // run a merge that takes longer than kMergeSeconds is stopped.
   const double deadline = wait ? wait_until : started_ + kMergeSeconds;
-  std::string status;
-  while (!process_->Exited(&status)) {
+  std::optional<Process::Exit> exit;
+  while (!(exit = process_->Exited())) {
     if (Now() >= deadline) {
       process_->Stop(/*grace_seconds=*/2);
       process_.reset();
@@ -91,8 +92,8 @@ void CorpusMerge::Finish(bool wait, double wait_until) {
   }
   std::error_code ec;
   fs::remove_all(base, ec);
-  if (status.find("status 0") == std::string::npos) {
-    log_->Event("merge: " + status + "; see " + log_path_);
+  if (exit->how.find("status 0") == std::string::npos) {
+    log_->Event("merge: " + exit->how + "; see " + log_path_);
   }
   log_->Event("merge: " + std::to_string(added) +
               " AFL++ input(s) with new coverage added to corpus/");

@@ -146,19 +146,19 @@ void Process::Forget() {
   pid_ = -1;
 }
 
-bool Process::Exited(std::string* status, int* code) {
-  if (pid_ <= 0) return false;
+std::optional<Process::Exit> Process::Exited() {
+  if (pid_ <= 0) return std::nullopt;
   int st = 0;
   pid_t r = waitpid(pid_, &st, WNOHANG);
-  if (r == 0) return false;
-  if (r < 0 && errno == EINTR) return false;
-  *status = r < 0 ? std::string("lost: ") + std::strerror(errno) : Describe(st);
-  if (code != nullptr) *code = r < 0 ? -1 : ExitCode(st);
+  if (r == 0) return std::nullopt;
+  if (r < 0 && errno == EINTR) return std::nullopt;
+  const Exit exit = r < 0 ? Exit{std::string("lost: ") + std::strerror(errno), -1}
+                          : Exit{Describe(st), ExitCode(st)};
   // Whatever the group still runs goes with it, and so does what left it.
   kill(-pid_, SIGKILL);
   Forget();
   ReapStrays();
-  return true;
+  return exit;
 }
 
 void Process::Terminate() {

@@ -11,6 +11,7 @@
 #ifndef SMPFUZZ_TOOLS_HUNT_PROCESS_H_
 #define SMPFUZZ_TOOLS_HUNT_PROCESS_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,9 +35,12 @@ class Process {
   // e.g. the program does not exist.
   absl::Status Start(const Command& command);
   bool running() const { return pid_ > 0; }
-  // Whether it has exited since the last call; `status` says how, in words,
-  // and `code` is its exit code (128 + signal when killed), when not null.
-  bool Exited(std::string* status, int* code = nullptr);
+  struct Exit {
+    std::string how;  // in words: "exited with status 4", "killed by ..."
+    int code = 0;     // its exit code, 128 + signal when killed; -1: lost
+  };
+  // How it exited, when it has since the last call.
+  std::optional<Exit> Exited();
   // SIGTERM to the group, without waiting.
   void Terminate();
   // SIGTERM to the group, SIGKILL after `grace_seconds`; waits for the exit.

@@ -33,16 +33,18 @@ std::string FirstFile(const std::string& repro_path) {
 }
 
 // A reproducer written by an earlier run, as the minimization of `b`.
-void KeptReproducer(const Bucket& b, const Repro& kept, Simulator* sim, MinimizeResult* m) {
-  m->ok = true;
-  m->repro = kept;
-  m->signature = b.signature;
+MinimizeResult KeptReproducer(const Bucket& b, const Repro& kept, Simulator* sim) {
+  MinimizeResult m;
+  m.ok = true;
+  m.repro = kept;
+  m.signature = b.signature;
   if (sim->Load(kept.scenario).empty()) {
     SimOptions opt = kept.Options();
     opt.record_trace = false;
-    m->preemptions = sim->Run(kept.schedule, opt).preemptions;
+    m.preemptions = sim->Run(kept.schedule, opt).preemptions;
   }
-  m->explored = m->preemptions <= kMinimizePreemptions;
+  m.explored = m.preemptions <= kMinimizePreemptions;
+  return m;
 }
 
 }  // namespace
@@ -177,7 +179,7 @@ void Triager::LoadFromBefore() {
         !was_text) {
       continue;
     }
-    KeptReproducer(b, b.smallest, &sim, &b.minimized);
+    b.minimized = KeptReproducer(b, b.smallest, &sim);
     b.smallest_file = path;
     b.first_file = FirstFile(path);
     result_.buckets.push_back(std::move(b));
@@ -198,19 +200,22 @@ void Triager::Minimize(std::size_t index, Simulator* sim) {
   // A hunt-written reproducer (text), never an engine's crash file.
   if (ReadReproOrInput(path, variant_, /*force_raw=*/false, &kept, &was_text, &read_error) &&
       was_text) {
-    KeptReproducer(b, kept, sim, &m);
+    m = KeptReproducer(b, kept, sim);
     log_->Event("bucket " + std::string(SignatureName(b.signature)) + ": " + b.first_file +
                 " (reproducer kept from before: " + path + ")");
   } else {
     log_->Event("new bucket " + std::string(SignatureName(b.signature)) + ": " + b.first_file +
                 "; minimizing");
-    if (!MinimizeAndWrite(&b, path, deadline_ - Now(), &m)) return;
+    std::optional<MinimizeResult> done = MinimizeAndWrite(&b, path, deadline_ - Now());
+    if (!done) return;
+    m = std::move(*done);
   }
   std::lock_guard<std::mutex> lock(mu_);
   result_.buckets[index].minimized = m;
 }
 
-bool Triager::MinimizeAndWrite(Bucket* b, const std::string& path, double seconds, MinimizeResult* out) {
+std::optional<MinimizeResult> Triager::MinimizeAndWrite(Bucket* b, const std::string& path,
+                                                        double seconds) {
   // Minimize may run a check past its total time, and starts with one: the
   // checks get a quarter of the time each, 2 s at most.
   const double per_check = std::min(kSecondsPerCheck, seconds / 4);
@@ -218,11 +223,10 @@ bool Triager::MinimizeAndWrite(Bucket* b, const std::string& path, double second
   if (total < 0.2) {
     log_->Event("bucket " + std::string(SignatureName(b->signature)) +
                 ": not minimized, --time is up (the next run on this --out minimizes it)");
-    return false;
+    return std::nullopt;
   }
   MinimizeResult m = smpfuzz::Minimize(b->smallest, b->signature, per_check, total);
   b->minimized = m;
-  *out = m;
   if (absl::Status s = WriteFileAtomically(path, BucketReproText(*b)); !s.ok()) {
     log_->Event(std::string(s.message()));
   } else {
@@ -234,7 +238,7 @@ bool Triager::MinimizeAndWrite(Bucket* b, const std::string& path, double second
                       : "not minimized: " + m.why) +
                 ")");
   }
-  return true;
+  return m;
 }
 
 void Triager::MinimizeAgain(double budget_seconds) {
@@ -247,10 +251,10 @@ void Triager::MinimizeAgain(double budget_seconds) {
     if (b.minimized.explored || b.signature == Signature::kCpuStuck) continue;
     log_->Event("bucket " + std::string(SignatureName(b.signature)) +
                 ": minimizing again on the idle machine");
-    MinimizeResult m;
-    if (!MinimizeAndWrite(&b, out_ + "/buckets/" + BucketReproName(b), left, &m)) break;
+    std::optional<MinimizeResult> m = MinimizeAndWrite(&b, out_ + "/buckets/" + BucketReproName(b), left);
+    if (!m) break;
     std::lock_guard<std::mutex> lock(mu_);
-    result_.buckets[i].minimized = m;
+    result_.buckets[i].minimized = std::move(*m);
   }
 }
 

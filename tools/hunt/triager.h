@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -75,10 +76,11 @@ class Triager {
   // The bucket's reproducer: kept from an earlier run of this hunt when
   // there is one, else minimized now.
   void Minimize(std::size_t index, Simulator* sim);
-  // Minimizes within `seconds` of wall time and writes the reproducer;
-  // false (nothing written, the bucket stays "not minimized yet" for the
-  // next run) when that is too short to try.
-  bool MinimizeAndWrite(Bucket* b, const std::string& path, double seconds, MinimizeResult* out);
+  // Minimizes within `seconds` of wall time, into b->minimized, and writes
+  // the reproducer; nothing (nothing written, the bucket stays "not
+  // minimized yet" for the next run) when that is too short to try.
+  std::optional<MinimizeResult> MinimizeAndWrite(Bucket* b, const std::string& path,
+                                                 double seconds);
 
   const std::string out_;
   const Variant* variant_;
