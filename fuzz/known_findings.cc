@@ -57,7 +57,7 @@ bool IsKnownFinding(const Simulator& sim, const Report& r) {
       // after the target's last touch of the node either. Only csds shared
       // between calls (csd=K) can race so: a fresh csd starts a new life.
       if (Involves(r, Site::scfsa_read_flags) || Involves(r, Site::scfsa_set_flags)) return true;
-      if (r.object != nullptr && sim.workload().InSharedAsyncCsd(r.object)) return true;
+      if (r.object != nullptr && sim.guest().IsSharedWorkloadCsd(r.object)) return true;
       // The timeout report (csd_lock_wait_toolong, csd_lock_wait_getcpu)
       // reads u_flags, dst, func and info with plain loads while other CPUs
       // may unlock, relock and refill the csd: a data race in the kernel's

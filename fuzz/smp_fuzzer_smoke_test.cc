@@ -15,6 +15,7 @@
 #include "fuzz/smp_mutator.h"
 #include "gtest/gtest.h"
 #include "lib/input_bytes.h"
+#include "lib/model_guest.h"
 #include "lib/triage.h"
 
 namespace smpfuzz::fuzz {
@@ -116,7 +117,7 @@ TEST(SmpHarness, SkipsListedBucketsOnly) {
   std::string bytes, error;
   ASSERT_TRUE(EncodeInputBytes(r, &bytes, &error)) << error;
   std::ofstream(input_path, std::ios::binary) << bytes;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   Classified c = Classify(input_path, FindVariant("b0473dcd"), &sim, IsKnownFinding);
   ASSERT_EQ(c.kind, Classified::kFinding);
   const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());

@@ -11,6 +11,7 @@
 
 #include <sys/stat.h>
 
+#include "lib/model_guest.h"
 #include "lib/task.h"
 #include "lib/trace_format.h"
 
@@ -18,7 +19,7 @@ namespace smpfuzz::fuzz {
 namespace {
 
 Simulator& Sim() {
-  static Simulator* sim = new Simulator;  // lives for the process; never torn down mid-run
+  static Simulator* sim = new Simulator(NewModelGuest());  // lives for the process; never torn down mid-run
   return *sim;
 }
 
@@ -134,7 +135,7 @@ Outcome RunInput(const std::uint8_t* data, std::size_t size, std::uint8_t* inter
   if (!Config().fresh_simulator) return RunOn(Sim(), r, interleaving_map);
   Outcome out;
   {
-    Simulator sim;
+    Simulator sim(NewModelGuest());
     out = RunOn(sim, r, interleaving_map);
   }
   // The frames of the simulator's coroutines, now on the free lists.
@@ -145,7 +146,7 @@ Outcome RunInput(const std::uint8_t* data, std::size_t size, std::uint8_t* inter
 std::string DescribeInput(const std::uint8_t* data, std::size_t size) {
   const HarnessConfig& c = Config();
   Repro r = DecodeInputBytes(data, size, c.variant);
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   if (!sim.Load(r.scenario).empty()) return "";
   SimOptions opt;
   opt.max_steps = c.max_steps;

@@ -4,7 +4,6 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "lib/smp.h"
 
 namespace smpfuzz {
 namespace {
@@ -29,17 +28,17 @@ bool Checkers::FirstTime(Signature sig, std::uint64_t a, std::uint64_t b) {
   return true;
 }
 
-void Checkers::Reset(int nr_cpus, const Workload* workload, Locations* locations,
+void Checkers::Reset(int nr_cpus, const RequestOrigins* requests, Locations* locations,
                      bool detect_races, bool verbose) {
   verbose_ = verbose;
   n_ = nr_cpus;
-  workload_ = workload;
+  requests_ = requests;
   locations_ = locations;
   detect_races_ = detect_races;
   if (detect_races_) races_.Reset(nr_cpus);
   reports_.clear();
   fired_ = 0;
-  std::size_t tokens = workload->token_count() + 1;
+  std::size_t tokens = requests->count() + 1;
   expected_.assign(tokens * n_, 0);
   ran_.assign(tokens * n_, 0);
   request_mask_.assign(tokens, 0);
@@ -68,9 +67,13 @@ Report& Checkers::Begin(Signature sig, std::vector<int> cpus, std::uint64_t step
 
 void Checkers::CheckChain(int cpu, const void* head_addr, const void* first, Site site,
                           std::uint64_t step) {
-  // Brent's cycle detection over the raw next pointers.
-  const llist_node* tortoise = static_cast<const llist_node*>(first);
-  const llist_node* hare = tortoise;
+  // Brent's cycle detection over the raw next pointers. Every guest's list
+  // node (struct llist_node) is one `next` pointer.
+  struct ChainNode {
+    const ChainNode* next;
+  };
+  const ChainNode* tortoise = static_cast<const ChainNode*>(first);
+  const ChainNode* hare = tortoise;
   int power = 1, lambda = 1;
   if (hare == nullptr) return;
   for (int i = 0; i < kChainLimit; ++i) {
@@ -246,7 +249,7 @@ void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
         std::size_t i = static_cast<std::size_t>(t) * n_ + c;
         if (((mask >> c) & 1) && ran_[i] < expected_[i]) {
           if (!FirstTime(Signature::kCallbackLost, t, static_cast<std::uint64_t>(c))) continue;
-          std::string name = CallbackName(CallbackFunc(t), ToBits(CallbackInfo(t)));
+          std::string name = CallbackName(CallbackFuncBits(t), CallbackInfoBits(t));
           Report& r = Begin(Signature::kCallbackLost, {cpu, c}, step, {});
           r.message = "CPU" + std::to_string(cpu) + "'s wait=1 call returned but " + name +
                       " has not run on CPU" + std::to_string(c);
@@ -290,9 +293,9 @@ void Checkers::OnQuiescent(std::uint64_t step) {
       std::size_t i = t * n_ + c;
       if (ran_[i] >= expected_[i]) continue;
       if (!FirstTime(Signature::kCallbackLost, t, static_cast<std::uint64_t>(c))) continue;
-      std::string name = CallbackName(CallbackFunc(static_cast<std::uint32_t>(t)),
-                                      ToBits(CallbackInfo(static_cast<std::uint32_t>(t))));
-      auto [ocpu, oop] = workload_->TokenOrigin(static_cast<std::uint32_t>(t));
+      std::string name = CallbackName(CallbackFuncBits(static_cast<std::uint32_t>(t)),
+                                      CallbackInfoBits(static_cast<std::uint32_t>(t)));
+      auto [ocpu, oop] = requests_->Origin(static_cast<std::uint32_t>(t));
       Report& r = Begin(Signature::kCallbackLost, {c}, step, {});
       if (ocpu >= 0) r.cpus.push_back(ocpu);
       r.message = name + " requested by CPU" + std::to_string(ocpu) + " (op " +

@@ -30,7 +30,7 @@
 #include "lib/primitives.h"
 #include "lib/race_detector.h"
 #include "lib/report.h"
-#include "lib/workload.h"
+#include "lib/requests.h"
 
 namespace smpfuzz {
 
@@ -38,8 +38,8 @@ class Checkers {
  public:
   // verbose=false leaves Report::message and Report::csd empty (the fuzzers'
   // hot loop; a finding is re-run verbosely to be printed).
-  void Reset(int nr_cpus, const Workload* workload, Locations* locations, bool detect_races,
-             bool verbose);
+  void Reset(int nr_cpus, const RequestOrigins* requests, Locations* locations,
+             bool detect_races, bool verbose);
 
   void OnAccess(int cpu, const Access& a, std::uint32_t loc, std::uint64_t read, bool wrote,
                 std::uint64_t step);
@@ -71,7 +71,7 @@ class Checkers {
 
   int n_ = 0;
   bool detect_races_ = true;
-  const Workload* workload_ = nullptr;
+  const RequestOrigins* requests_ = nullptr;
   Locations* locations_ = nullptr;
   RaceDetector races_;
   std::vector<Report> reports_;

@@ -7,6 +7,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "lib/model_guest.h"
+
 namespace smpfuzz {
 namespace {
 
@@ -275,7 +277,7 @@ class PctSource final : public ScheduleSource {
 
 ExploreResult ExplorePct(const Scenario& s, const PctOptions& options) {
   ExploreResult result;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   if (!sim.Load(s).empty()) return result;
   SimOptions opt;
   opt.max_steps = options.max_steps;
@@ -312,7 +314,7 @@ ExploreResult ExplorePct(const Scenario& s, const PctOptions& options) {
 ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
                       const std::function<void(const ExploreStats&)>& progress) {
   ExploreResult result;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   if (!sim.Load(s).empty()) return result;
   SimOptions opt = options.sim;
   opt.max_steps = options.max_steps;

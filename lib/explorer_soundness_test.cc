@@ -26,6 +26,7 @@
 
 #include "gtest/gtest.h"
 #include "lib/explorer.h"
+#include "lib/model_guest.h"
 #include "lib/repro.h"
 
 namespace smpfuzz {
@@ -179,7 +180,7 @@ void Compare(const Scenario& s, bool legacy, Tally* tally) {
         ", unreduced " + Signatures(plain) + " for " + where);
     return;
   }
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   const RunResult& again =
       sim.Run(found.counterexample.scenario, found.counterexample.schedule,
               found.counterexample.Options());

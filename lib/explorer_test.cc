@@ -2,6 +2,7 @@
 #include "lib/explorer.h"
 
 #include "gtest/gtest.h"
+#include "lib/model_guest.h"
 
 namespace smpfuzz {
 namespace {
@@ -76,7 +77,7 @@ TEST(Explorer, B0473dcdCounterexampleHasExactlyOnePreemption) {
     EXPECT_EQ(r.stats.bound, 1);
     // Whatever came first at bound 1 (the double lock, a lost callback...),
     // replaying the counterexample gives the same verdict and preemptions.
-    Simulator sim;
+    Simulator sim(NewModelGuest());
     const RunResult& again = sim.Run(r.counterexample.scenario, r.counterexample.schedule,
                                      r.counterexample.Options());
     EXPECT_EQ(again.Primary()->signature, r.signature);
@@ -114,7 +115,7 @@ TEST(Pct, FindsTheSelfLoopAndItsScheduleReplays) {
   ExploreResult r = ExplorePct(CanonicalScenario(FindVariant("b0473dcd")), o);
   ASSERT_TRUE(r.found);
   EXPECT_EQ(r.signature, Signature::kLlistSelfLoop);
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   EXPECT_TRUE(sim.Run(r.counterexample.scenario, r.counterexample.schedule,
                       r.counterexample.Options())
                   .Has(Signature::kLlistSelfLoop));

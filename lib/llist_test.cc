@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "lib/checkers.h"
 #include "lib/locations.h"
+#include "lib/model_guest.h"
 #include "lib/smp.h"
 #include "lib/workload.h"
 
@@ -23,10 +24,10 @@ class ImmediatePlatform final : public Platform {
     scenario_.nr_cpus = 2;
     scenario_.ops.resize(2);
     workload_.Prepare(scenario_);
-    locations_.Clear(2);
+    locations_.Clear(2, ModelCsdLayout());
     locations_.AddArray(Area::kCsdData, nodes_.data(), sizeof(call_single_data_t), nodes_.size());
     locations_.AddArray(Area::kCallSingleQueue, &head_, sizeof(head_), 1);
-    checkers_.Reset(2, &workload_, &locations_, /*detect_races=*/true, /*verbose=*/true);
+    checkers_.Reset(2, &workload_.requests(), &locations_, /*detect_races=*/true, /*verbose=*/true);
     cpu_.id = 0;
     cpu_.platform = this;
   }

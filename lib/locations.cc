@@ -3,20 +3,8 @@
 
 #include <cstddef>
 
-#include "lib/smp.h"
-
 namespace smpfuzz {
 namespace {
-
-Field CsdField(std::size_t offset) {
-  if (offset == offsetof(call_single_data_t, node.llist.next)) return Field::kNext;
-  if (offset == offsetof(call_single_data_t, node.u_flags)) return Field::kFlags;
-  if (offset == offsetof(call_single_data_t, node.src)) return Field::kSrc;
-  if (offset == offsetof(call_single_data_t, node.dst)) return Field::kDst;
-  if (offset == offsetof(call_single_data_t, func)) return Field::kFunc;
-  if (offset == offsetof(call_single_data_t, info)) return Field::kInfo;
-  return Field::kOther;
-}
 
 const char* FieldName(Field f) {
   switch (f) {
@@ -34,8 +22,19 @@ const char* FieldName(Field f) {
 
 }  // namespace
 
-void Locations::Clear(int nr_cpus) {
+Field Locations::CsdField(std::size_t offset) const {
+  if (offset == csd_.next) return Field::kNext;
+  if (offset == csd_.flags) return Field::kFlags;
+  if (offset == csd_.src) return Field::kSrc;
+  if (offset == csd_.dst) return Field::kDst;
+  if (offset == csd_.func) return Field::kFunc;
+  if (offset == csd_.info) return Field::kInfo;
+  return Field::kOther;
+}
+
+void Locations::Clear(int nr_cpus, const CsdLayout& csd) {
   nr_cpus_ = nr_cpus;
+  csd_ = csd;
   ranges_.clear();
   stack_serial_.assign(nr_cpus, 0);
   locs_.clear();
@@ -50,7 +49,7 @@ void Locations::AddArray(Area area, const void* base, std::size_t elem_size, std
 void Locations::AddStackCsd(const void* base, int cpu) {
   const char* b = static_cast<const char*>(base);
   // Forget the ids of whatever lived here before: a new object, a new life.
-  for (std::size_t off = 0; off < sizeof(call_single_data_t); off += 2) ids_.erase(b + off);
+  for (std::size_t off = 0; off < csd_.size; off += 2) ids_.erase(b + off);
   for (auto it = ranges_.begin(); it != ranges_.end();) {
     if (it->area == Area::kStackCsd && it->begin == b) {
       it = ranges_.erase(it);
@@ -61,7 +60,7 @@ void Locations::AddStackCsd(const void* base, int cpu) {
   std::uint32_t serial = 0;
   if (cpu >= 0 && cpu < static_cast<int>(stack_serial_.size())) serial = ++stack_serial_[cpu];
   ranges_.push_back(
-      {b, sizeof(call_single_data_t), 1, Area::kStackCsd, static_cast<std::uint32_t>(cpu), serial});
+      {b, csd_.size, 1, Area::kStackCsd, static_cast<std::uint32_t>(cpu), serial});
 }
 
 Locations::Loc Locations::Describe(const void* addr) const {

@@ -32,6 +32,19 @@ enum class Area : std::uint8_t {
   kUnknown,
 };
 
+// Where the fields of the guest's csd (struct __call_single_data) lie, as
+// the guest compiled it: the guest says so (Guest::Reset), so this file needs
+// no guest header. A list head's `first` is at offset 0 of its element.
+struct CsdLayout {
+  std::size_t size = 0;
+  std::size_t next = 0;   // node.llist.next
+  std::size_t flags = 0;  // node.u_flags
+  std::size_t src = 0;    // node.src
+  std::size_t dst = 0;    // node.dst
+  std::size_t func = 0;
+  std::size_t info = 0;
+};
+
 class Locations {
  public:
   struct Loc {
@@ -42,8 +55,9 @@ class Locations {
     std::uint32_t serial = 0;  // kStackCsd: which stack csd of that CPU (1, 2, ...)
   };
 
-  // Forgets all ids and areas (a new run).
-  void Clear(int nr_cpus);
+  // Forgets all ids and areas (a new run); csds are laid out as `csd`.
+  void Clear(int nr_cpus, const CsdLayout& csd);
+  std::size_t csd_size() const { return csd_.size; }
   void AddArray(Area area, const void* base, std::size_t elem_size, std::size_t count);
   // A new on-stack csd at `base` (it may reuse an old one's memory).
   void AddStackCsd(const void* base, int cpu);
@@ -76,9 +90,11 @@ class Locations {
   };
   std::uint32_t Insert(const void* addr);
   Loc Describe(const void* addr) const;
+  Field CsdField(std::size_t offset) const;
   static std::string ObjectNameOf(const Loc& l, int nr_cpus);
 
   int nr_cpus_ = 0;
+  CsdLayout csd_;
   std::vector<Range> ranges_;
   std::vector<std::uint32_t> stack_serial_;  // per CPU
   std::vector<Loc> locs_;

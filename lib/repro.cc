@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 
+#include "lib/model_guest.h"
 #include "lib/trace_format.h"
 
 namespace smpfuzz {
@@ -746,7 +747,7 @@ bool LooksLikeHeaderlessRepro(std::string_view data) {
 }
 
 void StateExpectations(Repro* r) {
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   r->expectations.clear();
   // The three kernels, and the scenario's own variant when it is a mutant.
   std::vector<const Variant*> variants = {FindVariant("baseline"), FindVariant("b0473dcd"),
@@ -774,7 +775,7 @@ void StateExpectations(Repro* r) {
 
 std::vector<std::string> CheckExpectations(const Repro& r, std::string_view filename) {
   std::vector<std::string> failures;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   for (const Expectation& e : r.expectations) {
     Scenario s = r.scenario;
     s.variant = e.variant;

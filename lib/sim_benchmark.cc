@@ -12,6 +12,7 @@
 #include <cstring>
 #include <random>
 
+#include "lib/model_guest.h"
 #include "lib/simulator.h"
 
 namespace smpfuzz {
@@ -25,7 +26,7 @@ struct Figures {
 };
 
 Figures Measure(const char* variant, bool trace, double seconds) {
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   Scenario s = CanonicalScenario(FindVariant(variant));
   if (!sim.Load(s).empty()) std::abort();
   std::mt19937_64 rng(12345);

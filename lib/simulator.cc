@@ -2,6 +2,7 @@
 #include "lib/simulator.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace smpfuzz {
 namespace {
@@ -19,10 +20,11 @@ constexpr std::uint64_t kHashSeed = 0xcbf29ce484222325ULL;
 }  // namespace
 
 
-Simulator::Simulator() : Platform(/*interleaves=*/true) {}
+Simulator::Simulator(std::unique_ptr<Guest> guest)
+    : Platform(/*interleaves=*/true), guest_(std::move(guest)) {}
 
 Simulator::~Simulator() {
-  // Tasks must die before the kernel state their frames point into.
+  // Tasks must die before the guest memory their frames point into.
   cpus_.clear();
 }
 
@@ -33,7 +35,7 @@ std::string Simulator::Load(const Scenario& s) {
   cpus_.clear();  // destroys any suspended coroutines of the last run
   scenario_ = s;
   if (scenario_.variant == nullptr) scenario_.variant = FindVariant("baseline");
-  workload_.Prepare(scenario_);
+  guest_->Load(scenario_);
   cpus_.resize(scenario_.nr_cpus);
   return "";
 }
@@ -58,21 +60,9 @@ void Simulator::ResetRun(const SimOptions& options) {
   // run's coroutine frames (a wait=1 caller's csd is in one) the addresses
   // the same schedule prefix got in every earlier run.
   if (options.step_effects != nullptr) FrameAllocator::Rewind();
-  kernel_.Reset(scenario_.variant, scenario_.csdlock_debug, n,
-                AllCpusMask(n) & ~scenario_.offline_mask,
-                scenario_.csd_lock_timeout_ms);
-  workload_.ResetCsds();
-  locations_.Clear(n);
-  locations_.AddArray(Area::kCallSingleQueue, kernel_.call_single_queue.data(),
-                      sizeof(llist_head), kernel_.call_single_queue.size());
-  locations_.AddArray(Area::kCsdData, kernel_.csd_data.data(), sizeof(call_single_data_t),
-                      kernel_.csd_data.size());
-  locations_.AddArray(Area::kCfdCsd, kernel_.cfd_csd.data(), sizeof(call_single_data_t),
-                      kernel_.cfd_csd.size());
-  locations_.AddArray(Area::kAsyncCsd, workload_.async_csd().data(), sizeof(call_single_data_t),
-                      workload_.async_csd().size());
-  locations_.AddArray(Area::kWildCsd, &kernel_.wild_csd, sizeof(call_single_data_t), 1);
-  checkers_.Reset(n, &workload_, &locations_, options.detect_races, options.verbose);
+  locations_.Clear(n, guest_->csd_layout());
+  guest_->Reset(&locations_);
+  checkers_.Reset(n, &guest_->requests(), &locations_, options.detect_races, options.verbose);
 
   result_.reports.clear();
   result_.trace.clear();
@@ -96,10 +86,10 @@ void Simulator::ResetRun(const SimOptions& options) {
     SimCpu& c = cpus_[i];
     c.cpu.id = i;
     c.cpu.platform = this;
-    c.cpu.kernel = &kernel_;
+    guest_->BindCpu(c.cpu);
     c.cpu.irqs_disabled = false;
     c.cpu.parked_at = nullptr;
-    c.online = kernel_.cpu_online(i);
+    c.online = guest_->CpuOnline(i);
     c.task_done = true;
     c.in_irq = false;
     c.ipi_pending = false;
@@ -107,8 +97,8 @@ void Simulator::ResetRun(const SimOptions& options) {
   }
   for (int i = 0; i < n; ++i) {
     SimCpu& c = cpus_[i];
-    if (!c.online || workload_.plan(i).empty()) continue;
-    c.task = workload_.RunCpu(c.cpu);
+    if (!c.online || !guest_->HasTask(i)) continue;
+    c.task = guest_->CpuTask(c.cpu);
     c.task_done = false;
     c.task.start();
     if (c.task.done()) c.task_done = true;
@@ -301,10 +291,7 @@ void Simulator::Fence(Cpu& cpu, FenceKind kind) { checkers_.OnFence(cpu.id, kind
 
 void Simulator::Ghost(Cpu& cpu, const GhostEvent& e) {
   if (e.kind == GhostKind::kObjectBorn) {
-    const auto& async = workload_.async_csd();
-    const auto* p = static_cast<const call_single_data_t*>(e.obj);
-    bool in_async = !async.empty() && p >= async.data() && p < async.data() + async.size();
-    if (!in_async) locations_.AddStackCsd(e.obj, cpu.id);
+    if (!guest_->IsWorkloadCsd(e.obj)) locations_.AddStackCsd(e.obj, cpu.id);
   }
   checkers_.OnGhost(cpu.id, e, step_);
   if (options_.step_effects != nullptr) {
@@ -320,7 +307,7 @@ void Simulator::Ghost(Cpu& cpu, const GhostEvent& e) {
         effects_.AddObject(e.obj, static_cast<std::uint32_t>(e.a));
         break;
       default:  // about one csd
-        effects_.AddObject(e.obj, sizeof(call_single_data_t));
+        effects_.AddObject(e.obj, static_cast<std::uint32_t>(locations_.csd_size()));
         break;
     }
   }
@@ -354,7 +341,7 @@ void Simulator::Execute(int action) {
     c.cpu.parked_at = nullptr;
     c.in_irq = true;
     c.cpu.irqs_disabled = true;
-    c.irq = generic_smp_call_function_single_interrupt(c.cpu);
+    c.irq = guest_->IpiEntry(c.cpu);
     c.irq.start();
   } else {
     std::coroutine_handle<> h = c.cpu.parked_at;

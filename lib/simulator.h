@@ -3,14 +3,16 @@
 // Simulator: runs a Scenario on simulated CPUs under a Schedule,
 // deterministically, with every checker on.
 //
-// One OS thread runs all CPUs. Each CPU's task (lib/workload.h) is a
-// coroutine that parks at every shared access; a step is "pick an enabled
+// A machine: what runs is a Guest (lib/guest.h); the simulator knows
+// nothing of smp.c. One OS thread runs all CPUs. Each CPU's task (the
+// guest's CpuTask) is a coroutine that parks at every shared access; a step is "pick an enabled
 // action, perform it, run model code up to the next access". Actions:
 //  - step CPU c: perform its parked access (a spinning access is enabled only
 //    once its condition holds or its deadline passed);
 //  - deliver CPU c's pending IPI: allowed when c has interrupts enabled and is
-//    not already in the handler; generic_smp_call_function_single_interrupt()
-//    then runs on c, on top of whatever c was doing.
+//    not already in the handler; the guest's IPI entry (for smp.c,
+//    generic_smp_call_function_single_interrupt()) then runs on c, on top of
+//    whatever c was doing.
 // The Schedule names one action per step (a named action that is not enabled
 // falls through to the next enabled one in CPU order, so any byte string is a
 // schedule). When it runs out, a fair policy takes over: pending IPIs first,
@@ -30,18 +32,18 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "lib/checkers.h"
+#include "lib/guest.h"
 #include "lib/locations.h"
 #include "lib/primitives.h"
 #include "lib/report.h"
 #include "lib/run_result.h"
 #include "lib/scenario.h"
-#include "lib/smp.h"
 #include "lib/task.h"
-#include "lib/workload.h"
 
 namespace smpfuzz {
 
@@ -136,7 +138,8 @@ class ScheduleSource {
 
 class Simulator final : private Platform {
  public:
-  Simulator();
+  // Runs `guest` (lib/guest.h), e.g. NewModelGuest() of lib/model_guest.h.
+  explicit Simulator(std::unique_ptr<Guest> guest);
   ~Simulator() override;
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
@@ -162,7 +165,7 @@ class Simulator final : private Platform {
   int last_cpu() const { return last_cpu_; }
   std::uint64_t step() const { return step_; }
   const Locations& locations() const { return locations_; }
-  const Workload& workload() const { return workload_; }
+  const Guest& guest() const { return *guest_; }
 
  private:
   struct SimCpu {
@@ -202,8 +205,7 @@ class Simulator final : private Platform {
 
   Scenario scenario_;
   bool loaded_ = false;
-  Kernel kernel_;
-  Workload workload_;
+  std::unique_ptr<Guest> guest_;  // outlives cpus_: their frames point into its memory
   Locations locations_;
   Checkers checkers_;
   std::vector<SimCpu> cpus_;

@@ -10,6 +10,8 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "lib/model_guest.h"
+#include "lib/smp.h"
 
 namespace smpfuzz {
 namespace {
@@ -77,7 +79,7 @@ const Report* Find(const RunResult& r, Signature s) {
 // ---- the bug of the design brief ------------------------------------------------
 
 TEST(CsdLockRace, ShortestInterleavingSelfLoopsOnB0473dcd) {
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   const RunResult& r =
       sim.Run(CanonicalScenario(FindVariant("b0473dcd")), CanonicalSelfLoopSchedule());
   ASSERT_TRUE(r.Has(Signature::kLlistSelfLoop)) << Describe(r);
@@ -104,7 +106,7 @@ TEST(CsdLockRace, SameScheduleIsCleanOnFixedBaselineAndWithDebugOff) {
   for (const Case& c : cases) {
     Scenario s = CanonicalScenario(FindVariant(c.variant));
     s.csdlock_debug = c.debug;
-    Simulator sim;
+    Simulator sim(NewModelGuest());
     const RunResult& r = sim.Run(s, CanonicalSelfLoopSchedule());
     EXPECT_TRUE(r.clean()) << c.variant << " debug=" << c.debug << ": " << Describe(r);
     EXPECT_TRUE(r.quiescent) << c.variant;
@@ -122,7 +124,7 @@ TEST(CsdLockRace, ThirdCpusSynchronousCallGetsStuckBehindTheSelfLoop) {
   SimOptions opt;
   opt.stop_on = 0;  // watch the consequences
   opt.record_trace = false;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   const RunResult& r = sim.Run(Cascade("b0473dcd"), CanonicalSelfLoopSchedule(), opt);
   EXPECT_TRUE(r.Has(Signature::kLlistSelfLoop)) << Describe(r);
   EXPECT_TRUE(r.Has(Signature::kCsdLockTimeout) || r.Has(Signature::kCpuStuck)) << Describe(r);
@@ -145,7 +147,7 @@ TEST(CsdLockRace, WithCoarseVirtualTimeTheWaiterReportsACsdLockTimeout) {
   opt.stop_on = 0;
   opt.record_trace = false;
   opt.ns_per_step = 100 * 1000;  // 100 us a step: 5 s is 50k steps
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   const RunResult& r = sim.Run(Cascade("b0473dcd"), CanonicalSelfLoopSchedule(), opt);
   const Report* timeout = Find(r, Signature::kCsdLockTimeout);
   ASSERT_NE(timeout, nullptr) << Describe(r);
@@ -156,7 +158,7 @@ TEST(CsdLockRace, WithCoarseVirtualTimeTheWaiterReportsACsdLockTimeout) {
 }
 
 TEST(CsdLockRace, CascadeIsCleanOnFixed) {
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   const RunResult& r = sim.Run(Cascade("fixed"), CanonicalSelfLoopSchedule());
   EXPECT_TRUE(r.clean()) << Describe(r);
   EXPECT_TRUE(r.quiescent);
@@ -230,7 +232,7 @@ std::vector<OracleCase> OracleCases() {
 
 TEST(Oracles, EachFiresOnItsScenarioAndStaysSilentOnTheFixedOne) {
   for (const OracleCase& c : OracleCases()) {
-    Simulator sim;
+    Simulator sim(NewModelGuest());
     const RunResult& fires = sim.Run(c.fires, c.fires_schedule, c.options);
     EXPECT_TRUE(fires.Has(c.signature)) << c.name << ": " << Describe(fires);
     const RunResult& silent = sim.Run(c.silent, c.silent_schedule, c.options);
@@ -250,7 +252,7 @@ TEST(Oracles, EverySignatureIsCovered) {
 TEST(Model, OfflineAndImpossibleTargetsGetEnxioAndNoCallback) {
   Scenario s = Make("baseline", true, {{}, {Single(2, true), Single(9, false), Single(-1, true)}, {}});
   s.offline_mask = 1u << 2;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   ASSERT_EQ(sim.Load(s), "");
   const RunResult& r = sim.Run(Schedule{});
   EXPECT_TRUE(r.clean()) << Describe(r);
@@ -258,7 +260,7 @@ TEST(Model, OfflineAndImpossibleTargetsGetEnxioAndNoCallback) {
 }
 
 TEST(Model, LocalCallRunsInPlaceWithoutAnIpi) {
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   const RunResult& r = sim.Run(Make("fixed", true, {{}, {Single(1, true), Single(1, false)}}), {});
   EXPECT_TRUE(r.clean()) << Describe(r);
   for (const TraceEntry& e : r.trace) {
@@ -270,7 +272,7 @@ TEST(Model, LocalCallRunsInPlaceWithoutAnIpi) {
 TEST(Model, AsyncOnABusyCsdReturnsEbusyAndItsCallbackRunsOnce) {
   // Two async calls on one csd, the second while the first is still queued.
   Scenario s = Make("fixed", true, {{}, {Async(0, 0), Async(0, 0)}});
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   ASSERT_EQ(sim.Load(s), "");
   SimOptions opt;
   opt.detect_races = false;  // reusing an in-flight csd is the caller's race
@@ -293,7 +295,7 @@ TEST(Model, EbusyOnASharedCsdCancelsTheRequestForItsOwnTarget) {
   Scenario s = Make("fixed", true, {{}, {}, {Async(1, 0), Async(1, 0), Async(2, 0)}});
   SimOptions opt;
   opt.detect_races = false;  // the caller's race on the shared csd; see async_ebusy.repro
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   const RunResult& r = sim.Run(s, Steps({{2, 22}}), opt);
   EXPECT_TRUE(r.clean()) << Describe(r);
   EXPECT_TRUE(r.quiescent);
@@ -301,7 +303,7 @@ TEST(Model, EbusyOnASharedCsdCancelsTheRequestForItsOwnTarget) {
 
 TEST(Model, ManyWithWaitRunsSyncPassAndWaitsForEveryTarget) {
   Scenario s = Make("fixed", true, {{}, {Many(0b1111, true)}, {}, {}});
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   const RunResult& r = sim.Run(s, {});
   EXPECT_TRUE(r.clean()) << Describe(r);
   int sync_calls = 0;
@@ -313,7 +315,7 @@ TEST(Model, SixtyFourCpusRun) {
   std::vector<std::vector<Op>> ops(64);
   ops[63].push_back(Many(~std::uint64_t{0}, true));
   ops[5].push_back(Single(63, false));
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   SimOptions opt;
   opt.record_trace = false;
   const RunResult& r = sim.Run(Make("fixed", true, ops), {}, opt);
@@ -322,7 +324,7 @@ TEST(Model, SixtyFourCpusRun) {
 }
 
 TEST(Model, InvalidScenariosAreRefused) {
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   Scenario s = Make("fixed", true, {{}});
   EXPECT_NE(sim.Load(s), "");
   s = Make("fixed", true, std::vector<std::vector<Op>>(65));
@@ -340,10 +342,10 @@ TEST(Determinism, ThousandReplaysGiveOneTraceHash) {
   SimOptions opt;
   opt.stop_on = 0;
   opt.max_steps = 2000;
-  Simulator shared;
+  Simulator shared(NewModelGuest());
   for (int i = 0; i < 1000; ++i) {
     if (i % 100 == 0) {
-      Simulator fresh;  // a new instance, new addresses
+      Simulator fresh(NewModelGuest());  // a new instance, new addresses
       hashes.insert(fresh.Run(s, CanonicalSelfLoopSchedule(), opt).trace_hash);
     } else {
       hashes.insert(shared.Run(s, CanonicalSelfLoopSchedule(), opt).trace_hash);
@@ -356,7 +358,7 @@ TEST(Determinism, ThousandReplaysGiveOneTraceHash) {
 // later runs; a wait=1 caller's csd lives in a coroutine frame. The same
 // schedule must touch the same addresses whatever ran before it.
 TEST(Determinism, ScheduleTouchesTheSameAddressesWhateverRanBefore) {
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   Scenario s = Make("fixed", true, {{Single(1, true), Single(2, true)},
                                     {Single(0, true), Single(2, true)},
                                     {Single(0, true)}});
@@ -383,7 +385,7 @@ TEST(Determinism, ScheduleTouchesTheSameAddressesWhateverRanBefore) {
 }
 
 TEST(Determinism, DifferentSchedulesGiveDifferentHashes) {
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   Scenario s = CanonicalScenario(FindVariant("fixed"));
   std::uint64_t a = sim.Run(s, Steps({{1, 5}})).trace_hash;
   std::uint64_t b = sim.Run(s, Steps({{2, 5}})).trace_hash;

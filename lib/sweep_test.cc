@@ -8,6 +8,7 @@
 #include <random>
 
 #include "gtest/gtest.h"
+#include "lib/model_guest.h"
 #include "lib/simulator.h"
 
 namespace smpfuzz {
@@ -65,7 +66,7 @@ struct SweepCounts {
 
 SweepCounts Sweep(const char* variant, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   SimOptions opt;
   opt.record_trace = false;
   opt.verbose = false;

@@ -6,6 +6,7 @@
 
 #include "lib/explorer.h"
 #include "lib/input_bytes.h"
+#include "lib/model_guest.h"
 
 namespace smpfuzz {
 namespace {
@@ -159,7 +160,7 @@ MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per
     return total_seconds > 0 ? std::max(0.001, std::min(seconds_per_check, left())) : seconds_per_check;
   };
   MinimizeResult res;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   std::string err = sim.Load(in.scenario);
   if (!err.empty()) {
     res.why = err;
@@ -298,7 +299,7 @@ Bucket* TriageResult::Add(const std::string& path, Classified c) {
 TriageResult Triage(const std::vector<std::string>& files, const Variant* raw_variant,
                     bool minimize, const KnownFinding& known, double minimize_seconds) {
   TriageResult t;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   for (const std::string& path : files) t.Add(path, Classify(path, raw_variant, &sim, known));
   if (minimize) {
     for (Bucket& b : t.buckets) {

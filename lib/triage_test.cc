@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "lib/input_bytes.h"
+#include "lib/model_guest.h"
 
 namespace smpfuzz {
 namespace {
@@ -36,7 +37,7 @@ TEST(Minimize, SelfLoopShrinksToTwoCallsAndOnePreemption) {
   EXPECT_EQ(m.preemptions, 1u);
   EXPECT_EQ(m.repro.scenario.TotalOps(), 2);
   EXPECT_EQ(m.repro.scenario.nr_cpus, 3);
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   EXPECT_TRUE(sim.Run(m.repro.scenario, m.repro.schedule, m.repro.Options())
                   .Has(Signature::kLlistSelfLoop));
   ASSERT_FALSE(m.repro.expectations.empty());
@@ -90,7 +91,7 @@ TEST(Minimize, StopsAtItsTimeLimitAndKeepsTheInput) {
   EXPECT_TRUE(m.out_of_time);
   EXPECT_GT(m.cuts_left, 0u);
   EXPECT_NE(MinimizeUndone(m).find("cut(s) not tried"), std::string::npos);
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   EXPECT_TRUE(sim.Run(m.repro.scenario, m.repro.schedule, m.repro.Options())
                   .Has(Signature::kLlistSelfLoop));
 }
@@ -183,7 +184,7 @@ TEST(Triage, CrashFilesThatStartWithHashAreRawInputs) {
   std::ofstream(late, std::ios::binary) << "# comment\n" << kDeepFuzzerCrash;
   const std::string broken = dir + "/crash-broken";
   std::ofstream(broken, std::ios::binary) << "smpfuzz-repro 1\ncpus 99\n";
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   Classified c = Classify(late, FindVariant("b0473dcd"), &sim);
   EXPECT_EQ(c.kind, Classified::kBad);
   EXPECT_EQ(c.error.rfind(late + ":1:1: 'smpfuzz-repro 1' must begin the file", 0), 0u) << c.error;

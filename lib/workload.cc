@@ -7,8 +7,6 @@
 namespace smpfuzz {
 namespace {
 
-constexpr std::uint64_t kTokenSpan = 0x00100000;
-
 std::uint64_t Bit(int cpu) { return std::uint64_t{1} << cpu; }
 
 std::uint64_t TargetMask(int target, int nr_cpus) {
@@ -17,23 +15,13 @@ std::uint64_t TargetMask(int target, int nr_cpus) {
 
 }  // namespace
 
-std::uint32_t TokenOfFunc(std::uint64_t func) {
-  if (func <= kCallbackFuncBase || func >= kCallbackFuncBase + kTokenSpan) return 0;
-  return static_cast<std::uint32_t>(func - kCallbackFuncBase);
-}
-std::uint32_t TokenOfInfo(std::uint64_t info) {
-  if (info <= kCallbackInfoBase || info >= kCallbackInfoBase + kTokenSpan) return 0;
-  return static_cast<std::uint32_t>(info - kCallbackInfoBase);
-}
-
 void Workload::Prepare(const Scenario& s) {
   nr_cpus_ = s.nr_cpus;
   online_mask_ = AllCpusMask(s.nr_cpus) & ~s.offline_mask;
   plan_.assign(s.nr_cpus, {});
   async_csd_initial_.clear();
   async_csd_shared_.clear();
-  token_origin_.assign(1, {-1, -1});
-  token_count_ = 0;
+  requests_.Clear();
   for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
     std::map<int, std::pair<int, std::uint32_t>> slots;  // csd number -> (index, token)
     for (int i = 0; i < static_cast<int>(s.ops[cpu].size()); ++i) {
@@ -43,8 +31,7 @@ void Workload::Prepare(const Scenario& s) {
       if (op.kind == OpKind::kCallSingleAsync && op.csd >= 0) {
         auto it = slots.find(op.csd);
         if (it == slots.end()) {
-          std::uint32_t token = ++token_count_;
-          token_origin_.push_back({cpu, i});
+          std::uint32_t token = requests_.Add(cpu, i);
           int index = static_cast<int>(async_csd_initial_.size());
           call_single_data_t csd;  // INIT_CSD(csd, func, info) at boot
           csd.func = CallbackFunc(token);
@@ -56,8 +43,7 @@ void Workload::Prepare(const Scenario& s) {
         p.csd_index = it->second.first;
         p.token = it->second.second;
       } else if (op.kind != OpKind::kFlush && op.kind != OpKind::kIrqsOff) {
-        p.token = ++token_count_;
-        token_origin_.push_back({cpu, i});
+        p.token = requests_.Add(cpu, i);
         if (op.kind == OpKind::kCallSingleAsync) {
           p.csd_index = static_cast<int>(async_csd_initial_.size());
           async_csd_initial_.push_back(call_single_data_t{});
@@ -81,11 +67,6 @@ bool Workload::InSharedAsyncCsd(const void* p) const {
 }
 
 void Workload::ResetCsds() { async_csd_ = async_csd_initial_; }
-
-std::pair<int, int> Workload::TokenOrigin(std::uint32_t token) const {
-  if (token == 0 || token >= token_origin_.size()) return {-1, -1};
-  return token_origin_[token];
-}
 
 Task<void> Workload::RunCpu(Cpu& cur) {
   for (const PlannedOp& p : plan_[cur.id]) {

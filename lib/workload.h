@@ -3,9 +3,8 @@
 // Workload: what each simulated CPU's task does, in the manner of
 // kernel/scftorture.c: it walks its operation list and calls the smp.c model.
 //
-// Every request gets a token; its callback is func = CallbackFunc(token) with
-// info = CallbackInfo(token), so whoever sees the callback run can tell which
-// request it was and whether func and info still belong together. The
+// Every request gets a token (lib/requests.h); its callback is
+// func = CallbackFunc(token) with info = CallbackInfo(token). The
 // workload announces each request (kRequestIssued) and its return value
 // (kRequestReturned) as ghost events; checkers do the bookkeeping.
 
@@ -15,22 +14,17 @@
 #include <cstdint>
 #include <vector>
 
+#include "lib/requests.h"
 #include "lib/scenario.h"
 #include "lib/smp.h"
 #include "lib/task.h"
 
 namespace smpfuzz {
 
-inline constexpr std::uint64_t kCallbackFuncBase = 0x5cf00000;
-inline constexpr std::uint64_t kCallbackInfoBase = 0x1f000000;
-
-inline smp_call_func_t CallbackFunc(std::uint32_t token) { return kCallbackFuncBase + token; }
+inline smp_call_func_t CallbackFunc(std::uint32_t token) { return CallbackFuncBits(token); }
 inline void* CallbackInfo(std::uint32_t token) {
-  return reinterpret_cast<void*>(static_cast<std::uintptr_t>(kCallbackInfoBase + token));
+  return reinterpret_cast<void*>(static_cast<std::uintptr_t>(CallbackInfoBits(token)));
 }
-// Inverse mappings; 0 when the value is not a workload callback.
-std::uint32_t TokenOfFunc(std::uint64_t func);
-std::uint32_t TokenOfInfo(std::uint64_t info);
 
 class Workload {
  public:
@@ -41,7 +35,7 @@ class Workload {
   };
 
   // Plans tokens and async csds for `s` (which must be valid). Tokens are
-  // 1..token_count(), numbered CPU by CPU, op by op; a shared async csd has
+  // 1..requests().count(), numbered CPU by CPU, op by op; a shared async csd has
   // one token for all its calls.
   void Prepare(const Scenario& s);
   // Restores every async csd to its initial state (between runs).
@@ -50,22 +44,19 @@ class Workload {
   // The task of CPU cur.id: runs its planned operations in order.
   Task<void> RunCpu(Cpu& cur);
 
-  std::uint32_t token_count() const { return token_count_; }
+  const RequestOrigins& requests() const { return requests_; }
   const std::vector<PlannedOp>& plan(int cpu) const { return plan_[cpu]; }
   std::vector<call_single_data_t>& async_csd() { return async_csd_; }
   const std::vector<call_single_data_t>& async_csd() const { return async_csd_; }
   // Whether `p` points into an async csd that several calls share (csd=K).
   bool InSharedAsyncCsd(const void* p) const;
-  // The CPU and op a token came from (for naming), or {-1, -1}.
-  std::pair<int, int> TokenOrigin(std::uint32_t token) const;
 
  private:
   std::vector<std::vector<PlannedOp>> plan_;
   std::vector<call_single_data_t> async_csd_;
   std::vector<call_single_data_t> async_csd_initial_;
   std::vector<bool> async_csd_shared_;  // index: async csd
-  std::vector<std::pair<int, int>> token_origin_;  // index: token
-  std::uint32_t token_count_ = 0;
+  RequestOrigins requests_;
   int nr_cpus_ = 0;
   std::uint64_t online_mask_ = 0;
 };

@@ -17,6 +17,7 @@
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "lib/model_guest.h"
 #include "lib/repro.h"
 #include "lib/simulator.h"
 #include "lib/trace_format.h"
@@ -41,7 +42,7 @@ absl::StatusOr<ExitStatus> Replay(const std::vector<std::string>& files) {
   const bool json = absl::GetFlag(FLAGS_json);
   ExitStatus status = ExitStatus::kClean;
   bool bad = false;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   if (json && files.size() > 1) std::printf("[");
   int printed = 0;  // JSON objects so far
   for (std::size_t i = 0; i < files.size(); ++i) {

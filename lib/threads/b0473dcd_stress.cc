@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "lib/model_guest.h"
 #include "lib/threads/thread_platform.h"
 
 int main(int argc, char** argv) {
@@ -20,7 +21,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: b0473dcd_stress [RUNS]\n");
     return 2;
   }
-  ThreadPlatform p;
+  ThreadPlatform p(NewModelGuest());
   Scenario s = StressScenario(FindVariant("b0473dcd"), 4, 3000, /*seed=*/6);
   if (std::string err = p.Load(s); !err.empty()) {
     std::fprintf(stderr, "b0473dcd_stress: %s\n", err.c_str());

@@ -15,6 +15,7 @@
 #include <random>
 #include <thread>
 
+#include "lib/model_guest.h"
 #include "lib/simulator.h"
 #include "lib/threads/thread_platform.h"
 
@@ -53,7 +54,7 @@ double Since(std::chrono::steady_clock::time_point t) {
 
 Tally RealThreads(const Scenario& s, double seconds) {
   Tally t;
-  ThreadPlatform p;
+  ThreadPlatform p(NewModelGuest());
   if (!p.Load(s).empty()) std::abort();
   while (t.seconds < seconds) {
     ThreadRunOptions options;
@@ -80,7 +81,7 @@ Tally RealThreads(const Scenario& s, double seconds) {
 // in lib/sim_benchmark.cc, then the fair policy, in the fuzzers' fast mode.
 Tally Simulated(const Scenario& s, int schedule_length, double seconds) {
   Tally t;
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   if (!sim.Load(s).empty()) std::abort();
   std::mt19937_64 rng(12345);
   SimOptions opt;

@@ -107,10 +107,6 @@ std::uint64_t AtomicCmpxchg(void* p, int size, std::uint64_t expected, std::uint
 
 std::uint64_t Bit(int cpu) { return std::uint64_t{1} << cpu; }
 
-// Where csd_unlock()'s store lands, relative to the node it unlocks.
-constexpr std::size_t kFlagsOffset =
-    offsetof(call_single_data_t, node) + offsetof(__call_single_node, u_flags);
-
 }  // namespace
 
 const char* AbortReasonName(AbortReason r) {
@@ -191,7 +187,8 @@ class ThreadPlatform::NodeTable {
   std::unique_ptr<std::atomic<std::uint32_t>[]> owners_;
 };
 
-ThreadPlatform::ThreadPlatform() : Platform(/*interleaves=*/false) {}
+ThreadPlatform::ThreadPlatform(std::unique_ptr<Guest> guest)
+    : Platform(/*interleaves=*/false), guest_(std::move(guest)) {}
 
 ThreadPlatform::~ThreadPlatform() = default;
 
@@ -201,18 +198,20 @@ std::string ThreadPlatform::Load(const Scenario& s) {
   if (!loaded_) return err;
   scenario_ = s;
   if (scenario_.variant == nullptr) scenario_.variant = FindVariant("baseline");
-  workload_.Prepare(scenario_);
+  guest_->Load(scenario_);
+  // Where csd_unlock()'s store lands, relative to the node it unlocks.
+  flags_offset_ = guest_->csd_layout().flags;
   const int n = scenario_.nr_cpus;
   cpus_.clear();
   for (int i = 0; i < n; ++i) cpus_.push_back(std::make_unique<ThreadCpu>());
   // Every node a queue can hold: csd_data, cfd csds, async csds, the wild
   // csd, and on-stack csds (recycled frames: a few addresses per CPU).
-  std::size_t nodes = n + static_cast<std::size_t>(n) * n + workload_.async_csd().size() + 1;
+  std::size_t nodes = guest_->static_csd_count();
   nodes_ = std::make_unique<NodeTable>(4 * (nodes + 1024 * static_cast<std::size_t>(n)));
   // A flush reads each node's `next` at most three times (reverse, SYNC
   // pass, !SYNC pass); at most one on-stack csd per CPU is queued at a time.
   walk_limit_ = 3 * (nodes + n) + 16;
-  const std::size_t tokens = workload_.token_count() + 1;
+  const std::size_t tokens = guest_->requests().count() + 1;
   ran_size_ = tokens * n;
   ran_.reset(new std::atomic<std::uint32_t>[ran_size_]);
   return "";
@@ -259,7 +258,7 @@ void ThreadPlatform::PollIpi(ThreadCpu& c) {
   const bool saved = c.cpu.irqs_disabled;
   c.cpu.irqs_disabled = true;
   {
-    Task<void> handler = generic_smp_call_function_single_interrupt(c.cpu);
+    Task<void> handler = guest_->IpiEntry(c.cpu);
     handler.start();  // never suspends: runs to completion on this thread
     if (!handler.done()) std::abort();
   }
@@ -339,7 +338,7 @@ std::uint64_t ThreadPlatform::Perform(Cpu& cpu, const Access& a) {
       if (a.site == Site::llist_add_batch_set_next && !CheckNextStore(cpu.id, a)) return 0;
       if (a.site == Site::csd_unlock_release) {
         // Before the store: the next owner acquires it and may re-add at once.
-        nodes_->Release(static_cast<char*>(a.addr) - kFlagsOffset);
+        nodes_->Release(static_cast<char*>(a.addr) - flags_offset_);
       }
       if (a.kind == AccessKind::kPlainStore) {
         RawStore(a.addr, a.size, a.value);
@@ -445,10 +444,10 @@ void ThreadPlatform::CpuThread(int id) {
 #endif
   while (!go_.load(std::memory_order_acquire)) std::this_thread::yield();
   ThreadCpu& c = *cpus_[id];
-  if (!workload_.plan(id).empty()) {
+  if (guest_->HasTask(id)) {
     // Created, run and destroyed here: its frames (and those of everything
     // it calls) come from and go back to this thread's FrameAllocator.
-    Task<void> task = workload_.RunCpu(c.cpu);
+    Task<void> task = guest_->CpuTask(c.cpu);
     task.start();
     if (!task.done()) std::abort();
   }
@@ -476,10 +475,7 @@ ThreadRunResult ThreadPlatform::Run(const ThreadRunOptions& options) {
   if (!loaded_) return r;
   options_ = options;
   const int n = scenario_.nr_cpus;
-  kernel_.Reset(scenario_.variant, scenario_.csdlock_debug, n,
-                AllCpusMask(n) & ~scenario_.offline_mask,
-                scenario_.csd_lock_timeout_ms);
-  workload_.ResetCsds();
+  guest_->Reset(nullptr);
   nodes_->Clear();
   for (std::size_t i = 0; i < ran_size_; ++i) ran_[i].store(0, std::memory_order_relaxed);
   expected_.assign(ran_size_, 0);
@@ -500,17 +496,17 @@ ThreadRunResult ThreadPlatform::Run(const ThreadRunOptions& options) {
     ThreadCpu& c = *cpus_[i];
     c.cpu.id = i;
     c.cpu.platform = this;
-    c.cpu.kernel = &kernel_;
+    guest_->BindCpu(c.cpu);
     c.cpu.irqs_disabled = false;
     c.in_irq = false;
     c.walk = 0;
     c.ipi_pending.store(false, std::memory_order_relaxed);
-    if (kernel_.cpu_online(i)) ++nr_threads_;
+    if (guest_->CpuOnline(i)) ++nr_threads_;
   }
 
   std::vector<std::thread> threads;
   for (int i = 0; i < n; ++i) {
-    if (kernel_.cpu_online(i)) threads.emplace_back(&ThreadPlatform::CpuThread, this, i);
+    if (guest_->CpuOnline(i)) threads.emplace_back(&ThreadPlatform::CpuThread, this, i);
   }
   start_ns_ = NowNs();
   go_.store(true, std::memory_order_release);
@@ -548,7 +544,7 @@ ThreadRunResult ThreadPlatform::Run(const ThreadRunOptions& options) {
       if (ran < want) r.lost += want - ran;
       if (ran > want) r.duplicated += ran - want;
       if (r.findings.size() < kMaxFindings) {
-        auto origin = workload_.TokenOrigin(static_cast<std::uint32_t>(token));
+        auto origin = guest_->requests().Origin(static_cast<std::uint32_t>(token));
         r.findings.push_back("request " + std::to_string(token) + " (CPU" +
                              std::to_string(origin.first) + " op " +
                              std::to_string(origin.second) + ") ran " + std::to_string(ran) +

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// ThreadPlatform: runs the smp.c model (lib/smp.cc, lib/llist.cc, the same
-// source the simulator runs) on real threads, one std::thread per online
-// CPU, for ThreadSanitizer and for measuring how often the b0473dcd race
-// happens on real hardware.
+// ThreadPlatform: a machine that runs a Guest (lib/guest.h; the smp.c model
+// is the same guest the simulator runs) on real threads, one std::thread per
+// online CPU, for ThreadSanitizer and for measuring how often the b0473dcd
+// race happens on real hardware.
 //
 // interleaves() is false, so no access ever suspends a coroutine: a CPU's
-// task (Workload::RunCpu) runs to completion inside Task::start() on its own
+// task (Guest::CpuTask) runs to completion inside Task::start() on its own
 // thread, and every access is performed on the spot by Perform():
 //
 //   plain load/store           a plain, non-atomic access (RawLoad/RawStore):
@@ -41,7 +41,7 @@
 // on real hardware). A CPU whose interrupts are enabled (Cpu::irqs_disabled
 // false and not already in the handler) polls its flag before every access,
 // in every spin iteration, in local_irq_restore() (Platform::IrqsEnabled) and
-// in its idle loop, and runs generic_smp_call_function_single_interrupt()
+// in its idle loop, and runs the guest's IPI entry
 // inline, on its own thread, like an interrupt on the current stack.
 //
 // Coroutine frames. FrameAllocator (lib/task.h) keeps per-thread free lists.
@@ -85,10 +85,9 @@
 #include <string>
 #include <vector>
 
+#include "lib/guest.h"
 #include "lib/primitives.h"
 #include "lib/scenario.h"
-#include "lib/smp.h"
-#include "lib/workload.h"
 
 namespace smpfuzz {
 
@@ -144,7 +143,8 @@ struct ThreadRunResult {
 
 class ThreadPlatform final : private Platform {
  public:
-  ThreadPlatform();
+  // Runs `guest` (lib/guest.h), e.g. NewModelGuest() of lib/model_guest.h.
+  explicit ThreadPlatform(std::unique_ptr<Guest> guest);
   ~ThreadPlatform() override;
   ThreadPlatform(const ThreadPlatform&) = delete;
   ThreadPlatform& operator=(const ThreadPlatform&) = delete;
@@ -185,8 +185,8 @@ class ThreadPlatform final : private Platform {
 
   Scenario scenario_;
   bool loaded_ = false;
-  Kernel kernel_;
-  Workload workload_;
+  std::unique_ptr<Guest> guest_;
+  std::size_t flags_offset_ = 0;  // of u_flags in the guest's csd
   std::vector<std::unique_ptr<ThreadCpu>> cpus_;
   std::unique_ptr<NodeTable> nodes_;
   std::uint64_t walk_limit_ = 0;  // more `next` loads in one flush: a cycle

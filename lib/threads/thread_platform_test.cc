@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "gtest/gtest.h"
+#include "lib/model_guest.h"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -33,7 +34,7 @@ void ExpectClean(const ThreadRunResult& r) {
 }
 
 void RunStress(const char* variant) {
-  ThreadPlatform p;
+  ThreadPlatform p(NewModelGuest());
   Scenario s = StressScenario(FindVariant(variant), kStressCpus, kStressOps, /*seed=*/6);
   // A long CSD-lock timeout: TSan runs several times slower on a loaded
   // 2-core machine, and the timeout report's reads of a locked csd race by
@@ -56,7 +57,7 @@ TEST(ThreadPlatformTest, BaselineStressRunsEveryCallbackExactlyOnce) { RunStress
 TEST(ThreadPlatformTest, FixedStressRunsEveryCallbackExactlyOnce) { RunStress("fixed"); }
 
 TEST(ThreadPlatformTest, CanonicalScenarioOnFixedRunsBothCallbacks) {
-  ThreadPlatform p;
+  ThreadPlatform p(NewModelGuest());
   ASSERT_EQ(p.Load(CanonicalScenario(FindVariant("fixed"))), "");
   for (int i = 0; i < 50; ++i) {
     ThreadRunResult r = p.Run();
@@ -82,7 +83,7 @@ TEST(ThreadPlatformTest, WatchdogEndsAStuckRunCleanly) {
   call.target = 1;
   call.wait = true;
   s.ops[0].push_back(call);
-  ThreadPlatform p;
+  ThreadPlatform p(NewModelGuest());
   ASSERT_EQ(p.Load(s), "");
   ThreadRunOptions options;
   options.time_limit_ms = 300;
@@ -102,7 +103,7 @@ TEST(ThreadPlatformTest, B0473dcdRunsEndCleanly) {
 #ifdef SMPFUZZ_TSAN
   GTEST_SKIP() << "b0473dcd races by design; see b0473dcd_race_test";
 #endif
-  ThreadPlatform p;
+  ThreadPlatform p(NewModelGuest());
   ASSERT_EQ(p.Load(HammerScenario(FindVariant("b0473dcd"), 3, 3000)), "");
   ThreadRunOptions options;
   options.abort_on_lock_timeout = true;

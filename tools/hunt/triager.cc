@@ -10,6 +10,7 @@
 
 #include "fuzz/smp_harness.h"
 #include "lib/input_bytes.h"
+#include "lib/model_guest.h"
 #include "lib/report.h"
 #include "tools/hunt/files.h"
 #include "tools/hunt/process.h"
@@ -96,7 +97,7 @@ std::string BucketReproName(const Bucket& b) {
 }
 
 void Triager::Loop() {
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   for (;;) {
     std::string path;
     {
@@ -164,7 +165,7 @@ void Triager::LoadFromBefore() {
     const std::size_t dash = path.rfind('-');
     if (dash != std::string::npos) by_hash[path.substr(dash)] = path;
   }
-  Simulator sim;
+  Simulator sim(NewModelGuest());
   for (const std::string& key : ReadKeys()) {
     auto it = by_hash.find("-" + HashHex(key).substr(8) + ".repro");
     if (it == by_hash.end()) continue;

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Guest: the code under test, as a machine runs it.
+//
+// A machine (the deterministic simulator, lib/simulator.h; the real-thread
+// platform, lib/threads/thread_platform.h) owns the CPUs, the scheduler,
+// interrupts, time and the checkers' event stream; it knows nothing of
+// smp.c. What the CPUs run comes from a Guest: the coroutine model of
+// kernel/smp.c (lib/model_guest.h) today, the kernel's own source next.
+// A guest's code reaches the machine only through the Cpu it runs on (its
+// Platform: accesses, fences, ghost events, the clock); checkers see it only
+// through those events and the names it gives its memory.
+//
+// Contract, in the order a machine calls it:
+//  - Load(s) once per scenario (s is valid: Scenario::Validate passed);
+//  - per run: Reset() restores the guest's memory to its initial state and,
+//    when `names` is given (already cleared with csd_layout()), registers the
+//    guest's static memory in it; then BindCpu() for every CPU, before any
+//    task or handler runs on it;
+//  - CpuTask(cpu) for each online CPU with HasTask(cpu): the root task the
+//    CPU runs from the start of the run; IpiEntry(cpu) each time an IPI is
+//    delivered: the handler, run on top of whatever the CPU was doing.
+// Tasks and handlers must only be resumed on the machine's terms (a Task
+// starts suspended; the guest never resumes one itself).
+
+#ifndef SMPFUZZ_LIB_GUEST_H_
+#define SMPFUZZ_LIB_GUEST_H_
+
+#include <cstddef>
+
+#include "lib/locations.h"
+#include "lib/primitives.h"
+#include "lib/requests.h"
+#include "lib/scenario.h"
+#include "lib/task.h"
+
+namespace smpfuzz {
+
+class Guest {
+ public:
+  virtual ~Guest() = default;
+
+  virtual void Load(const Scenario& s) = 0;
+  virtual void Reset(Locations* names) = 0;
+  virtual void BindCpu(Cpu& cpu) = 0;
+
+  // Whether `cpu` is online at the start of a run.
+  virtual bool CpuOnline(int cpu) const = 0;
+  virtual bool HasTask(int cpu) const = 0;
+  virtual Task<void> CpuTask(Cpu& cpu) = 0;
+  virtual Task<void> IpiEntry(Cpu& cpu) = 0;
+
+  // The loaded scenario's requests (token origins, for the checkers).
+  virtual const RequestOrigins& requests() const = 0;
+  // How the guest lays out a csd, and how many csds its static memory holds
+  // (per-CPU data and the workload's own; not on-stack ones).
+  virtual CsdLayout csd_layout() const = 0;
+  virtual std::size_t static_csd_count() const = 0;
+  // Whether `p` points into a csd the workload owns (not one on a stack),
+  // and into one that several of its calls share.
+  virtual bool IsWorkloadCsd(const void* p) const = 0;
+  virtual bool IsSharedWorkloadCsd(const void* p) const = 0;
+};
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_LIB_GUEST_H_
