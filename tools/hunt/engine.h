@@ -5,9 +5,9 @@
 // crashes and inputs, and a count of their executions.
 //
 // Every engine works inside OUT/<engine>/ and reads the merged corpus in
-// OUT/corpus; hunt copies crashes out and merges inputs in (hunt.cc). An
-// instance that exits is restarted with a growing delay; one that keeps
-// dying within seconds fails the engine, with the tail of its log.
+// OUT/corpus; hunt copies crashes out (hunt.cc) and merges inputs in
+// (merge.h). An instance that exits is restarted with a growing delay; one
+// that keeps dying within seconds fails the engine, with the tail of its log.
 
 #ifndef SMPFUZZ_TOOLS_HUNT_ENGINE_H_
 #define SMPFUZZ_TOOLS_HUNT_ENGINE_H_

@@ -87,7 +87,8 @@ class Hunt {
   bool DiskLow();
   // Empty corpus files named after content they lack (failed writes).
   void RemoveGarbage();
-  bool WriteSummary(const std::string& summary);
+  // OUT/summary.md; a write that fails is logged.
+  void WriteSummary(const std::string& summary);
   static absl::Status Fail(const std::string& why) { return absl::FailedPreconditionError(why); }
 
   HuntOptions o_;
@@ -262,10 +263,9 @@ std::string Hunt::Summary(double elapsed, bool final) {
   return FormatSummary(f);
 }
 
-bool Hunt::WriteSummary(const std::string& summary) {
+void Hunt::WriteSummary(const std::string& summary) {
   absl::Status s = WriteFileAtomically(o_.out + "/summary.md", summary);
   if (!s.ok()) log_.Event(std::string(s.message()));
-  return s.ok();
 }
 
 absl::StatusOr<std::size_t> Hunt::Run() {
@@ -278,7 +278,7 @@ absl::StatusOr<std::size_t> Hunt::Run() {
       return Fail("--out=" + o_.out + ": " + std::string(previous.status().message()));
     }
     if (!previous.ok()) return previous.status();
-    if (!log_.Open(o_.out + "/hunt.log")) return Fail(o_.out + "/hunt.log: cannot open");
+    if (absl::Status s = log_.Open(o_.out + "/hunt.log"); !s.ok()) return s;
     if (*previous > 0 && *previous != getpid()) {
       log_.Event("the lock of an earlier hunt (pid " + std::to_string(*previous) +
                  ") that did not end cleanly is taken over");

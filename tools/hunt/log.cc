@@ -9,10 +9,11 @@
 
 namespace smpfuzz::hunt {
 
-bool Log::Open(const std::string& path) {
+absl::Status Log::Open(const std::string& path) {
   file_.open(path, std::ios::app);
   tty_ = isatty(STDERR_FILENO);
-  return static_cast<bool>(file_);
+  if (!file_) return absl::FailedPreconditionError(path + ": cannot open");
+  return absl::OkStatus();
 }
 
 void Log::Event(const std::string& line) {

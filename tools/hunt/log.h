@@ -14,12 +14,14 @@
 #include <mutex>
 #include <string>
 
+#include "absl/status/status.h"
+
 namespace smpfuzz::hunt {
 
 class Log {
  public:
-  // Appends to `path`; false when it cannot be opened.
-  bool Open(const std::string& path);
+  // Appends to `path`; the error is "PATH: cannot open".
+  absl::Status Open(const std::string& path);
   void Event(const std::string& line);
   // `force`: also when standard error is not a terminal.
   void Progress(const std::string& line, bool force);
