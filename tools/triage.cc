@@ -15,6 +15,7 @@
 #include <system_error>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "fuzz/smp_harness.h"
