@@ -96,7 +96,7 @@ namespace {
 Outcome RunOn(Simulator& sim, const Repro& r, std::uint8_t* interleaving_map) {
   const HarnessConfig& c = Config();
   Outcome out;
-  if (!sim.Load(r.scenario).empty()) return out;  // cannot happen: bytes always decode validly
+  if (!sim.Load(r.scenario).ok()) return out;  // cannot happen: bytes always decode validly
   SimOptions opt;
   opt.max_steps = c.max_steps;
   opt.record_trace = false;
@@ -147,7 +147,7 @@ std::string DescribeInput(const std::uint8_t* data, std::size_t size) {
   const HarnessConfig& c = Config();
   Repro r = DecodeInputBytes(data, size, c.variant);
   Simulator sim(NewModelGuest());
-  if (!sim.Load(r.scenario).empty()) return "";
+  if (!sim.Load(r.scenario).ok()) return "";
   SimOptions opt;
   opt.max_steps = c.max_steps;
   const RunResult& res = sim.Run(r.schedule, opt);

@@ -278,7 +278,7 @@ class PctSource final : public ScheduleSource {
 ExploreResult ExplorePct(const Scenario& s, const PctOptions& options) {
   ExploreResult result;
   Simulator sim(NewModelGuest());
-  if (!sim.Load(s).empty()) return result;
+  if (!sim.Load(s).ok()) return result;
   SimOptions opt;
   opt.max_steps = options.max_steps;
   opt.record_trace = false;
@@ -315,7 +315,7 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
                       const std::function<void(const ExploreStats&)>& progress) {
   ExploreResult result;
   Simulator sim(NewModelGuest());
-  if (!sim.Load(s).empty()) return result;
+  if (!sim.Load(s).ok()) return result;
   SimOptions opt = options.sim;
   opt.max_steps = options.max_steps;
   opt.record_trace = false;

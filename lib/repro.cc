@@ -531,8 +531,9 @@ class Parser {
                                        std::to_string(n) + "'");
       }
     }
-    std::string invalid = r_->scenario.Validate();
-    if (!invalid.empty()) return Fail(cpus_line_, 1, invalid);
+    if (absl::Status valid = r_->scenario.Validate(); !valid.ok()) {
+      return Fail(cpus_line_, 1, std::string(valid.message()));
+    }
     return true;
   }
 
@@ -759,7 +760,7 @@ void StateExpectations(Repro* r) {
   for (const Variant* v : variants) {
     Scenario s = r->scenario;
     s.variant = v;
-    if (!sim.Load(s).empty()) continue;
+    if (!sim.Load(s).ok()) continue;
     SimOptions opt = r->Options();
     opt.record_trace = false;
     const RunResult& res = sim.Run(r->schedule, opt);
@@ -779,10 +780,10 @@ std::vector<std::string> CheckExpectations(const Repro& r, std::string_view file
   for (const Expectation& e : r.expectations) {
     Scenario s = r.scenario;
     s.variant = e.variant;
-    std::string err = sim.Load(s);
+    absl::Status loaded = sim.Load(s);
     std::string where = std::string(filename) + ":" + std::to_string(e.line) + ": expect " + e.variant->name;
-    if (!err.empty()) {
-      failures.push_back(where + ": scenario does not load: " + err);
+    if (!loaded.ok()) {
+      failures.push_back(where + ": scenario does not load: " + std::string(loaded.message()));
       continue;
     }
     SimOptions opt = r.Options();

@@ -14,32 +14,37 @@ const char* OpKindName(OpKind k) {
   return "?";
 }
 
-std::string Scenario::Validate() const {
+absl::Status Scenario::Validate() const {
   if (nr_cpus < kMinCpus || nr_cpus > kMaxScenarioCpus) {
-    return "cpus must be between " + std::to_string(kMinCpus) + " and " +
-           std::to_string(kMaxScenarioCpus) + ", got " + std::to_string(nr_cpus);
+    return absl::InvalidArgumentError("cpus must be between " + std::to_string(kMinCpus) +
+                                      " and " + std::to_string(kMaxScenarioCpus) + ", got " +
+                                      std::to_string(nr_cpus));
   }
   if (static_cast<int>(ops.size()) != nr_cpus) {
-    return "operation lists for " + std::to_string(ops.size()) + " CPUs, expected " +
-           std::to_string(nr_cpus);
+    return absl::InvalidArgumentError("operation lists for " + std::to_string(ops.size()) +
+                                      " CPUs, expected " + std::to_string(nr_cpus));
   }
   const std::uint64_t all = AllCpusMask(nr_cpus);
-  if ((offline_mask & all) == all) return "every CPU is offline";
-  if (offline_mask & ~all) return "offline CPU number past the last CPU";
+  if ((offline_mask & all) == all) return absl::InvalidArgumentError("every CPU is offline");
+  if (offline_mask & ~all) {
+    return absl::InvalidArgumentError("offline CPU number past the last CPU");
+  }
   for (int cpu = 0; cpu < nr_cpus; ++cpu) {
     if (((offline_mask >> cpu) & 1) && !ops[cpu].empty()) {
-      return "cpu " + std::to_string(cpu) + " is offline but has operations";
+      return absl::InvalidArgumentError("cpu " + std::to_string(cpu) +
+                                        " is offline but has operations");
     }
     for (const Op& op : ops[cpu]) {
       if (op.kind == OpKind::kCallSingleAsync && (op.csd < -1 || op.csd >= kMaxAsyncCsdSlots)) {
-        return "csd number must be 0.." + std::to_string(kMaxAsyncCsdSlots - 1);
+        return absl::InvalidArgumentError("csd number must be 0.." +
+                                          std::to_string(kMaxAsyncCsdSlots - 1));
       }
       if (op.kind == OpKind::kIrqsOff && op.ms > 600000) {
-        return "irqs_off longer than 600000 ms";
+        return absl::InvalidArgumentError("irqs_off longer than 600000 ms");
       }
     }
   }
-  return "";
+  return absl::OkStatus();
 }
 
 int Scenario::TotalOps() const {

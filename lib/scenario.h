@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "lib/variant.h"
 
 namespace smpfuzz {
@@ -59,8 +60,8 @@ struct Scenario {
   std::uint64_t csd_lock_timeout_ms = 5000;
   std::vector<std::vector<Op>> ops;  // ops[cpu], size nr_cpus
 
-  // An empty string when the scenario can run; else why not.
-  std::string Validate() const;
+  // OK when the scenario can run; else InvalidArgument saying why not.
+  absl::Status Validate() const;
   int TotalOps() const;
 };
 

@@ -28,7 +28,7 @@ struct Figures {
 Figures Measure(const char* variant, bool trace, double seconds) {
   Simulator sim(NewModelGuest());
   Scenario s = CanonicalScenario(FindVariant(variant));
-  if (!sim.Load(s).empty()) std::abort();
+  if (!sim.Load(s).ok()) std::abort();
   std::mt19937_64 rng(12345);
   // A pool of random schedules, made before timing starts.
   std::vector<Schedule> pool(1024);

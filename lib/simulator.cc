@@ -28,21 +28,21 @@ Simulator::~Simulator() {
   cpus_.clear();
 }
 
-std::string Simulator::Load(const Scenario& s) {
-  std::string err = s.Validate();
-  loaded_ = err.empty();
-  if (!loaded_) return err;
+absl::Status Simulator::Load(const Scenario& s) {
+  absl::Status valid = s.Validate();
+  loaded_ = valid.ok();
+  if (!loaded_) return valid;
   cpus_.clear();  // destroys any suspended coroutines of the last run
   scenario_ = s;
   if (scenario_.variant == nullptr) scenario_.variant = FindVariant("baseline");
   guest_->Load(scenario_);
   cpus_.resize(scenario_.nr_cpus);
-  return "";
+  return absl::OkStatus();
 }
 
 const RunResult& Simulator::Run(const Scenario& s, const Schedule& schedule,
                                 const SimOptions& options) {
-  if (!Load(s).empty()) {
+  if (!Load(s).ok()) {
     result_ = RunResult{};
     return result_;
   }

@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "lib/checkers.h"
 #include "lib/guest.h"
 #include "lib/locations.h"
@@ -144,8 +145,9 @@ class Simulator final : private Platform {
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
 
-  // Prepares `s` for runs; returns an error message when it cannot run.
-  std::string Load(const Scenario& s);
+  // Prepares `s` for runs; InvalidArgument (Scenario::Validate) when it
+  // cannot run.
+  absl::Status Load(const Scenario& s);
   // Runs the loaded scenario. The result stays valid until the next Run/Load.
   const RunResult& Run(const Schedule& schedule, const SimOptions& options = {});
   // Runs the loaded scenario with `source` choosing every step.

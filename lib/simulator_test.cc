@@ -253,7 +253,7 @@ TEST(Model, OfflineAndImpossibleTargetsGetEnxioAndNoCallback) {
   Scenario s = Make("baseline", true, {{}, {Single(2, true), Single(9, false), Single(-1, true)}, {}});
   s.offline_mask = 1u << 2;
   Simulator sim(NewModelGuest());
-  ASSERT_EQ(sim.Load(s), "");
+  ASSERT_TRUE(sim.Load(s).ok());
   const RunResult& r = sim.Run(Schedule{});
   EXPECT_TRUE(r.clean()) << Describe(r);
   EXPECT_TRUE(r.quiescent);
@@ -273,7 +273,7 @@ TEST(Model, AsyncOnABusyCsdReturnsEbusyAndItsCallbackRunsOnce) {
   // Two async calls on one csd, the second while the first is still queued.
   Scenario s = Make("fixed", true, {{}, {Async(0, 0), Async(0, 0)}});
   Simulator sim(NewModelGuest());
-  ASSERT_EQ(sim.Load(s), "");
+  ASSERT_TRUE(sim.Load(s).ok());
   SimOptions opt;
   opt.detect_races = false;  // reusing an in-flight csd is the caller's race
   const RunResult& r = sim.Run(Steps({{1, 30}}), opt);
@@ -326,12 +326,12 @@ TEST(Model, SixtyFourCpusRun) {
 TEST(Model, InvalidScenariosAreRefused) {
   Simulator sim(NewModelGuest());
   Scenario s = Make("fixed", true, {{}});
-  EXPECT_NE(sim.Load(s), "");
+  EXPECT_FALSE(sim.Load(s).ok());
   s = Make("fixed", true, std::vector<std::vector<Op>>(65));
-  EXPECT_NE(sim.Load(s), "");
+  EXPECT_FALSE(sim.Load(s).ok());
   s = Make("fixed", true, {{}, {Single(0, false)}});
   s.offline_mask = 2;
-  EXPECT_NE(sim.Load(s).find("offline"), std::string::npos);
+  EXPECT_NE(sim.Load(s).message().find("offline"), std::string::npos);
 }
 
 // ---- determinism -----------------------------------------------------------------

@@ -161,9 +161,8 @@ MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per
   };
   MinimizeResult res;
   Simulator sim(NewModelGuest());
-  std::string err = sim.Load(in.scenario);
-  if (!err.empty()) {
-    res.why = err;
+  if (absl::Status loaded = sim.Load(in.scenario); !loaded.ok()) {
+    res.why = std::string(loaded.message());
     return res;
   }
   SimOptions opt = in.Options();
@@ -195,7 +194,7 @@ MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per
     Cuts cuts(s);
     while (!out_of_time() && cuts.Next(&c)) {
       ExploreResult e;
-      if (c.TotalOps() > 0 && c.Validate().empty() &&
+      if (c.TotalOps() > 0 && c.Validate().ok() &&
           Reproduces(c, signature, check_seconds(), &e)) {
         res.ops_removed += s.TotalOps() - c.TotalOps();
         ++res.cuts_made;
@@ -239,7 +238,7 @@ Classified Classify(const std::string& path, const Variant* raw_variant, Simulat
   if (!ReadReproOrInput(path, raw_variant, CrashDirOrigin(path), &c.repro, &was_text, &c.error)) {
     return c;
   }
-  if (!sim->Load(c.repro.scenario).empty()) {
+  if (!sim->Load(c.repro.scenario).ok()) {
     c.error = path + ": scenario does not load";
     return c;
   }

@@ -69,9 +69,8 @@ absl::StatusOr<ExitStatus> Replay(const std::vector<std::string>& files) {
       continue;
     }
     if (*forced != nullptr) r.scenario.variant = *forced;
-    std::string load_error = sim.Load(r.scenario);
-    if (!load_error.empty()) {
-      std::fprintf(stderr, "%s: %s\n", files[i].c_str(), load_error.c_str());
+    if (absl::Status loaded = sim.Load(r.scenario); !loaded.ok()) {
+      std::fprintf(stderr, "%s: %s\n", files[i].c_str(), std::string(loaded.message()).c_str());
       bad = true;
       continue;
     }

@@ -23,8 +23,8 @@ int main(int argc, char** argv) {
   }
   ThreadPlatform p(NewModelGuest());
   Scenario s = StressScenario(FindVariant("b0473dcd"), 4, 3000, /*seed=*/6);
-  if (std::string err = p.Load(s); !err.empty()) {
-    std::fprintf(stderr, "b0473dcd_stress: %s\n", err.c_str());
+  if (absl::Status err = p.Load(s); !err.ok()) {
+    std::fprintf(stderr, "b0473dcd_stress: %s\n", std::string(err.message()).c_str());
     return 2;
   }
   int self_loops = 0, double_adds = 0, stuck = 0;

@@ -55,7 +55,7 @@ double Since(std::chrono::steady_clock::time_point t) {
 Tally RealThreads(const Scenario& s, double seconds) {
   Tally t;
   ThreadPlatform p(NewModelGuest());
-  if (!p.Load(s).empty()) std::abort();
+  if (!p.Load(s).ok()) std::abort();
   while (t.seconds < seconds) {
     ThreadRunOptions options;
     options.abort_on_lock_timeout = true;
@@ -82,7 +82,7 @@ Tally RealThreads(const Scenario& s, double seconds) {
 Tally Simulated(const Scenario& s, int schedule_length, double seconds) {
   Tally t;
   Simulator sim(NewModelGuest());
-  if (!sim.Load(s).empty()) std::abort();
+  if (!sim.Load(s).ok()) std::abort();
   std::mt19937_64 rng(12345);
   SimOptions opt;
   opt.record_trace = false;

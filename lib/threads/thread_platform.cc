@@ -192,10 +192,10 @@ ThreadPlatform::ThreadPlatform(std::unique_ptr<Guest> guest)
 
 ThreadPlatform::~ThreadPlatform() = default;
 
-std::string ThreadPlatform::Load(const Scenario& s) {
-  std::string err = s.Validate();
-  loaded_ = err.empty();
-  if (!loaded_) return err;
+absl::Status ThreadPlatform::Load(const Scenario& s) {
+  absl::Status valid = s.Validate();
+  loaded_ = valid.ok();
+  if (!loaded_) return valid;
   scenario_ = s;
   if (scenario_.variant == nullptr) scenario_.variant = FindVariant("baseline");
   guest_->Load(scenario_);
@@ -214,7 +214,7 @@ std::string ThreadPlatform::Load(const Scenario& s) {
   const std::size_t tokens = guest_->requests().count() + 1;
   ran_size_ = tokens * n;
   ran_.reset(new std::atomic<std::uint32_t>[ran_size_]);
-  return "";
+  return absl::OkStatus();
 }
 
 std::uint64_t ThreadPlatform::NowNs() const {

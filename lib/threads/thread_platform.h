@@ -85,6 +85,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "lib/guest.h"
 #include "lib/primitives.h"
 #include "lib/scenario.h"
@@ -149,8 +150,8 @@ class ThreadPlatform final : private Platform {
   ThreadPlatform(const ThreadPlatform&) = delete;
   ThreadPlatform& operator=(const ThreadPlatform&) = delete;
 
-  // Prepares `s`; returns an error message when it cannot run.
-  std::string Load(const Scenario& s);
+  // Prepares `s`; InvalidArgument (Scenario::Validate) when it cannot run.
+  absl::Status Load(const Scenario& s);
   // Runs the loaded scenario once on fresh kernel state, one thread per
   // online CPU, and returns when every thread has been joined.
   ThreadRunResult Run(const ThreadRunOptions& options = {});

@@ -40,7 +40,7 @@ void RunStress(const char* variant) {
   // 2-core machine, and the timeout report's reads of a locked csd race by
   // design (as in the kernel's debug code).
   s.csd_lock_timeout_ms = 30000;
-  ASSERT_EQ(p.Load(s), "");
+  ASSERT_TRUE(p.Load(s).ok());
   ThreadRunResult r = p.Run();
   std::printf("%s stress: %s\n", variant, r.Summary().c_str());
   EXPECT_EQ(r.requests, static_cast<std::uint64_t>(s.TotalOps() - [&] {
@@ -58,7 +58,7 @@ TEST(ThreadPlatformTest, FixedStressRunsEveryCallbackExactlyOnce) { RunStress("f
 
 TEST(ThreadPlatformTest, CanonicalScenarioOnFixedRunsBothCallbacks) {
   ThreadPlatform p(NewModelGuest());
-  ASSERT_EQ(p.Load(CanonicalScenario(FindVariant("fixed"))), "");
+  ASSERT_TRUE(p.Load(CanonicalScenario(FindVariant("fixed"))).ok());
   for (int i = 0; i < 50; ++i) {
     ThreadRunResult r = p.Run();
     EXPECT_EQ(r.callbacks, 2u) << r.Summary();
@@ -84,7 +84,7 @@ TEST(ThreadPlatformTest, WatchdogEndsAStuckRunCleanly) {
   call.wait = true;
   s.ops[0].push_back(call);
   ThreadPlatform p(NewModelGuest());
-  ASSERT_EQ(p.Load(s), "");
+  ASSERT_TRUE(p.Load(s).ok());
   ThreadRunOptions options;
   options.time_limit_ms = 300;
   auto start = std::chrono::steady_clock::now();
@@ -93,7 +93,7 @@ TEST(ThreadPlatformTest, WatchdogEndsAStuckRunCleanly) {
   EXPECT_EQ(r.abort, AbortReason::kStuck) << r.Summary();
   EXPECT_GE(r.abort_ns, 300u * 1000 * 1000);
   // The same platform runs the next scenario normally.
-  ASSERT_EQ(p.Load(CanonicalScenario(FindVariant("fixed"))), "");
+  ASSERT_TRUE(p.Load(CanonicalScenario(FindVariant("fixed"))).ok());
   ExpectClean(p.Run());
 }
 
@@ -104,7 +104,7 @@ TEST(ThreadPlatformTest, B0473dcdRunsEndCleanly) {
   GTEST_SKIP() << "b0473dcd races by design; see b0473dcd_race_test";
 #endif
   ThreadPlatform p(NewModelGuest());
-  ASSERT_EQ(p.Load(HammerScenario(FindVariant("b0473dcd"), 3, 3000)), "");
+  ASSERT_TRUE(p.Load(HammerScenario(FindVariant("b0473dcd"), 3, 3000)).ok());
   ThreadRunOptions options;
   options.abort_on_lock_timeout = true;
   options.time_limit_ms = 30000;

@@ -39,7 +39,7 @@ MinimizeResult KeptReproducer(const Bucket& b, const Repro& kept, Simulator* sim
   m.ok = true;
   m.repro = kept;
   m.signature = b.signature;
-  if (sim->Load(kept.scenario).empty()) {
+  if (sim->Load(kept.scenario).ok()) {
     SimOptions opt = kept.Options();
     opt.record_trace = false;
     m.preemptions = sim->Run(kept.schedule, opt).preemptions;
