@@ -4,10 +4,10 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "lib/csd_flags.h"
 #include "lib/hex.h"
 #include "lib/json.h"
 #include "lib/requests.h"
-#include "lib/smp.h"
 
 namespace smpfuzz {
 namespace {
