@@ -157,7 +157,8 @@ bool MayPutToSleep(const Node& p, const Tried& done) {
 }
 
 bool IsSpin(AccessKind k) {
-  return k == AccessKind::kCondLoadAcquire || k == AccessKind::kSpinReadOnce;
+  return k == AccessKind::kCondLoadAcquire || k == AccessKind::kSpinReadOnce ||
+         k == AccessKind::kSpinUntilChanged;
 }
 
 class DfsSource final : public ScheduleSource {
