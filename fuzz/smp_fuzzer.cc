@@ -25,7 +25,7 @@
 #include "lib/task.h"
 
 #ifndef SMPFUZZ_DEFAULT_VARIANT
-#define SMPFUZZ_DEFAULT_VARIANT "b0473dcd"
+#define SMPFUZZ_DEFAULT_VARIANT ::smpfuzz::kDefaultRawVariant
 #endif
 
 namespace {

@@ -114,8 +114,9 @@ TEST(SmpHarness, SkipsListedBucketsOnly) {
   Repro r;
   r.scenario = CanonicalScenario(FindVariant("b0473dcd"));
   r.schedule = CanonicalSelfLoopSchedule();
-  std::string bytes, error;
-  ASSERT_TRUE(EncodeInputBytes(r, &bytes, &error)) << error;
+  absl::StatusOr<std::string> encoded = EncodeInputBytes(r);
+  ASSERT_TRUE(encoded.ok()) << encoded.status().message();
+  const std::string bytes = *encoded;
   std::ofstream(input_path, std::ios::binary) << bytes;
   Simulator sim(NewModelGuest());
   Classified c = Classify(input_path, FindVariant("b0473dcd"), &sim, IsKnownFinding);

@@ -151,7 +151,8 @@ std::string DescribeInput(const std::uint8_t* data, std::size_t size) {
   SimOptions opt;
   opt.max_steps = c.max_steps;
   const RunResult& res = sim.Run(r.schedule, opt);
-  std::string out = FormatTrace(sim, res) + "\n" + FormatVerdict(sim, res);
+  const TraceContext run{sim.scenario(), sim.locations()};
+  std::string out = FormatTrace(run, res) + "\n" + FormatVerdict(run, res);
   for (const Report& rep : res.reports) {
     if (IsKnownFinding(sim, rep)) {
       out += std::string("  (known finding, not a crash: ") + SignatureName(rep.signature) + ")\n";

@@ -4,17 +4,10 @@
 #include <cinttypes>
 #include <cstdio>
 
-
 namespace smpfuzz {
 namespace {
 
 constexpr int kChainLimit = 1 << 16;
-
-std::string Hex(std::uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-  return buf;
-}
 
 }  // namespace
 
@@ -44,14 +37,6 @@ void Checkers::Reset(int nr_cpus, const RequestOrigins* requests, Locations* loc
   request_mask_.assign(tokens, 0);
   owner_.Clear();
   seen_.clear();
-}
-
-std::string Checkers::CallbackName(std::uint64_t func, std::uint64_t info) {
-  std::uint32_t tf = TokenOfFunc(func);
-  std::uint32_t ti = TokenOfInfo(info);
-  std::string f = tf ? "cb" + std::to_string(tf) : Hex(func);
-  std::string i = ti ? "&req" + std::to_string(ti) : Hex(info);
-  return f + "(" + i + ")";
 }
 
 Report& Checkers::Begin(Signature sig, std::vector<int> cpus, std::uint64_t step,

@@ -58,9 +58,6 @@ class Checkers {
   // Bit i set when Signature i fired.
   std::uint32_t fired() const { return fired_; }
 
-  // "cb3(&req3)" style names for callbacks.
-  static std::string CallbackName(std::uint64_t func, std::uint64_t info);
-
  private:
   // Appends a report and returns it for the caller to describe.
   Report& Begin(Signature sig, std::vector<int> cpus, std::uint64_t step, std::vector<Site> sites);

@@ -26,6 +26,7 @@
 
 #include "gtest/gtest.h"
 #include "lib/explorer.h"
+#include "lib/expectations.h"
 #include "lib/model_guest.h"
 #include "lib/repro.h"
 
@@ -183,7 +184,7 @@ void Compare(const Scenario& s, bool legacy, Tally* tally) {
   Simulator sim(NewModelGuest());
   const RunResult& again =
       sim.Run(found.counterexample.scenario, found.counterexample.schedule,
-              found.counterexample.Options());
+              RunOptions(found.counterexample));
   if (!again.Has(found.signature) || again.preemptions != found.preemptions) {
     tally->disagreements.push_back("counterexample does not replay for " + where);
   }

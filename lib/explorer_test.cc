@@ -2,6 +2,7 @@
 #include "lib/explorer.h"
 
 #include "gtest/gtest.h"
+#include "lib/expectations.h"
 #include "lib/model_guest.h"
 
 namespace smpfuzz {
@@ -79,7 +80,7 @@ TEST(Explorer, B0473dcdCounterexampleHasExactlyOnePreemption) {
     // replaying the counterexample gives the same verdict and preemptions.
     Simulator sim(NewModelGuest());
     const RunResult& again = sim.Run(r.counterexample.scenario, r.counterexample.schedule,
-                                     r.counterexample.Options());
+                                     RunOptions(r.counterexample));
     EXPECT_EQ(again.Primary()->signature, r.signature);
     EXPECT_EQ(again.preemptions, 1u);
   }
@@ -117,7 +118,7 @@ TEST(Pct, FindsTheSelfLoopAndItsScheduleReplays) {
   EXPECT_EQ(r.signature, Signature::kLlistSelfLoop);
   Simulator sim(NewModelGuest());
   EXPECT_TRUE(sim.Run(r.counterexample.scenario, r.counterexample.schedule,
-                      r.counterexample.Options())
+                      RunOptions(r.counterexample))
                   .Has(Signature::kLlistSelfLoop));
 }
 

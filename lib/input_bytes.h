@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "lib/repro.h"
 
 namespace smpfuzz {
@@ -38,53 +39,11 @@ inline constexpr std::size_t kBytesPerOp = 3;
 // Decodes any byte string. The result has no expectations and `variant`.
 Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant* variant);
 
-// Encodes a reproducer's scenario and schedule; false with *error when it
-// does not fit the byte format (too many CPUs or operations, ...). Run
-// options (max_steps, ...) and expectations are not part of the bytes.
-bool EncodeInputBytes(const Repro& r, std::string* out, std::string* error);
-
-// How a file is read depends on where it comes from. The rule: a file that
-// begins with `smpfuzz-repro` (lib/repro.h) is a reproducer and must parse;
-// any other file is raw fuzzer bytes, and every byte string decodes.
-enum class InputOrigin {
-  // Named by a user (replay, convert, explore, minimize). The rule, and a
-  // file that is plainly meant as a reproducer without being one (named
-  // *.repro, a UTF-8 byte order mark, text that opens with a comment or a
-  // reproducer keyword: LooksLikeHeaderlessRepro) is an error, not run raw.
-  kSniff,
-  // Raw bytes, whatever they begin with (`--raw`).
-  kRaw,
-  // Must be a reproducer (a *.repro file in a crash directory).
-  kReproducer,
-  // Written by a fuzzing engine (libFuzzer crash-*, AFL++ id:*): the rule
-  // alone, so no raw input is ever refused for what its bytes look like.
-  kCrashFile,
-};
-
-// Larger files are refused (a reproducer of 65536 operations is about 3 MB).
-inline constexpr std::size_t kMaxInputBytes = std::size_t{16} << 20;
-
-// Reads a file by `origin`: a reproducer (parsed) or a fuzzer input
-// (decoded, run as raw_variant). *was_text says which. Only regular files
-// are read (a FIFO, directory or device is refused without blocking), at
-// most kMaxInputBytes. Errors are one line: "PATH: cannot read: why",
-// "PATH: not a regular file (a directory)", "PATH: too big: ...", or the
-// parser's "PATH:LINE:COL: message".
-bool ReadReproOrInput(const std::string& path, const Variant* raw_variant, InputOrigin origin,
-                      Repro* r, bool* was_text, std::string* error);
-
-// The same with kRaw when force_raw, else kSniff.
-bool ReadReproOrInput(const std::string& path, const Variant* raw_variant, bool force_raw,
-                      Repro* r, bool* was_text, std::string* error);
-
-// The origin of a file found in a crash directory or named to triage:
-// kReproducer for *.repro, else kCrashFile.
-InputOrigin CrashDirOrigin(const std::string& path);
-
-// Reads a whole regular file of at most `max_bytes` into *data; false with
-// a one-line "PATH: ..." *error otherwise. Never blocks on a FIFO.
-bool ReadRegularFile(const std::string& path, std::size_t max_bytes, std::string* data,
-                     std::string* error);
+// Encodes a reproducer's scenario and schedule; InvalidArgument, e.g. "the
+// byte format holds 8 operations, not 9", when it does not fit the byte
+// format. Run options (max_steps, ...) and expectations are not part of the
+// bytes.
+absl::StatusOr<std::string> EncodeInputBytes(const Repro& r);
 
 }  // namespace smpfuzz
 

@@ -7,18 +7,18 @@
 # dependency; this test pins the architecture those dependencies must keep:
 #  - the machine layer (the simulator, the real-thread platform, the oracles
 #    and the vocabulary they share with guests) includes no guest header;
-#  - formats (reproducers, fuzzer inputs, trace printers) include no machine.
+#  - formats (reproducers, fuzzer inputs, trace printers) include no machine
+#    and no guest header.
 # Each rule is "files matching PATTERN must not include HEADER-PATTERN".
 #
 # Usage: layers_test.sh [FILE...]    (the sources to check; Bazel passes lib/)
-#        layers_test.sh --selftest   (the rules fire on a machine file that
-#                                     includes lib/smp.h, and stay silent on one
-#                                     that does not)
+#        layers_test.sh --selftest   (each rule fires on a file that breaks it,
+#                                     and stays silent on one that does not)
 set -uo pipefail
 
-machine='^lib/(simulator|guest|checkers|race_detector|csd_owners|locations|run_result|report|requests|primitives|sites|task|scenario|variant)\.(h|cc)$|^lib/threads/thread_platform\.(h|cc)$'
+machine='^lib/(simulator|guest|checkers|race_detector|csd_owners|csd_flags|locations|run_result|report|requests|primitives|sites|task|scenario|variant)\.(h|cc)$|^lib/threads/thread_platform\.(h|cc)$'
 guest_headers='^lib/(smp|llist|workload|model_guest)\.h$'
-formats='^lib/input_bytes\.(h|cc)$'
+formats='^lib/(repro|input_bytes|inputs|trace_format|trace_svg|json|hex|hash)\.(h|cc)$'
 machine_headers='^lib/(simulator|threads/thread_platform)\.h$'
 
 # check ROOT FILE...: prints each violation, returns 1 if any.
@@ -33,6 +33,9 @@ check() {
       if [[ $f =~ $formats && $inc =~ $machine_headers ]]; then
         echo "layers: $f (format) includes $inc (a machine)"; bad=1
       fi
+      if [[ $f =~ $formats && $inc =~ $guest_headers ]]; then
+        echo "layers: $f (format) includes $inc (a guest header)"; bad=1
+      fi
     done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$root/$f")
   done
   return $bad
@@ -43,10 +46,11 @@ if [ "${1:-}" = --selftest ]; then
   mkdir -p "$dir/lib"
   printf '#include "lib/guest.h"\n#include "lib/smp.h"\n' >"$dir/lib/simulator.cc"
   printf '#include "lib/simulator.h"\n' >"$dir/lib/input_bytes.cc"
+  printf '#include "lib/csd_flags.h"\n#include "lib/smp.h"\n' >"$dir/lib/trace_format.cc"
   printf '#include "lib/smp.h"\n#include "lib/simulator.h"\n' >"$dir/lib/triage.cc"
-  out=$(check "$dir" lib/simulator.cc lib/input_bytes.cc lib/triage.cc) && {
-    echo "layers selftest: no violation found in a tree that has two"; exit 1; }
-  [ "$(grep -c . <<<"$out")" -eq 2 ] || { echo "layers selftest: expected 2 violations, got:"; echo "$out"; exit 1; }
+  out=$(check "$dir" lib/simulator.cc lib/input_bytes.cc lib/trace_format.cc lib/triage.cc) && {
+    echo "layers selftest: no violation found in a tree that has three"; exit 1; }
+  [ "$(grep -c . <<<"$out")" -eq 3 ] || { echo "layers selftest: expected 3 violations, got:"; echo "$out"; exit 1; }
   printf '#include "lib/guest.h"\n' >"$dir/lib/simulator.cc"
   check "$dir" lib/simulator.cc lib/triage.cc || { echo "layers selftest: a false violation"; exit 1; }
   echo "layers selftest: ok"

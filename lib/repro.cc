@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/repro.h"
 
-#include <algorithm>
-
 #include <cctype>
-#include <cinttypes>
 #include <cstdio>
 #include <limits>
 #include <map>
 #include <optional>
 
-#include "lib/model_guest.h"
-#include "lib/trace_format.h"
+#include "absl/status/status.h"
+#include "lib/hex.h"
+#include "lib/json.h"
 
 namespace smpfuzz {
 namespace {
@@ -554,12 +552,6 @@ class Parser {
   bool step_seen_[kMaxScenarioCpus] = {};
 };
 
-std::string Hex(std::uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-  return buf;
-}
-
 std::string FormatOp(const Op& op) {
   switch (op.kind) {
     case OpKind::kCallSingle:
@@ -580,14 +572,6 @@ std::string FormatOp(const Op& op) {
 
 }  // namespace
 
-SimOptions Repro::Options() const {
-  SimOptions o;
-  o.max_steps = max_steps;
-  o.ns_per_step = ns_per_step;
-  o.stop_on = stop_on;
-  return o;
-}
-
 bool Repro::operator==(const Repro& o) const {
   const Scenario& a = scenario;
   const Scenario& b = o.scenario;
@@ -597,11 +581,11 @@ bool Repro::operator==(const Repro& o) const {
          max_steps == o.max_steps && ns_per_step == o.ns_per_step && stop_on == o.stop_on;
 }
 
-bool ParseRepro(std::string_view text, std::string_view filename, Repro* out, std::string* error) {
-  Parser p(filename, out);
-  if (p.Parse(text)) return true;
-  *error = p.error();
-  return false;
+absl::StatusOr<Repro> ParseRepro(std::string_view text, std::string_view filename) {
+  Repro r;
+  Parser p(filename, &r);
+  if (!p.Parse(text)) return absl::InvalidArgumentError(p.error());
+  return r;
 }
 
 std::string FormatSchedule(const Schedule& s) {
@@ -635,11 +619,11 @@ std::string FormatRepro(const Repro& r, const std::vector<std::string>& comment)
     }
     out += "\n";
   }
-  if (r.max_steps != SimOptions{}.max_steps) out += "max_steps " + std::to_string(r.max_steps) + "\n";
-  if (r.ns_per_step != SimOptions{}.ns_per_step) {
+  if (r.max_steps != Repro::kDefaultMaxSteps) out += "max_steps " + std::to_string(r.max_steps) + "\n";
+  if (r.ns_per_step != Repro::kDefaultNsPerStep) {
     out += "ns_per_step " + std::to_string(r.ns_per_step) + "\n";
   }
-  if (r.stop_on != SimOptions{}.stop_on) {
+  if (r.stop_on != Repro::kDefaultStopOn) {
     out += "stop_on";
     if (r.stop_on == 0) out += " none";
     for (int i = 0; i < kSignatureCount; ++i) {
@@ -745,67 +729,6 @@ bool LooksLikeHeaderlessRepro(std::string_view data) {
     if (word == fact) return true;
   }
   return false;
-}
-
-void StateExpectations(Repro* r) {
-  Simulator sim(NewModelGuest());
-  r->expectations.clear();
-  // The three kernels, and the scenario's own variant when it is a mutant.
-  std::vector<const Variant*> variants = {FindVariant("baseline"), FindVariant("b0473dcd"),
-                                          FindVariant("fixed")};
-  const Variant* own = r->scenario.variant;
-  if (own != nullptr && std::find(variants.begin(), variants.end(), own) == variants.end()) {
-    variants.push_back(own);
-  }
-  for (const Variant* v : variants) {
-    Scenario s = r->scenario;
-    s.variant = v;
-    if (!sim.Load(s).ok()) continue;
-    SimOptions opt = r->Options();
-    opt.record_trace = false;
-    const RunResult& res = sim.Run(r->schedule, opt);
-    Expectation e;
-    e.variant = s.variant;
-    e.clean = res.clean();
-    for (int k = 0; k < kSignatureCount; ++k) {
-      if (res.Has(static_cast<Signature>(k))) e.signatures.push_back(static_cast<Signature>(k));
-    }
-    r->expectations.push_back(e);
-  }
-}
-
-std::vector<std::string> CheckExpectations(const Repro& r, std::string_view filename) {
-  std::vector<std::string> failures;
-  Simulator sim(NewModelGuest());
-  for (const Expectation& e : r.expectations) {
-    Scenario s = r.scenario;
-    s.variant = e.variant;
-    absl::Status loaded = sim.Load(s);
-    std::string where = std::string(filename) + ":" + std::to_string(e.line) + ": expect " + e.variant->name;
-    if (!loaded.ok()) {
-      failures.push_back(where + ": scenario does not load: " + std::string(loaded.message()));
-      continue;
-    }
-    SimOptions opt = r.Options();
-    opt.record_trace = false;
-    const RunResult& res = sim.Run(r.schedule, opt);
-    std::string got;
-    for (int i = 0; i < kSignatureCount; ++i) {
-      if (res.Has(static_cast<Signature>(i))) {
-        got += std::string(got.empty() ? "" : " ") + SignatureName(static_cast<Signature>(i));
-      }
-    }
-    if (got.empty()) got = "clean";
-    if (e.clean && !res.clean()) {
-      failures.push_back(where + ": expected clean, got " + got);
-    }
-    for (Signature sig : e.signatures) {
-      if (!res.Has(sig)) {
-        failures.push_back(where + ": expected " + SignatureName(sig) + ", got " + got);
-      }
-    }
-  }
-  return failures;
 }
 
 }  // namespace smpfuzz

@@ -6,7 +6,7 @@
 // Text form: one fact per line, `#` starts a comment, blank lines ignored.
 // The file begins with its header line: its first bytes are `smpfuzz-repro`
 // (no blank line, comment, space or UTF-8 byte order mark before it). That
-// is the rule that tells a reproducer from raw fuzzer bytes (lib/input_bytes.h).
+// is the rule that tells a reproducer from raw fuzzer bytes (lib/inputs.h).
 //
 //   smpfuzz-repro 1                      the header: the first line
 //   # where it came from                 comments only after the header
@@ -29,6 +29,8 @@
 //
 // Several `schedule` lines concatenate. `expect V S...` means: replayed as
 // variant V, the run reports every signature S (and `clean`: reports nothing).
+// This file is the grammar and the printer; running the expectations is
+// lib/expectations.h.
 //
 // Parse errors are "FILE:LINE:COL: message"; nothing here ever aborts on bad
 // input.
@@ -41,9 +43,10 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "lib/report.h"
 #include "lib/scenario.h"
-#include "lib/simulator.h"
+#include "lib/variant.h"
 
 namespace smpfuzz {
 
@@ -57,22 +60,25 @@ struct Expectation {
   }
 };
 
+// A reproducer as data. The run options default to the simulator's
+// (SimOptions; lib/expectations.cc checks that they agree), and a default is
+// not written out. RunOptions (lib/expectations.h) turns them into SimOptions.
 struct Repro {
   Scenario scenario;
   Schedule schedule;
   std::vector<Expectation> expectations;
-  std::uint64_t max_steps = SimOptions{}.max_steps;
-  std::uint64_t ns_per_step = SimOptions{}.ns_per_step;
-  std::uint32_t stop_on = SimOptions{}.stop_on;
+  static constexpr std::uint64_t kDefaultMaxSteps = 200000;
+  static constexpr std::uint64_t kDefaultNsPerStep = 1000;
+  static constexpr std::uint32_t kDefaultStopOn = SignatureBit(Signature::kLlistSelfLoop);
+  std::uint64_t max_steps = kDefaultMaxSteps;
+  std::uint64_t ns_per_step = kDefaultNsPerStep;
+  std::uint32_t stop_on = kDefaultStopOn;
 
-  // The run options this reproducer asks for.
-  SimOptions Options() const;
   bool operator==(const Repro& o) const;
 };
 
-// Parses the text form. On failure returns false and sets *error to
-// "FILE:LINE:COL: message".
-bool ParseRepro(std::string_view text, std::string_view filename, Repro* out, std::string* error);
+// Parses the text form. Errors are InvalidArgument, "FILE:LINE:COL: message".
+absl::StatusOr<Repro> ParseRepro(std::string_view text, std::string_view filename);
 
 // The canonical text form (ParseRepro(FormatRepro(r)) == r). `comment` lines
 // follow the header line, each prefixed with "# ".
@@ -96,14 +102,6 @@ std::string MissingHeaderMessage(std::string_view data);
 // reproducer keyword. Such a file is refused where a user names it, rather
 // than run as raw bytes.
 bool LooksLikeHeaderlessRepro(std::string_view data);
-
-// Replaces the expectations with what each real variant (baseline,
-// b0473dcd, fixed) does with the reproducer's scenario and schedule.
-void StateExpectations(Repro* r);
-
-// Checks every expectation by running the scenario once per expected variant.
-// Returns an empty vector when all hold; else one line per failure.
-std::vector<std::string> CheckExpectations(const Repro& r, std::string_view filename);
 
 }  // namespace smpfuzz
 

@@ -13,7 +13,6 @@
 
 #include "gtest/gtest.h"
 #include "lib/input_bytes.h"
-#include "lib/trace_format.h"
 
 namespace smpfuzz {
 namespace {
@@ -41,9 +40,9 @@ expect fixed clean
 )";
 
 TEST(ReproText, ParsesEveryFact) {
-  Repro r;
-  std::string error;
-  ASSERT_TRUE(ParseRepro(kExample, "x.repro", &r, &error)) << error;
+  absl::StatusOr<Repro> parsed = ParseRepro(kExample, "x.repro");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  const Repro& r = *parsed;
   EXPECT_EQ(r.scenario.nr_cpus, 4);
   EXPECT_STREQ(r.scenario.variant->name, "b0473dcd");
   EXPECT_TRUE(r.scenario.csdlock_debug);
@@ -68,12 +67,13 @@ TEST(ReproText, ParsesEveryFact) {
 }
 
 TEST(ReproText, FormatAndParseRoundTrip) {
-  Repro r;
-  std::string error;
-  ASSERT_TRUE(ParseRepro(kExample, "x.repro", &r, &error)) << error;
+  absl::StatusOr<Repro> parsed = ParseRepro(kExample, "x.repro");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  const Repro& r = *parsed;
   std::string text = FormatRepro(r, {"hello"});
-  Repro again;
-  ASSERT_TRUE(ParseRepro(text, "y.repro", &again, &error)) << error << "\n" << text;
+  absl::StatusOr<Repro> reparsed = ParseRepro(text, "y.repro");
+  ASSERT_TRUE(reparsed.ok()) << reparsed.status().message() << "\n" << text;
+  const Repro& again = *reparsed;
   EXPECT_TRUE(again == r) << text;
   EXPECT_EQ(FormatRepro(again, {"hello"}), text);
 }
@@ -137,9 +137,9 @@ TEST(ReproText, MalformedInputGivesFileLineColumnAndMessage) {
       {"header twice", Head("smpfuzz-repro 1\n"), "f:5:1: 'smpfuzz-repro' given twice"},
   };
   for (const Malformed& c : cases) {
-    Repro r;
-    std::string error;
-    EXPECT_FALSE(ParseRepro(c.text, "f", &r, &error)) << c.what;
+    absl::StatusOr<Repro> parsed = ParseRepro(c.text, "f");
+    EXPECT_FALSE(parsed.ok()) << c.what;
+    const std::string error(parsed.status().message());
     EXPECT_EQ(error.substr(0, c.error.size()), c.error) << c.what << ": got " << error;
     EXPECT_EQ(error.find('\n'), std::string::npos) << c.what << ": one line";
   }
@@ -175,9 +175,9 @@ TEST(ReproText, HeaderlessReproducersAreRecognised) {
 
 // The formatter writes what the parser takes: comments after the header.
 TEST(ReproText, CommentsFollowTheHeader) {
-  Repro r;
-  std::string error;
-  ASSERT_TRUE(ParseRepro(kExample, "x.repro", &r, &error)) << error;
+  absl::StatusOr<Repro> parsed = ParseRepro(kExample, "x.repro");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  const Repro& r = *parsed;
   const std::string text = FormatRepro(r, {"from somewhere"});
   EXPECT_EQ(text.substr(0, 33), "smpfuzz-repro 1\n# from somewhere\n");
 }
@@ -189,73 +189,9 @@ TEST(ReproText, HugeScheduleLineFailsAtTheLimit) {
   text.reserve(text.size() + 2 * 5000000 + 2);
   for (int i = 0; i < 5000000; ++i) text += " 1";
   text += "\n";
-  Repro r;
-  std::string error;
-  EXPECT_FALSE(ParseRepro(text, "f", &r, &error));
-  EXPECT_EQ(error, "f:5:" + std::to_string(9 + 2 * (1 << 22) + 1) + ": schedule longer than 4194304 steps");
-}
-
-std::string TempPath(const std::string& name) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  return std::string(tmp ? tmp : "/tmp") + "/" + name;
-}
-
-// Where a file comes from decides how it is read.
-TEST(InputBytes, OriginDecidesHowAFileIsRead) {
-  const std::string late = TempPath("late-header");
-  std::ofstream(late, std::ios::binary) << "# comment first\n" << kExample;
-  const std::string raw = TempPath("raw-hash");
-  std::ofstream(raw, std::ios::binary) << std::string("\x0a\x23\x02\x02\x00\x00\x03\x00\x00\x02", 10);
-  const Variant* v = FindVariant("b0473dcd");
-  Repro r;
-  bool was_text = true;
-  std::string error;
-  // A user's file: text without its header is refused, raw bytes are raw.
-  EXPECT_FALSE(ReadReproOrInput(late, v, InputOrigin::kSniff, &r, &was_text, &error));
-  EXPECT_EQ(error, late + ":1:1: 'smpfuzz-repro 1' must begin the file, found it at line 2, "
-                          "column 1 (comments go after it); to run the file as raw fuzzer bytes, use --raw");
-  ASSERT_TRUE(ReadReproOrInput(raw, v, InputOrigin::kSniff, &r, &was_text, &error)) << error;
-  EXPECT_FALSE(was_text);
-  EXPECT_EQ(r.scenario.nr_cpus, 5);
-  // An engine's file and --raw: raw whatever it looks like.
-  ASSERT_TRUE(ReadReproOrInput(late, v, InputOrigin::kCrashFile, &r, &was_text, &error)) << error;
-  EXPECT_FALSE(was_text);
-  ASSERT_TRUE(ReadReproOrInput(late, v, InputOrigin::kRaw, &r, &was_text, &error)) << error;
-  EXPECT_FALSE(was_text);
-  // Must be a reproducer: the parser's error.
-  EXPECT_FALSE(ReadReproOrInput(raw, v, InputOrigin::kReproducer, &r, &was_text, &error));
-  EXPECT_EQ(error.rfind(raw + ":1:1: expected 'smpfuzz-repro 1'", 0), 0u) << error;
-  EXPECT_EQ(CrashDirOrigin("x/a.repro"), InputOrigin::kReproducer);
-  EXPECT_EQ(CrashDirOrigin("x/crash-1"), InputOrigin::kCrashFile);
-}
-
-// Only regular files, never blocking, never without bound.
-TEST(InputBytes, OnlyRegularFilesOfBoundedSizeAreRead) {
-  std::string data, error;
-  const std::string fifo = TempPath("fifo");
-  unlink(fifo.c_str());
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  EXPECT_FALSE(ReadRegularFile(fifo, 100, &data, &error));  // no writer: must not block
-  EXPECT_EQ(error, fifo + ": not a regular file (a FIFO)");
-  const std::string dir = TempPath("");
-  EXPECT_FALSE(ReadRegularFile(dir, 100, &data, &error));
-  EXPECT_EQ(error, dir + ": not a regular file (a directory)");
-  const std::string big = TempPath("big");
-  std::ofstream(big, std::ios::binary) << std::string(101, 'x');
-  EXPECT_FALSE(ReadRegularFile(big, 100, &data, &error));
-  EXPECT_EQ(error, big + ": too big: 101 bytes (inputs are at most 100)");
-  ASSERT_TRUE(ReadRegularFile(big, 101, &data, &error)) << error;
-  EXPECT_EQ(data, std::string(101, 'x'));
-  EXPECT_FALSE(ReadRegularFile(TempPath("missing"), 100, &data, &error));
-  EXPECT_EQ(error, TempPath("missing") + ": cannot read: No such file or directory");
-}
-
-// The one JSON escaper: any path or message gives a valid JSON string.
-TEST(Json, StringsAreEscaped) {
-  EXPECT_EQ(JsonString("a\"b\\c"), "\"a\\\"b\\\\c\"");
-  EXPECT_EQ(JsonString("\n\r\t\x01"), "\"\\n\\r\\t\\u0001\"");
-  EXPECT_EQ(JsonString("caf\xC3\xA9"), "\"caf\xC3\xA9\"");
-  EXPECT_EQ(JsonString("bad\xC3 \xFF"), "\"bad\\ufffd \\ufffd\"");
+  absl::StatusOr<Repro> parsed = ParseRepro(text, "f");
+  EXPECT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message(), "f:5:" + std::to_string(9 + 2 * (1 << 22) + 1) + ": schedule longer than 4194304 steps");
 }
 
 TEST(InputBytes, EveryByteStringDecodesToAValidScenario) {
@@ -268,8 +204,9 @@ TEST(InputBytes, EveryByteStringDecodesToAValidScenario) {
     ASSERT_TRUE(r.scenario.Validate().ok()) << i;
     ASSERT_LE(r.scenario.TotalOps(), kBytesMaxOps);
     // Decoded inputs re-encode to bytes that decode to the same thing.
-    std::string again, error;
-    ASSERT_TRUE(EncodeInputBytes(r, &again, &error)) << error;
+    absl::StatusOr<std::string> encoded = EncodeInputBytes(r);
+    ASSERT_TRUE(encoded.ok()) << encoded.status().message();
+    const std::string& again = *encoded;
     Repro r2 = DecodeInputBytes(reinterpret_cast<const std::uint8_t*>(again.data()), again.size(),
                                 FindVariant("fixed"));
     ASSERT_TRUE(r2 == r) << i;
@@ -280,8 +217,9 @@ TEST(InputBytes, CanonicalScenarioRoundTrips) {
   Repro r;
   r.scenario = CanonicalScenario(FindVariant("b0473dcd"));
   r.schedule = CanonicalSelfLoopSchedule();
-  std::string bytes, error;
-  ASSERT_TRUE(EncodeInputBytes(r, &bytes, &error)) << error;
+  absl::StatusOr<std::string> encoded = EncodeInputBytes(r);
+  ASSERT_TRUE(encoded.ok()) << encoded.status().message();
+  const std::string& bytes = *encoded;
   EXPECT_EQ(bytes.size(), kBytesHeader + 2 * kBytesPerOp + r.schedule.size());
   Repro back = DecodeInputBytes(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(),
                                 FindVariant("b0473dcd"));
@@ -291,15 +229,12 @@ TEST(InputBytes, CanonicalScenarioRoundTrips) {
 TEST(InputBytes, WhatDoesNotFitIsRefusedWithAReason) {
   Repro r;
   r.scenario = CanonicalScenario(FindVariant("fixed"));
-  std::string bytes, error;
   r.scenario.nr_cpus = 9;
   r.scenario.ops.resize(9);
-  EXPECT_FALSE(EncodeInputBytes(r, &bytes, &error));
-  EXPECT_NE(error.find("CPUs"), std::string::npos);
+  EXPECT_EQ(EncodeInputBytes(r).status().message(), "the byte format holds 2..8 CPUs, not 9");
   r.scenario = CanonicalScenario(FindVariant("fixed"));
   r.scenario.ops[1][0].target = 40;
-  EXPECT_FALSE(EncodeInputBytes(r, &bytes, &error));
-  EXPECT_NE(error.find("targets"), std::string::npos);
+  EXPECT_EQ(EncodeInputBytes(r).status().message(), "the byte format holds targets -1..3, not 40");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #define SMPFUZZ_LIB_REQUESTS_H_
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,9 @@ constexpr std::uint64_t CallbackInfoBits(std::uint32_t token) { return kCallback
 // Inverse mappings; 0 when the value is not a workload callback.
 std::uint32_t TokenOfFunc(std::uint64_t func);
 std::uint32_t TokenOfInfo(std::uint64_t info);
+// A callback as checkers and traces name it: "cb3(&req3)", or hexadecimal
+// for a func or info that is no workload token's ("0x0(&req3)").
+std::string CallbackName(std::uint64_t func, std::uint64_t info);
 
 // Tokens 1..count(), each with the CPU and op (index in that CPU's list) that
 // made the request.

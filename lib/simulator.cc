@@ -4,21 +4,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "lib/hash.h"
+
 namespace smpfuzz {
-namespace {
-
-// FNV-1a style mixing, 64 bits.
-inline std::uint64_t Mix(std::uint64_t h, std::uint64_t v) {
-  h ^= v;
-  h *= 0x100000001b3ULL;
-  h ^= h >> 29;
-  return h;
-}
-
-constexpr std::uint64_t kHashSeed = 0xcbf29ce484222325ULL;
-
-}  // namespace
-
 
 Simulator::Simulator(std::unique_ptr<Guest> guest)
     : Platform(/*interleaves=*/true), guest_(std::move(guest)) {}
@@ -66,7 +54,7 @@ void Simulator::ResetRun(const SimOptions& options) {
 
   result_.reports.clear();
   result_.trace.clear();
-  result_.trace_hash = kHashSeed;
+  result_.trace_hash = kFnvOffsetBasis;
   result_.steps = 0;
   result_.clock_ns = 0;
   result_.preemptions = 0;
@@ -156,16 +144,17 @@ bool Simulator::AllQuiescent() const {
 void Simulator::Record(const TraceEntry& e) {
   if (!options_.hash_trace && !options_.record_trace) return;
   std::uint64_t h = result_.trace_hash;
-  h = Mix(h, e.step);
-  h = Mix(h, static_cast<std::uint64_t>(e.cpu) | (std::uint64_t{e.in_irq} << 16) |
-                 (static_cast<std::uint64_t>(e.event) << 24) |
-                 (static_cast<std::uint64_t>(e.kind) << 32) |
-                 (static_cast<std::uint64_t>(e.site) << 40) | (std::uint64_t{e.wrote} << 56));
-  h = Mix(h, e.loc);
-  h = Mix(h, Normalize(e.loc, e.read));
-  h = Mix(h, Normalize(e.loc, e.written));
-  h = Mix(h, Normalize(e.loc, e.aux));
-  h = Mix(h, e.clock_ns);
+  h = FnvMixWord(h, e.step);
+  h = FnvMixWord(h, static_cast<std::uint64_t>(e.cpu) | (std::uint64_t{e.in_irq} << 16) |
+                        (static_cast<std::uint64_t>(e.event) << 24) |
+                        (static_cast<std::uint64_t>(e.kind) << 32) |
+                        (static_cast<std::uint64_t>(e.site) << 40) |
+                        (std::uint64_t{e.wrote} << 56));
+  h = FnvMixWord(h, e.loc);
+  h = FnvMixWord(h, Normalize(e.loc, e.read));
+  h = FnvMixWord(h, Normalize(e.loc, e.written));
+  h = FnvMixWord(h, Normalize(e.loc, e.aux));
+  h = FnvMixWord(h, e.clock_ns);
   result_.trace_hash = h;
   if (options_.record_trace) result_.trace.push_back(e);
 }

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "lib/csd_flags.h"
 #include "lib/llist.h"
 #include "lib/primitives.h"
 #include "lib/task.h"
@@ -32,15 +33,7 @@
 
 namespace smpfuzz {
 
-// include/linux/smp_types.h
-enum : unsigned int {
-  CSD_FLAG_LOCK = 0x01,
-  CSD_TYPE_ASYNC = 0x00,
-  CSD_TYPE_SYNC = 0x10,
-  CSD_TYPE_IRQ_WORK = 0x20,
-  CSD_TYPE_TTWU = 0x30,
-  CSD_FLAG_TYPE_MASK = 0xF0,
-};
+// CSD_FLAG_* and CSD_TYPE_* (include/linux/smp_types.h) are in lib/csd_flags.h.
 
 // SCF_* flags of smp_call_function_many_cond().
 enum : unsigned int {

@@ -4,18 +4,15 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "lib/smp.h"
+#include "lib/csd_flags.h"
+#include "lib/hex.h"
+#include "lib/json.h"
+#include "lib/requests.h"
 
 namespace smpfuzz {
 namespace {
 
 constexpr int kMaxLanes = 16;
-
-std::string Hex(std::uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-  return buf;
-}
 
 std::string Pad(std::string s, std::size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
@@ -36,12 +33,12 @@ std::string FlagsName(std::uint64_t v) {
   return out;
 }
 
-std::string ValueName(const Simulator& sim, std::uint32_t loc, std::uint64_t v) {
+std::string ValueName(const TraceContext& run, std::uint32_t loc, std::uint64_t v) {
   if (loc == TraceEntry::kNoLoc) return Hex(v);
-  switch (sim.locations().Get(loc).field) {
+  switch (run.locations.Get(loc).field) {
     case Field::kNext:
     case Field::kFirst:
-      return v == 0 ? "NULL" : "&" + sim.locations().ObjectName(reinterpret_cast<const void*>(v));
+      return v == 0 ? "NULL" : "&" + run.locations.ObjectName(reinterpret_cast<const void*>(v));
     case Field::kFlags:
       return FlagsName(v);
     case Field::kFunc: {
@@ -81,7 +78,7 @@ struct Row {
   std::string function, access, location, value;
 };
 
-Row Describe(const Simulator& sim, const TraceEntry& e) {
+Row Describe(const TraceContext& run, const TraceEntry& e) {
   Row row;
   switch (e.event) {
     case TraceEvent::kIpiDelivered:
@@ -99,62 +96,17 @@ Row Describe(const Simulator& sim, const TraceEntry& e) {
   }
   row.function = SiteFunction(e.site);
   row.access = AccessKindName(e.kind);
-  if (e.loc != TraceEntry::kNoLoc) row.location = sim.locations().Name(e.loc);
-  row.value = FormatTraceValue(sim, e);
+  if (e.loc != TraceEntry::kNoLoc) row.location = run.locations.Name(e.loc);
+  row.value = FormatTraceValue(run, e);
   return row;
 }
 
 }  // namespace
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      default: break;
-    }
-    if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-      continue;
-    }
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-      continue;
-    }
-    // Well-formed UTF-8 passes; any other byte (a path need not be UTF-8)
-    // becomes U+FFFD, so the document stays valid JSON.
-    const std::size_t n = Utf8SequenceAt(s, i);
-    if (n == 0) {
-      out += "\\ufffd";
-      continue;
-    }
-    out.append(s.substr(i, n));
-    i += n - 1;
-  }
-  return out + "\"";
-}
-
-std::size_t Utf8SequenceAt(std::string_view s, std::size_t i) {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  const std::size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
-  }
-  return n;
-}
-
-std::string FormatTraceValue(const Simulator& sim, const TraceEntry& e) {
+std::string FormatTraceValue(const TraceContext& run, const TraceEntry& e) {
   switch (e.kind) {
     case AccessKind::kCall:
-      return Checkers::CallbackName(e.written, e.aux);
+      return CallbackName(e.written, e.aux);
     case AccessKind::kSendIpi:
       return "-> CPU" + std::to_string(e.written);
     case AccessKind::kSendIpiMask: {
@@ -171,27 +123,27 @@ std::string FormatTraceValue(const Simulator& sim, const TraceEntry& e) {
     case AccessKind::kPlainStore:
     case AccessKind::kWriteOnce:
     case AccessKind::kStoreRelease:
-      return ":= " + ValueName(sim, e.loc, e.written);
+      return ":= " + ValueName(run, e.loc, e.written);
     case AccessKind::kXchg:
-      return ValueName(sim, e.loc, e.read) + " -> " + ValueName(sim, e.loc, e.written);
+      return ValueName(run, e.loc, e.read) + " -> " + ValueName(run, e.loc, e.written);
     case AccessKind::kCmpxchg:
     case AccessKind::kCmpxchgAcquire:
-      if (e.wrote) return ValueName(sim, e.loc, e.read) + " -> " + ValueName(sim, e.loc, e.written);
-      return "= " + ValueName(sim, e.loc, e.read) + " (expected " + ValueName(sim, e.loc, e.aux) +
+      if (e.wrote) return ValueName(run, e.loc, e.read) + " -> " + ValueName(run, e.loc, e.written);
+      return "= " + ValueName(run, e.loc, e.read) + " (expected " + ValueName(run, e.loc, e.aux) +
              ": failed)";
     default:
-      return "= " + ValueName(sim, e.loc, e.read);
+      return "= " + ValueName(run, e.loc, e.read);
   }
 }
 
-std::string FormatTrace(const Simulator& sim, const RunResult& r) {
-  const int n = sim.scenario().nr_cpus;
+std::string FormatTrace(const TraceContext& run, const RunResult& r) {
+  const int n = run.scenario.nr_cpus;
   const std::size_t lane_width = n > kMaxLanes ? 0 : static_cast<std::size_t>(2 * n - 1);
   std::vector<Row> rows;
   rows.reserve(r.trace.size());
   std::size_t wf = 8, wa = 6, wl = 8;
   for (const TraceEntry& e : r.trace) {
-    rows.push_back(Describe(sim, e));
+    rows.push_back(Describe(run, e));
     wf = std::max(wf, rows.back().function.size());
     wa = std::max(wa, rows.back().access.size());
     wl = std::max(wl, rows.back().location.size());
@@ -215,9 +167,9 @@ std::string FormatTrace(const Simulator& sim, const RunResult& r) {
   return out;
 }
 
-std::string FormatVerdict(const Simulator& sim, const RunResult& r) {
+std::string FormatVerdict(const TraceContext& run, const RunResult& r) {
   std::string out;
-  const char* variant = sim.scenario().variant ? sim.scenario().variant->name : "?";
+  const char* variant = run.scenario.variant ? run.scenario.variant->name : "?";
   const Report* primary = r.Primary();
   out += std::string("verdict (") + variant + "): " +
          (primary ? SignatureName(primary->signature) : "clean") + "\n";
@@ -241,50 +193,54 @@ std::string FormatVerdict(const Simulator& sim, const RunResult& r) {
   return out;
 }
 
-std::string FormatJson(const Simulator& sim, const RunResult& r, bool with_trace) {
+std::string FormatJson(const TraceContext& run, const RunResult& r, bool with_trace,
+                       std::string_view file) {
   const Report* primary = r.Primary();
-  std::string out = "{";
-  out += "\"variant\":" + JsonString(sim.scenario().variant ? sim.scenario().variant->name : "");
-  out += ",\"verdict\":" + JsonString(primary ? SignatureName(primary->signature) : "clean");
-  out += ",\"steps\":" + std::to_string(r.steps);
-  out += ",\"preemptions\":" + std::to_string(r.preemptions);
-  out += ",\"virtual_time_ns\":" + std::to_string(r.clock_ns);
-  out += std::string(",\"quiescent\":") + (r.quiescent ? "true" : "false");
-  out += ",\"trace_hash\":" + JsonString(Hex(r.trace_hash));
-  out += ",\"reports\":[";
-  for (std::size_t i = 0; i < r.reports.size(); ++i) {
-    const Report& rep = r.reports[i];
-    if (i) out += ",";
-    out += "{\"signature\":" + JsonString(SignatureName(rep.signature));
-    out += ",\"key\":" + JsonString(rep.DedupKey());
-    out += ",\"step\":" + std::to_string(rep.step);
-    out += ",\"cpus\":[";
-    for (std::size_t k = 0; k < rep.cpus.size(); ++k) out += (k ? "," : "") + std::to_string(rep.cpus[k]);
-    out += "],\"csd\":" + JsonString(rep.csd);
-    out += ",\"sites\":[";
-    for (std::size_t k = 0; k < rep.sites.size(); ++k) {
-      out += (k ? "," : "") + JsonString(SiteName(rep.sites[k]));
-    }
-    out += "],\"message\":" + JsonString(rep.message) + "}";
+  JsonWriter w;
+  w.BeginObject();
+  if (!file.empty()) w.Field("file", file);
+  w.Field("variant", run.scenario.variant ? run.scenario.variant->name : "")
+      .Field("verdict", primary ? SignatureName(primary->signature) : "clean")
+      .Field("steps", r.steps)
+      .Field("preemptions", r.preemptions)
+      .Field("virtual_time_ns", r.clock_ns)
+      .Field("quiescent", r.quiescent)
+      .Field("trace_hash", Hex(r.trace_hash))
+      .Key("reports")
+      .BeginArray();
+  for (const Report& rep : r.reports) {
+    w.BeginObject()
+        .Field("signature", SignatureName(rep.signature))
+        .Field("key", rep.DedupKey())
+        .Field("step", rep.step)
+        .Key("cpus")
+        .BeginArray();
+    for (int c : rep.cpus) w.Int(c);
+    w.EndArray().Field("csd", rep.csd).Key("sites").BeginArray();
+    for (Site s : rep.sites) w.String(SiteName(s));
+    w.EndArray().Field("message", rep.message).EndObject();
   }
-  out += "]";
+  w.EndArray();
   if (with_trace) {
-    out += ",\"trace\":[";
-    for (std::size_t i = 0; i < r.trace.size(); ++i) {
-      const TraceEntry& e = r.trace[i];
-      Row row = Describe(sim, e);
-      if (i) out += ",";
-      out += "{\"step\":" + std::to_string(e.step) + ",\"cpu\":" + std::to_string(e.cpu) +
-             ",\"irq\":" + (e.in_irq ? "true" : "false") + ",\"function\":" +
-             JsonString(row.function) + ",\"access\":" + JsonString(row.access) +
-             ",\"site\":" + JsonString(e.event == TraceEvent::kAccess ? SiteName(e.site) : "") +
-             ",\"location\":" + JsonString(row.location) + ",\"value\":" + JsonString(row.value) +
-             ",\"clock_ns\":" + std::to_string(e.clock_ns) + "}";
+    w.Key("trace").BeginArray();
+    for (const TraceEntry& e : r.trace) {
+      Row row = Describe(run, e);
+      w.BeginObject()
+          .Field("step", e.step)
+          .Field("cpu", e.cpu)
+          .Field("irq", e.in_irq)
+          .Field("function", row.function)
+          .Field("access", row.access)
+          .Field("site", e.event == TraceEvent::kAccess ? SiteName(e.site) : "")
+          .Field("location", row.location)
+          .Field("value", row.value)
+          .Field("clock_ns", e.clock_ns)
+          .EndObject();
     }
-    out += "]";
+    w.EndArray();
   }
-  out += "}";
-  return out;
+  w.EndObject();
+  return w.str();
 }
 
 }  // namespace smpfuzz

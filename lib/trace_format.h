@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// Printing a run for people (aligned columns, one row per step, a lane per
-// CPU) and for machines (JSON).
+// Printing a finished run for people (aligned columns, one row per step, a
+// lane per CPU) and for machines (JSON). The printers take data, never a
+// machine: a RunResult stored by triage or hunt prints as well as the one a
+// Simulator just returned.
 
 #ifndef SMPFUZZ_LIB_TRACE_FORMAT_H_
 #define SMPFUZZ_LIB_TRACE_FORMAT_H_
@@ -9,30 +11,35 @@
 #include <string>
 #include <string_view>
 
-#include "lib/simulator.h"
+#include "lib/locations.h"
+#include "lib/run_result.h"
+#include "lib/scenario.h"
 
 namespace smpfuzz {
 
+// What a printer needs besides the RunResult: the scenario that ran (CPU
+// count, variant) and the names of the memory that the trace's location ids
+// stand for (the Locations of that same run; ids are assigned per run). Built
+// by the caller, e.g. TraceContext{sim.scenario(), sim.locations()}; it refers
+// to both, which must outlive it.
+struct TraceContext {
+  const Scenario& scenario;
+  const Locations& locations;
+};
+
 // One row per trace entry: step, lanes, CPU, context, kernel function,
 // access kind, location, value read or written.
-std::string FormatTrace(const Simulator& sim, const RunResult& r);
+std::string FormatTrace(const TraceContext& run, const RunResult& r);
 // The verdict: primary signature, every report with its CPUs, csd, step,
 // code sites and message, and a summary line.
-std::string FormatVerdict(const Simulator& sim, const RunResult& r);
-// Everything above as one JSON object (no trailing newline).
-std::string FormatJson(const Simulator& sim, const RunResult& r, bool with_trace);
-
-// `s` as a JSON string, quotes included: `"` `\` and control characters
-// escaped, bytes that are not UTF-8 as U+FFFD. The one escaper for every
-// JSON the tools print.
-std::string JsonString(std::string_view s);
-
-// The length of the well-formed UTF-8 sequence of two to four bytes at
-// s[i], or 0 when there is none.
-std::size_t Utf8SequenceAt(std::string_view s, std::size_t i);
+std::string FormatVerdict(const TraceContext& run, const RunResult& r);
+// Everything above as one JSON object (no trailing newline). A `file` that
+// is not empty comes first, as "file": the input the run came from.
+std::string FormatJson(const TraceContext& run, const RunResult& r, bool with_trace,
+                       std::string_view file = {});
 
 // The value column of a trace entry, e.g. "= 0x1 (LOCK)", "0x0 -> &csd_data[0]".
-std::string FormatTraceValue(const Simulator& sim, const TraceEntry& e);
+std::string FormatTraceValue(const TraceContext& run, const TraceEntry& e);
 
 }  // namespace smpfuzz
 

@@ -53,8 +53,8 @@ std::string Num(double v) {
 
 }  // namespace
 
-std::string FormatSvg(const Simulator& sim, const RunResult& r, const std::string& title) {
-  const int n = sim.scenario().nr_cpus;
+std::string FormatSvg(const TraceContext& run, const RunResult& r, const std::string& title) {
+  const int n = run.scenario.nr_cpus;
   const int rows = static_cast<int>(r.trace.size());
   const int width = kLeft + n * kLaneWidth + kNoteWidth;
   const int height = kTop + (rows + 1) * kRow + 20;
@@ -105,8 +105,8 @@ std::string FormatSvg(const Simulator& sim, const RunResult& r, const std::strin
       label = "IPI: generic_smp_call_function_single_interrupt";
     } else {
       label = std::string(SiteFunction(e.site)) + ": " + AccessKindName(e.kind);
-      if (e.loc != TraceEntry::kNoLoc) label += " " + sim.locations().Name(e.loc);
-      label += " " + FormatTraceValue(sim, e);
+      if (e.loc != TraceEntry::kNoLoc) label += " " + run.locations.Name(e.loc);
+      label += " " + FormatTraceValue(run, e);
     }
     if (label.size() > 42) label = label.substr(0, 41) + "\xe2\x80\xa6";
     const int x = lane_x(e.cpu);

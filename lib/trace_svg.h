@@ -10,12 +10,13 @@
 
 #include <string>
 
-#include "lib/simulator.h"
+#include "lib/run_result.h"
+#include "lib/trace_format.h"
 
 namespace smpfuzz {
 
 // A standalone SVG document (needs a RunResult with the trace recorded).
-std::string FormatSvg(const Simulator& sim, const RunResult& r, const std::string& title);
+std::string FormatSvg(const TraceContext& run, const RunResult& r, const std::string& title);
 
 }  // namespace smpfuzz
 

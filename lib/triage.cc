@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <chrono>
 
+#include "absl/status/status.h"
 #include "lib/explorer.h"
-#include "lib/input_bytes.h"
+#include "lib/expectations.h"
+#include "lib/inputs.h"
 #include "lib/model_guest.h"
 
 namespace smpfuzz {
@@ -148,8 +150,8 @@ bool Cuts::Next(Scenario* out) {
   }
 }
 
-MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per_check,
-                        double total_seconds) {
+absl::StatusOr<MinimizeResult> Minimize(const Repro& in, Signature signature,
+                                        double seconds_per_check, double total_seconds) {
   const auto start = std::chrono::steady_clock::now();
   auto left = [&] {
     return total_seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -161,18 +163,12 @@ MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per
   };
   MinimizeResult res;
   Simulator sim(NewModelGuest());
-  if (absl::Status loaded = sim.Load(in.scenario); !loaded.ok()) {
-    res.why = std::string(loaded.message());
-    return res;
-  }
-  SimOptions opt = in.Options();
+  if (absl::Status loaded = sim.Load(in.scenario); !loaded.ok()) return loaded;
+  SimOptions opt = RunOptions(in);
   opt.record_trace = false;
   const RunResult& first = sim.Run(in.schedule, opt);
   if (signature == Signature::kCount) {
-    if (first.clean()) {
-      res.why = "the input replays clean";
-      return res;
-    }
+    if (first.clean()) return absl::FailedPreconditionError("the input replays clean");
     signature = first.Primary()->signature;
   }
   res.signature = signature;
@@ -213,13 +209,11 @@ MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per
   }
   if (!reproduced) {
     // Deeper than the explorer's bound: keep the input's own schedule.
-    res.ok = true;
     res.repro = in;
     res.preemptions = first.preemptions;
     StateExpectations(&res.repro);
     return res;
   }
-  res.ok = true;
   res.repro.scenario = s;
   res.repro.schedule = found.counterexample.schedule;
   res.repro.max_steps = in.max_steps;
@@ -234,15 +228,17 @@ MinimizeResult Minimize(const Repro& in, Signature signature, double seconds_per
 Classified Classify(const std::string& path, const Variant* raw_variant, Simulator* sim,
                     const KnownFinding& known) {
   Classified c;
-  bool was_text = false;
-  if (!ReadReproOrInput(path, raw_variant, CrashDirOrigin(path), &c.repro, &was_text, &c.error)) {
+  absl::StatusOr<Input> in = ReadInput(path, raw_variant, CrashDirOrigin(path));
+  if (!in.ok()) {
+    c.error = std::string(in.status().message());
     return c;
   }
+  c.repro = std::move(in->repro);
   if (!sim->Load(c.repro.scenario).ok()) {
     c.error = path + ": scenario does not load";
     return c;
   }
-  SimOptions opt = c.repro.Options();
+  SimOptions opt = RunOptions(c.repro);
   opt.record_trace = false;
   const RunResult& res = sim->Run(c.repro.schedule, opt);
   if (res.clean()) {
@@ -285,7 +281,8 @@ Bucket* TriageResult::Add(const std::string& path, Classified c) {
   }
   auto size = [](const Repro& x) { return x.scenario.TotalOps() * 100000 + x.schedule.size(); };
   if (b == nullptr) {
-    buckets.push_back(Bucket{c.key, c.signature, 0, path, path, std::move(c.repro), {}});
+    buckets.push_back(Bucket{c.key, c.signature, 0, path, path, std::move(c.repro),
+                             absl::StatusOr<MinimizeResult>()});
     b = &buckets.back();
   } else if (size(c.repro) < size(b->smallest)) {
     b->smallest = std::move(c.repro);
@@ -309,13 +306,14 @@ TriageResult Triage(const std::vector<std::string>& files, const Variant* raw_va
 }
 
 std::string BucketReproText(const Bucket& b) {
-  const Repro& r = b.minimized.ok ? b.minimized.repro : b.smallest;
+  const Repro& r = b.minimized.ok() ? b.minimized->repro : b.smallest;
   return FormatRepro(
       r, {"bucket " + b.key, std::to_string(b.count) + " crash file(s), first " + b.first_file,
           "smallest " + b.smallest_file +
-              (!b.minimized.ok           ? ", not minimized: " + b.minimized.why
-               : b.minimized.out_of_time ? ", minimized until the time limit: " + MinimizeUndone(b.minimized)
-                                         : ", minimized")});
+              (!b.minimized.ok() ? ", not minimized: " + std::string(b.minimized.status().message())
+               : b.minimized->out_of_time
+                   ? ", minimized until the time limit: " + MinimizeUndone(*b.minimized)
+                   : ", minimized")});
 }
 
 std::string MinimizeUndone(const MinimizeResult& m) {

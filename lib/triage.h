@@ -10,15 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "lib/repro.h"
 #include "lib/simulator.h"
 
 namespace smpfuzz {
 
+// What Minimize made of a reproducer.
 struct MinimizeResult {
-  bool ok = false;
-  std::string why;  // when !ok
-  Repro repro;      // minimized, with expectations for the three real variants
+  Repro repro;  // minimized, with expectations for the three real variants
   Signature signature = Signature::kCount;
   std::uint32_t preemptions = 0;
   int ops_removed = 0;
@@ -70,8 +70,10 @@ inline constexpr std::uint64_t kMinimizeExecutionsPerCheck = 100000;
 // kept (out_of_time, cuts_left say what was not tried). Each check gets
 // kMinimizeExecutionsPerCheck executions and `seconds_per_check` (0: no limit)
 // or what is left of `total_seconds`, if less.
-MinimizeResult Minimize(const Repro& in, Signature signature = Signature::kCount,
-                        double seconds_per_check = 2.0, double total_seconds = 0);
+// Errors: FailedPrecondition "the input replays clean" (no signature given),
+// or the scenario's own load error.
+absl::StatusOr<MinimizeResult> Minimize(const Repro& in, Signature signature = Signature::kCount,
+                                        double seconds_per_check = 2.0, double total_seconds = 0);
 
 struct Bucket {
   std::string key;  // Report::DedupKey() of the primary report
@@ -80,7 +82,9 @@ struct Bucket {
   std::string first_file;
   std::string smallest_file;
   Repro smallest;
-  MinimizeResult minimized;
+  // Minimize's result, or why it failed; before it ran, the default (an
+  // Unknown error with no message: "not minimized yet").
+  absl::StatusOr<MinimizeResult> minimized;
 };
 
 // One crash file replayed: the bucket it belongs to, or why it has none.

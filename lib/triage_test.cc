@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "lib/expectations.h"
 #include "lib/input_bytes.h"
 #include "lib/model_guest.h"
 
@@ -31,14 +32,15 @@ Repro SelfLoopWithNoise() {
 }
 
 TEST(Minimize, SelfLoopShrinksToTwoCallsAndOnePreemption) {
-  MinimizeResult m = Minimize(SelfLoopWithNoise());
-  ASSERT_TRUE(m.ok) << m.why;
+  absl::StatusOr<MinimizeResult> minimized = Minimize(SelfLoopWithNoise());
+  ASSERT_TRUE(minimized.ok()) << minimized.status().message();
+  const MinimizeResult& m = *minimized;
   EXPECT_EQ(m.signature, Signature::kLlistSelfLoop);
   EXPECT_EQ(m.preemptions, 1u);
   EXPECT_EQ(m.repro.scenario.TotalOps(), 2);
   EXPECT_EQ(m.repro.scenario.nr_cpus, 3);
   Simulator sim(NewModelGuest());
-  EXPECT_TRUE(sim.Run(m.repro.scenario, m.repro.schedule, m.repro.Options())
+  EXPECT_TRUE(sim.Run(m.repro.scenario, m.repro.schedule, RunOptions(m.repro))
                   .Has(Signature::kLlistSelfLoop));
   ASSERT_FALSE(m.repro.expectations.empty());
 }
@@ -61,13 +63,15 @@ schedule 1 2i 2 0 1i 0 4i 0*3 1 4*3 1 2i 1*4 0 1i 1*5 0*8 0i
 )";
 
 TEST(Minimize, DeepFuzzerCrashShrinksToTheSelfLoop) {
-  Repro in;
-  std::string error;
-  ASSERT_TRUE(ParseRepro(kDeepFuzzerCrash, "deep.repro", &in, &error)) << error;
+  absl::StatusOr<Repro> parsed = ParseRepro(kDeepFuzzerCrash, "deep.repro");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  const Repro& in = *parsed;
   // No time limit: each check is bounded by its execution count alone, so the
   // result does not depend on the machine's load or a sanitizer's slowdown.
-  MinimizeResult m = Minimize(in, Signature::kCount, /*seconds_per_check=*/0);
-  ASSERT_TRUE(m.ok) << m.why;
+  absl::StatusOr<MinimizeResult> minimized =
+      Minimize(in, Signature::kCount, /*seconds_per_check=*/0);
+  ASSERT_TRUE(minimized.ok()) << minimized.status().message();
+  const MinimizeResult& m = *minimized;
   EXPECT_TRUE(m.explored);
   EXPECT_EQ(m.signature, Signature::kLlistSelfLoop);
   EXPECT_EQ(m.preemptions, 1u);
@@ -79,20 +83,22 @@ TEST(Minimize, DeepFuzzerCrashShrinksToTheSelfLoop) {
 }
 
 TEST(Minimize, StopsAtItsTimeLimitAndKeepsTheInput) {
-  Repro in;
-  std::string error;
-  ASSERT_TRUE(ParseRepro(kDeepFuzzerCrash, "deep.repro", &in, &error)) << error;
+  absl::StatusOr<Repro> parsed = ParseRepro(kDeepFuzzerCrash, "deep.repro");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  const Repro& in = *parsed;
   // No time for a single cut: all 7 operations stay, and the schedule (the
   // input's own, or one the first search found) still gives the self-loop.
-  MinimizeResult m = Minimize(in, Signature::kLlistSelfLoop, 0.001, 0.001);
-  ASSERT_TRUE(m.ok) << m.why;
+  absl::StatusOr<MinimizeResult> minimized =
+      Minimize(in, Signature::kLlistSelfLoop, 0.001, 0.001);
+  ASSERT_TRUE(minimized.ok()) << minimized.status().message();
+  const MinimizeResult& m = *minimized;
   EXPECT_EQ(m.repro.scenario.TotalOps(), 7);
   EXPECT_EQ(m.ops_removed, 0);
   EXPECT_TRUE(m.out_of_time);
   EXPECT_GT(m.cuts_left, 0u);
   EXPECT_NE(MinimizeUndone(m).find("cut(s) not tried"), std::string::npos);
   Simulator sim(NewModelGuest());
-  EXPECT_TRUE(sim.Run(m.repro.scenario, m.repro.schedule, m.repro.Options())
+  EXPECT_TRUE(sim.Run(m.repro.scenario, m.repro.schedule, RunOptions(m.repro))
                   .Has(Signature::kLlistSelfLoop));
 }
 
@@ -138,10 +144,11 @@ TEST(Minimize, HugeInputStopsAtItsTimeLimit) {
   }
   ASSERT_TRUE(in.scenario.Validate().ok());
   const auto start = std::chrono::steady_clock::now();
-  MinimizeResult m = Minimize(in, Signature::kCount, 2.0, 2.0);
+  absl::StatusOr<MinimizeResult> minimized = Minimize(in, Signature::kCount, 2.0, 2.0);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  ASSERT_TRUE(m.ok) << m.why;
+  ASSERT_TRUE(minimized.ok()) << minimized.status().message();
+  const MinimizeResult& m = *minimized;
   EXPECT_EQ(m.signature, Signature::kLlistSelfLoop);
   EXPECT_TRUE(m.out_of_time);
   EXPECT_GT(m.cuts_left, 100000u);
@@ -197,8 +204,9 @@ TEST(Triage, HundredDuplicateCrashesMakeOneBucket) {
   Repro r;
   r.scenario = CanonicalScenario(FindVariant("b0473dcd"));
   r.schedule = CanonicalSelfLoopSchedule();
-  std::string bytes, error;
-  ASSERT_TRUE(EncodeInputBytes(r, &bytes, &error)) << error;
+  absl::StatusOr<std::string> encoded = EncodeInputBytes(r);
+  ASSERT_TRUE(encoded.ok()) << encoded.status().message();
+  const std::string& bytes = *encoded;
   const char* tmp = std::getenv("TEST_TMPDIR");
   std::string dir = tmp ? tmp : "/tmp";
   std::vector<std::string> files;
@@ -216,8 +224,8 @@ TEST(Triage, HundredDuplicateCrashesMakeOneBucket) {
   EXPECT_EQ(t.buckets[0].signature, Signature::kLlistSelfLoop);
   EXPECT_EQ(t.buckets[0].smallest_file, dir + "/crash-0");
   EXPECT_EQ(t.bad, 1);
-  EXPECT_TRUE(t.buckets[0].minimized.ok);
-  EXPECT_EQ(t.buckets[0].minimized.preemptions, 1u);
+  ASSERT_TRUE(t.buckets[0].minimized.ok()) << t.buckets[0].minimized.status().message();
+  EXPECT_EQ(t.buckets[0].minimized->preemptions, 1u);
 }
 
 }  // namespace

@@ -53,6 +53,10 @@ const Variant* FindVariant(std::string_view name);
 // "baseline, b0473dcd, fixed" (real kernels only; mutants when asked).
 std::string VariantNames(bool include_mutants = false);
 
+// The variant that raw fuzzer inputs (which carry none) run as unless told
+// otherwise: the one with the bug, so a crash file replays as it crashed.
+inline constexpr const char* kDefaultRawVariant = "b0473dcd";
+
 }  // namespace smpfuzz
 
 #endif  // SMPFUZZ_LIB_VARIANT_H_

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "lib/expectations.h"
 #include "lib/repro.h"
 
 namespace smpfuzz {
@@ -25,9 +26,9 @@ TEST(ReproSuite, EveryExpectationHolds) {
     ASSERT_TRUE(in) << "cannot read " << path;
     std::stringstream ss;
     ss << in.rdbuf();
-    Repro r;
-    std::string error;
-    ASSERT_TRUE(ParseRepro(ss.str(), path, &r, &error)) << error;
+    absl::StatusOr<Repro> parsed = ParseRepro(ss.str(), path);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    const Repro& r = *parsed;
     EXPECT_FALSE(r.expectations.empty()) << path << " states no expectations";
     // Every file states what each real kernel variant does.
     for (const char* v : {"baseline", "b0473dcd", "fixed"}) {
@@ -37,9 +38,9 @@ TEST(ReproSuite, EveryExpectationHolds) {
     }
     for (const std::string& failure : CheckExpectations(r, path)) ADD_FAILURE() << failure;
     // And the file is in canonical form modulo comments: it round-trips.
-    Repro again;
-    ASSERT_TRUE(ParseRepro(FormatRepro(r), path, &again, &error)) << error;
-    EXPECT_TRUE(again == r);
+    absl::StatusOr<Repro> again = ParseRepro(FormatRepro(r), path);
+    ASSERT_TRUE(again.ok()) << again.status().message();
+    EXPECT_TRUE(*again == r);
   }
 }
 

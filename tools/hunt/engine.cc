@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <system_error>
 
 #include "fuzz/exec_counter.h"
@@ -45,7 +46,7 @@ class LibFuzzerEngine : public Engine {
   std::vector<std::string> QueueDirs() const override { return {}; }
 
  protected:
-  bool Prepare(std::string* error) override { return MakeDirs(dir() + "/artifacts", error); }
+  absl::Status Prepare() override { return MakeDirs(dir() + "/artifacts"); }
 
   std::vector<Command> Commands() const override {
     std::vector<Command> out;
@@ -107,9 +108,9 @@ class AflEngine : public Engine {
 
   // AFL++ needs at least one seed on a first start: the merged corpus (its
   // first 500 entries) or a single zero byte.
-  bool Prepare(std::string* error) override {
+  absl::Status Prepare() override {
     const std::string seeds = dir() + "/seeds";
-    if (!MakeDirs(seeds, error)) return false;
+    if (absl::Status s = MakeDirs(seeds); !s.ok()) return s;
     std::error_code ec;
     std::vector<std::string> corpus = ListFiles(config_.out + "/corpus");
     std::sort(corpus.begin(), corpus.end());
@@ -121,7 +122,7 @@ class AflEngine : public Engine {
     if (fs::is_empty(seeds, ec)) {
       std::ofstream(seeds + "/zero", std::ios::binary).put('\0');
     }
-    return MakeDirs(dir() + "/libfuzzer/queue", error);
+    return MakeDirs(dir() + "/libfuzzer/queue");
   }
 
   std::vector<Command> Commands() const override {
@@ -159,36 +160,36 @@ std::uint64_t Engine::execs() const {
   return fuzz::ReadExecCounter((dir() + "/execs").c_str());
 }
 
-bool Engine::Start(std::string* error) {
-  if (!MakeDirs(dir(), error) || !Prepare(error)) return false;
+absl::Status Engine::Start() {
+  if (absl::Status s = MakeDirs(dir()); !s.ok()) return s;
+  if (absl::Status s = Prepare(); !s.ok()) return s;
   instances_.clear();
   for (Command& c : Commands()) instances_.push_back(Instance{std::move(c), {}, 0, -1, 0});
   const double now = Now();
   for (Instance& in : instances_) {
-    if (!StartInstance(&in, now, error)) {
+    if (absl::Status s = StartInstance(&in, now); !s.ok()) {
       Stop();
-      return false;
+      return s;
     }
   }
-  return true;
+  return absl::OkStatus();
 }
 
-bool Engine::StartInstance(Instance* in, double now, std::string* error) {
+absl::Status Engine::StartInstance(Instance* in, double now) {
   RotateLog(in->command.log);
-  if (!in->process.Start(in->command, error)) return false;
+  if (absl::Status s = in->process.Start(in->command); !s.ok()) return s;
   in->started = now;
   in->restart_at = -1;
-  return true;
+  return absl::OkStatus();
 }
 
 void Engine::Poll(std::vector<std::string>* events) {
   if (failed()) return;
   const double now = Now();
   for (Instance& in : instances_) {
-    std::string status;
-    int code = 0;
-    if (in.process.Exited(&status, &code)) {
-      if (ExitedOnFinding(code)) {
+    if (const std::optional<Process::Exit> exit = in.process.Exited()) {
+      const std::string& status = exit->how;
+      if (ExitedOnFinding(exit->code)) {
         in.restart_at = now;
         in.quick_deaths = 0;
         continue;
@@ -211,9 +212,8 @@ void Engine::Poll(std::vector<std::string>* events) {
                         (delay > 0 ? " in " + std::to_string(static_cast<int>(delay)) + " s" : ""));
     }
     if (in.restart_at >= 0 && now >= in.restart_at) {
-      std::string error;
-      if (!StartInstance(&in, now, &error)) {
-        failure_ = std::string(name()) + ": restart failed: " + error;
+      if (absl::Status s = StartInstance(&in, now); !s.ok()) {
+        failure_ = std::string(name()) + ": restart failed: " + std::string(s.message());
         events->push_back(failure_);
         Stop();
         return;

@@ -5,9 +5,9 @@
 // crashes and inputs, and a count of their executions.
 //
 // Every engine works inside OUT/<engine>/ and reads the merged corpus in
-// OUT/corpus; hunt copies crashes out and merges inputs in (hunt.cc). An
-// instance that exits is restarted with a growing delay; one that keeps
-// dying within seconds fails the engine, with the tail of its log.
+// OUT/corpus; hunt copies crashes out (hunt.cc) and merges inputs in
+// (merge.h). An instance that exits is restarted with a growing delay; one
+// that keeps dying within seconds fails the engine, with the tail of its log.
 
 #ifndef SMPFUZZ_TOOLS_HUNT_ENGINE_H_
 #define SMPFUZZ_TOOLS_HUNT_ENGINE_H_
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "tools/hunt/process.h"
 
 namespace smpfuzz::hunt {
@@ -37,9 +38,9 @@ class Engine {
   virtual ~Engine() = default;
 
   virtual const char* name() const = 0;
-  // Prepares its directories and starts every instance; false and `error`
-  // (one line) when one cannot start.
-  bool Start(std::string* error);
+  // Prepares its directories and starts every instance; the error (one
+  // line) says why one cannot start.
+  absl::Status Start();
   // Reaps instances that exited and restarts them when due. Appends what
   // happened to `events`, one line each.
   void Poll(std::vector<std::string>* events);
@@ -63,7 +64,7 @@ class Engine {
 
  protected:
   std::string dir() const { return config_.out + "/" + name(); }
-  virtual bool Prepare(std::string* error) = 0;
+  virtual absl::Status Prepare() = 0;
   virtual std::vector<Command> Commands() const = 0;
   // Whether an instance that exited with `code` stopped because it found
   // something (a crash file was written): restarted at once, not a failure.
@@ -81,7 +82,7 @@ class Engine {
     double restart_at = -1;  // when >= 0: restart due then
     int quick_deaths = 0;
   };
-  bool StartInstance(Instance* in, double now, std::string* error);
+  absl::Status StartInstance(Instance* in, double now);
 
   std::vector<Instance> instances_;
   std::string failure_;

@@ -17,6 +17,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "absl/strings/str_cat.h"
+#include "lib/hash.h"
+
 namespace smpfuzz::hunt {
 
 namespace fs = std::filesystem;
@@ -53,6 +56,10 @@ std::vector<std::string> ListFiles(const std::string& dir, const std::vector<std
   return out;
 }
 
+std::string HashHex(const std::string& bytes) {
+  return absl::StrCat(absl::Hex(Fnv1a(bytes), absl::kZeroPad16));
+}
+
 std::size_t CountFiles(const std::string& dir) {
   std::size_t n = 0;
   std::error_code ec;
@@ -63,72 +70,70 @@ std::size_t CountFiles(const std::string& dir) {
   return n;
 }
 
-bool MakeDirs(const std::string& path, std::string* error) {
+absl::Status MakeDirs(const std::string& path) {
   std::error_code ec;
   fs::create_directories(path, ec);
-  if (ec) *error = path + ": cannot create: " + ec.message();
-  return !ec;
+  if (ec) return absl::UnavailableError(absl::StrCat(path, ": cannot create: ", ec.message()));
+  return absl::OkStatus();
 }
 
-bool ReadFile(const std::string& path, std::string* out) {
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return !in.bad();
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read: ", std::strerror(errno)));
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": cannot read: ", std::strerror(errno)));
+  return bytes;
 }
 
 namespace {
 
 // Writes all of `bytes` to a new file `path` and closes it; on any failure
-// (a full disk shows at write or at close) the file is removed.
-bool WriteNewFile(const std::string& path, const char* data, std::size_t size, std::string* why) {
+// (a full disk shows at write or at close) the file is removed. The error
+// is strerror's text alone.
+absl::Status WriteNewFile(const std::string& path, const std::string& bytes) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    *why = std::strerror(errno);
-    return false;
-  }
+  if (fd < 0) return absl::UnavailableError(std::strerror(errno));
   std::size_t done = 0;
-  while (done < size) {
-    ssize_t n = write(fd, data + done, size - done);
+  while (done < bytes.size()) {
+    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      *why = std::strerror(n < 0 ? errno : ENOSPC);
+      const absl::Status error = absl::UnavailableError(std::strerror(n < 0 ? errno : ENOSPC));
       close(fd);
       unlink(path.c_str());
-      return false;
+      return error;
     }
     done += static_cast<std::size_t>(n);
   }
   if (close(fd) != 0) {
-    *why = std::strerror(errno);
+    const absl::Status error = absl::UnavailableError(std::strerror(errno));
     unlink(path.c_str());
-    return false;
+    return error;
   }
-  return true;
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-bool WriteFileAtomically(const std::string& path, const std::string& bytes, std::string* error) {
+absl::Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
   const std::string tmp = path + ".tmp";
-  std::string why;
-  if (!WriteNewFile(tmp, bytes.data(), bytes.size(), &why)) {
-    *error = path + ": cannot write: " + why;
-    return false;
+  if (absl::Status s = WriteNewFile(tmp, bytes); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat(path, ": cannot write: ", s.message()));
   }
   if (rename(tmp.c_str(), path.c_str()) != 0) {
-    *error = path + ": cannot write: " + std::strerror(errno);
+    const absl::Status error =
+        absl::UnavailableError(absl::StrCat(path, ": cannot write: ", std::strerror(errno)));
     unlink(tmp.c_str());
-    return false;
+    return error;
   }
-  return true;
+  return absl::OkStatus();
 }
 
 bool LinkOrCopy(const std::string& from, const std::string& to) {
   if (link(from.c_str(), to.c_str()) == 0) return true;
   if (errno == EEXIST) return false;
-  std::string bytes, why;
-  return ReadFile(from, &bytes) && WriteNewFile(to, bytes.data(), bytes.size(), &why);
+  absl::StatusOr<std::string> bytes = ReadFile(from);
+  return bytes.ok() && WriteNewFile(to, *bytes).ok();
 }
 
 bool IsEmptyNamedAfterContent(const std::string& path) {
@@ -155,14 +160,11 @@ std::uint64_t FreeBytes(const std::string& path) {
   return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
 }
 
-bool DirLock::Acquire(const std::string& dir, int* holder, int* previous, std::string* error) {
-  *holder = 0;
-  *previous = 0;
+absl::StatusOr<int> DirLock::Acquire(const std::string& dir) {
   const std::string path = dir + "/hunt.lock";
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
-    *error = path + ": cannot open: " + std::strerror(errno);
-    return false;
+    return absl::FailedPreconditionError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
   }
   char buf[32] = {};
   const ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
@@ -171,24 +173,24 @@ bool DirLock::Acquire(const std::string& dir, int* holder, int* previous, std::s
     const int e = errno;
     close(fd);
     if (e == EWOULDBLOCK) {
-      *holder = pid_in_file;
-      return false;
+      return absl::UnavailableError(absl::StrCat(
+          "another hunt is running in this directory (pid ",
+          pid_in_file > 0 ? std::to_string(pid_in_file) : std::string("unknown"), ")"));
     }
-    *error = path + ": cannot lock: " + std::strerror(e);
-    return false;
+    return absl::FailedPreconditionError(absl::StrCat(path, ": cannot lock: ", std::strerror(e)));
   }
   // The holder writes its pid only once it has the lock, so a pid read
   // before the lock was taken is that of a holder that is gone.
   char pid[32];
   const int len = std::snprintf(pid, sizeof pid, "%d\n", static_cast<int>(getpid()));
   if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, static_cast<std::size_t>(len), 0) != len) {
-    *error = path + ": cannot write: " + std::strerror(errno);
+    const absl::Status error =
+        absl::FailedPreconditionError(absl::StrCat(path, ": cannot write: ", std::strerror(errno)));
     close(fd);
-    return false;
+    return error;
   }
-  *previous = pid_in_file;
   fd_ = fd;
-  return true;
+  return pid_in_file;
 }
 
 void DirLock::Release() {

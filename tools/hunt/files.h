@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
 namespace smpfuzz::hunt {
 
 // Paths of the regular files directly in `dir` whose names start with one of
@@ -18,20 +21,26 @@ namespace smpfuzz::hunt {
 std::vector<std::string> ListFiles(const std::string& dir,
                                    const std::vector<std::string>& prefixes = {""});
 
+// The 64-bit FNV-1a hash of `bytes` as 16 hex digits: what hunt names crash
+// files by (their content) and bucket reproducers by (the last 8 digits of
+// their key's).
+std::string HashHex(const std::string& bytes);
+
 // Entries in `dir`, without looking at them (cheap enough for every second).
 std::size_t CountFiles(const std::string& dir);
 
-// create_directories with a one-line `error` ("PATH: cannot create: why").
-bool MakeDirs(const std::string& path, std::string* error);
+// create_directories; the error is one line, "PATH: cannot create: why".
+absl::Status MakeDirs(const std::string& path);
 
-bool ReadFile(const std::string& path, std::string* out);
+// The whole file; the error is one line, "PATH: cannot read: why".
+absl::StatusOr<std::string> ReadFile(const std::string& path);
 // The non-empty lines of `text`, without their newlines.
 std::vector<std::string> SplitLines(const std::string& text);
 
 // Writes through PATH.tmp and renames, so a reader (or a restart after hunt
 // died) never sees half a file; a write that fails (a full disk) leaves
-// nothing behind. false: `error` says why, in one line.
-bool WriteFileAtomically(const std::string& path, const std::string& bytes, std::string* error);
+// nothing behind. The error is one line, "PATH: cannot write: why".
+absl::Status WriteFileAtomically(const std::string& path, const std::string& bytes);
 
 // A hard link to `from` at `to`, or a copy where links do not work. A copy
 // that fails leaves no file at `to`.
@@ -60,10 +69,11 @@ class DirLock {
   DirLock(const DirLock&) = delete;
   DirLock& operator=(const DirLock&) = delete;
   ~DirLock() { Release(); }
-  // false: `holder` is the pid written by the process that holds it (0 when
-  // unknown), or `error` says why the lock file cannot be used. On success
-  // `previous` is the pid a holder that died left in the file (0: none).
-  bool Acquire(const std::string& dir, int* holder, int* previous, std::string* error);
+  // The pid a holder that died left in the file (0: none). When another
+  // process holds the lock: an Unavailable error, "another hunt is running
+  // in this directory (pid N)" (the pid it wrote, or "unknown"); any other
+  // error says why the lock file cannot be used.
+  absl::StatusOr<int> Acquire(const std::string& dir);
   // Clears the pid and drops the lock.
   void Release();
 

@@ -5,47 +5,37 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
-#include <deque>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
+#include <system_error>
 #include <thread>
+#include <utility>
 
 #include <unistd.h>
 
-#include "fuzz/smp_harness.h"
-#include "lib/input_bytes.h"
-#include "lib/model_guest.h"
+#include "absl/status/status.h"
 #include "lib/report.h"
-#include "lib/repro.h"
-#include "lib/simulator.h"
 #include "lib/triage.h"
+#include "lib/variant.h"
+#include "tools/hunt/clock.h"
 #include "tools/hunt/engine.h"
 #include "tools/hunt/files.h"
+#include "tools/hunt/log.h"
+#include "tools/hunt/merge.h"
+#include "tools/hunt/process.h"
+#include "tools/hunt/summary.h"
+#include "tools/hunt/triager.h"
 
 namespace smpfuzz::hunt {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr int kClean = 0;
-constexpr int kViolation = 1;
-constexpr int kBadInput = 2;
-
-// A corpus merge that runs longer than this is stopped.
-constexpr double kMergeSeconds = 300;
-
-// Minimize's wall time per try of the explorer.
-constexpr double kSecondsPerCheck = 2.0;
 
 // Below this much free space hunt stops, before the engines fail at random
 // (SMPFUZZ_HUNT_MIN_FREE_MB sets another floor, e.g. for a test).
@@ -65,20 +55,6 @@ extern "C" void OnStopSignal(int sig) {
   std::signal(sig, SIG_DFL);
 }
 
-std::string Clock(double seconds) {
-  long s = static_cast<long>(seconds);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-  return buf;
-}
-
-std::string WallClock() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&t));
-  return buf;
-}
-
 std::string Rate(double per_second) {
   char buf[32];
   if (per_second >= 1e6) {
@@ -91,348 +67,19 @@ std::string Rate(double per_second) {
   return buf;
 }
 
-std::string Hex64(std::uint64_t v, int digits) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return std::string(buf + 16 - digits);
-}
-
-std::uint64_t Fnv1a(const std::string& bytes) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
-
-bool OnPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "";
-  std::size_t pos = 0;
-  while (pos <= dirs.size()) {
-    std::size_t end = dirs.find(':', pos);
-    if (end == std::string::npos) end = dirs.size();
-    std::string candidate = (end > pos ? dirs.substr(pos, end - pos) : ".") + "/" + program;
-    if (access(candidate.c_str(), X_OK) == 0) return true;
-    pos = end + 1;
-  }
-  return false;
-}
-
-// hunt.log and the terminal. On a terminal the progress line is redrawn in
-// place; event lines clear it first.
-class Log {
- public:
-  bool Open(const std::string& path) {
-    file_.open(path, std::ios::app);
-    tty_ = isatty(STDERR_FILENO);
-    return static_cast<bool>(file_);
-  }
-  void Event(const std::string& line) {
-    std::lock_guard<std::mutex> lock(mu_);
-    file_ << WallClock() << "  " << line << "\n";
-    file_.flush();
-    std::fprintf(stderr, "%shunt: %s\n", tty_ ? "\r\033[K" : "", line.c_str());
-  }
-  void Progress(const std::string& line, bool force) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (tty_) {
-      std::fprintf(stderr, "\r\033[K%s", line.c_str());
-    } else if (force) {
-      std::fprintf(stderr, "%s\n", line.c_str());
-    }
-    std::fflush(stderr);
-  }
-  void EndProgress() {
-    if (tty_) std::fprintf(stderr, "\r\033[K");
-  }
-  bool tty() const { return tty_; }
-
- private:
-  std::mutex mu_;
-  std::ofstream file_;
-  bool tty_ = false;
-};
-
-// Replays new crash files on a thread of its own, so the progress line and
-// the engines' restarts never wait for a minimization.
-class Triager {
- public:
-  // Minimizations end by `deadline` (Now()).
-  Triager(const std::string& out, const Variant* variant, Log* log, double deadline)
-      : out_(out), variant_(variant), log_(log), deadline_(deadline) {
-    LoadFromBefore();
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~Triager() { Finish(); }
-
-  void Add(const std::string& path) {
-    std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(path);
-    cv_.notify_all();
-  }
-  // Waits until every file added so far is triaged, or until `deadline`
-  // (Now()); false: some are left.
-  bool DrainUntil(double deadline) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return idle_cv_.wait_for(lock, std::chrono::duration<double>(std::max(0.0, deadline - Now())),
-                             [this] { return queue_.empty() && !busy_; });
-  }
-  // Ends the thread after the file it is on; what is still queued is left
-  // (for the next run). Returns how many files that is.
-  std::size_t Finish() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!thread_.joinable()) return queue_.size();
-      done_ = true;
-      cv_.notify_all();
-    }
-    thread_.join();
-    std::lock_guard<std::mutex> lock(mu_);
-    return queue_.size();
-  }
-  // A copy, consistent at one moment.
-  TriageResult Snapshot() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return result_;
-  }
-  std::size_t pending() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return queue_.size() + (busy_ ? 1 : 0);
-  }
-  // Where a bucket's reproducer goes: stable across restarts of the hunt.
-  static std::string ReproName(const Bucket& b) {
-    return std::string(SignatureName(b.signature)) + "-" + Hex64(Fnv1a(b.key), 8) + ".repro";
-  }
-
- private:
-  void Loop() {
-    Simulator sim(NewModelGuest());
-    for (;;) {
-      std::string path;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [this] { return done_ || !queue_.empty(); });
-        if (done_) return;
-        path = queue_.front();
-        queue_.pop_front();
-        busy_ = true;
-      }
-      // The harness's own rule: a crash is about a report it does not know.
-      Classified c = Classify(path, variant_, &sim, fuzz::IsKnownFinding);
-      const Classified::Kind kind = c.kind;
-      const std::string error = c.error;
-      std::size_t index = 0;
-      bool is_new = false;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        Bucket* b = result_.Add(path, std::move(c));
-        if (b != nullptr) {
-          index = static_cast<std::size_t>(b - result_.buckets.data());
-          // A bucket loaded from before has its key listed and its reproducer.
-          is_new = b->count == 1 && !b->minimized.ok;
-        }
-      }
-      if (kind == Classified::kClean) {
-        log_->Event(path + " replays clean: the engine saw a failure the model does not repeat");
-      } else if (kind == Classified::kBad) {
-        log_->Event(error);
-      }
-      if (is_new) {
-        WriteKeys();
-        Minimize(index, &sim);
-      }
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        busy_ = false;
-        if (queue_.empty()) idle_cv_.notify_all();
-      }
-    }
-  }
-
-  // OUT/bucket-keys, for the harness's SMPFUZZ_SKIP_BUCKETS: the keys on
-  // disk (from every run on OUT) and this run's, never fewer than before.
-  void WriteKeys() {
-    std::vector<std::string> keys = ReadKeys();
-    std::set<std::string> have(keys.begin(), keys.end());
-    for (const Bucket& b : Snapshot().buckets) {
-      if (have.insert(b.key).second) keys.push_back(b.key);
-    }
-    std::string text;
-    for (const std::string& k : keys) text += k + "\n";
-    std::string error;
-    if (!WriteFileAtomically(out_ + "/bucket-keys", text, &error)) log_->Event(error);
-  }
-
-  std::vector<std::string> ReadKeys() const {
-    std::string text;
-    if (!ReadFile(out_ + "/bucket-keys", &text)) return {};
-    return SplitLines(text);
-  }
-
-  // The buckets an earlier run on OUT found: each key in OUT/bucket-keys
-  // whose reproducer is in OUT/buckets, minimized as it was then. Their
-  // crash files, triaged again, count into them.
-  void LoadFromBefore() {
-    std::map<std::string, std::string> by_hash;  // "-<key hash>.repro" -> path
-    for (const std::string& path : ListFiles(out_ + "/buckets")) {
-      const std::size_t dash = path.rfind('-');
-      if (dash != std::string::npos) by_hash[path.substr(dash)] = path;
-    }
-    Simulator sim(NewModelGuest());
-    for (const std::string& key : ReadKeys()) {
-      auto it = by_hash.find("-" + Hex64(Fnv1a(key), 8) + ".repro");
-      if (it == by_hash.end()) continue;
-      const std::string& path = it->second;
-      const std::string name = fs::path(path).filename().string();
-      Bucket b;
-      b.key = key;
-      if (!SignatureFromName(name.substr(0, name.rfind('-')), &b.signature)) continue;
-      bool was_text = false;
-      std::string error;
-      if (!ReadReproOrInput(path, variant_, /*force_raw=*/false, &b.smallest, &was_text, &error) ||
-          !was_text) {
-        continue;
-      }
-      KeptReproducer(b, b.smallest, &sim, &b.minimized);
-      b.smallest_file = path;
-      b.first_file = FirstFile(path);
-      result_.buckets.push_back(std::move(b));
-      log_->Event("bucket " + std::string(SignatureName(result_.buckets.back().signature)) +
-                  ": reproducer kept from before: " + path);
-    }
-  }
-
-  // The first crash file that BucketReproText names in its comments.
-  static std::string FirstFile(const std::string& repro_path) {
-    std::string text;
-    ReadFile(repro_path, &text);
-    const std::string mark = " crash file(s), first ";
-    const std::size_t at = text.find(mark);
-    if (at == std::string::npos) return repro_path;
-    const std::size_t from = at + mark.size();
-    return text.substr(from, text.find('\n', from) - from);
-  }
-
-  // A reproducer written by an earlier run, as the minimization of `b`.
-  static void KeptReproducer(const Bucket& b, const Repro& kept, Simulator* sim, MinimizeResult* m) {
-    m->ok = true;
-    m->repro = kept;
-    m->signature = b.signature;
-    if (sim->Load(kept.scenario).ok()) {
-      SimOptions opt = kept.Options();
-      opt.record_trace = false;
-      m->preemptions = sim->Run(kept.schedule, opt).preemptions;
-    }
-    m->explored = m->preemptions <= kMinimizePreemptions;
-  }
-
-  // The bucket's reproducer: kept from an earlier run of this hunt when
-  // there is one, else minimized now.
-  void Minimize(std::size_t index, Simulator* sim) {
-    Bucket b = Snapshot().buckets[index];
-    const std::string path = out_ + "/buckets/" + ReproName(b);
-    MinimizeResult m;
-    Repro kept;
-    bool was_text = false;
-    std::string read_error;
-    // A hunt-written reproducer (text), never an engine's crash file.
-    if (ReadReproOrInput(path, variant_, /*force_raw=*/false, &kept, &was_text, &read_error) &&
-        was_text) {
-      KeptReproducer(b, kept, sim, &m);
-      log_->Event("bucket " + std::string(SignatureName(b.signature)) + ": " + b.first_file +
-                  " (reproducer kept from before: " + path + ")");
-    } else {
-      log_->Event("new bucket " + std::string(SignatureName(b.signature)) + ": " + b.first_file +
-                  "; minimizing");
-      if (!MinimizeAndWrite(&b, path, deadline_ - Now(), &m)) return;
-    }
-    std::lock_guard<std::mutex> lock(mu_);
-    result_.buckets[index].minimized = m;
-  }
-
-  // Minimizes within `seconds` of wall time and writes the reproducer;
-  // false (nothing written, the bucket stays "not minimized yet" for the
-  // next run) when that is too short to try.
-  bool MinimizeAndWrite(Bucket* b, const std::string& path, double seconds, MinimizeResult* out) {
-    // Minimize may run a check past its total time, and starts with one: the
-    // checks get a quarter of the time each, 2 s at most.
-    const double per_check = std::min(kSecondsPerCheck, seconds / 4);
-    const double total = seconds - 2 * per_check;
-    if (total < 0.2) {
-      log_->Event("bucket " + std::string(SignatureName(b->signature)) +
-                  ": not minimized, --time is up (the next run on this --out minimizes it)");
-      return false;
-    }
-    MinimizeResult m = smpfuzz::Minimize(b->smallest, b->signature, per_check, total);
-    b->minimized = m;
-    *out = m;
-    std::string error;
-    if (!WriteFileAtomically(path, BucketReproText(*b), &error)) {
-      log_->Event(error);
-    } else {
-      log_->Event("bucket " + std::string(SignatureName(b->signature)) + " -> " + path + " (" +
-                  (m.ok ? std::to_string(m.preemptions) + " preemption(s), " +
-                              std::to_string(m.repro.scenario.nr_cpus) + " CPUs, " +
-                              std::to_string(m.repro.scenario.TotalOps()) + " ops" +
-                              (m.explored ? "" : ", the input's own schedule")
-                        : "not minimized: " + m.why) +
-                  ")");
-    }
-    return true;
-  }
-
- public:
-  // After the engines stop, the machine is free: buckets the explorer could
-  // not shrink during the run get another try, within `budget_seconds` in
-  // all. Not cpu-stuck: every execution the explorer tries for it runs to its
-  // step limit, and it rarely shrinks.
-  void MinimizeAgain(double budget_seconds) {
-    const double start = Now();
-    const std::size_t n = Snapshot().buckets.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      const double left = budget_seconds - (Now() - start);
-      if (left < 1) break;
-      Bucket b = Snapshot().buckets[i];
-      if (b.minimized.explored || b.signature == Signature::kCpuStuck) continue;
-      log_->Event("bucket " + std::string(SignatureName(b.signature)) +
-                  ": minimizing again on the idle machine");
-      MinimizeResult m;
-      if (!MinimizeAndWrite(&b, out_ + "/buckets/" + ReproName(b), left, &m)) break;
-      std::lock_guard<std::mutex> lock(mu_);
-      result_.buckets[i].minimized = m;
-    }
-  }
-
- private:
-
-  const std::string out_;
-  const Variant* variant_;
-  Log* log_;
-  const double deadline_;
-  std::mutex mu_;
-  std::condition_variable cv_, idle_cv_;
-  std::deque<std::string> queue_;
-  bool busy_ = false;
-  bool done_ = false;
-  TriageResult result_;
-  std::thread thread_;  // started last, in the constructor
-};
-
 class Hunt {
  public:
   explicit Hunt(const HuntOptions& o) : o_(o) {}  // a copy: Validate makes paths absolute
-  int Run();
+  absl::StatusOr<std::size_t> Run();
 
  private:
-  // The first problem with the options, or "".
-  std::string Validate();
+  // The first problem with the options.
+  absl::Status Validate();
   bool CollectCrashes(const std::string& source, std::vector<std::string> found, bool settled);
   // Every source of crash files: the engines and the corpus merge.
   bool CollectAllCrashes(bool settled);
-  void MirrorCorpusForAfl();
+  // A merge of every engine's queue into OUT/corpus.
   void StartMerge();
-  // Collects a merge that has ended; one that runs past `wait_until` (when
-  // waiting, else its time limit) is stopped.
-  void FinishMerge(bool wait, double wait_until = 0);
   void ShowProgress(bool force);
   // `final`: at the end of the run, else a refresh while it runs.
   std::string Summary(double elapsed, bool final);
@@ -440,11 +87,9 @@ class Hunt {
   bool DiskLow();
   // Empty corpus files named after content they lack (failed writes).
   void RemoveGarbage();
-  bool WriteSummary(const std::string& summary);
-  int Fail(const std::string& why) {
-    std::fprintf(stderr, "smpfuzz hunt: %s\n", why.c_str());
-    return kBadInput;
-  }
+  // OUT/summary.md; a write that fails is logged.
+  void WriteSummary(const std::string& summary);
+  static absl::Status Fail(const std::string& why) { return absl::FailedPreconditionError(why); }
 
   HuntOptions o_;
   const Variant* variant_ = nullptr;
@@ -465,44 +110,39 @@ class Hunt {
   double end_ = 0;  // start_ + --time
   std::string start_wall_;
   std::size_t untriaged_ = 0;  // crash files left for the next run
-  // The corpus mirror for AFL++ (OUT/afl/libfuzzer/queue).
-  std::set<std::string> mirrored_;
-  int mirror_next_id_ = 0;
-  // A running merge of the AFL++ queues into OUT/corpus.
-  std::unique_ptr<Process> merge_;
-  std::string merge_log_;
-  std::set<std::string> merge_base_;  // OUT/corpus at the start of the merge
-  double merge_started_ = 0;
+  // Made once Validate has made the paths absolute.
+  std::unique_ptr<CorpusMirror> mirror_;
+  std::unique_ptr<CorpusMerge> merge_;
 };
 
-std::string Hunt::Validate() {
-  if (o_.seconds <= 0) return "--time: must be more than 0";
+absl::Status Hunt::Validate() {
+  if (o_.seconds <= 0) return Fail("--time: must be more than 0");
   variant_ = FindVariant(o_.variant);
-  if (variant_ == nullptr) return "--variant: unknown variant '" + o_.variant + "'";
-  if (o_.engines.empty()) return "--engine: name at least one of libfuzzer, afl";
+  if (variant_ == nullptr) return Fail("--variant: unknown variant '" + o_.variant + "'");
+  if (o_.engines.empty()) return Fail("--engine: name at least one of libfuzzer, afl");
   for (const std::string& e : o_.engines) {
     const std::string& target = e == "libfuzzer" ? o_.libfuzzer_target : o_.afl_target;
     const std::string flag = e == "libfuzzer" ? "--libfuzzer_target" : "--afl_target";
     if (e != "libfuzzer" && e != "afl") {
-      return "--engine: unknown engine '" + e + "' (libfuzzer, afl)";
+      return Fail("--engine: unknown engine '" + e + "' (libfuzzer, afl)");
     }
     if (target.empty()) {
-      return flag + ": needed for --engine=" + e + " (ci/hunt.sh builds the targets and passes it)";
+      return Fail(flag + ": needed for --engine=" + e + " (ci/hunt.sh builds the targets and passes it)");
     }
     if (access(target.c_str(), X_OK) != 0) {
-      return flag + "=" + target + ": " + std::strerror(errno);
+      return Fail(flag + "=" + target + ": " + std::strerror(errno));
     }
     if (e == "afl" && !OnPath("afl-fuzz")) {
-      return "--engine=afl: afl-fuzz is not on PATH (install it: ci/setup.sh, or apt install afl++)";
+      return Fail("--engine=afl: afl-fuzz is not on PATH (install it: ci/setup.sh, or apt install afl++)");
     }
   }
   if (!o_.dict.empty() && access(o_.dict.c_str(), R_OK) != 0) {
-    return "--dict=" + o_.dict + ": " + std::strerror(errno);
+    return Fail("--dict=" + o_.dict + ": " + std::strerror(errno));
   }
   if (!o_.afl_mutator.empty() && access(o_.afl_mutator.c_str(), R_OK) != 0) {
-    return "--afl_mutator=" + o_.afl_mutator + ": " + std::strerror(errno);
+    return Fail("--afl_mutator=" + o_.afl_mutator + ": " + std::strerror(errno));
   }
-  if (o_.out.empty()) return "--out: needed (the hunt's directory; reuse it to resume)";
+  if (o_.out.empty()) return Fail("--out: needed (the hunt's directory; reuse it to resume)");
   // The engines run inside OUT, so every path they get is absolute.
   for (std::string* path : {&o_.out, &o_.libfuzzer_target, &o_.afl_target, &o_.dict, &o_.afl_mutator}) {
     std::error_code ec;
@@ -511,18 +151,18 @@ std::string Hunt::Validate() {
   for (const char* sub : {"corpus", "crashes", "buckets"}) {
     std::error_code ec;
     fs::create_directories(o_.out + "/" + sub, ec);
-    if (ec) return "--out=" + o_.out + ": cannot create " + sub + "/: " + ec.message();
+    if (ec) return Fail("--out=" + o_.out + ": cannot create " + sub + "/: " + ec.message());
   }
   if (const char* mb = std::getenv("SMPFUZZ_HUNT_MIN_FREE_MB"); mb != nullptr) {
     char* end = nullptr;
     errno = 0;
     const unsigned long long v = std::strtoull(mb, &end, 10);
     if (*mb < '0' || *mb > '9' || *end != '\0' || errno != 0 || v > (1ull << 40)) {
-      return std::string("SMPFUZZ_HUNT_MIN_FREE_MB=") + mb + ": expected a whole number of MB";
+      return Fail(std::string("SMPFUZZ_HUNT_MIN_FREE_MB=") + mb + ": expected a whole number of MB");
     }
     min_free_bytes_ = static_cast<std::uint64_t>(v) << 20;
   }
-  return "";
+  return absl::OkStatus();
 }
 
 // Copies the engine's new crash files into OUT/crashes under a name made of
@@ -538,17 +178,17 @@ bool Hunt::CollectCrashes(const std::string& source, std::vector<std::string> fo
     // the engines have stopped, everything is complete.
     std::error_code ec;
     if (!settled && now - fs::last_write_time(src, ec) < std::chrono::seconds(1)) continue;
-    std::string bytes;
-    if (!ReadFile(src, &bytes)) continue;  // still being written: next round
+    absl::StatusOr<std::string> read = ReadFile(src);
+    if (!read.ok()) continue;  // still being written: next round
+    const std::string& bytes = *read;
     std::string name = fs::path(src).filename().string();
     std::string kind = name.rfind("id:", 0) == 0
                            ? (src.find("/hangs") != std::string::npos ? "hang" : "crash")
                            : name.substr(0, name.find('-'));
-    std::string dest = o_.out + "/crashes/" + source + "-" + kind + "-" + Hex64(Fnv1a(bytes), 16);
+    std::string dest = o_.out + "/crashes/" + source + "-" + kind + "-" + HashHex(bytes);
     if (!fs::exists(dest, ec)) {
-      std::string error;
-      if (!WriteFileAtomically(dest, bytes, &error)) {
-        error_ = error + " (the engine's own copy stays in " + src + ")";
+      if (absl::Status s = WriteFileAtomically(dest, bytes); !s.ok()) {
+        error_ = std::string(s.message()) + " (the engine's own copy stays in " + src + ")";
         return false;
       }
       ++crash_files_;
@@ -565,116 +205,6 @@ bool Hunt::CollectAllCrashes(bool settled) {
   }
   // A merge replays AFL++'s queue in libFuzzer, cut to -max_len: it can crash.
   return CollectCrashes("merge", ListFiles(o_.out + "/merge", {"crash-"}), settled);
-}
-
-// AFL++ imports other fuzzers' inputs from <sync dir>/<name>/queue/id:N...;
-// OUT/afl/libfuzzer/queue is that for OUT/corpus.
-void Hunt::MirrorCorpusForAfl() {
-  const std::string dir = o_.out + "/afl/libfuzzer/queue";
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return;
-  if (mirror_next_id_ == 0) {
-    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-      std::string name = it->path().filename().string();
-      std::size_t comma = name.find(",src:");
-      if (name.rfind("id:", 0) != 0 || comma == std::string::npos) continue;
-      mirrored_.insert(name.substr(comma + 5));
-      mirror_next_id_ = std::max(mirror_next_id_, std::atoi(name.c_str() + 3) + 1);
-    }
-    mirror_next_id_ = std::max(mirror_next_id_, 1);
-  }
-  for (const std::string& path : ListFiles(o_.out + "/corpus")) {
-    std::string name = fs::path(path).filename().string();
-    if (mirrored_.count(name) != 0) continue;
-    char id[16];
-    std::snprintf(id, sizeof id, "id:%06d", mirror_next_id_++);
-    // A hard link: no space, and an entry libFuzzer is still writing gets
-    // its content in the mirror too (a copy could be empty).
-    if (!LinkOrCopy(path, dir + "/" + id + ",src:" + name)) continue;
-    mirrored_.insert(name);
-  }
-}
-
-// libFuzzer's -merge=1 adds to OUT/corpus only the AFL++ queue entries that
-// bring new coverage. It runs beside the engines on a snapshot of OUT/corpus
-// (hard links in OUT/merge/base): the libFuzzer processes delete inputs they
-// have replaced by smaller ones, and a merge whose first directory loses a
-// file fails over and over. What it adds to the snapshot is then linked into
-// OUT/corpus, where the libFuzzer processes pick it up within a second.
-void Hunt::StartMerge() {
-  if (merge_ || o_.libfuzzer_target.empty()) return;
-  std::vector<std::string> queues;
-  for (auto& e : engines_) {
-    for (const std::string& q : e->QueueDirs()) {
-      std::error_code ec;
-      if (fs::is_directory(q, ec)) queues.push_back(q);
-    }
-  }
-  if (queues.empty()) return;
-  const std::string dir = o_.out + "/merge";
-  const std::string base = dir + "/base";
-  std::error_code ec;
-  fs::remove_all(base, ec);
-  fs::remove(dir + "/control", ec);  // a fresh merge, never the rest of an old one
-  fs::create_directories(base, ec);
-  merge_base_.clear();
-  for (const std::string& path : ListFiles(o_.out + "/corpus")) {
-    const std::string name = fs::path(path).filename().string();
-    if (LinkOrCopy(path, base + "/" + name)) merge_base_.insert(name);
-  }
-  merge_log_ = dir + "/merge.log";
-  fs::remove(merge_log_, ec);
-  Command c;
-  c.argv = {o_.libfuzzer_target, "-merge=1", "-max_len=512", "-merge_control_file=" + dir + "/control",
-            "-artifact_prefix=" + dir + "/", base};
-  c.argv.insert(c.argv.end(), queues.begin(), queues.end());
-  c.env = {{"SMPFUZZ_VARIANT", o_.variant}, {"TMPDIR", dir}};
-  if (o_.skip_known_buckets) c.env.emplace_back("SMPFUZZ_SKIP_BUCKETS", o_.out + "/bucket-keys");
-  c.log = merge_log_;
-  c.cwd = dir;
-  merge_ = std::make_unique<Process>();
-  merge_started_ = Now();
-  std::string error;
-  if (!merge_->Start(c, &error)) {
-    log_.Event("merge: " + error);
-    merge_.reset();
-  }
-}
-
-void Hunt::FinishMerge(bool wait, double wait_until) {
-  if (!merge_) return;
-  // At the end hunt waits for a running merge, but not for ever; during the
-  // run a merge that takes longer than kMergeSeconds is stopped.
-  const double deadline = wait ? wait_until : merge_started_ + kMergeSeconds;
-  std::string status;
-  while (!merge_->Exited(&status)) {
-    if (Now() >= deadline) {
-      merge_->Stop(/*grace_seconds=*/2);
-      merge_.reset();
-      log_.Event("merge: stopped after " + std::to_string(static_cast<int>(Now() - merge_started_)) +
-                 " s; see " + merge_log_);
-      return;
-    }
-    if (!wait) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  merge_.reset();
-  const std::string base = o_.out + "/merge/base";
-  int added = 0;
-  for (const std::string& path : ListFiles(base)) {
-    const std::string name = fs::path(path).filename().string();
-    if (merge_base_.count(name) != 0) continue;
-    const std::string dest = o_.out + "/corpus/" + name;
-    std::error_code ec;
-    if (IsEmptyNamedAfterContent(path)) continue;  // a write that failed
-    if (!fs::exists(dest, ec) && LinkOrCopy(path, dest)) ++added;
-  }
-  std::error_code ec;
-  fs::remove_all(base, ec);
-  if (status.find("status 0") == std::string::npos) {
-    log_.Event("merge: " + status + "; see " + merge_log_);
-  }
-  log_.Event("merge: " + std::to_string(added) + " AFL++ input(s) with new coverage added to corpus/");
 }
 
 void Hunt::ShowProgress(bool force) {
@@ -704,82 +234,59 @@ void Hunt::ShowProgress(bool force) {
   log_.Progress(line, force);
 }
 
-std::string Hunt::Summary(double elapsed, bool final) {
-  TriageResult t = triager_->Snapshot();
-  std::string s = "# smpfuzz hunt on " + o_.variant + "\n\n";
-  if (final) {
-    s += "- ended " + WallClock() + " after " + Clock(elapsed) + " (this run; --time=" + Clock(o_.seconds) + ")\n";
-  } else {
-    s += "- running since " + start_wall_ + ", " + Clock(elapsed) + " so far (this run; --time=" +
-         Clock(o_.seconds) + "; updated " + WallClock() + ")\n";
+void Hunt::StartMerge() {
+  std::vector<std::string> queues;
+  for (auto& e : engines_) {
+    for (const std::string& q : e->QueueDirs()) queues.push_back(q);
   }
+  merge_->Start(queues);
+}
+
+std::string Hunt::Summary(double elapsed, bool final) {
+  SummaryFacts f;
+  f.variant = o_.variant;
+  f.out = o_.out;
+  f.seconds = o_.seconds;
+  f.elapsed = elapsed;
+  f.final = final;
+  f.start_wall = start_wall_;
   for (auto& e : engines_) {
     const std::uint64_t total = e->execs();
-    s += "- " + std::string(e->name()) + ": " + std::to_string(e->jobs()) + " job(s), " +
-         std::to_string(total - session_start_execs_[e->name()]) + " executions this run (" +
-         std::to_string(total) + " in this directory), " + std::to_string(e->restarts()) + " restart(s)" +
-         (e->failed() ? ", FAILED: " + e->failure() : "") + "\n";
+    f.engines.push_back({e->name(), e->jobs(), total - session_start_execs_[e->name()], total,
+                         e->restarts(), e->failure()});
   }
-  s += "- corpus: " + std::to_string(CountFiles(o_.out + "/corpus")) + " input(s) in " + o_.out + "/corpus\n";
-  if (o_.skip_known_buckets) {
-    s += "- the engines skip buckets already found (" + o_.out +
-         "/bucket-keys), so a bucket's crash files stop growing soon after it appears\n";
-  }
-  s += "- crash files: " + std::to_string(t.files) + " distinct in " + o_.out + "/crashes; " +
-       std::to_string(t.clean) + " replay clean, " + std::to_string(t.known) + " with known findings only, " +
-       std::to_string(t.bad) + " unreadable\n";
-  if (untriaged_ > 0) {
-    s += "- " + std::to_string(untriaged_) + " crash file(s) not triaged when --time was up: the next run on " +
-         o_.out + " triages them, or `smpfuzz triage " + o_.out + "/crashes`\n";
-  }
-  if (!error_.empty()) s += "- stopped early: " + error_ + "\n";
-  s += "\n## Buckets\n\n";
-  if (t.buckets.empty()) {
-    s += "None: no crash file replays to a violation.\n";
-    return s;
-  }
-  s += "| signature | crash files | CPUs | ops | steps | preemptions | reproducer | first crash file |\n";
-  s += "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |\n";
-  for (const Bucket& b : t.buckets) {
-    const bool done = b.minimized.ok;
-    const Repro& r = done ? b.minimized.repro : b.smallest;
-    s += "| " + std::string(SignatureName(b.signature)) + " | " + std::to_string(b.count) + " | " +
-         std::to_string(r.scenario.nr_cpus) + " | " + std::to_string(r.scenario.TotalOps()) + " | " +
-         std::to_string(r.schedule.size()) + " | " +
-         (done ? std::to_string(b.minimized.preemptions) : "not minimized yet") + " | buckets/" +
-         Triager::ReproName(b) + " | " + fs::path(b.first_file).filename().string() + " |\n";
-  }
-  s += "\nNext: look at one (`smpfuzz replay " + o_.out + "/buckets/NAME.repro --svg=NAME.svg`), check "
-       "it (`smpfuzz replay --check ...`), and promote it: copy it into repro/ with a comment that "
-       "says what it shows; //repro:repro_test then replays it on every variant.\n";
-  return s;
+  f.corpus_inputs = CountFiles(o_.out + "/corpus");
+  f.skip_known_buckets = o_.skip_known_buckets;
+  f.triage = triager_->Snapshot();
+  f.untriaged = untriaged_;
+  f.error = error_;
+  return FormatSummary(f);
 }
 
-bool Hunt::WriteSummary(const std::string& summary) {
-  std::string error;
-  if (WriteFileAtomically(o_.out + "/summary.md", summary, &error)) return true;
-  log_.Event(error);
-  return false;
+void Hunt::WriteSummary(const std::string& summary) {
+  absl::Status s = WriteFileAtomically(o_.out + "/summary.md", summary);
+  if (!s.ok()) log_.Event(std::string(s.message()));
 }
 
-int Hunt::Run() {
-  if (std::string why = Validate(); !why.empty()) return Fail(why);
+absl::StatusOr<std::size_t> Hunt::Run() {
+  if (absl::Status s = Validate(); !s.ok()) return s;
   // One hunt per directory: a second one would run its own engines on the
   // same corpus and write the same files.
   {
-    int holder = 0, previous = 0;
-    std::string error;
-    if (!lock_.Acquire(o_.out, &holder, &previous, &error)) {
-      if (!error.empty()) return Fail(error);
-      return Fail("--out=" + o_.out + ": another hunt is running in this directory (pid " +
-                  (holder > 0 ? std::to_string(holder) : std::string("unknown")) + ")");
+    absl::StatusOr<int> previous = lock_.Acquire(o_.out);
+    if (absl::IsUnavailable(previous.status())) {
+      return Fail("--out=" + o_.out + ": " + std::string(previous.status().message()));
     }
-    if (!log_.Open(o_.out + "/hunt.log")) return Fail(o_.out + "/hunt.log: cannot open");
-    if (previous > 0 && previous != getpid()) {
-      log_.Event("the lock of an earlier hunt (pid " + std::to_string(previous) +
+    if (!previous.ok()) return previous.status();
+    if (absl::Status s = log_.Open(o_.out + "/hunt.log"); !s.ok()) return s;
+    if (*previous > 0 && *previous != getpid()) {
+      log_.Event("the lock of an earlier hunt (pid " + std::to_string(*previous) +
                  ") that did not end cleanly is taken over");
     }
   }
+  mirror_ = std::make_unique<CorpusMirror>(o_.out);
+  merge_ = std::make_unique<CorpusMerge>(
+      MergeConfig{o_.out, o_.libfuzzer_target, o_.variant, o_.skip_known_buckets}, &log_);
   // What a full disk left in an earlier run: no engine runs now.
   RemoveGarbage();
   if (FreeBytes(o_.out) < min_free_bytes_) {
@@ -832,11 +339,10 @@ int Hunt::Run() {
                    o_.skip_known_buckets ? o_.out + "/bucket-keys" : ""};
     engines_.push_back(MakeEngine(name, c));
     session_start_execs_[name] = engines_.back()->execs();
-    std::string error;
-    if (!engines_.back()->Start(&error)) {
+    if (absl::Status s = engines_.back()->Start(); !s.ok()) {
       for (auto& e : engines_) e->Stop();
       triager_->Finish();
-      return Fail(name + ": " + error);
+      return Fail(name + ": " + std::string(s.message()));
     }
   }
 
@@ -872,14 +378,14 @@ int Hunt::Run() {
       // summary.md follows the buckets during the run, not only at the end.
       const TriageResult t = triager_->Snapshot();
       std::size_t minimized = 0;
-      for (const Bucket& b : t.buckets) minimized += b.minimized.ok ? 1 : 0;
+      for (const Bucket& b : t.buckets) minimized += b.minimized.ok() ? 1 : 0;
       if (minimized != summarized_buckets_) {
         summarized_buckets_ = minimized;
         WriteSummary(Summary(now - start_, /*final=*/false));
       }
       if (DiskLow()) break;
-      MirrorCorpusForAfl();
-      FinishMerge(/*wait=*/false);
+      mirror_->Update();
+      merge_->Finish(/*wait=*/false);
       // Descendants whose parent died while the engine itself runs on.
       ReapStrays();
     }
@@ -903,10 +409,10 @@ int Hunt::Run() {
   ReapStrays();
   if (!error_.empty()) log_.Event("stopping early: " + error_);
   // What the engines wrote while stopping; then the corpus, for a restart.
-  FinishMerge(/*wait=*/true, std::min(Now() + 60, end_ - 1));
+  merge_->Finish(/*wait=*/true, std::min(Now() + 60, end_ - 1));
   if (error_.empty() && stop_signal.load() == 0 && end_ - Now() > 4 && !DiskLow()) {
     StartMerge();
-    FinishMerge(/*wait=*/true, Now() + std::min(60.0, (end_ - Now()) / 2));
+    merge_->Finish(/*wait=*/true, Now() + std::min(60.0, (end_ - Now()) / 2));
   }
   RemoveGarbage();
   if (!CollectAllCrashes(/*settled=*/true)) log_.Event(error_);
@@ -927,7 +433,7 @@ int Hunt::Run() {
   std::fflush(stdout);
   lock_.Release();
   if (!error_.empty()) return Fail(error_);
-  return triager_->Snapshot().buckets.empty() ? kClean : kViolation;
+  return triager_->Snapshot().buckets.size();
 }
 
 bool Hunt::DiskLow() {
@@ -947,6 +453,6 @@ void Hunt::RemoveGarbage() {
 
 }  // namespace
 
-int RunHunt(const HuntOptions& options) { return Hunt(options).Run(); }
+absl::StatusOr<std::size_t> RunHunt(const HuntOptions& options) { return Hunt(options).Run(); }
 
 }  // namespace smpfuzz::hunt

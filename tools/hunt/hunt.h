@@ -21,8 +21,11 @@
 #ifndef SMPFUZZ_TOOLS_HUNT_HUNT_H_
 #define SMPFUZZ_TOOLS_HUNT_HUNT_H_
 
+#include <cstddef>
 #include <string>
 #include <vector>
+
+#include "absl/status/statusor.h"
 
 namespace smpfuzz::hunt {
 
@@ -42,11 +45,11 @@ struct HuntOptions {
   bool skip_known_buckets = true;
 };
 
-// Runs a hunt, within `seconds` of wall time. Returns 0 when no bucket exists
-// at the end, 1 when one does, 2 on bad options or when the hunt could not go
-// on (another hunt in OUT, an engine that keeps dying, a full disk); the
-// reason is printed as one line.
-int RunHunt(const HuntOptions& options);
+// Runs a hunt, within `seconds` of wall time. Returns the number of buckets
+// at the end, or an error on bad options or when the hunt could not go on
+// (another hunt in OUT, an engine that keeps dying, a full disk): the
+// reason, one line (`smpfuzz hunt` prints it after "smpfuzz hunt: ").
+absl::StatusOr<std::size_t> RunHunt(const HuntOptions& options);
 
 }  // namespace smpfuzz::hunt
 

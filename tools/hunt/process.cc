@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "absl/strings/str_cat.h"
 #include "tools/hunt/files.h"
 
 namespace smpfuzz::hunt {
@@ -74,13 +75,12 @@ std::vector<pid_t> Children() {
 
 }  // namespace
 
-bool Process::Start(const Command& command, std::string* error) {
+absl::Status Process::Start(const Command& command) {
   // exec's errno travels back through a close-on-exec pipe: an empty read
   // means the exec worked.
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0) {
-    *error = std::string("pipe: ") + std::strerror(errno);
-    return false;
+    return absl::ResourceExhaustedError(absl::StrCat("pipe: ", std::strerror(errno)));
   }
   std::vector<char*> argv;
   for (const std::string& a : command.argv) argv.push_back(const_cast<char*>(a.c_str()));
@@ -88,10 +88,10 @@ bool Process::Start(const Command& command, std::string* error) {
   const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
-    *error = std::string("fork: ") + std::strerror(errno);
+    const absl::Status error = absl::ResourceExhaustedError(absl::StrCat("fork: ", std::strerror(errno)));
     close(pipefd[0]);
     close(pipefd[1]);
-    return false;
+    return error;
   }
   if (pid == 0) {
     setpgid(0, 0);
@@ -129,14 +129,13 @@ bool Process::Start(const Command& command, std::string* error) {
   close(pipefd[0]);
   if (n > 0) {
     waitpid(pid, nullptr, 0);
-    *error = "cannot run " + command.argv[0] + ": " + std::strerror(e);
-    return false;
+    return absl::FailedPreconditionError(absl::StrCat("cannot run ", command.argv[0], ": ", std::strerror(e)));
   }
   setpgid(pid, pid);  // both sides, so the group exists before we signal it
   pid_ = pid;
   std::lock_guard<std::mutex> lock(live_mu);
   Live().insert(pid);
-  return true;
+  return absl::OkStatus();
 }
 
 void Process::Forget() {
@@ -147,19 +146,19 @@ void Process::Forget() {
   pid_ = -1;
 }
 
-bool Process::Exited(std::string* status, int* code) {
-  if (pid_ <= 0) return false;
+std::optional<Process::Exit> Process::Exited() {
+  if (pid_ <= 0) return std::nullopt;
   int st = 0;
   pid_t r = waitpid(pid_, &st, WNOHANG);
-  if (r == 0) return false;
-  if (r < 0 && errno == EINTR) return false;
-  *status = r < 0 ? std::string("lost: ") + std::strerror(errno) : Describe(st);
-  if (code != nullptr) *code = r < 0 ? -1 : ExitCode(st);
+  if (r == 0) return std::nullopt;
+  if (r < 0 && errno == EINTR) return std::nullopt;
+  const Exit exit = r < 0 ? Exit{std::string("lost: ") + std::strerror(errno), -1}
+                          : Exit{Describe(st), ExitCode(st)};
   // Whatever the group still runs goes with it, and so does what left it.
   kill(-pid_, SIGKILL);
   Forget();
   ReapStrays();
-  return true;
+  return exit;
 }
 
 void Process::Terminate() {
@@ -201,6 +200,20 @@ int ReapStrays() {
     }
   }
   return reaped;
+}
+
+bool OnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "";
+  std::size_t pos = 0;
+  while (pos <= dirs.size()) {
+    std::size_t end = dirs.find(':', pos);
+    if (end == std::string::npos) end = dirs.size();
+    std::string candidate = (end > pos ? dirs.substr(pos, end - pos) : ".") + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return true;
+    pos = end + 1;
+  }
+  return false;
 }
 
 double Now() {

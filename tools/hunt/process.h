@@ -11,11 +11,14 @@
 #ifndef SMPFUZZ_TOOLS_HUNT_PROCESS_H_
 #define SMPFUZZ_TOOLS_HUNT_PROCESS_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <sys/types.h>
+
+#include "absl/status/status.h"
 
 namespace smpfuzz::hunt {
 
@@ -28,13 +31,16 @@ struct Command {
 
 class Process {
  public:
-  // Starts `command`; false (and `error`, one line) when it cannot be
-  // executed, e.g. the program does not exist.
-  bool Start(const Command& command, std::string* error);
+  // Starts `command`; the error (one line) says why it cannot be executed,
+  // e.g. the program does not exist.
+  absl::Status Start(const Command& command);
   bool running() const { return pid_ > 0; }
-  // Whether it has exited since the last call; `status` says how, in words,
-  // and `code` is its exit code (128 + signal when killed), when not null.
-  bool Exited(std::string* status, int* code = nullptr);
+  struct Exit {
+    std::string how;  // in words: "exited with status 4", "killed by ..."
+    int code = 0;     // its exit code, 128 + signal when killed; -1: lost
+  };
+  // How it exited, when it has since the last call.
+  std::optional<Exit> Exited();
   // SIGTERM to the group, without waiting.
   void Terminate();
   // SIGTERM to the group, SIGKILL after `grace_seconds`; waits for the exit.
@@ -53,6 +59,9 @@ bool BecomeSubreaper();
 // running Process: the descendants of engines that died, handed to hunt as
 // their subreaper, and their own children in turn. Returns how many.
 int ReapStrays();
+
+// Whether `program` is an executable in a directory of $PATH.
+bool OnPath(const std::string& program);
 
 // Seconds on the steady clock, for delays and deadlines.
 double Now();

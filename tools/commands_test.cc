@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The command table: the usage text made of it, and its flag lists.
+
+#include "tools/commands.h"
+
+#include <regex>
+#include <set>
+#include <string>
+
+#include "absl/flags/reflection.h"
+#include "gtest/gtest.h"
+#include "tools/command.h"
+
+namespace smpfuzz::cli {
+namespace {
+
+// The text the CLI printed when it was a hand-kept string: generated from the
+// table, it stays the same, byte for byte.
+constexpr char kUsageBefore[] =
+    "smpfuzz: fuzzing and reproducers for kernel/smp.c's CSD queueing.\n"
+    "\n"
+    "  smpfuzz replay FILE... [--variant=V] [--json] [--raw] [--notrace] [--check] [--svg=OUT]\n"
+    "  smpfuzz convert FILE --to=text|bytes [--out=PATH] [--variant=V]\n"
+    "  smpfuzz explore FILE [--variant=V] [--preemptions=N] [--reduction=sleep|none] [--noiterative]\n"
+    "                       [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH]\n"
+    "  smpfuzz explore FILE --pct=DEPTH [--seed=S] [--runs=N] [...]\n"
+    "  smpfuzz explore --cpus=N --ops='C: op args; ...' [--csdlock_debug=on|off] [...]\n"
+    "  smpfuzz minimize FILE [--variant=V] [--out=PATH] [--max_seconds=S]\n"
+    "  smpfuzz triage DIR_OR_FILE... --out=DIR [--variant=V] [--json] [--max_seconds=S]\n"
+    "  smpfuzz hunt --time=DURATION --out=DIR [--variant=V] [--engine=libfuzzer,afl] [--jobs=N]\n"
+    "               --libfuzzer_target=PATH --afl_target=PATH [--afl_mutator=PATH] [--dict=PATH]\n"
+    "               [--merge_every=DURATION] [--noskip_known_buckets]\n"
+    "               (ci/hunt.sh builds the targets and fills in the paths)\n"
+    "\n"
+    "Exit status: 0 no violation, 1 violation, 2 bad usage or input.";
+
+TEST(CommandsTest, UsageTextIsTheOneBefore) { EXPECT_EQ(UsageText(), kUsageBefore); }
+
+std::set<std::string> FlagNames(const Command& c) {
+  std::set<std::string> names;
+  for (const absl::CommandLineFlag* f : c.flags) names.emplace(f->Name());
+  return names;
+}
+
+TEST(CommandsTest, EveryFlagASynopsisNamesIsOneItsCommandTakes) {
+  const std::regex flag("--([a-z_]+)");
+  for (const Command* c : Commands()) {
+    const std::set<std::string> takes = FlagNames(*c);
+    for (std::string_view form : c->synopsis) {
+      const std::string text(form);
+      for (auto it = std::sregex_iterator(text.begin(), text.end(), flag);
+           it != std::sregex_iterator(); ++it) {
+        std::string name = (*it)[1];
+        if (takes.count(name) == 0 && name.rfind("no", 0) == 0) name = name.substr(2);
+        EXPECT_EQ(takes.count(name), 1u) << c->name << ": --" << name;
+      }
+    }
+  }
+}
+
+TEST(CommandsTest, EveryFlagOfToolsIsOneACommandTakes) {
+  std::set<std::string> taken;
+  for (const Command* c : Commands()) {
+    const std::set<std::string> names = FlagNames(*c);
+    taken.insert(names.begin(), names.end());
+  }
+  int flags_of_tools = 0;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (flag->Filename().find("tools/") == std::string::npos) continue;
+    ++flags_of_tools;
+    EXPECT_EQ(taken.count(std::string(name)), 1u) << "--" << name << " (" << flag->Filename() << ")";
+  }
+  EXPECT_EQ(flags_of_tools, 29);
+}
+
+TEST(CommandsTest, NamesAreFound) {
+  for (const Command* c : Commands()) EXPECT_EQ(FindCommand(c->name), c);
+  EXPECT_EQ(FindCommand("frobnicate"), nullptr);
+}
+
+}  // namespace
+}  // namespace smpfuzz::cli
