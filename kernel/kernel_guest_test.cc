@@ -12,6 +12,7 @@
 
 #include "gtest/gtest.h"
 #include "kernel/runtime/runtime.h"
+#include "lib/explorer.h"
 #include "lib/report.h"
 #include "lib/scenario.h"
 #include "lib/simulator.h"
@@ -149,6 +150,44 @@ TEST(KernelGuest, PreemptionSchedules) {
     EXPECT_GT(one, 0);  // at one preemption, as in the brief
   } else {
     EXPECT_EQ(clean, runs);
+  }
+}
+
+// The explorer (lib/explorer.h), exhaustive at one preemption, with its
+// sleep sets and without (the unreduced search must agree).
+TEST(KernelGuest, ExplorerAtOnePreemption) {
+  for (bool sleep_sets : {true, false}) {
+    ExploreOptions o;
+    o.max_preemptions = 1;
+    o.max_seconds = 120;
+    o.sleep_sets = sleep_sets;
+    o.guest = [] { return NewKernelGuest(); };
+    if (kVariant == "b0473dcd") {
+      // Every run of b0473dcd races on u_flags; ask for the self-loop itself.
+      o.violations = SignatureBit(Signature::kLlistSelfLoop);
+    }
+    const ExploreResult r = Explore(Canonical(), o);
+    std::printf("%s: explorer bound 1%s: %s after %llu executions (%llu pruned), %.2f s\n",
+                kVariant.c_str(), sleep_sets ? "" : " (no sleep sets)",
+                r.found ? SignatureName(r.signature) : "clean",
+                static_cast<unsigned long long>(r.stats.executions),
+                static_cast<unsigned long long>(r.stats.pruned), r.stats.seconds);
+    if (kVariant == "b0473dcd") {
+      ASSERT_TRUE(r.found);
+      EXPECT_EQ(r.signature, Signature::kLlistSelfLoop);
+      EXPECT_EQ(r.preemptions, 1u);
+      // The counterexample replays to the same finding.
+      Simulator sim(NewKernelGuest());
+      ASSERT_TRUE(sim.Load(r.counterexample.scenario).ok());
+      SimOptions so;
+      so.max_steps = o.max_steps;
+      EXPECT_TRUE(sim.Run(r.counterexample.schedule, so).fired &
+                  SignatureBit(Signature::kLlistSelfLoop));
+    } else {
+      EXPECT_FALSE(r.found) << SignatureName(r.signature);
+      EXPECT_TRUE(r.complete);
+      EXPECT_GT(r.stats.executions, 10u);
+    }
   }
 }
 

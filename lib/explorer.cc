@@ -315,7 +315,7 @@ ExploreResult ExplorePct(const Scenario& s, const PctOptions& options) {
 ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
                       const std::function<void(const ExploreStats&)>& progress) {
   ExploreResult result;
-  Simulator sim(NewModelGuest());
+  Simulator sim(options.guest ? options.guest() : NewModelGuest());
   if (!sim.Load(s).ok()) return result;
   SimOptions opt = options.sim;
   opt.max_steps = options.max_steps;
