@@ -6,12 +6,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <utility>
 #include <vector>
 
 #include "kernel/runtime/kernel_api.h"
 #include "kernel/runtime/runtime.h"
+#include "lib/request_plan.h"
 
 // The tree's functions (kernel/smp.c) and the glue appended to it
 // (kernel/runtime/smp_glue.inc).
@@ -45,11 +45,6 @@ SmpfuzzCpumask smpfuzz_cpu_possible_mask;
 
 namespace smpfuzz {
 namespace {
-
-std::uint64_t Bit(int cpu) { return std::uint64_t{1} << cpu; }
-std::uint64_t TargetMask(int target, int nr_cpus) {
-  return (target >= 0 && target < nr_cpus) ? Bit(target) : 0;
-}
 
 // One real function per request token: the kernel calls func(info) for real.
 constexpr std::size_t kMaxTokens = 512;
@@ -100,37 +95,18 @@ class KernelGuest final : public Guest {
     scenario_ = s;
     const int n = s.nr_cpus;
     online_mask_ = AllCpusMask(n) & ~s.offline_mask;
-    plan_.assign(n, {});
-    requests_.Clear();
-    async_initial_.clear();
-    async_shared_.clear();
-    for (int cpu = 0; cpu < n; ++cpu) {
-      std::map<int, std::pair<int, std::uint32_t>> slots;
-      for (int i = 0; i < static_cast<int>(s.ops[cpu].size()); ++i) {
-        const Op& op = s.ops[cpu][i];
-        PlannedOp p;
-        p.op = op;
-        if (op.kind == OpKind::kCallSingleAsync && op.csd >= 0) {
-          auto it = slots.find(op.csd);
-          if (it == slots.end()) {
-            std::uint32_t token = requests_.Add(cpu, i);
-            int index = NewAsyncCsd(token, true);
-            it = slots.emplace(op.csd, std::make_pair(index, token)).first;
-          }
-          p.csd_index = it->second.first;
-          p.token = it->second.second;
-        } else if (op.kind != OpKind::kFlush && op.kind != OpKind::kIrqsOff) {
-          p.token = requests_.Add(cpu, i);
-          if (op.kind == OpKind::kCallSingleAsync) p.csd_index = NewAsyncCsd(0, false);
-        }
-        if (p.token >= kMaxTokens) {
-          std::fprintf(stderr, "kernel guest: more than %zu requests\n", kMaxTokens - 1);
-          std::abort();
-        }
-        plan_[cpu].push_back(p);
-      }
+    plan_ = PlanRequests(s);
+    if (plan_.requests.count() >= kMaxTokens) {
+      std::fprintf(stderr, "kernel guest: more than %zu requests\n", kMaxTokens - 1);
+      std::abort();
     }
-    async_.assign(async_initial_.size(), 0);
+    // The workload's csds, laid out as the tree's call_single_data_t; a
+    // shared one is INIT_CSD'd with its token at boot.
+    async_initial_.assign(plan_.csd_shared.size() * layout_.size, 0);
+    for (std::size_t i = 0; i < plan_.csd_shared.size(); ++i) {
+      if (plan_.csd_shared[i]) InitCsd(async_initial_.data() + i * layout_.size, plan_.csd_token[i]);
+    }
+    async_.clear();
     async_ptr_ = nullptr;
     entries_.assign(n, {});
     char* sections[6];
@@ -164,44 +140,39 @@ class KernelGuest final : public Guest {
                         static_cast<std::uint32_t>(s * n + t));
       }
     }
-    names->AddArray(Area::kAsyncCsd, AsyncBase(), csd, async_shared_.size());
+    names->AddArray(Area::kAsyncCsd, AsyncBase(), csd, plan_.csd_shared.size());
     names->AddArray(Area::kWildCsd, kernel_rt::WildPerCpu(), csd, 1);
   }
 
   void BindCpu(Cpu& cpu) override { kernel_rt::BindCpu(cpu); }
 
   bool CpuOnline(int cpu) const override { return (online_mask_ >> cpu) & 1; }
-  bool HasTask(int cpu) const override { return !plan_[cpu].empty(); }
+  bool HasTask(int cpu) const override { return !plan_.ops[cpu].empty(); }
   Task<void> CpuTask(Cpu& cpu) override {
     entries_[cpu.id] = {this, cpu.id};
     return kernel_rt::RunTask(cpu, &TaskEntry, &entries_[cpu.id]);
   }
   Task<void> IpiEntry(Cpu& cpu) override { return kernel_rt::RunIrq(cpu, &IpiHandler); }
 
-  const RequestOrigins& requests() const override { return requests_; }
+  const RequestOrigins& requests() const override { return plan_.requests; }
   CsdLayout csd_layout() const override { return layout_; }
   std::size_t static_csd_count() const override {
     const std::size_t n = static_cast<std::size_t>(scenario_.nr_cpus);
-    return n + n * n + async_shared_.size() + 1;
+    return n + n * n + plan_.csd_shared.size() + 1;
   }
   bool IsWorkloadCsd(const void* p) const override {
     const std::uintptr_t offset = reinterpret_cast<std::uintptr_t>(p) -
                                   reinterpret_cast<std::uintptr_t>(async_ptr_);
-    return async_ptr_ != nullptr && offset < async_shared_.size() * layout_.size;
+    return async_ptr_ != nullptr && offset < plan_.csd_shared.size() * layout_.size;
   }
   bool IsSharedWorkloadCsd(const void* p) const override {
     if (!IsWorkloadCsd(p)) return false;
     const std::uintptr_t offset = reinterpret_cast<std::uintptr_t>(p) -
                                   reinterpret_cast<std::uintptr_t>(async_ptr_);
-    return async_shared_[offset / layout_.size];
+    return plan_.csd_shared[offset / layout_.size];
   }
 
  private:
-  struct PlannedOp {
-    Op op;
-    std::uint32_t token = 0;
-    int csd_index = -1;
-  };
   struct Entry {
     KernelGuest* guest = nullptr;
     int cpu = 0;
@@ -213,14 +184,6 @@ class KernelGuest final : public Guest {
   }
   static void IpiHandler(void*) { generic_smp_call_function_single_interrupt(); }
 
-  // The workload's csds, laid out as the tree's call_single_data_t.
-  int NewAsyncCsd(std::uint32_t token, bool shared) {
-    const std::size_t at = async_initial_.size();
-    async_initial_.resize(at + layout_.size, 0);
-    if (shared) InitCsd(async_initial_.data() + at, token);  // INIT_CSD at boot
-    async_shared_.push_back(shared);
-    return static_cast<int>(async_shared_.size() - 1);
-  }
   void InitCsd(unsigned char* csd, std::uint32_t token) const {
     std::memset(csd, 0, layout_.size);
     smp_call_func_t f = Func(token);
@@ -242,22 +205,14 @@ class KernelGuest final : public Guest {
   void RunOps(int id) {
     Cpu& cur = *kernel_rt::CurrentCpu();
     const int n = scenario_.nr_cpus;
-    for (const PlannedOp& p : plan_[id]) {
+    for (const PlannedOp& p : plan_.ops[id]) {
       const Op& op = p.op;
-      GhostEvent issued{GhostKind::kRequestIssued};
-      issued.a = p.token;
-      GhostEvent returned{GhostKind::kRequestReturned};
-      returned.a = p.token;
+      const GhostEvent issued = RequestIssuedGhost(p, id, n, online_mask_);
       switch (op.kind) {
         case OpKind::kCallSingle: {
-          issued.b = TargetMask(op.target, n);
-          issued.c = op.wait;
           ghost(cur, issued);
           int err = smp_call_function_single(op.target, Func(p.token), Info(p.token), op.wait);
-          returned.b = static_cast<std::uint64_t>(static_cast<std::int64_t>(err));
-          returned.c = issued.b;
-          returned.d = op.wait;
-          ghost(cur, returned);
+          ghost(cur, RequestReturnedGhost(p, issued, err));
           break;
         }
         case OpKind::kCallSingleAsync: {
@@ -268,28 +223,17 @@ class KernelGuest final : public Guest {
             ghost(cur, born);
             InitCsd(csd, p.token);
           }
-          issued.b = TargetMask(op.target, n);
           ghost(cur, issued);
           int err = smp_call_function_single_async(op.target, csd);
-          returned.b = static_cast<std::uint64_t>(static_cast<std::int64_t>(err));
-          returned.c = issued.b;
-          ghost(cur, returned);
+          ghost(cur, RequestReturnedGhost(p, issued, err));
           break;
         }
-        case OpKind::kCallMany: {
-          const std::uint64_t all = AllCpusMask(n);
-          std::uint64_t expect = op.mask & all & online_mask_ & ~Bit(id);
-          if (op.local && ((op.mask >> id) & 1)) expect |= Bit(id);
-          issued.b = expect;
-          issued.c = op.wait;
+        case OpKind::kCallMany:
           ghost(cur, issued);
-          smpfuzz_glue_call_many(op.mask & all, Func(p.token), Info(p.token),
+          smpfuzz_glue_call_many(op.mask & AllCpusMask(n), Func(p.token), Info(p.token),
                                  smpfuzz_glue_scf_flags(op.wait, op.local));
-          returned.c = expect;
-          returned.d = op.wait;
-          ghost(cur, returned);
+          ghost(cur, RequestReturnedGhost(p, issued, 0));
           break;
-        }
         case OpKind::kFlush:
           flush_smp_call_function_queue();
           break;
@@ -310,10 +254,8 @@ class KernelGuest final : public Guest {
   Scenario scenario_;
   CsdLayout layout_;
   std::uint64_t online_mask_ = 0;
-  std::vector<std::vector<PlannedOp>> plan_;
-  RequestOrigins requests_;
+  RequestPlan plan_;
   std::vector<unsigned char> async_initial_;
-  std::vector<bool> async_shared_;
   std::vector<unsigned char> async_;
   unsigned char* async_ptr_ = nullptr;
   std::vector<Entry> entries_;
