@@ -23,6 +23,11 @@
 //    late.
 //  - An IPI runs generic_smp_call_function_single_interrupt() nested on the
 //    target's fiber (on top of the access it is parked at), IRQs off.
+// Traces: every access's site is Site::kernel_guest (the tree's file:line
+// is a later slice), and values read from memory are raw, so a trace hash
+// is the same for the same schedule within one process, but pointers other
+// than list links (callbacks' func, per-CPU pointers) differ between
+// processes under ASLR.
 // One process holds one copy of the kernel's globals: one kernel guest runs
 // at a time (per thread; the globals are not thread-local, so never two
 // threads).
