@@ -4,6 +4,10 @@
 # Builds //lib:sim_benchmark (opt) at OLD and at the work tree, then runs them in
 # alternation ROUNDS times (this machine is shared and noisy: alternation, medians and
 # ratios, not single runs) and prints each figure's median and the ratio new/old.
+# Then, because a loaded machine can move those ratios by 20%, the figure that load
+# cannot move: instructions (valgrind's callgrind) of the baseline and fixed fuzz
+# targets (opt, standalone main: the fuzzers' harness and simulator) over the same 300
+# seeded random inputs, old against new.
 #
 #   ci/bench-sim-ab.sh OLD [ROUNDS] [SECONDS]     # e.g. ci/bench-sim-ab.sh d37d20a 5 3
 set -euo pipefail
@@ -20,8 +24,11 @@ trap cleanup EXIT
 git worktree add -q --detach "$tree/old" "$old"
 for side in old new; do
   dir=$PWD; [ $side = old ] && dir=$tree/old
-  (cd "$dir" && bazel build --config=opt //lib:sim_benchmark >&2 &&
-     cp "$(bazel info --config=opt bazel-bin 2>/dev/null)/lib/sim_benchmark" "$bin/$side")
+  (cd "$dir" && bazel build --config=opt //lib:sim_benchmark //fuzz:smp_fixed_fuzzer //fuzz:smp_baseline_fuzzer >&2 &&
+     out=$(bazel info --config=opt bazel-bin 2>/dev/null) &&
+     cp "$out/lib/sim_benchmark" "$bin/$side" &&
+     cp "$out/fuzz/smp_fixed_fuzzer" "$bin/$side-fixed" &&
+     cp "$out/fuzz/smp_baseline_fuzzer" "$bin/$side-baseline")
   [ $side = old ] && (cd "$dir" && bazel shutdown >/dev/null 2>&1 || true)
 done
 
@@ -50,3 +57,25 @@ awk '
       printf "%-16s %14.0f %14.0f %8.3f %14.0f %14.0f %8.3f\n", k, oe, ne, ne / oe, os, ns, ns / os
     }
   }' "$bin/runs" | sort
+
+# 300 inputs of 16..271 bytes from bash's seeded generator: the same files every run.
+mkdir "$bin/inputs"
+RANDOM=14
+for i in $(seq 300); do
+  n=$((16 + RANDOM % 256)) bytes=''
+  for _ in $(seq "$n"); do printf -v b '\\%03o' $((RANDOM % 256)); bytes+=$b; done
+  printf "$bytes" >"$bin/inputs/$(printf %03d "$i")"
+done
+if command -v valgrind >/dev/null; then
+  printf '%-16s %16s %16s %8s\n' "fuzz target" "old instructions" "new instructions" ratio
+  for target in baseline fixed; do
+    for side in old new; do
+      valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/$side-$target" "$bin/inputs" 2>&1 |
+        sed -n 's/.*Collected : *\([0-9]*\).*/\1/p' >"$bin/ir-$side"
+    done
+    awk -v t="smp_${target}_fuzzer" -v o="$(cat "$bin/ir-old")" -v n="$(cat "$bin/ir-new")" \
+      'BEGIN { printf "%-16s %16.0f %16.0f %8.4f\n", t, o, n, n / o }'
+  done
+else
+  echo "(valgrind not installed: no instruction counts)"
+fi
