@@ -3,6 +3,7 @@
 
 #include <boost/context/detail/fcontext.hpp>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -92,6 +93,7 @@ struct State {
   std::size_t percpu_static = 0;
   std::size_t stride = 0;
   std::size_t dyn_used = 0;
+  std::size_t dyn_high = 0;  // the most dyn_used ever reached (since Setup)
   std::vector<std::string> printk;  // this run's messages
   alignas(64) char wild[kWildSize];
 };
@@ -314,6 +316,8 @@ void Setup(int nr_cpus) {
   std::free(s.percpu);
   s.stride = stride;
   s.percpu = static_cast<char*>(std::aligned_alloc(64, stride * nr_cpus));
+  std::memset(s.percpu, 0, stride * nr_cpus);
+  s.dyn_high = 0;
 }
 
 void ResetMemory() {
@@ -321,10 +325,13 @@ void ResetMemory() {
   std::memcpy(__start_smpfuzz_kdata, s.kdata_initial.data(), s.kdata_initial.size());
   std::memset(__start_smpfuzz_kbss, 0, __stop_smpfuzz_kbss - __start_smpfuzz_kbss);
   const std::size_t tmpl = static_cast<std::size_t>(__stop_smpfuzz_percpu - __start_smpfuzz_percpu);
+  // Only what alloc_percpu() ever handed out needs zeroing (the same
+  // allocations every run: a run's boot makes them).
+  s.dyn_high = std::max(s.dyn_high, s.dyn_used);
   for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
     char* area = s.percpu + cpu * s.stride;
     std::memcpy(area, __start_smpfuzz_percpu, tmpl);
-    std::memset(area + tmpl, 0, s.stride - tmpl);
+    std::memset(area + tmpl, 0, s.percpu_static - tmpl + s.dyn_high);
   }
   s.dyn_used = 0;
   s.printk.clear();
