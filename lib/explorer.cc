@@ -157,7 +157,8 @@ bool MayPutToSleep(const Node& p, const Tried& done) {
 }
 
 bool IsSpin(AccessKind k) {
-  return k == AccessKind::kCondLoadAcquire || k == AccessKind::kSpinReadOnce;
+  return k == AccessKind::kCondLoadAcquire || k == AccessKind::kSpinReadOnce ||
+         k == AccessKind::kSpinUntilChanged;
 }
 
 class DfsSource final : public ScheduleSource {
@@ -314,7 +315,7 @@ ExploreResult ExplorePct(const Scenario& s, const PctOptions& options) {
 ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
                       const std::function<void(const ExploreStats&)>& progress) {
   ExploreResult result;
-  Simulator sim(NewModelGuest());
+  Simulator sim(options.guest ? options.guest() : NewModelGuest());
   if (!sim.Load(s).ok()) return result;
   SimOptions opt = options.sim;
   opt.max_steps = options.max_steps;

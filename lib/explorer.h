@@ -23,6 +23,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "lib/repro.h"
@@ -48,6 +49,8 @@ struct ExploreOptions {
   // them and the benchmark can say what soundness costs.
   bool unsound_legacy_sleep_sets = false;
   SimOptions sim;                       // checkers' options (max_steps is overridden)
+  // The guest to explore; empty: the model (NewModelGuest()).
+  std::function<std::unique_ptr<Guest>()> guest;
 };
 
 struct ExploreStats {

@@ -41,9 +41,10 @@ void Locations::Clear(int nr_cpus, const CsdLayout& csd) {
   ids_.clear();
 }
 
-void Locations::AddArray(Area area, const void* base, std::size_t elem_size, std::size_t count) {
+void Locations::AddArray(Area area, const void* base, std::size_t elem_size, std::size_t count,
+                         std::uint32_t first_index) {
   if (count == 0) return;
-  ranges_.push_back({static_cast<const char*>(base), elem_size, count, area, 0, 0});
+  ranges_.push_back({static_cast<const char*>(base), elem_size, count, area, 0, 0, first_index});
 }
 
 void Locations::AddStackCsd(const void* base, int cpu) {
@@ -80,7 +81,8 @@ Locations::Loc Locations::Describe(const void* addr) const {
     } else {
       l.field = CsdField(offset);
     }
-    l.index = r.area == Area::kStackCsd ? r.cpu : static_cast<std::uint32_t>(index);
+    l.index = r.area == Area::kStackCsd ? r.cpu
+                                        : r.first_index + static_cast<std::uint32_t>(index);
     l.serial = r.serial;
     return l;
   }

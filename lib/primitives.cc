@@ -21,6 +21,7 @@ const char* AccessKindName(AccessKind k) {
     case AccessKind::kSendIpiMask: return "send_ipi_mask";
     case AccessKind::kDelay: return "mdelay";
     case AccessKind::kIrqRestore: return "irq_restore";
+    case AccessKind::kSpinUntilChanged: return "READ_ONCE(spin)";
     case AccessKind::kCount: break;
   }
   return "?";

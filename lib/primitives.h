@@ -53,6 +53,8 @@ enum class AccessKind : std::uint8_t {
   kSendIpiMask,     // arch_send_call_function_ipi_mask(mask)
   kDelay,           // mdelay(): busy until virtual time `deadline`; touches no memory
   kIrqRestore,      // local_irq_restore() re-enabled interrupts: a pending IPI may come in
+  kSpinUntilChanged,  // a cpu_relax() loop: READ_ONCE until the value differs from `expected`
+                      // or deadline (the kernel guest's spin loops)
   kCount
 };
 

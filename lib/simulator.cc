@@ -101,6 +101,8 @@ bool Simulator::StepEnabled(const SimCpu& c) const {
       return (RawLoad(a.addr, a.size) & a.expected) == 0;
     case AccessKind::kSpinReadOnce:
       return (RawLoad(a.addr, a.size) & a.expected) == 0 || clock_ >= a.deadline;
+    case AccessKind::kSpinUntilChanged:
+      return RawLoad(a.addr, a.size) != a.expected || clock_ >= a.deadline;
     case AccessKind::kDelay:
       return clock_ >= a.deadline;
     default:
@@ -177,6 +179,7 @@ std::uint64_t Simulator::Perform(Cpu& cpu, const Access& a) {
     case AccessKind::kLoadAcquire:
     case AccessKind::kCondLoadAcquire:
     case AccessKind::kSpinReadOnce:
+    case AccessKind::kSpinUntilChanged:
       read = RawLoad(a.addr, a.size);
       break;
     case AccessKind::kPlainStore:
@@ -254,7 +257,9 @@ std::uint64_t Simulator::Perform(Cpu& cpu, const Access& a) {
     // A deadline matters only to a wait that ended by it: a spin that saw its
     // bits clear ended by the value, which its step's position cannot change.
     if (a.kind == AccessKind::kDelay ||
-        (a.deadline != kNoDeadline && (read & a.expected) != 0)) {
+        (a.deadline != kNoDeadline &&
+         (a.kind == AccessKind::kSpinUntilChanged ? read == a.expected
+                                                  : (read & a.expected) != 0))) {
       effects_.observable = true;
     }
     if (a.kind == AccessKind::kCall) {
@@ -440,7 +445,8 @@ const RunResult& Simulator::RunWith(const Schedule& schedule, ScheduleSource* so
       for (const SimCpu& c : cpus_) {
         if (!c.cpu.parked_at) continue;
         const Access& a = c.cpu.parked;
-        if ((a.kind == AccessKind::kSpinReadOnce || a.kind == AccessKind::kDelay) &&
+        if ((a.kind == AccessKind::kSpinReadOnce || a.kind == AccessKind::kDelay ||
+             a.kind == AccessKind::kSpinUntilChanged) &&
             a.deadline > clock_) {
           deadline = std::min(deadline, a.deadline);
         }

@@ -71,7 +71,8 @@ namespace smpfuzz {
   X(scfm_local_call, "smp_call_function_many_cond", "csd_do_func(func, info, NULL) (local)") \
   X(workload_mdelay, "(workload)", "local_irq_save(); mdelay(ms); local_irq_restore()") \
   X(local_irq_restore, "local_irq_restore", "local_irq_restore(flags)")             \
-  X(fence, "(barrier)", "smp_mb/smp_wmb/smp_acquire__after_ctrl_dep")
+  X(fence, "(barrier)", "smp_mb/smp_wmb/smp_acquire__after_ctrl_dep")                \
+  X(kernel_guest, "(kernel guest)", "an instrumented access of the kernel's own code")
 
 enum class Site : std::uint16_t {
 #define SMPFUZZ_SITE_ENUM(id, fn, expr) id,

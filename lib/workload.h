@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "lib/request_plan.h"
 #include "lib/requests.h"
 #include "lib/scenario.h"
 #include "lib/smp.h"
@@ -28,11 +29,7 @@ inline void* CallbackInfo(std::uint32_t token) {
 
 class Workload {
  public:
-  struct PlannedOp {
-    Op op;
-    std::uint32_t token = 0;  // 0 for ops that make no request (flush, irqs_off)
-    int csd_index = -1;       // async: index into async_csd()
-  };
+  using PlannedOp = smpfuzz::PlannedOp;
 
   // Plans tokens and async csds for `s` (which must be valid). Tokens are
   // 1..requests().count(), numbered CPU by CPU, op by op; a shared async csd has
@@ -44,19 +41,17 @@ class Workload {
   // The task of CPU cur.id: runs its planned operations in order.
   Task<void> RunCpu(Cpu& cur);
 
-  const RequestOrigins& requests() const { return requests_; }
-  const std::vector<PlannedOp>& plan(int cpu) const { return plan_[cpu]; }
+  const RequestOrigins& requests() const { return plan_.requests; }
+  const std::vector<PlannedOp>& plan(int cpu) const { return plan_.ops[cpu]; }
   std::vector<call_single_data_t>& async_csd() { return async_csd_; }
   const std::vector<call_single_data_t>& async_csd() const { return async_csd_; }
   // Whether `p` points into an async csd that several calls share (csd=K).
   bool InSharedAsyncCsd(const void* p) const;
 
  private:
-  std::vector<std::vector<PlannedOp>> plan_;
+  RequestPlan plan_;
   std::vector<call_single_data_t> async_csd_;
   std::vector<call_single_data_t> async_csd_initial_;
-  std::vector<bool> async_csd_shared_;  // index: async csd
-  RequestOrigins requests_;
   int nr_cpus_ = 0;
   std::uint64_t online_mask_ = 0;
 };

@@ -291,7 +291,11 @@ std::uint64_t ThreadPlatform::Spin(ThreadCpu& c, const Access& a) {
       if (NowNs() - start_ns_ >= a.deadline) return 0;
     } else {
       std::uint64_t v = AtomicLoad(a.addr, a.size, __ATOMIC_ACQUIRE);
-      if (!(v & a.expected)) return v;
+      if (a.kind == AccessKind::kSpinUntilChanged) {
+        if (v != a.expected || NowNs() - start_ns_ >= a.deadline) return v;
+      } else if (!(v & a.expected)) {
+        return v;
+      }
       if (a.kind == AccessKind::kSpinReadOnce && NowNs() - start_ns_ >= a.deadline) return v;
     }
     PollIpi(c);
@@ -362,6 +366,7 @@ std::uint64_t ThreadPlatform::Perform(Cpu& cpu, const Access& a) {
                            __ATOMIC_RELAXED);
     case AccessKind::kCondLoadAcquire:
     case AccessKind::kSpinReadOnce:
+    case AccessKind::kSpinUntilChanged:
     case AccessKind::kDelay:
       return Spin(c, a);
     case AccessKind::kCall: {

@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The kernel guest's build: a tree's kernel/smp.c with a variant's patches,
+compiled against kernel/shim/ with the guest's instrumentation flags."""
+
+load("@rules_cc//cc:defs.bzl", "cc_library")
+
+# Instrumentation for the guest's own runtime (kernel/runtime/): every
+# access a scheduling point (TOOLCHAIN.md). -fno-sanitize=all first, so a
+# config's sanitizer flags do not reach the tree's files. -O2 is pinned:
+# which accesses exist depends on it (a reproducer is valid for one build).
+GUEST_COPTS = [
+    "-std=gnu11",
+    "-O2",
+    "-fno-sanitize=all",
+    "-fsanitize=thread",
+    "-mllvm",
+    "-tsan-distinguish-volatile=1",
+    "-mllvm",
+    "-tsan-instrument-read-before-write=1",
+    "-nostdinc",
+    "-fno-strict-aliasing",
+    "-fno-common",
+    "-Wno-unused-function",
+    "-Wno-unused-variable",
+    "-Ikernel/shim",
+    "-include",
+    "kernel/shim/smpfuzz_prelude.h",
+]
+
+# Where the guest cannot run: the real TSan runtime defines every __tsan_*
+# entry point itself, and ASan's stack bookkeeping does not know the guest's
+# fibers (no __sanitizer_*_switch_fiber annotations yet).
+GUEST_COMPATIBLE = select({
+    "//:sanitizer_asan": ["//kernel:incompatible"],
+    "//:sanitizer_fuzzer_asan": ["//kernel:incompatible"],
+    "//:sanitizer_tsan": ["//kernel:incompatible"],
+    "//:engine_libfuzzer": ["//kernel:incompatible"],
+    "//:engine_afl": ["//kernel:incompatible"],
+    "//conditions:default": [],
+})
+
+def kernel_guest_variant(name, tree, patches):
+    """One build of the tree: kernel/smp.c with `patches` applied in order,
+    one translation unit with kernel/runtime/smp_glue.inc appended, plus
+    lib/llist.c as written."""
+    unit = name + "_smp_unit.c"
+    native.genrule(
+        name = name + "_unit",
+        srcs = [tree + "/kernel/smp.c", "runtime/smp_glue.inc"] + patches,
+        outs = [unit],
+        cmd = " && ".join([
+            "T=$$(mktemp -d)",
+            "cp $(location %s/kernel/smp.c) $$T/smp.c" % tree,
+        ] + ["patch -s --no-backup-if-mismatch $$T/smp.c < $(location %s)" % p for p in patches] + [
+            "{ echo '#line 1 \"kernel/smp.c\"'; cat $$T/smp.c; " +
+            "echo '#line 1 \"kernel/runtime/smp_glue.inc\"'; " +
+            "cat $(location runtime/smp_glue.inc); } > $@",
+            "rm -rf $$T",
+        ]),
+    )
+    cc_library(
+        name = name,
+        srcs = [unit, tree + "/lib/llist.c"] + native.glob(["shim/**/*.h"]) + [
+            "runtime/kernel_api.h",
+            tree + "/include/linux/smp.h",
+            tree + "/include/linux/smp_types.h",
+            tree + "/include/linux/llist.h",
+            tree + "/include/linux/kconfig.h",
+            tree + "/include/linux/string_choices.h",
+            tree + "/include/trace/events/csd.h",
+            tree + "/include/trace/events/ipi.h",
+        ],
+        copts = GUEST_COPTS + [
+            "-I$(GENDIR)/kernel/%s/include" % tree,
+            "-include",
+            "$(GENDIR)/kernel/%s/include/linux/kconfig.h" % tree,
+            "-DSMPFUZZ_VARIANT='\"%s\"'" % name.replace("smp_", ""),
+        ],
+        # Module maps know nothing of -nostdinc and the tree's include dir.
+        features = ["-layering_check"],
+        target_compatible_with = GUEST_COMPATIBLE,
+        alwayslink = True,
+    )

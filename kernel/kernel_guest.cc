@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "kernel/kernel_guest.h"
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "kernel/runtime/kernel_api.h"
+#include "kernel/runtime/runtime.h"
+#include "lib/request_plan.h"
+
+// The tree's functions (kernel/smp.c) and the glue appended to it
+// (kernel/runtime/smp_glue.inc).
+extern "C" {
+using smp_call_func_t = void (*)(void*);
+int smp_call_function_single(int cpu, smp_call_func_t func, void* info, int wait);
+int smp_call_function_single_async(int cpu, void* csd);
+void flush_smp_call_function_queue(void);
+void generic_smp_call_function_single_interrupt(void);
+void* smpfuzz_glue_call_single_queue(void);
+void* smpfuzz_glue_csd_data(void);
+void* smpfuzz_glue_cfd_csd(int cpu);
+unsigned long smpfuzz_glue_llist_head_size(void);
+void smpfuzz_glue_csd_layout(unsigned long out[7]);
+void smpfuzz_glue_set_nr_cpu_ids(unsigned int n);
+void smpfuzz_glue_set_csd_lock_timeout(unsigned long ms);
+void smpfuzz_glue_boot(int csdlock_debug_on, unsigned int nr_cpus);
+void smpfuzz_glue_call_many(unsigned long mask, smp_call_func_t func, void* info,
+                            unsigned int scf_flags);
+unsigned int smpfuzz_glue_scf_flags(int wait, int local);
+const char* smpfuzz_glue_variant(void);
+void smpfuzz_glue_sections(char* out[6]);
+
+// cpu_online_mask and cpu_possible_mask of the shim.
+struct SmpfuzzCpumask {
+  unsigned long bits[1];
+};
+SmpfuzzCpumask smpfuzz_cpu_online_mask;
+SmpfuzzCpumask smpfuzz_cpu_possible_mask;
+}
+
+namespace smpfuzz {
+namespace {
+
+// One real function per request token: the kernel calls func(info) for real.
+constexpr std::size_t kMaxTokens = 512;
+
+void RunCallback(std::uint32_t token, void* info) {
+  Access a;
+  a.kind = AccessKind::kCall;
+  a.site = Site::kernel_guest;
+  a.value = CallbackFuncBits(token);
+  a.expected = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(info));
+  kernel_rt::Yield(a);
+}
+template <std::size_t I>
+void Callback(void* info) {
+  RunCallback(static_cast<std::uint32_t>(I), info);
+}
+template <std::size_t... I>
+constexpr std::array<smp_call_func_t, sizeof...(I)> MakeCallbacks(std::index_sequence<I...>) {
+  return {&Callback<I>...};
+}
+constexpr std::array<smp_call_func_t, kMaxTokens> kCallbacks =
+    MakeCallbacks(std::make_index_sequence<kMaxTokens>());
+
+smp_call_func_t Func(std::uint32_t token) { return kCallbacks[token]; }
+void* Info(std::uint32_t token) {
+  return reinterpret_cast<void*>(static_cast<std::uintptr_t>(CallbackInfoBits(token)));
+}
+
+CsdLayout KernelCsdLayout() {
+  unsigned long v[7];
+  smpfuzz_glue_csd_layout(v);
+  CsdLayout l;
+  l.size = v[0];
+  l.next = v[1];
+  l.flags = v[2];
+  l.src = v[3];
+  l.dst = v[4];
+  l.func = v[5];
+  l.info = v[6];
+  return l;
+}
+
+class KernelGuest final : public Guest {
+ public:
+  KernelGuest() : layout_(KernelCsdLayout()) {}
+
+  void Load(const Scenario& s) override {
+    scenario_ = s;
+    const int n = s.nr_cpus;
+    online_mask_ = AllCpusMask(n) & ~s.offline_mask;
+    plan_ = PlanRequests(s);
+    if (plan_.requests.count() >= kMaxTokens) {
+      std::fprintf(stderr, "kernel guest: more than %zu requests\n", kMaxTokens - 1);
+      std::abort();
+    }
+    // The workload's csds, laid out as the tree's call_single_data_t; a
+    // shared one is INIT_CSD'd with its token at boot.
+    async_initial_.assign(plan_.csd_shared.size() * layout_.size, 0);
+    for (std::size_t i = 0; i < plan_.csd_shared.size(); ++i) {
+      if (plan_.csd_shared[i]) InitCsd(async_initial_.data() + i * layout_.size, plan_.csd_token[i]);
+    }
+    async_.clear();
+    async_ptr_ = nullptr;
+    entries_.assign(n, {});
+    char* sections[6];
+    smpfuzz_glue_sections(sections);
+    kernel_rt::SetSections(sections);
+    kernel_rt::Setup(n);
+  }
+
+  void Reset(Locations* names) override {
+    const int n = scenario_.nr_cpus;
+    kernel_rt::ResetMemory();
+    smpfuzz_cpu_possible_mask.bits[0] = AllCpusMask(n);
+    smpfuzz_cpu_online_mask.bits[0] = online_mask_;
+    smpfuzz_glue_set_nr_cpu_ids(static_cast<unsigned int>(n));
+    smpfuzz_glue_set_csd_lock_timeout(scenario_.csd_lock_timeout_ms);
+    smpfuzz_glue_boot(scenario_.csdlock_debug, static_cast<unsigned int>(n));
+    std::memcpy(AsyncBase(), async_initial_.data(), async_initial_.size());
+    if (names == nullptr) return;
+    const std::size_t csd = layout_.size;
+    for (int cpu = 0; cpu < n; ++cpu) {
+      names->AddArray(Area::kCallSingleQueue,
+                      kernel_rt::PerCpu(smpfuzz_glue_call_single_queue(), cpu),
+                      smpfuzz_glue_llist_head_size(), 1, cpu);
+      names->AddArray(Area::kCsdData, kernel_rt::PerCpu(smpfuzz_glue_csd_data(), cpu), csd, 1,
+                      cpu);
+    }
+    for (int s = 0; s < n; ++s) {
+      void* cfd = smpfuzz_glue_cfd_csd(s);
+      for (int t = 0; t < n; ++t) {
+        names->AddArray(Area::kCfdCsd, kernel_rt::PerCpu(cfd, t), csd, 1,
+                        static_cast<std::uint32_t>(s * n + t));
+      }
+    }
+    names->AddArray(Area::kAsyncCsd, AsyncBase(), csd, plan_.csd_shared.size());
+    names->AddArray(Area::kWildCsd, kernel_rt::WildPerCpu(), csd, 1);
+  }
+
+  void BindCpu(Cpu& cpu) override { kernel_rt::BindCpu(cpu); }
+
+  bool CpuOnline(int cpu) const override { return (online_mask_ >> cpu) & 1; }
+  bool HasTask(int cpu) const override { return !plan_.ops[cpu].empty(); }
+  Task<void> CpuTask(Cpu& cpu) override {
+    entries_[cpu.id] = {this, cpu.id};
+    return kernel_rt::RunTask(cpu, &TaskEntry, &entries_[cpu.id]);
+  }
+  Task<void> IpiEntry(Cpu& cpu) override { return kernel_rt::RunIrq(cpu, &IpiHandler); }
+
+  const RequestOrigins& requests() const override { return plan_.requests; }
+  CsdLayout csd_layout() const override { return layout_; }
+  std::size_t static_csd_count() const override {
+    const std::size_t n = static_cast<std::size_t>(scenario_.nr_cpus);
+    return n + n * n + plan_.csd_shared.size() + 1;
+  }
+  bool IsWorkloadCsd(const void* p) const override {
+    const std::uintptr_t offset = reinterpret_cast<std::uintptr_t>(p) -
+                                  reinterpret_cast<std::uintptr_t>(async_ptr_);
+    return async_ptr_ != nullptr && offset < plan_.csd_shared.size() * layout_.size;
+  }
+  bool IsSharedWorkloadCsd(const void* p) const override {
+    if (!IsWorkloadCsd(p)) return false;
+    const std::uintptr_t offset = reinterpret_cast<std::uintptr_t>(p) -
+                                  reinterpret_cast<std::uintptr_t>(async_ptr_);
+    return plan_.csd_shared[offset / layout_.size];
+  }
+
+ private:
+  struct Entry {
+    KernelGuest* guest = nullptr;
+    int cpu = 0;
+  };
+
+  static void TaskEntry(void* arg) {
+    Entry* e = static_cast<Entry*>(arg);
+    e->guest->RunOps(e->cpu);
+  }
+  static void IpiHandler(void*) { generic_smp_call_function_single_interrupt(); }
+
+  void InitCsd(unsigned char* csd, std::uint32_t token) const {
+    std::memset(csd, 0, layout_.size);
+    smp_call_func_t f = Func(token);
+    void* info = Info(token);
+    std::memcpy(csd + layout_.func, &f, sizeof(f));
+    std::memcpy(csd + layout_.info, &info, sizeof(info));
+  }
+  unsigned char* AsyncBase() {
+    // Aligned as call_single_data_t (its size).
+    if (async_ptr_ == nullptr) {
+      async_.assign(async_initial_.size() + layout_.size, 0);
+      std::uintptr_t p = reinterpret_cast<std::uintptr_t>(async_.data());
+      p = (p + layout_.size - 1) / layout_.size * layout_.size;
+      async_ptr_ = reinterpret_cast<unsigned char*>(p);
+    }
+    return async_ptr_;
+  }
+
+  void RunOps(int id) {
+    Cpu& cur = *kernel_rt::CurrentCpu();
+    const int n = scenario_.nr_cpus;
+    for (const PlannedOp& p : plan_.ops[id]) {
+      const Op& op = p.op;
+      const GhostEvent issued = RequestIssuedGhost(p, id, n, online_mask_);
+      switch (op.kind) {
+        case OpKind::kCallSingle: {
+          ghost(cur, issued);
+          int err = smp_call_function_single(op.target, Func(p.token), Info(p.token), op.wait);
+          ghost(cur, RequestReturnedGhost(p, issued, err));
+          break;
+        }
+        case OpKind::kCallSingleAsync: {
+          unsigned char* csd = AsyncBase() + p.csd_index * layout_.size;
+          if (op.csd < 0) {
+            GhostEvent born{GhostKind::kObjectBorn, Site::kernel_guest, csd};
+            born.a = layout_.size;
+            ghost(cur, born);
+            InitCsd(csd, p.token);
+          }
+          ghost(cur, issued);
+          int err = smp_call_function_single_async(op.target, csd);
+          ghost(cur, RequestReturnedGhost(p, issued, err));
+          break;
+        }
+        case OpKind::kCallMany:
+          ghost(cur, issued);
+          smpfuzz_glue_call_many(op.mask & AllCpusMask(n), Func(p.token), Info(p.token),
+                                 smpfuzz_glue_scf_flags(op.wait, op.local));
+          ghost(cur, RequestReturnedGhost(p, issued, 0));
+          break;
+        case OpKind::kFlush:
+          flush_smp_call_function_queue();
+          break;
+        case OpKind::kIrqsOff: {
+          unsigned long flags = smpfuzz_irq_save();
+          Access a;
+          a.kind = AccessKind::kDelay;
+          a.site = Site::workload_mdelay;
+          a.deadline = cur.platform->Clock(cur) + std::uint64_t{op.ms} * 1000000;
+          kernel_rt::Yield(a);
+          smpfuzz_irq_restore(flags);
+          break;
+        }
+      }
+    }
+  }
+
+  Scenario scenario_;
+  CsdLayout layout_;
+  std::uint64_t online_mask_ = 0;
+  RequestPlan plan_;
+  std::vector<unsigned char> async_initial_;
+  std::vector<unsigned char> async_;
+  unsigned char* async_ptr_ = nullptr;
+  std::vector<Entry> entries_;
+};
+
+}  // namespace
+
+std::unique_ptr<Guest> NewKernelGuest() { return std::make_unique<KernelGuest>(); }
+
+const char* KernelGuestVariant() { return smpfuzz_glue_variant(); }
+
+}  // namespace smpfuzz

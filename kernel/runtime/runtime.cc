@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "kernel/runtime/runtime.h"
+
+#include <boost/context/detail/fcontext.hpp>
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kernel/runtime/kernel_api.h"
+
+namespace smpfuzz::kernel_rt {
+namespace {
+
+// The guest's data sections (kernel/shim/smpfuzz_prelude.h, DEFINE_PER_CPU),
+// as SetSections was told.
+char* __start_smpfuzz_kdata;
+char* __stop_smpfuzz_kdata;
+char* __start_smpfuzz_kbss;
+char* __stop_smpfuzz_kbss;
+char* __start_smpfuzz_percpu;
+char* __stop_smpfuzz_percpu;
+
+namespace ctx = boost::context::detail;
+
+constexpr std::size_t kStackSize = 256 * 1024;
+constexpr std::size_t kDynPerCpu = 16 * 1024;  // alloc_percpu() space per CPU
+constexpr std::size_t kWildSize = 256;
+constexpr std::uint64_t kSpinQuantumNs = 1000000;  // first park of a timed spin: 1 ms
+constexpr int kPassReads = 8;
+
+enum class Msg : std::uint8_t { kResult, kIrq };
+enum class Yielded : std::uint8_t { kAccess, kDone, kIrqDone };
+
+struct PassRead {
+  const void* addr;
+  std::uint8_t size;
+  std::uint64_t value;
+};
+
+// What a spin loop read since its last cpu_relax().
+struct Pass {
+  PassRead reads[kPassReads];
+  int nr = 0;          // reads recorded (the last kPassReads kept)
+  int last_marked = -1;  // index in reads of the last marked read
+  bool clock = false;  // sched_clock() was read
+  void Clear() {
+    nr = 0;
+    last_marked = -1;
+    clock = false;
+  }
+  void Add(const void* addr, std::uint8_t size, std::uint64_t value, bool marked) {
+    int i = nr % kPassReads;
+    reads[i] = {addr, size, value};
+    ++nr;
+    if (marked) last_marked = i;
+    else if (last_marked == i) last_marked = -1;
+  }
+};
+
+struct Fiber {
+  Cpu* cpu = nullptr;
+  std::unique_ptr<char[]> stack;
+  ctx::fcontext_t ctx = nullptr;     // the kernel side, to resume
+  ctx::fcontext_t caller = nullptr;  // the bridge that resumed it
+  bool live = false;                 // ctx is a started, unfinished context
+  EntryFn entry = nullptr;
+  void* arg = nullptr;
+  bool irq_mode = false;             // the root entry is an IPI handler
+  EntryFn irq_handler = nullptr;
+  Msg msg = Msg::kResult;
+  Yielded yielded = Yielded::kDone;
+  Access pending;
+  std::uint64_t result = 0;
+  Pass pass;
+  const void* spin_addr = nullptr;  // the word the current timed spin parks on
+  int spin_parks = 0;
+  std::uint64_t spin_start = 0;     // when it first parked
+};
+
+struct State {
+  int nr_cpus = 0;
+  std::vector<Fiber> fibers;
+  Fiber* current = nullptr;
+  std::vector<char> kdata_initial;
+  bool snapshotted = false;
+  char* percpu = nullptr;  // nr_cpus areas of `stride` bytes
+  std::size_t percpu_static = 0;
+  std::size_t stride = 0;
+  std::size_t dyn_used = 0;
+  std::size_t dyn_high = 0;  // the most dyn_used ever reached (since Setup)
+  std::vector<std::string> printk;  // this run's messages
+  alignas(64) char wild[kWildSize];
+};
+
+State& S() {
+  static State s;
+  return s;
+}
+
+std::uint64_t NativePerform(const Access& a) {
+  switch (a.kind) {
+    case AccessKind::kPlainStore:
+    case AccessKind::kWriteOnce:
+    case AccessKind::kStoreRelease:
+      RawStore(a.addr, a.size, a.value);
+      return 0;
+    case AccessKind::kXchg: {
+      std::uint64_t old = RawLoad(a.addr, a.size);
+      RawStore(a.addr, a.size, a.value);
+      return old;
+    }
+    case AccessKind::kCmpxchg:
+    case AccessKind::kCmpxchgAcquire: {
+      std::uint64_t old = RawLoad(a.addr, a.size);
+      const std::uint64_t mask =
+          a.size >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * a.size)) - 1;
+      if (old == (a.expected & mask)) RawStore(a.addr, a.size, a.value);
+      return old;
+    }
+    default:
+      return AccessTouchesMemory(a.kind) ? RawLoad(a.addr, a.size) : 0;
+  }
+}
+
+// Switches from the fiber to the bridge that resumed it.
+void SwitchOut(Fiber* f) {
+  ctx::transfer_t t = ctx::jump_fcontext(f->caller, nullptr);
+  f->caller = t.fctx;
+}
+
+void RunHandlerNested(Fiber* f) {
+  Pass saved = f->pass;
+  f->pass.Clear();
+  f->irq_handler(nullptr);
+  f->pass = saved;
+}
+
+void FiberMain(ctx::transfer_t t) {
+  Fiber* f = static_cast<Fiber*>(t.data);
+  f->caller = t.fctx;
+  if (f->irq_mode) {
+    f->irq_handler(nullptr);
+    f->yielded = Yielded::kIrqDone;
+  } else {
+    f->entry(f->arg);
+    f->yielded = Yielded::kDone;
+  }
+  f->live = false;
+  ctx::jump_fcontext(f->caller, nullptr);
+  std::abort();  // a finished context is never resumed
+}
+
+// From the bridge: runs the fiber until its next scheduling point or its end.
+Yielded Resume(Fiber* f, Msg msg) {
+  Fiber* outer = S().current;
+  S().current = f;
+  f->msg = msg;
+  ctx::transfer_t t = ctx::jump_fcontext(f->ctx, f);
+  f->ctx = t.fctx;
+  S().current = outer;
+  return f->yielded;
+}
+
+void StartFresh(Fiber* f) {
+  char* top = f->stack.get() + kStackSize;
+  f->ctx = ctx::make_fcontext(top, kStackSize, FiberMain);
+  f->live = true;
+  f->pass.Clear();
+  f->spin_addr = nullptr;
+  f->spin_parks = 0;
+}
+
+Task<void> Bridge(Cpu& cpu, Fiber* f, Msg first) {
+  Yielded y = Resume(f, first);
+  while (y == Yielded::kAccess) {
+    Access a = f->pending;
+    std::uint64_t r = co_await AccessOp<std::uint64_t>{cpu, a};
+    f->result = r;
+    y = Resume(f, Msg::kResult);
+  }
+}
+
+inline std::uint64_t Point(AccessKind kind, void* addr, std::uint8_t size) {
+  Access a;
+  a.kind = kind;
+  a.size = size;
+  a.site = Site::kernel_guest;
+  a.addr = addr;
+  return Yield(a);
+}
+
+// A plain or volatile load: a scheduling point, then the native load.
+inline void Load(void* addr, std::uint8_t size, bool marked) {
+  Fiber* f = S().current;
+  if (f == nullptr) return;
+  std::uint64_t v = Point(marked ? AccessKind::kReadOnce : AccessKind::kPlainLoad, addr, size);
+  f->pass.Add(addr, size, v, marked);
+}
+
+// A plain or volatile store: a scheduling point, then the native store (the
+// machine rewrites the old value).
+inline void Store(void* addr, std::uint8_t size, bool marked) {
+  if (S().current == nullptr) return;
+  Access a;
+  a.kind = marked ? AccessKind::kWriteOnce : AccessKind::kPlainStore;
+  a.size = size;
+  a.site = Site::kernel_guest;
+  a.addr = addr;
+  a.value = RawLoad(addr, size);
+  Yield(a);
+}
+
+AccessKind LoadKind(int mo) {
+  return mo == __ATOMIC_RELAXED ? AccessKind::kReadOnce : AccessKind::kLoadAcquire;
+}
+AccessKind StoreKind(int mo) {
+  return mo == __ATOMIC_RELAXED ? AccessKind::kWriteOnce : AccessKind::kStoreRelease;
+}
+AccessKind CasKind(int mo) {
+  return (mo == __ATOMIC_ACQUIRE || mo == __ATOMIC_CONSUME) ? AccessKind::kCmpxchgAcquire
+                                                            : AccessKind::kCmpxchg;
+}
+
+template <class T>
+T AtomicLoad(volatile T* p, int mo) {
+  Access a;
+  a.kind = LoadKind(mo);
+  a.size = sizeof(T);
+  a.site = Site::kernel_guest;
+  a.addr = const_cast<T*>(p);
+  T v = static_cast<T>(Yield(a));
+  if (Fiber* f = S().current) f->pass.Add(a.addr, a.size, static_cast<std::uint64_t>(v), true);
+  return v;
+}
+template <class T>
+void AtomicStore(volatile T* p, T v, int mo) {
+  Access a;
+  a.kind = StoreKind(mo);
+  a.size = sizeof(T);
+  a.site = Site::kernel_guest;
+  a.addr = const_cast<T*>(p);
+  a.value = static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<T>>(v));
+  Yield(a);
+}
+template <class T>
+T AtomicXchg(volatile T* p, T v, int) {
+  Access a;
+  a.kind = AccessKind::kXchg;
+  a.size = sizeof(T);
+  a.site = Site::kernel_guest;
+  a.addr = const_cast<T*>(p);
+  a.value = static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<T>>(v));
+  return static_cast<T>(Yield(a));
+}
+template <class T>
+T AtomicCas(volatile T* p, T expected, T v, int mo) {
+  Access a;
+  a.kind = CasKind(mo);
+  a.size = sizeof(T);
+  a.site = Site::kernel_guest;
+  a.addr = const_cast<T*>(p);
+  a.value = static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<T>>(v));
+  a.expected = static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<T>>(expected));
+  return static_cast<T>(Yield(a));
+}
+enum class Rmw { kAdd, kSub, kAnd, kOr, kXor, kNand };
+template <class T>
+T AtomicRmw(volatile T* p, T v, int mo, Rmw op) {
+  for (;;) {
+    T old = static_cast<T>(RawLoad(const_cast<T*>(p), sizeof(T)));
+    T nv;
+    switch (op) {
+      case Rmw::kAdd: nv = static_cast<T>(old + v); break;
+      case Rmw::kSub: nv = static_cast<T>(old - v); break;
+      case Rmw::kAnd: nv = static_cast<T>(old & v); break;
+      case Rmw::kOr: nv = static_cast<T>(old | v); break;
+      case Rmw::kXor: nv = static_cast<T>(old ^ v); break;
+      default: nv = static_cast<T>(~(old & v)); break;
+    }
+    if (AtomicCas(p, old, nv, mo == __ATOMIC_RELAXED ? __ATOMIC_SEQ_CST : mo) == old) return old;
+  }
+}
+
+}  // namespace
+
+void SetSections(char* const bounds[6]) {
+  __start_smpfuzz_kdata = bounds[0];
+  __stop_smpfuzz_kdata = bounds[1];
+  __start_smpfuzz_kbss = bounds[2];
+  __stop_smpfuzz_kbss = bounds[3];
+  __start_smpfuzz_percpu = bounds[4];
+  __stop_smpfuzz_percpu = bounds[5];
+}
+
+void Setup(int nr_cpus) {
+  State& s = S();
+  if (!s.snapshotted) {
+    s.kdata_initial.assign(__start_smpfuzz_kdata, __stop_smpfuzz_kdata);
+    s.snapshotted = true;
+  }
+  s.nr_cpus = nr_cpus;
+  if (s.fibers.size() < static_cast<std::size_t>(nr_cpus)) s.fibers.resize(nr_cpus);
+  for (Fiber& f : s.fibers) {
+    if (!f.stack) f.stack = std::make_unique<char[]>(kStackSize);
+    f.live = false;
+  }
+  s.percpu_static = (static_cast<std::size_t>(__stop_smpfuzz_percpu - __start_smpfuzz_percpu) + 63) &
+                    ~std::size_t{63};
+  const std::size_t stride = s.percpu_static + kDynPerCpu;
+  std::free(s.percpu);
+  s.stride = stride;
+  s.percpu = static_cast<char*>(std::aligned_alloc(64, stride * nr_cpus));
+  std::memset(s.percpu, 0, stride * nr_cpus);
+  s.dyn_high = 0;
+}
+
+void ResetMemory() {
+  State& s = S();
+  std::memcpy(__start_smpfuzz_kdata, s.kdata_initial.data(), s.kdata_initial.size());
+  std::memset(__start_smpfuzz_kbss, 0, __stop_smpfuzz_kbss - __start_smpfuzz_kbss);
+  const std::size_t tmpl = static_cast<std::size_t>(__stop_smpfuzz_percpu - __start_smpfuzz_percpu);
+  // Only what alloc_percpu() ever handed out needs zeroing (the same
+  // allocations every run: a run's boot makes them).
+  s.dyn_high = std::max(s.dyn_high, s.dyn_used);
+  for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
+    char* area = s.percpu + cpu * s.stride;
+    std::memcpy(area, __start_smpfuzz_percpu, tmpl);
+    std::memset(area + tmpl, 0, s.percpu_static - tmpl + s.dyn_high);
+  }
+  s.dyn_used = 0;
+  s.printk.clear();
+  std::memset(s.wild, 0, sizeof(s.wild));
+  for (Fiber& f : s.fibers) f.live = false;
+  s.current = nullptr;
+}
+
+void* PerCpu(const void* p, int cpu) {
+  State& s = S();
+  return s.percpu + cpu * s.stride + (static_cast<const char*>(p) - __start_smpfuzz_percpu);
+}
+void* WildPerCpu() { return S().wild; }
+const std::vector<std::string>& PrintkMessages() { return S().printk; }
+std::size_t WildPerCpuSize() { return kWildSize; }
+
+void BindCpu(Cpu& cpu) {
+  Fiber& f = S().fibers[cpu.id];
+  f.cpu = &cpu;
+  f.live = false;
+}
+
+Task<void> RunTask(Cpu& cpu, EntryFn entry, void* arg) {
+  Fiber* f = &S().fibers[cpu.id];
+  f->entry = entry;
+  f->arg = arg;
+  f->irq_mode = false;
+  StartFresh(f);
+  return Bridge(cpu, f, Msg::kResult);
+}
+
+Task<void> RunIrq(Cpu& cpu, EntryFn handler) {
+  Fiber* f = &S().fibers[cpu.id];
+  f->irq_handler = handler;
+  if (f->live) return Bridge(cpu, f, Msg::kIrq);
+  f->irq_mode = true;
+  StartFresh(f);
+  return Bridge(cpu, f, Msg::kResult);
+}
+
+Cpu* CurrentCpu() {
+  Fiber* f = S().current;
+  return f == nullptr ? nullptr : f->cpu;
+}
+
+std::uint64_t Yield(const Access& a) {
+  Fiber* f = S().current;
+  if (f == nullptr) return NativePerform(a);
+  f->pending = a;
+  f->yielded = Yielded::kAccess;
+  for (;;) {
+    SwitchOut(f);
+    if (f->msg == Msg::kResult) return f->result;
+    // An IPI came in while this CPU was parked here: its handler runs on top.
+    RunHandlerNested(f);
+    f->yielded = Yielded::kIrqDone;
+  }
+}
+
+}  // namespace smpfuzz::kernel_rt
+
+// ---- the C interface of kernel/runtime/kernel_api.h ---------------------------------
+
+using smpfuzz::kernel_rt::S;
+
+namespace rt = smpfuzz::kernel_rt;
+
+extern "C" {
+
+int smpfuzz_cpu_id(void) {
+  rt::Fiber* f = S().current;
+  return f == nullptr ? 0 : f->cpu->id;
+}
+
+int smpfuzz_irqs_disabled(void) {
+  rt::Fiber* f = S().current;
+  return f == nullptr ? 1 : f->cpu->irqs_disabled;
+}
+
+unsigned long smpfuzz_irq_save(void) {
+  rt::Fiber* f = S().current;
+  if (f == nullptr) return 1;
+  unsigned long was = f->cpu->irqs_disabled;
+  f->cpu->irqs_disabled = true;
+  return was;
+}
+
+void smpfuzz_irq_restore(unsigned long flags) {
+  rt::Fiber* f = S().current;
+  if (f == nullptr) return;
+  smpfuzz::Cpu& cpu = *f->cpu;
+  cpu.irqs_disabled = flags != 0;
+  if (flags != 0) return;
+  cpu.platform->IrqsEnabled(cpu);
+  smpfuzz::Access a;
+  a.kind = smpfuzz::AccessKind::kIrqRestore;
+  a.site = smpfuzz::Site::local_irq_restore;
+  rt::Yield(a);
+}
+
+void smpfuzz_fence(int kind) {
+  rt::Fiber* f = S().current;
+  if (f == nullptr) return;
+  f->cpu->platform->Fence(*f->cpu, static_cast<smpfuzz::FenceKind>(kind));
+}
+
+void smpfuzz_cpu_relax(void) {
+  rt::Fiber* f = S().current;
+  if (f == nullptr) return;
+  rt::Pass& p = f->pass;
+  const int n = p.nr < rt::kPassReads ? p.nr : rt::kPassReads;
+  bool changed = n == 0;
+  for (int i = 0; i < n && !changed; ++i) {
+    changed = smpfuzz::RawLoad(p.reads[i].addr, p.reads[i].size) != p.reads[i].value;
+  }
+  int park = p.last_marked >= 0 ? p.last_marked : (p.nr - 1) % rt::kPassReads;
+  if (changed || park < 0) {
+    // Something the pass read changed since: run the next pass at once.
+    f->spin_addr = nullptr;
+    f->spin_parks = 0;
+    p.Clear();
+    return;
+  }
+  const rt::PassRead r = p.reads[park];
+  smpfuzz::Access a;
+  a.kind = smpfuzz::AccessKind::kSpinUntilChanged;
+  a.size = r.size;
+  a.site = smpfuzz::Site::kernel_guest;
+  a.addr = const_cast<void*>(r.addr);
+  a.expected = r.value;
+  if (p.clock) {
+    // The loop reads the clock: wake it as time passes, in steps of an
+    // eighth of the time it has spun so far (at least kSpinQuantumNs), so a
+    // timeout T is seen by 9T/8 after about 8 ln(T / quantum) parks.
+    const std::uint64_t now = f->cpu->platform->Clock(*f->cpu);
+    if (f->spin_addr != r.addr || f->spin_parks == 0) f->spin_start = now;
+    const std::uint64_t step = (now - f->spin_start) / 8;
+    a.deadline = now + (step > rt::kSpinQuantumNs ? step : rt::kSpinQuantumNs);
+    f->spin_addr = r.addr;
+    ++f->spin_parks;
+  }
+  p.Clear();
+  // Woken by a store rather than the deadline: the next spin starts afresh.
+  if (rt::Yield(a) != r.value) f->spin_parks = 0;
+}
+
+unsigned long long smpfuzz_sched_clock(void) {
+  rt::Fiber* f = S().current;
+  if (f == nullptr) return 0;
+  f->pass.clock = true;
+  return f->cpu->platform->Clock(*f->cpu);
+}
+
+void smpfuzz_send_ipi(int cpu) {
+  smpfuzz::Access a;
+  a.kind = smpfuzz::AccessKind::kSendIpi;
+  a.site = smpfuzz::Site::send_ipi;
+  a.value = static_cast<std::uint64_t>(cpu);
+  if (S().current != nullptr) rt::Yield(a);
+}
+
+void smpfuzz_send_ipi_mask(unsigned long mask) {
+  smpfuzz::Access a;
+  a.kind = smpfuzz::AccessKind::kSendIpiMask;
+  a.site = smpfuzz::Site::send_ipi_mask;
+  a.value = mask;
+  if (S().current != nullptr) rt::Yield(a);
+}
+
+void* smpfuzz_per_cpu_ptr(const void* ptr, int cpu, unsigned long size) {
+  rt::State& s = S();
+  if (cpu < 0 || cpu >= s.nr_cpus || size > rt::kWildSize) {
+    // per_cpu_ptr() of a CPU that is not possible: the kernel computes an
+    // address outside every per-CPU area. Say so, and give it memory.
+    if (rt::Fiber* f = S().current) {
+      smpfuzz::GhostEvent e{smpfuzz::GhostKind::kPerCpuOutOfRange, smpfuzz::Site::kernel_guest,
+                            s.wild};
+      e.a = static_cast<std::uint64_t>(static_cast<std::int64_t>(cpu));
+      f->cpu->platform->Ghost(*f->cpu, e);
+    }
+    return s.wild;
+  }
+  return rt::PerCpu(ptr, cpu);
+}
+
+void* smpfuzz_alloc_percpu(unsigned long size, unsigned long align) {
+  rt::State& s = S();
+  std::size_t at = (s.dyn_used + align - 1) & ~(align - 1);
+  if (at + size > rt::kDynPerCpu) return nullptr;
+  s.dyn_used = at + size;
+  return rt::__start_smpfuzz_percpu + s.percpu_static + at;
+}
+
+int smpfuzz_printk(const char* fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  // The kernel's %pS/%ps print as pointers.
+  int n = std::vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  S().printk.emplace_back(buf);
+  return n;
+}
+
+void smpfuzz_warn(const char* file, int line) {
+  (void)file;
+  (void)line;
+}
+
+void smpfuzz_bug(const char* file, int line) {
+  std::fprintf(stderr, "kernel guest: BUG at %s:%d\n", file, line);
+  std::abort();
+}
+
+// ---- the compiler's instrumentation callbacks ------------------------------------------
+
+void __tsan_init(void) {}
+void __tsan_func_entry(void*) {}
+void __tsan_func_exit(void) {}
+
+#define SMPFUZZ_TSAN_RW(n)                                                  \
+  void __tsan_read##n(void* a) { rt::Load(a, n, false); }                  \
+  void __tsan_write##n(void* a) { rt::Store(a, n, false); }                \
+  void __tsan_unaligned_read##n(void* a) { rt::Load(a, n, false); }        \
+  void __tsan_unaligned_write##n(void* a) { rt::Store(a, n, false); }      \
+  void __tsan_volatile_read##n(void* a) { rt::Load(a, n, true); }          \
+  void __tsan_volatile_write##n(void* a) { rt::Store(a, n, true); }        \
+  void __tsan_unaligned_volatile_read##n(void* a) { rt::Load(a, n, true); } \
+  void __tsan_unaligned_volatile_write##n(void* a) { rt::Store(a, n, true); }
+SMPFUZZ_TSAN_RW(1)
+SMPFUZZ_TSAN_RW(2)
+SMPFUZZ_TSAN_RW(4)
+SMPFUZZ_TSAN_RW(8)
+#undef SMPFUZZ_TSAN_RW
+
+#define SMPFUZZ_TSAN_ATOMIC(n, T)                                                         \
+  T __tsan_atomic##n##_load(const volatile T* a, int mo) {                               \
+    return rt::AtomicLoad(const_cast<volatile T*>(a), mo);                               \
+  }                                                                                      \
+  void __tsan_atomic##n##_store(volatile T* a, T v, int mo) { rt::AtomicStore(a, v, mo); } \
+  T __tsan_atomic##n##_exchange(volatile T* a, T v, int mo) { return rt::AtomicXchg(a, v, mo); } \
+  T __tsan_atomic##n##_fetch_add(volatile T* a, T v, int mo) {                           \
+    return rt::AtomicRmw(a, v, mo, rt::Rmw::kAdd);                                       \
+  }                                                                                      \
+  T __tsan_atomic##n##_fetch_sub(volatile T* a, T v, int mo) {                           \
+    return rt::AtomicRmw(a, v, mo, rt::Rmw::kSub);                                       \
+  }                                                                                      \
+  T __tsan_atomic##n##_fetch_and(volatile T* a, T v, int mo) {                           \
+    return rt::AtomicRmw(a, v, mo, rt::Rmw::kAnd);                                       \
+  }                                                                                      \
+  T __tsan_atomic##n##_fetch_or(volatile T* a, T v, int mo) {                            \
+    return rt::AtomicRmw(a, v, mo, rt::Rmw::kOr);                                        \
+  }                                                                                      \
+  T __tsan_atomic##n##_fetch_xor(volatile T* a, T v, int mo) {                           \
+    return rt::AtomicRmw(a, v, mo, rt::Rmw::kXor);                                       \
+  }                                                                                      \
+  T __tsan_atomic##n##_fetch_nand(volatile T* a, T v, int mo) {                          \
+    return rt::AtomicRmw(a, v, mo, rt::Rmw::kNand);                                      \
+  }                                                                                      \
+  T __tsan_atomic##n##_compare_exchange_val(volatile T* a, T c, T v, int mo, int) {      \
+    return rt::AtomicCas(a, c, v, mo);                                                   \
+  }                                                                                      \
+  int __tsan_atomic##n##_compare_exchange_strong(volatile T* a, T* c, T v, int mo, int) { \
+    T old = rt::AtomicCas(a, *c, v, mo);                                                 \
+    if (old == *c) return 1;                                                             \
+    *c = old;                                                                            \
+    return 0;                                                                            \
+  }                                                                                      \
+  int __tsan_atomic##n##_compare_exchange_weak(volatile T* a, T* c, T v, int mo, int f) { \
+    return __tsan_atomic##n##_compare_exchange_strong(a, c, v, mo, f);                   \
+  }
+SMPFUZZ_TSAN_ATOMIC(8, std::int8_t)
+SMPFUZZ_TSAN_ATOMIC(16, std::int16_t)
+SMPFUZZ_TSAN_ATOMIC(32, std::int32_t)
+SMPFUZZ_TSAN_ATOMIC(64, std::int64_t)
+#undef SMPFUZZ_TSAN_ATOMIC
+
+void __tsan_atomic_thread_fence(int) {
+  rt::Fiber* f = S().current;
+  if (f != nullptr) f->cpu->platform->Fence(*f->cpu, smpfuzz::FenceKind::kMb);
+}
+void __tsan_atomic_signal_fence(int) {}
+
+}  // extern "C"

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "lib/request_plan.h"
+
+#include <map>
+#include <utility>
+
+namespace smpfuzz {
+namespace {
+
+std::uint64_t Bit(int cpu) { return std::uint64_t{1} << cpu; }
+
+std::uint64_t TargetMask(int target, int nr_cpus) {
+  return (target >= 0 && target < nr_cpus) ? Bit(target) : 0;
+}
+
+}  // namespace
+
+RequestPlan PlanRequests(const Scenario& s) {
+  RequestPlan plan;
+  plan.ops.assign(s.nr_cpus, {});
+  plan.requests.Clear();
+  for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
+    std::map<int, std::pair<int, std::uint32_t>> slots;  // csd number -> (index, token)
+    for (int i = 0; i < static_cast<int>(s.ops[cpu].size()); ++i) {
+      const Op& op = s.ops[cpu][i];
+      PlannedOp p;
+      p.op = op;
+      if (op.kind == OpKind::kCallSingleAsync && op.csd >= 0) {
+        auto it = slots.find(op.csd);
+        if (it == slots.end()) {
+          std::uint32_t token = plan.requests.Add(cpu, i);
+          int index = static_cast<int>(plan.csd_shared.size());
+          plan.csd_shared.push_back(true);
+          plan.csd_token.push_back(token);
+          it = slots.emplace(op.csd, std::make_pair(index, token)).first;
+        }
+        p.csd_index = it->second.first;
+        p.token = it->second.second;
+      } else if (op.kind != OpKind::kFlush && op.kind != OpKind::kIrqsOff) {
+        p.token = plan.requests.Add(cpu, i);
+        if (op.kind == OpKind::kCallSingleAsync) {
+          p.csd_index = static_cast<int>(plan.csd_shared.size());
+          plan.csd_shared.push_back(false);
+          plan.csd_token.push_back(0);
+        }
+      }
+      plan.ops[cpu].push_back(p);
+    }
+  }
+  return plan;
+}
+
+GhostEvent RequestIssuedGhost(const PlannedOp& p, int cpu, int nr_cpus,
+                              std::uint64_t online_mask) {
+  GhostEvent e{GhostKind::kRequestIssued};
+  e.a = p.token;
+  const Op& op = p.op;
+  switch (op.kind) {
+    case OpKind::kCallSingle:
+      e.b = TargetMask(op.target, nr_cpus);
+      e.c = op.wait;
+      break;
+    case OpKind::kCallSingleAsync:
+      e.b = TargetMask(op.target, nr_cpus);
+      break;
+    case OpKind::kCallMany: {
+      std::uint64_t expect = op.mask & AllCpusMask(nr_cpus) & online_mask & ~Bit(cpu);
+      if (op.local && ((op.mask >> cpu) & 1)) expect |= Bit(cpu);
+      e.b = expect;
+      e.c = op.wait;
+      break;
+    }
+    case OpKind::kFlush:
+    case OpKind::kIrqsOff:
+      break;
+  }
+  return e;
+}
+
+GhostEvent RequestReturnedGhost(const PlannedOp& p, const GhostEvent& issued, int err) {
+  GhostEvent e{GhostKind::kRequestReturned};
+  e.a = p.token;
+  e.b = static_cast<std::uint64_t>(static_cast<std::int64_t>(err));
+  e.c = issued.b;
+  e.d = p.op.kind == OpKind::kCallSingleAsync ? 0 : p.op.wait;
+  return e;
+}
+
+}  // namespace smpfuzz

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// RequestPlan: what every guest's workload does with a scenario's operations
+// before and around running them, whatever code it calls (the model's
+// lib/workload.h, the kernel guest's kernel/kernel_guest.cc).
+//
+// Tokens are 1..requests.count(), numbered CPU by CPU, op by op (lib/requests.h);
+// an async op names the caller's csd: a shared one (csd=K, one token for all
+// its calls, INIT_CSD'd with that token at boot) or a fresh one per call. The
+// workload announces each request (kRequestIssued) and its return
+// (kRequestReturned) as ghost events; checkers do the bookkeeping.
+
+#ifndef SMPFUZZ_LIB_REQUEST_PLAN_H_
+#define SMPFUZZ_LIB_REQUEST_PLAN_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "lib/primitives.h"
+#include "lib/requests.h"
+#include "lib/scenario.h"
+
+namespace smpfuzz {
+
+struct PlannedOp {
+  Op op;
+  std::uint32_t token = 0;  // 0 for ops that make no request (flush, irqs_off)
+  int csd_index = -1;       // async: which of the plan's csds
+};
+
+struct RequestPlan {
+  std::vector<std::vector<PlannedOp>> ops;  // per CPU
+  // Per csd of the workload: whether several calls share it (and its token,
+  // which its INIT_CSD names), or it is fresh for one call (token 0).
+  std::vector<bool> csd_shared;
+  std::vector<std::uint32_t> csd_token;
+  RequestOrigins requests;
+};
+
+// `s` must be valid.
+RequestPlan PlanRequests(const Scenario& s);
+
+// The kRequestIssued ghost of `p`, run by `cpu` with `online_mask` online.
+GhostEvent RequestIssuedGhost(const PlannedOp& p, int cpu, int nr_cpus,
+                              std::uint64_t online_mask);
+// The kRequestReturned ghost of `p` (issued as `issued`) that returned `err`.
+GhostEvent RequestReturnedGhost(const PlannedOp& p, const GhostEvent& issued, int err);
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_LIB_REQUEST_PLAN_H_
