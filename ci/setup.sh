@@ -55,3 +55,13 @@ for p in "${missing[@]}"; do
   installed "$p" || die "package '$p' is still not installed after apt-get install"
 done
 say "done: installed ${missing[*]}"
+
+# Bazel's auto-configured C++ toolchain lists the system headers it found when it was
+# configured; layering_check (.bazelrc) refuses an include outside that list. A library
+# installed after Bazel first ran here (Boost.Context, say) needs the toolchain
+# configured again.
+if command -v bazel >/dev/null 2>&1 && [ -e "$(dirname "$0")/../.bazel/bin" ]; then
+  say "bazel sync --configure (new system headers for the toolchain)"
+  (cd "$(dirname "$0")/.." && bazel sync --configure >/dev/null 2>&1) \
+    || say "warning: bazel sync --configure failed; run it by hand if a build cannot find a new header"
+fi
