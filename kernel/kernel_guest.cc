@@ -160,19 +160,17 @@ class KernelGuest final : public Guest {
     const std::size_t n = static_cast<std::size_t>(scenario_.nr_cpus);
     return n + n * n + plan_.csd_shared.size() + 1;
   }
-  bool IsWorkloadCsd(const void* p) const override {
-    const std::uintptr_t offset = reinterpret_cast<std::uintptr_t>(p) -
-                                  reinterpret_cast<std::uintptr_t>(async_ptr_);
-    return async_ptr_ != nullptr && offset < plan_.csd_shared.size() * layout_.size;
-  }
+  bool IsWorkloadCsd(const void* p) const override { return AsyncCsdIndex(p) >= 0; }
   bool IsSharedWorkloadCsd(const void* p) const override {
-    if (!IsWorkloadCsd(p)) return false;
-    const std::uintptr_t offset = reinterpret_cast<std::uintptr_t>(p) -
-                                  reinterpret_cast<std::uintptr_t>(async_ptr_);
-    return plan_.csd_shared[offset / layout_.size];
+    const int i = AsyncCsdIndex(p);
+    return i >= 0 && plan_.csd_shared[i];
   }
 
  private:
+  int AsyncCsdIndex(const void* p) const {
+    return async_ptr_ == nullptr ? -1 : plan_.CsdIndex(async_ptr_, layout_.size, p);
+  }
+
   struct Entry {
     KernelGuest* guest = nullptr;
     int cpu = 0;

@@ -2,7 +2,6 @@
 #include "lib/model_guest.h"
 
 #include <cstddef>
-#include <cstdint>
 
 #include "lib/smp.h"
 #include "lib/workload.h"
@@ -51,13 +50,7 @@ class ModelGuest final : public Guest {
     return n + n * n + workload_.async_csd().size() + 1;
   }
 
-  bool IsWorkloadCsd(const void* p) const override {
-    // One unsigned comparison (see Workload::InSharedAsyncCsd).
-    const auto& async = workload_.async_csd();
-    const std::uintptr_t offset =
-        reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(async.data());
-    return offset < async.size() * sizeof(call_single_data_t);
-  }
+  bool IsWorkloadCsd(const void* p) const override { return workload_.AsyncCsdIndex(p) >= 0; }
   bool IsSharedWorkloadCsd(const void* p) const override {
     return workload_.InSharedAsyncCsd(p);
   }

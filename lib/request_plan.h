@@ -13,6 +13,7 @@
 #ifndef SMPFUZZ_LIB_REQUEST_PLAN_H_
 #define SMPFUZZ_LIB_REQUEST_PLAN_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -35,6 +36,18 @@ struct RequestPlan {
   std::vector<bool> csd_shared;
   std::vector<std::uint32_t> csd_token;
   RequestOrigins requests;
+
+  // Which of the plan's csds `p` points into, when the workload keeps them in
+  // one array at `base`, `csd_size` bytes each; -1 when none. One unsigned
+  // comparison: its outcome says whether p is in the array, never whether p
+  // lies below or above it (which depends on the heap's layout and would make
+  // a fuzzer's coverage of the caller vary between identical runs).
+  int CsdIndex(const void* base, std::size_t csd_size, const void* p) const {
+    const std::uintptr_t offset =
+        reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(base);
+    if (offset >= csd_shared.size() * csd_size) return -1;
+    return static_cast<int>(offset / csd_size);
+  }
 };
 
 // `s` must be valid.

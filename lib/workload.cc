@@ -19,14 +19,13 @@ void Workload::Prepare(const Scenario& s) {
   ResetCsds();
 }
 
+int Workload::AsyncCsdIndex(const void* p) const {
+  return plan_.CsdIndex(async_csd_.data(), sizeof(call_single_data_t), p);
+}
+
 bool Workload::InSharedAsyncCsd(const void* p) const {
-  // One unsigned comparison: its outcome says whether p is in the array, never
-  // whether p lies below or above it (which depends on the heap's layout and
-  // would make a fuzzer's coverage of this line vary between identical runs).
-  const std::uintptr_t offset =
-      reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(async_csd_.data());
-  if (offset >= async_csd_.size() * sizeof(call_single_data_t)) return false;
-  return plan_.csd_shared[offset / sizeof(call_single_data_t)];
+  const int i = AsyncCsdIndex(p);
+  return i >= 0 && plan_.csd_shared[i];
 }
 
 void Workload::ResetCsds() { async_csd_ = async_csd_initial_; }

@@ -45,7 +45,9 @@ class Workload {
   const std::vector<PlannedOp>& plan(int cpu) const { return plan_.ops[cpu]; }
   std::vector<call_single_data_t>& async_csd() { return async_csd_; }
   const std::vector<call_single_data_t>& async_csd() const { return async_csd_; }
-  // Whether `p` points into an async csd that several calls share (csd=K).
+  // Which async csd `p` points into, or -1; whether it is one that several
+  // calls share (csd=K).
+  int AsyncCsdIndex(const void* p) const;
   bool InSharedAsyncCsd(const void* p) const;
 
  private:
