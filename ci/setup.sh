@@ -24,11 +24,7 @@ for p in "${PACKAGES[@]}"; do
   installed "$p" || missing+=("$p")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  say "all ${#PACKAGES[@]} packages already installed; skipping apt"
-  exit 0
-fi
-
+install_missing() {
 if [ "$(id -u)" -eq 0 ]; then
   SUDO=()
 elif command -v sudo >/dev/null 2>&1; then
@@ -55,13 +51,31 @@ for p in "${missing[@]}"; do
   installed "$p" || die "package '$p' is still not installed after apt-get install"
 done
 say "done: installed ${missing[*]}"
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+  say "all ${#PACKAGES[@]} packages already installed; skipping apt"
+else
+  install_missing
+fi
 
 # Bazel's auto-configured C++ toolchain lists the system headers it found when it was
-# configured; layering_check (.bazelrc) refuses an include outside that list. A library
-# installed after Bazel first ran here (Boost.Context, say) needs the toolchain
-# configured again.
-if command -v bazel >/dev/null 2>&1 && [ -e "$(dirname "$0")/../.bazel/bin" ]; then
-  say "bazel sync --configure (new system headers for the toolchain)"
-  (cd "$(dirname "$0")/.." && bazel sync --configure >/dev/null 2>&1) \
-    || say "warning: bazel sync --configure failed; run it by hand if a build cannot find a new header"
-fi
+# configured, and layering_check (.bazelrc) refuses an include outside that list. An
+# output base configured before a package was installed (Boost.Context, say: CI reuses
+# output bases across clones of the same path) must be configured again, whether or not
+# this run installed anything. A fresh output base configures itself on first build.
+reconfigure_if_stale() {
+  command -v bazel >/dev/null 2>&1 || return 0
+  local root ob map
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  ob="$(cd "$root" && bazel info output_base 2>/dev/null)" || return 0
+  map="$ob/external/local_config_cc/module.modulemap"
+  [ -f "$map" ] || return 0
+  if [ -z "$(find /var/lib/dpkg/info -name '*.list' -newer "$map" -print -quit 2>/dev/null)" ]; then
+    return 0
+  fi
+  say "bazel sync --configure (packages changed since Bazel configured its C++ toolchain)"
+  (cd "$root" && bazel sync --configure >/dev/null 2>&1) \
+    || die "bazel sync --configure failed; the C++ toolchain does not know the new system headers"
+}
+reconfigure_if_stale
