@@ -8,7 +8,10 @@ load("@rules_cc//cc:defs.bzl", "cc_library")
 # access a scheduling point (TOOLCHAIN.md). -fno-sanitize=all first, so a
 # config's sanitizer flags do not reach the tree's files. -O2 is pinned:
 # which accesses exist depends on it (a reproducer is valid for one build).
-GUEST_COPTS = [
+# The one list of them: Bazel's builds of the default tree use it, and so
+# does smpfuzz's own build of a user's tree (kernel/guest_build.cc, through
+# the generated guest_flags.inc), so both compile the same accesses.
+GUEST_FLAGS = [
     "-std=gnu11",
     "-O2",
     "-fno-sanitize=all",
@@ -22,6 +25,10 @@ GUEST_COPTS = [
     "-fno-common",
     "-Wno-unused-function",
     "-Wno-unused-variable",
+]
+
+# GUEST_FLAGS with the shim directory, as Bazel's builds see it.
+GUEST_COPTS = GUEST_FLAGS + [
     "-Ikernel/shim",
     "-include",
     "kernel/shim/smpfuzz_prelude.h",
@@ -30,14 +37,21 @@ GUEST_COPTS = [
 # Where the guest cannot run: the real TSan runtime defines every __tsan_*
 # entry point itself, and ASan's stack bookkeeping does not know the guest's
 # fibers (no __sanitizer_*_switch_fiber annotations yet).
-GUEST_COMPATIBLE = select({
-    "//:sanitizer_asan": ["//kernel:incompatible"],
-    "//:sanitizer_fuzzer_asan": ["//kernel:incompatible"],
-    "//:sanitizer_tsan": ["//kernel:incompatible"],
-    "//:engine_libfuzzer": ["//kernel:incompatible"],
-    "//:engine_afl": ["//kernel:incompatible"],
-    "//conditions:default": [],
-})
+_NO_GUEST = [
+    "//:sanitizer_asan",
+    "//:sanitizer_fuzzer_asan",
+    "//:sanitizer_tsan",
+    "//:engine_libfuzzer",
+    "//:engine_afl",
+]
+
+GUEST_COMPATIBLE = select(dict(
+    [(c, ["//kernel:incompatible"]) for c in _NO_GUEST] + [("//conditions:default", [])],
+))
+
+def if_kernel_guest(yes, no = []):
+    """`yes` in the configurations the kernel guest builds in, else `no`."""
+    return select(dict([(c, no) for c in _NO_GUEST] + [("//conditions:default", yes)]))
 
 def kernel_guest_variant(name, tree, patches):
     """One build of the tree: kernel/smp.c with `patches` applied in order,
@@ -80,4 +94,12 @@ def kernel_guest_variant(name, tree, patches):
         features = ["-layering_check"],
         target_compatible_with = GUEST_COMPATIBLE,
         alwayslink = True,
+    )
+
+def guest_flags_inc(name):
+    """GUEST_FLAGS as C string literals, one per line, for kernel/guest_build.cc."""
+    native.genrule(
+        name = name,
+        outs = [name + ".inc"],
+        cmd = "{ " + " ".join(["echo '\"%s\",';" % f for f in GUEST_FLAGS]) + " } > $@",
     )

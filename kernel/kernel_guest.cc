@@ -11,30 +11,10 @@
 
 #include "kernel/runtime/kernel_api.h"
 #include "kernel/runtime/runtime.h"
+#include "kernel/guest_image.h"
 #include "lib/request_plan.h"
 
-// The tree's functions (kernel/smp.c) and the glue appended to it
-// (kernel/runtime/smp_glue.inc).
 extern "C" {
-using smp_call_func_t = void (*)(void*);
-int smp_call_function_single(int cpu, smp_call_func_t func, void* info, int wait);
-int smp_call_function_single_async(int cpu, void* csd);
-void flush_smp_call_function_queue(void);
-void generic_smp_call_function_single_interrupt(void);
-void* smpfuzz_glue_call_single_queue(void);
-void* smpfuzz_glue_csd_data(void);
-void* smpfuzz_glue_cfd_csd(int cpu);
-unsigned long smpfuzz_glue_llist_head_size(void);
-void smpfuzz_glue_csd_layout(unsigned long out[7]);
-void smpfuzz_glue_set_nr_cpu_ids(unsigned int n);
-void smpfuzz_glue_set_csd_lock_timeout(unsigned long ms);
-void smpfuzz_glue_boot(int csdlock_debug_on, unsigned int nr_cpus);
-void smpfuzz_glue_call_many(unsigned long mask, smp_call_func_t func, void* info,
-                            unsigned int scf_flags);
-unsigned int smpfuzz_glue_scf_flags(int wait, int local);
-const char* smpfuzz_glue_variant(void);
-void smpfuzz_glue_sections(char* out[6]);
-
 // cpu_online_mask and cpu_possible_mask of the shim.
 struct SmpfuzzCpumask {
   unsigned long bits[1];
@@ -45,6 +25,8 @@ SmpfuzzCpumask smpfuzz_cpu_possible_mask;
 
 namespace smpfuzz {
 namespace {
+
+using smp_call_func_t = GuestImage::Func;
 
 // One real function per request token: the kernel calls func(info) for real.
 constexpr std::size_t kMaxTokens = 512;
@@ -73,9 +55,9 @@ void* Info(std::uint32_t token) {
   return reinterpret_cast<void*>(static_cast<std::uintptr_t>(CallbackInfoBits(token)));
 }
 
-CsdLayout KernelCsdLayout() {
+CsdLayout KernelCsdLayout(const GuestImage& image) {
   unsigned long v[7];
-  smpfuzz_glue_csd_layout(v);
+  image.csd_layout(v);
   CsdLayout l;
   l.size = v[0];
   l.next = v[1];
@@ -89,7 +71,7 @@ CsdLayout KernelCsdLayout() {
 
 class KernelGuest final : public Guest {
  public:
-  KernelGuest() : layout_(KernelCsdLayout()) {}
+  explicit KernelGuest(const GuestImage& image) : k_(image), layout_(KernelCsdLayout(image)) {}
 
   void Load(const Scenario& s) override {
     scenario_ = s;
@@ -110,7 +92,7 @@ class KernelGuest final : public Guest {
     async_ptr_ = nullptr;
     entries_.assign(n, {});
     char* sections[6];
-    smpfuzz_glue_sections(sections);
+    k_.sections(sections);
     kernel_rt::SetSections(sections);
     kernel_rt::Setup(n);
   }
@@ -120,21 +102,21 @@ class KernelGuest final : public Guest {
     kernel_rt::ResetMemory();
     smpfuzz_cpu_possible_mask.bits[0] = AllCpusMask(n);
     smpfuzz_cpu_online_mask.bits[0] = online_mask_;
-    smpfuzz_glue_set_nr_cpu_ids(static_cast<unsigned int>(n));
-    smpfuzz_glue_set_csd_lock_timeout(scenario_.csd_lock_timeout_ms);
-    smpfuzz_glue_boot(scenario_.csdlock_debug, static_cast<unsigned int>(n));
+    k_.set_nr_cpu_ids(static_cast<unsigned int>(n));
+    k_.set_csd_lock_timeout(scenario_.csd_lock_timeout_ms);
+    k_.boot(scenario_.csdlock_debug, static_cast<unsigned int>(n));
     std::memcpy(AsyncBase(), async_initial_.data(), async_initial_.size());
     if (names == nullptr) return;
     const std::size_t csd = layout_.size;
     for (int cpu = 0; cpu < n; ++cpu) {
       names->AddArray(Area::kCallSingleQueue,
-                      kernel_rt::PerCpu(smpfuzz_glue_call_single_queue(), cpu),
-                      smpfuzz_glue_llist_head_size(), 1, cpu);
-      names->AddArray(Area::kCsdData, kernel_rt::PerCpu(smpfuzz_glue_csd_data(), cpu), csd, 1,
+                      kernel_rt::PerCpu(k_.call_single_queue(), cpu),
+                      k_.llist_head_size(), 1, cpu);
+      names->AddArray(Area::kCsdData, kernel_rt::PerCpu(k_.csd_data(), cpu), csd, 1,
                       cpu);
     }
     for (int s = 0; s < n; ++s) {
-      void* cfd = smpfuzz_glue_cfd_csd(s);
+      void* cfd = k_.cfd_csd(s);
       for (int t = 0; t < n; ++t) {
         names->AddArray(Area::kCfdCsd, kernel_rt::PerCpu(cfd, t), csd, 1,
                         static_cast<std::uint32_t>(s * n + t));
@@ -152,7 +134,7 @@ class KernelGuest final : public Guest {
     entries_[cpu.id] = {this, cpu.id};
     return kernel_rt::RunTask(cpu, &TaskEntry, &entries_[cpu.id]);
   }
-  Task<void> IpiEntry(Cpu& cpu) override { return kernel_rt::RunIrq(cpu, &IpiHandler); }
+  Task<void> IpiEntry(Cpu& cpu) override { return kernel_rt::RunIrq(cpu, &IpiHandler, this); }
 
   const RequestOrigins& requests() const override { return plan_.requests; }
   CsdLayout csd_layout() const override { return layout_; }
@@ -180,7 +162,9 @@ class KernelGuest final : public Guest {
     Entry* e = static_cast<Entry*>(arg);
     e->guest->RunOps(e->cpu);
   }
-  static void IpiHandler(void*) { generic_smp_call_function_single_interrupt(); }
+  static void IpiHandler(void* arg) {
+    static_cast<KernelGuest*>(arg)->k_.generic_smp_call_function_single_interrupt();
+  }
 
   void InitCsd(unsigned char* csd, std::uint32_t token) const {
     std::memset(csd, 0, layout_.size);
@@ -209,7 +193,7 @@ class KernelGuest final : public Guest {
       switch (op.kind) {
         case OpKind::kCallSingle: {
           ghost(cur, issued);
-          int err = smp_call_function_single(op.target, Func(p.token), Info(p.token), op.wait);
+          int err = k_.smp_call_function_single(op.target, Func(p.token), Info(p.token), op.wait);
           ghost(cur, RequestReturnedGhost(p, issued, err));
           break;
         }
@@ -222,18 +206,18 @@ class KernelGuest final : public Guest {
             InitCsd(csd, p.token);
           }
           ghost(cur, issued);
-          int err = smp_call_function_single_async(op.target, csd);
+          int err = k_.smp_call_function_single_async(op.target, csd);
           ghost(cur, RequestReturnedGhost(p, issued, err));
           break;
         }
         case OpKind::kCallMany:
           ghost(cur, issued);
-          smpfuzz_glue_call_many(op.mask & AllCpusMask(n), Func(p.token), Info(p.token),
-                                 smpfuzz_glue_scf_flags(op.wait, op.local));
+          k_.call_many(op.mask & AllCpusMask(n), Func(p.token), Info(p.token),
+                                 k_.scf_flags(op.wait, op.local));
           ghost(cur, RequestReturnedGhost(p, issued, 0));
           break;
         case OpKind::kFlush:
-          flush_smp_call_function_queue();
+          k_.flush_smp_call_function_queue();
           break;
         case OpKind::kIrqsOff: {
           unsigned long flags = smpfuzz_irq_save();
@@ -249,6 +233,7 @@ class KernelGuest final : public Guest {
     }
   }
 
+  const GuestImage& k_;
   Scenario scenario_;
   CsdLayout layout_;
   std::uint64_t online_mask_ = 0;
@@ -261,8 +246,8 @@ class KernelGuest final : public Guest {
 
 }  // namespace
 
-std::unique_ptr<Guest> NewKernelGuest() { return std::make_unique<KernelGuest>(); }
-
-const char* KernelGuestVariant() { return smpfuzz_glue_variant(); }
+std::unique_ptr<Guest> NewKernelGuest(const GuestImage& image) {
+  return std::make_unique<KernelGuest>(image);
+}
 
 }  // namespace smpfuzz

@@ -5,14 +5,15 @@
 // userspace against kernel/shim/ and run by kernel/runtime/ as a Guest
 // (lib/guest.h) that any machine with interleaves() runs: the simulator.
 //
-// Which variant runs is decided at link time: each of //kernel:guest_baseline,
-// //kernel:guest_b0473dcd, //kernel:guest_fixed links its own build of the
-// tree (a binary links exactly one). Scenario::variant is not consulted;
-// KernelGuestVariant() names what was linked. The workload is lib/workload's
+// Which build of which tree runs is the GuestImage's (kernel/guest_image.h):
+// one linked into the binary (LinkedGuestImage(), kernel/linked_image.h) or
+// one smpfuzz built and loaded (kernel/guest_build.h). Scenario::variant is
+// not consulted: the image is the variant. The workload is lib/workload's
 // (the same ops, tokens and request ghosts), calling the kernel's own
 // functions; its callbacks are real functions, one per request token.
 //
-// One kernel guest at a time per process (the tree's globals exist once).
+// One kernel guest runs at a time per process (an image's globals exist
+// once); the image outlives the guest.
 
 #ifndef SMPFUZZ_KERNEL_KERNEL_GUEST_H_
 #define SMPFUZZ_KERNEL_KERNEL_GUEST_H_
@@ -23,10 +24,9 @@
 
 namespace smpfuzz {
 
-std::unique_ptr<Guest> NewKernelGuest();
+struct GuestImage;
 
-// "baseline", "b0473dcd" or "fixed": the build of the tree this binary links.
-const char* KernelGuestVariant();
+std::unique_ptr<Guest> NewKernelGuest(const GuestImage& image);
 
 }  // namespace smpfuzz
 

@@ -2,7 +2,7 @@
 //
 // The kernel's own kernel/smp.c (one variant per test binary, see BUILD)
 // under the simulator, every checker on.
-#include "kernel/kernel_guest.h"
+#include "kernel/linked_image.h"
 
 #include <cstdint>
 #include <cstdio>

@@ -278,7 +278,7 @@ class PctSource final : public ScheduleSource {
 
 ExploreResult ExplorePct(const Scenario& s, const PctOptions& options) {
   ExploreResult result;
-  Simulator sim(NewModelGuest());
+  Simulator sim(options.guest ? options.guest() : NewModelGuest());
   if (!sim.Load(s).ok()) return result;
   SimOptions opt;
   opt.max_steps = options.max_steps;

@@ -95,6 +95,8 @@ struct PctOptions {
   std::uint64_t steps_hint = 0;  // 0: the length of one fair run
   std::uint64_t max_steps = 5000;
   std::uint32_t violations = ~0u;
+  // The guest; empty: the model (NewModelGuest()).
+  std::function<std::unique_ptr<Guest>()> guest;
 };
 
 ExploreResult ExplorePct(const Scenario& s, const PctOptions& options);

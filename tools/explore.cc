@@ -21,6 +21,7 @@
 #include "lib/repro.h"
 #include "tools/command.h"
 #include "tools/flag_types.h"
+#include "tools/guest_choice.h"
 #include "tools/shared_flags.h"
 
 namespace smpfuzz::cli {
@@ -147,6 +148,10 @@ absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
   if (!seed.ok()) return seed.status();
   absl::StatusOr<std::uint64_t> runs = Value(FLAGS_runs);
   if (!runs.ok()) return runs.status();
+  absl::StatusOr<GuestChoice> guest = ChooseGuest(*r->scenario.variant);
+  if (!guest.ok()) return guest.status();
+  o.guest = guest->make;
+  if (guest->kernel) std::fprintf(stderr, "explore: kernel guest %s\n", guest->description.c_str());
   ExploreResult res;
   if (*pct >= 1) {
     PctOptions p;
@@ -155,6 +160,7 @@ absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
     p.runs = *runs;
     p.max_steps = o.max_steps;
     p.violations = o.violations;
+    p.guest = o.guest;
     res = ExplorePct(r->scenario, p);
   } else {
     res = smpfuzz::Explore(r->scenario, o, [&](const ExploreStats& st) {
@@ -202,12 +208,14 @@ const Command kExploreCommand = {
             "     [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH]",
             "FILE --pct=DEPTH [--seed=S] [--runs=N] [...]",
             "--cpus=N --ops='C: op args; ...' [--csdlock_debug=on|off] [...]",
+            "... --guest=kernel [--kernel=TREE] [--patch=FILE]...",
         },
     .flags = {Takes(FLAGS_variant), Takes(FLAGS_raw), Takes(FLAGS_preemptions),
               Takes(FLAGS_reduction), Takes(FLAGS_iterative), Takes(FLAGS_max_steps),
               Takes(FLAGS_max_seconds), Takes(FLAGS_signatures), Takes(FLAGS_out),
               Takes(FLAGS_pct), Takes(FLAGS_seed), Takes(FLAGS_runs), Takes(FLAGS_cpus),
-              Takes(FLAGS_ops), Takes(FLAGS_csdlock_debug)},
+              Takes(FLAGS_ops), Takes(FLAGS_csdlock_debug), Takes(FLAGS_guest),
+              Takes(FLAGS_kernel), Takes(FLAGS_patch)},
     .run = Explore,
 };
 

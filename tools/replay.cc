@@ -19,12 +19,12 @@
 #include "absl/strings/str_cat.h"
 #include "lib/expectations.h"
 #include "lib/inputs.h"
-#include "lib/model_guest.h"
 #include "lib/repro.h"
 #include "lib/simulator.h"
 #include "lib/trace_format.h"
 #include "lib/trace_svg.h"
 #include "tools/command.h"
+#include "tools/guest_choice.h"
 #include "tools/shared_flags.h"
 
 ABSL_FLAG(bool, trace, true, "print the interleaving (replay)");
@@ -44,7 +44,6 @@ absl::StatusOr<ExitStatus> Replay(const std::vector<std::string>& files) {
   const bool json = absl::GetFlag(FLAGS_json);
   ExitStatus status = ExitStatus::kClean;
   bool bad = false;
-  Simulator sim(NewModelGuest());
   if (json && files.size() > 1) std::printf("[");
   int printed = 0;  // JSON objects so far
   for (std::size_t i = 0; i < files.size(); ++i) {
@@ -71,6 +70,14 @@ absl::StatusOr<ExitStatus> Replay(const std::vector<std::string>& files) {
       continue;
     }
     if (*forced != nullptr) r.scenario.variant = *forced;
+    absl::StatusOr<GuestChoice> guest = ChooseGuest(*r.scenario.variant);
+    if (!guest.ok()) {
+      if (IsUsageError(guest.status())) return guest.status();
+      std::fprintf(stderr, "%s: %s\n", files[i].c_str(), std::string(guest.status().message()).c_str());
+      bad = true;
+      continue;
+    }
+    Simulator sim(guest->make());
     if (absl::Status loaded = sim.Load(r.scenario); !loaded.ok()) {
       std::fprintf(stderr, "%s: %s\n", files[i].c_str(), std::string(loaded.message()).c_str());
       bad = true;
@@ -97,6 +104,7 @@ absl::StatusOr<ExitStatus> Replay(const std::vector<std::string>& files) {
     std::printf("== %s (%s, variant %s, csdlock_debug %s, %d CPUs)\n", files[i].c_str(),
                 in->was_text ? "reproducer" : "raw fuzzer input", r.scenario.variant->name,
                 r.scenario.csdlock_debug ? "on" : "off", r.scenario.nr_cpus);
+    if (guest->kernel) std::printf("   kernel guest: %s\n", guest->description.c_str());
     if (absl::GetFlag(FLAGS_trace)) std::printf("%s\n", FormatTrace(run, res).c_str());
     std::printf("%s", FormatVerdict(run, res).c_str());
     if (i + 1 < files.size()) std::printf("\n");
@@ -109,9 +117,11 @@ absl::StatusOr<ExitStatus> Replay(const std::vector<std::string>& files) {
 
 const Command kReplayCommand = {
     .name = "replay",
-    .synopsis = {"FILE... [--variant=V] [--json] [--raw] [--notrace] [--check] [--svg=OUT]"},
+    .synopsis = {"FILE... [--variant=V] [--json] [--raw] [--notrace] [--check] [--svg=OUT]\n"
+                 "[--guest=kernel [--kernel=TREE] [--patch=FILE]...]"},
     .flags = {Takes(FLAGS_variant), Takes(FLAGS_json), Takes(FLAGS_raw), Takes(FLAGS_trace),
-              Takes(FLAGS_check), Takes(FLAGS_svg)},
+              Takes(FLAGS_check), Takes(FLAGS_svg), Takes(FLAGS_guest), Takes(FLAGS_kernel),
+              Takes(FLAGS_patch)},
     .run = Replay,
 };
 

@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "tools/command.h"
 #include "tools/commands.h"
+#include "tools/guest_choice.h"
 
 namespace smpfuzz::cli {
 namespace {
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
   config.contains_helpshort_flags = IsCommandFile;
   config.contains_help_flags = IsCommandFile;
   absl::SetFlagsUsageConfig(config);
+  CollectPatchFlags(&argc, argv);
   if (absl::Status s = CheckFlags(argc, argv); !s.ok()) return Fail(s, usage);
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   if (rest.size() < 2) return Fail(UsageError("missing command"), usage);

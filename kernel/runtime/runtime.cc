@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -73,6 +74,7 @@ struct Fiber {
   void* arg = nullptr;
   bool irq_mode = false;             // the root entry is an IPI handler
   EntryFn irq_handler = nullptr;
+  void* irq_arg = nullptr;
   Msg msg = Msg::kResult;
   Yielded yielded = Yielded::kDone;
   Access pending;
@@ -87,8 +89,10 @@ struct State {
   int nr_cpus = 0;
   std::vector<Fiber> fibers;
   Fiber* current = nullptr;
-  std::vector<char> kdata_initial;
-  bool snapshotted = false;
+  // The initial data of each image run so far, by the start of its data
+  // section (an image is snapshotted before its first run).
+  std::map<const char*, std::vector<char>> kdata_initial;
+  const std::vector<char>* initial = nullptr;  // the current image's
   char* percpu = nullptr;  // nr_cpus areas of `stride` bytes
   std::size_t percpu_static = 0;
   std::size_t stride = 0;
@@ -137,7 +141,7 @@ void SwitchOut(Fiber* f) {
 void RunHandlerNested(Fiber* f) {
   Pass saved = f->pass;
   f->pass.Clear();
-  f->irq_handler(nullptr);
+  f->irq_handler(f->irq_arg);
   f->pass = saved;
 }
 
@@ -145,7 +149,7 @@ void FiberMain(ctx::transfer_t t) {
   Fiber* f = static_cast<Fiber*>(t.data);
   f->caller = t.fctx;
   if (f->irq_mode) {
-    f->irq_handler(nullptr);
+    f->irq_handler(f->irq_arg);
     f->yielded = Yielded::kIrqDone;
   } else {
     f->entry(f->arg);
@@ -300,10 +304,9 @@ void SetSections(char* const bounds[6]) {
 
 void Setup(int nr_cpus) {
   State& s = S();
-  if (!s.snapshotted) {
-    s.kdata_initial.assign(__start_smpfuzz_kdata, __stop_smpfuzz_kdata);
-    s.snapshotted = true;
-  }
+  auto [it, first] = s.kdata_initial.try_emplace(__start_smpfuzz_kdata);
+  if (first) it->second.assign(__start_smpfuzz_kdata, __stop_smpfuzz_kdata);
+  s.initial = &it->second;
   s.nr_cpus = nr_cpus;
   if (s.fibers.size() < static_cast<std::size_t>(nr_cpus)) s.fibers.resize(nr_cpus);
   for (Fiber& f : s.fibers) {
@@ -322,7 +325,7 @@ void Setup(int nr_cpus) {
 
 void ResetMemory() {
   State& s = S();
-  std::memcpy(__start_smpfuzz_kdata, s.kdata_initial.data(), s.kdata_initial.size());
+  std::memcpy(__start_smpfuzz_kdata, s.initial->data(), s.initial->size());
   std::memset(__start_smpfuzz_kbss, 0, __stop_smpfuzz_kbss - __start_smpfuzz_kbss);
   const std::size_t tmpl = static_cast<std::size_t>(__stop_smpfuzz_percpu - __start_smpfuzz_percpu);
   // Only what alloc_percpu() ever handed out needs zeroing (the same
@@ -363,9 +366,10 @@ Task<void> RunTask(Cpu& cpu, EntryFn entry, void* arg) {
   return Bridge(cpu, f, Msg::kResult);
 }
 
-Task<void> RunIrq(Cpu& cpu, EntryFn handler) {
+Task<void> RunIrq(Cpu& cpu, EntryFn handler, void* arg) {
   Fiber* f = &S().fibers[cpu.id];
   f->irq_handler = handler;
+  f->irq_arg = arg;
   if (f->live) return Bridge(cpu, f, Msg::kIrq);
   f->irq_mode = true;
   StartFresh(f);

@@ -51,7 +51,7 @@ using EntryFn = void (*)(void* arg);
 // each), as its build reports them (smpfuzz_glue_sections); before Setup.
 void SetSections(char* const bounds[6]);
 // Prepares `nr_cpus` fibers and per-CPU areas, and snapshots the guest's
-// data sections (first call only).
+// data sections (the first call for each image: several may be loaded).
 void Setup(int nr_cpus);
 // Restores the guest's globals and per-CPU data to their initial state.
 void ResetMemory();
@@ -68,9 +68,9 @@ std::size_t WildPerCpuSize();
 void BindCpu(Cpu& cpu);
 // The task of `cpu`: runs entry(arg) on its fiber from the start.
 Task<void> RunTask(Cpu& cpu, EntryFn entry, void* arg);
-// An IPI's handler on `cpu`: `handler` nested on the fiber's current stack
-// (or on a fresh stack when the CPU's task is not running).
-Task<void> RunIrq(Cpu& cpu, EntryFn handler);
+// An IPI's handler on `cpu`: handler(arg) nested on the fiber's current
+// stack (or on a fresh stack when the CPU's task is not running).
+Task<void> RunIrq(Cpu& cpu, EntryFn handler, void* arg);
 
 // From code on a fiber (the workload): the machine's CPU it runs on, and a
 // scheduling point of the caller's choosing (a callback: AccessKind::kCall).
