@@ -107,6 +107,7 @@ def kernel_guest_variant(name, tree, patches, variant = None):
             "-include",
             "$(GENDIR)/kernel/%s/include/linux/kconfig.h" % tree,
             "-DSMPFUZZ_VARIANT='\"%s\"'" % (variant or name.replace("smp_", "")),
+            "-DSMPFUZZ_TREE='\"%s\"'" % tree,
         ],
         # Module maps know nothing of -nostdinc and the tree's include dir.
         features = ["-layering_check"],
