@@ -9,7 +9,7 @@ PACKAGES=(
   clang llvm libclang-rt-14-dev
   afl++
   libabsl-dev googletest libgtest-dev libgmock-dev
-  linux-source-6.12 libboost-context-dev
+  linux-source-6.12 linux-source-6.1 libboost-context-dev
 )
 
 say() { echo "setup: $*"; }

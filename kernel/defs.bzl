@@ -53,10 +53,45 @@ def if_kernel_guest(yes, no = []):
     """`yes` in the configurations the kernel guest builds in, else `no`."""
     return select(dict([(c, no) for c in _NO_GUEST] + [("//conditions:default", yes)]))
 
-def kernel_guest_variant(name, tree, patches):
+# The tree's own files the guest compiles and includes as they are; every
+# other header is the shim's (kernel/shim/smpfuzz_shim.h). A tree may lack
+# some: 6.1 has no string_choices.h nor trace/events/csd.h (its smp.c
+# includes neither).
+TREE_FILES = [
+    "kernel/smp.c",
+    "kernel/sched/smp.h",
+    "lib/llist.c",
+    "include/linux/smp.h",
+    "include/linux/smp_types.h",
+    "include/linux/llist.h",
+    "include/linux/kconfig.h",
+    "include/linux/string_choices.h",
+    "include/trace/events/csd.h",
+    "include/trace/events/ipi.h",
+]
+
+def linux_tree(name, version):
+    """TREE_FILES out of Debian's /usr/src/linux-source-<version>.tar.xz
+    (ci/setup.sh installs it) into linux-<version>/; a file the tree lacks is
+    an #error (extract_tree.sh)."""
+    tree = "linux-" + version
+    native.genrule(
+        name = name,
+        outs = [tree + "/" + f for f in TREE_FILES],
+        cmd = "$(location extract_tree.sh) /usr/src/linux-source-%s.tar.xz $(RULEDIR)/%s %s" % (
+            version,
+            tree,
+            " ".join(TREE_FILES),
+        ),
+        tools = ["extract_tree.sh"],
+        local = True,
+    )
+
+def kernel_guest_variant(name, tree, patches, variant = None):
     """One build of the tree: kernel/smp.c with `patches` applied in order,
     one translation unit with kernel/runtime/smp_glue.inc appended, plus
-    lib/llist.c as written."""
+    lib/llist.c as written. `variant` (the design's variant name) defaults
+    to the name without its smp_ prefix."""
     unit = name + "_smp_unit.c"
     native.genrule(
         name = name + "_unit",
@@ -74,21 +109,19 @@ def kernel_guest_variant(name, tree, patches):
     )
     cc_library(
         name = name,
-        srcs = [unit, tree + "/lib/llist.c"] + native.glob(["shim/**/*.h"]) + [
+        srcs = [unit, tree + "/lib/llist.c", "shim/sched_core.c"] + native.glob(["shim/**/*.h"]) + [
             "runtime/kernel_api.h",
-            tree + "/include/linux/smp.h",
-            tree + "/include/linux/smp_types.h",
-            tree + "/include/linux/llist.h",
-            tree + "/include/linux/kconfig.h",
-            tree + "/include/linux/string_choices.h",
-            tree + "/include/trace/events/csd.h",
-            tree + "/include/trace/events/ipi.h",
-        ],
+        ] + [tree + "/" + f for f in TREE_FILES if f.endswith(".h")],
+        # -iquote: smp.c's "sched/smp.h" is the tree's (its "smpboot.h",
+        # not extracted, falls through to the shim's).
         copts = GUEST_COPTS + [
             "-I$(GENDIR)/kernel/%s/include" % tree,
+            "-iquote",
+            "$(GENDIR)/kernel/%s/kernel" % tree,
             "-include",
             "$(GENDIR)/kernel/%s/include/linux/kconfig.h" % tree,
-            "-DSMPFUZZ_VARIANT='\"%s\"'" % name.replace("smp_", ""),
+            "-DSMPFUZZ_VARIANT='\"%s\"'" % (variant or name.replace("smp_", "")),
+            "-DSMPFUZZ_TREE='\"%s\"'" % tree,
         ],
         # Module maps know nothing of -nostdinc and the tree's include dir.
         features = ["-layering_check"],
@@ -96,10 +129,12 @@ def kernel_guest_variant(name, tree, patches):
         alwayslink = True,
     )
 
-def guest_flags_inc(name):
-    """GUEST_FLAGS as C string literals, one per line, for kernel/guest_build.cc."""
+def c_strings_inc(name, strings):
+    """`strings` as C string literals, one per line, in NAME.inc: how
+    kernel/guest_build.cc gets GUEST_FLAGS and TREE_FILES, so that smpfuzz's
+    own builds of a tree use the same lists as Bazel's."""
     native.genrule(
         name = name,
         outs = [name + ".inc"],
-        cmd = "{ " + " ".join(["echo '\"%s\",';" % f for f in GUEST_FLAGS]) + " } > $@",
+        cmd = "{ " + " ".join(["echo '\"%s\",';" % f for f in strings]) + " } > $@",
     )

@@ -42,16 +42,14 @@ const char* const kGuestFlags[] = {
 #include "kernel/guest_flags.inc"
 };
 
-// The tree's files the guest compiles (kernel/BUILD's TREE_FILES, which
-// Bazel's builds extract): kernel/smp.c and lib/llist.c are required, the
-// headers are used where the tree has them (older trees lack some).
-const char* const kRequired[] = {"kernel/smp.c", "lib/llist.c"};
-const char* const kOptional[] = {
-    "include/linux/smp.h",        "include/linux/smp_types.h",
-    "include/linux/llist.h",      "include/linux/kconfig.h",
-    "include/linux/string_choices.h", "include/trace/events/csd.h",
-    "include/trace/events/ipi.h", "Makefile",
+// The tree's files the guest compiles (kernel/defs.bzl TREE_FILES, which
+// Bazel's builds extract too), and its Makefile for the version: a tree may
+// lack some headers (6.1 has no string_choices.h), not these two.
+const char* const kTreeFiles[] = {
+#include "kernel/tree_files.inc"
+    "Makefile",
 };
+const char* const kRequired[] = {"kernel/smp.c", "lib/llist.c"};
 
 // Bumped when what a build does changes in a way its inputs do not show.
 constexpr std::uint64_t kBuildFormat = 1;
@@ -352,8 +350,7 @@ absl::StatusOr<GuestBuild> BuildGuest(const GuestSpec& spec, const std::string& 
   if (!tree.ok()) return tree.status();
 
   // The tree's files: the guest's, and what the patches touch.
-  std::vector<std::string> wanted(std::begin(kRequired), std::end(kRequired));
-  wanted.insert(wanted.end(), std::begin(kOptional), std::end(kOptional));
+  std::vector<std::string> wanted(std::begin(kTreeFiles), std::end(kTreeFiles));
   std::vector<std::string> guest_files = wanted;
   for (const Patch& p : *patches) {
     for (const std::string& f : TouchedFiles(p.contents)) {
@@ -464,8 +461,10 @@ absl::StatusOr<GuestBuild> BuildGuest(const GuestSpec& spec, const std::string& 
   auto compile = [&](const std::string& file, const std::string& object) {
     std::vector<std::string> argv = {Clang()};
     for (const char* flag : kGuestFlags) argv.push_back(flag);
-    for (std::string a : std::vector<std::string>{"-fPIC", "-I" + shim, "-include", shim + "/smpfuzz_prelude.h",
-                          "-I" + (src / "include").string()}) {
+    // -iquote: smp.c's "sched/smp.h" is the tree's (kernel/defs.bzl).
+    for (std::string a : std::vector<std::string>{
+             "-fPIC", "-I" + shim, "-include", shim + "/smpfuzz_prelude.h",
+             "-I" + (src / "include").string(), "-iquote", (src / "kernel").string()}) {
       argv.push_back(a);
     }
     if (files.count("include/linux/kconfig.h")) {
@@ -490,6 +489,12 @@ absl::StatusOr<GuestBuild> BuildGuest(const GuestSpec& spec, const std::string& 
   const int smp_code = Wait(*smp_run);
   if (!llist_run.ok()) return llist_run.status();
   const int llist_code = Wait(*llist_run);
+  absl::StatusOr<Run> core_run = compile(shim + "/sched_core.c", "sched_core.o");
+  if (!core_run.ok()) return core_run.status();
+  if (Wait(*core_run) != 0) {
+    return absl::InternalError(absl::StrCat(b.Describe(), ": the shim's sched_core.c does not compile: ",
+                                            FirstError(core_run->log)));
+  }
   if (smp_code != 0) {
     return absl::InvalidArgumentError(
         absl::StrCat(b.Describe(), ": kernel/smp.c does not compile: ", FirstError(smp_run->log)));
@@ -500,7 +505,8 @@ absl::StatusOr<GuestBuild> BuildGuest(const GuestSpec& spec, const std::string& 
   }
   absl::StatusOr<Run> link =
       Spawn({Clang(), "-shared", "-Wl,-Bsymbolic", "-o", (work / "guest.so").string(),
-             (work / "smp.o").string(), (work / "llist.o").string()},
+             (work / "smp.o").string(), (work / "llist.o").string(),
+             (work / "sched_core.o").string()},
             "", (work / "link.log").string());
   if (!link.ok()) return link.status();
   if (Wait(*link) != 0) {
@@ -511,6 +517,7 @@ absl::StatusOr<GuestBuild> BuildGuest(const GuestSpec& spec, const std::string& 
   // Keeps the patched tree (traces name its lines); drops the objects.
   fs::remove(work / "smp.o", ec);
   fs::remove(work / "llist.o", ec);
+  fs::remove(work / "sched_core.o", ec);
   fs::rename(work, final_dir, ec);
   if (ec && !fs::exists(b.so_path)) {
     return absl::UnavailableError(

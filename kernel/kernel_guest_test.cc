@@ -21,6 +21,7 @@ namespace smpfuzz {
 namespace {
 
 const std::string kVariant = SMPFUZZ_KERNEL_VARIANT;
+const std::string kTree = SMPFUZZ_KERNEL_TREE;
 
 Scenario Canonical() { return CanonicalScenario(FindVariant(kVariant)); }
 
@@ -69,8 +70,12 @@ SearchResult RandomSearch(Simulator& sim, int runs, int len, std::uint32_t seed)
   return out;
 }
 
+// kernel/runtime/smp_glue.inc: the tree the linked build was made from.
+extern "C" const char* smpfuzz_glue_tree(void);
+
 TEST(KernelGuest, LinksTheVariantItWasBuiltFor) {
   EXPECT_EQ(KernelGuestVariant(), kVariant);
+  EXPECT_EQ(smpfuzz_glue_tree(), kTree);
 }
 
 TEST(KernelGuest, CanonicalScenarioFairRunIsCleanAndCallsEveryCallback) {

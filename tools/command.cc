@@ -31,4 +31,20 @@ absl::Status WithPrefix(absl::string_view prefix, const absl::Status& status) {
   return s;
 }
 
+namespace {
+std::vector<std::string>& GivenFlags() {
+  static auto* given = new std::vector<std::string>();
+  return *given;
+}
+}  // namespace
+
+void NoteFlagGiven(std::string_view name) { GivenFlags().emplace_back(name); }
+
+bool FlagGiven(std::string_view name) {
+  for (const std::string& g : GivenFlags()) {
+    if (g == name) return true;
+  }
+  return false;
+}
+
 }  // namespace smpfuzz::cli

@@ -46,6 +46,12 @@ const absl::CommandLineFlag* Takes(const absl::Flag<T>& flag) {
   return &absl::GetFlagReflectionHandle(flag);
 }
 
+// Whether flag --NAME was given on the command line (main's flag check
+// notes each; Abseil 20220623 keeps its own record private). For a command
+// whose default differs from the shared flag's.
+void NoteFlagGiven(std::string_view name);
+bool FlagGiven(std::string_view name);
+
 // An error in how the command was called: main prints "smpfuzz: WHY" and the
 // usage text.
 absl::Status UsageError(absl::string_view why);

@@ -6,6 +6,7 @@
 #include "absl/flags/reflection.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "tools/check_patch.h"
 #include "tools/convert.h"
 #include "tools/explore.h"
 #include "tools/hunt_command.h"
@@ -19,6 +20,7 @@ namespace {
 constexpr const Command* kCommands[] = {
     &kReplayCommand,   &kConvertCommand, &kExploreCommand,
     &kMinimizeCommand, &kTriageCommand,  &kHuntCommand,
+    &kCheckPatchCommand,
 };
 
 // A flag some command takes, or one of Abseil's own; null otherwise.
@@ -78,6 +80,7 @@ absl::Status CheckFlags(int argc, char** argv) {
       negated = flag != nullptr;
     }
     if (flag == nullptr) return absl::InvalidArgumentError("smpfuzz: unknown flag --" + name);
+    NoteFlagGiven(std::string(flag->Name()));
     const bool is_bool = flag->IsOfType<bool>();
     if (negated && (!is_bool || has_value)) {
       return absl::InvalidArgumentError("smpfuzz: --" + name + ": not a boolean flag");

@@ -25,7 +25,6 @@
 #include "tools/shared_flags.h"
 
 namespace smpfuzz::cli {
-using PreemptionBound = WholeNumber<0, 64>;
 using StepLimit = WholeNumber<1, 1000000000>;
 using PctDepth = WholeNumber<0, 64>;
 using RandomSeed = WholeNumber<0, UINT64_MAX>;

@@ -6,7 +6,16 @@
 #ifndef SMPFUZZ_TOOLS_EXPLORE_H_
 #define SMPFUZZ_TOOLS_EXPLORE_H_
 
+#include "absl/flags/declare.h"
 #include "tools/command.h"
+#include "tools/flag_types.h"
+
+namespace smpfuzz::cli {
+using PreemptionBound = WholeNumber<0, 64>;
+}  // namespace smpfuzz::cli
+
+// check-patch searches to the same bound.
+ABSL_DECLARE_FLAG(smpfuzz::cli::PreemptionBound, preemptions);
 
 namespace smpfuzz::cli {
 

@@ -2,9 +2,10 @@
 /*
  * The kernel guest's shim: what kernel/smp.c and lib/llist.c of a Linux tree
  * include, besides the tree's own include/linux/{smp,smp_types,llist,kconfig,
- * string_choices}.h and include/trace/events/{csd,ipi}.h. Every other header
- * those files include is a one-line file in this directory that includes
- * this one. Written from the kernel's documented interfaces, for userspace:
+ * string_choices}.h, include/trace/events/{csd,ipi}.h and kernel/sched/smp.h
+ * (kernel/defs.bzl TREE_FILES). Every other header those files include is a
+ * one-line file in this directory that includes this one. Written from the
+ * kernel's documented interfaces, for userspace:
  *  - marked accesses stay what they are to the compiler: READ_ONCE/WRITE_ONCE
  *    are volatile accesses, smp_load_acquire/xchg/try_cmpxchg/atomic_* are
  *    __atomic builtins, so -fsanitize=thread turns each into a __tsan_* call
@@ -15,6 +16,27 @@
  *    backtraces, tracepoints) is stubbed.
  * CONFIG: SMP, 64BIT, CSD_LOCK_WAIT_DEBUG (csdlock_debug= decides at run
  * time), NR_CPUS=64, no PREEMPT_RT, no CPUMASK_OFFSTACK.
+ *
+ * Two trees build against it unchanged, Debian's 6.12 and 6.1. What 6.1
+ * does differently, and what covers it (no version tests anywhere):
+ *  - no include/linux/string_choices.h (smp_init() spells its plurals out)
+ *    and no include/trace/events/csd.h; its smp.c includes no trace header
+ *    at all. kernel/extract_tree.sh writes a file a tree lacks as an #error;
+ *    the tracepoint stubs below serve 6.12 only.
+ *  - kernel/sched/smp.h, the scheduler's side of smp.c: 6.1's scheduler
+ *    provides send_call_function_single_ipi(), 6.12's provides
+ *    call_function_single_prep_ipi() and its smp.c wraps that in a static
+ *    send_call_function_single_ipi() of its own. The tree's header is used
+ *    (-iquote); this file defines call_function_single_prep_ipi() inline and
+ *    sched_core.c send_call_function_single_ipi() out of line, where 6.12's
+ *    static one cannot collide with it.
+ *  - csdlock_debug= also takes "ext" (strcmp, below) and turns on the
+ *    cfd_seq event log: a u64 sequence counter bumped with cmpxchg(), and a
+ *    struct cfd_percpu around each cfd csd (cfd_data.pcpu, not .csd), which
+ *    kernel/runtime/smp_glue.inc tells apart by 6.1's cfd_seq_store() macro.
+ *  - the rest is the same interface used differently: 6.1's llist_add_batch()
+ *    re-reads head->first on each try, its csd_lock_wait_toolong() has no
+ *    sched_clock-went-backward check, its smp.h has no csd_lock_is_stuck().
  */
 #ifndef SMPFUZZ_KERNEL_SHIM_H_
 #define SMPFUZZ_KERNEL_SHIM_H_
@@ -148,6 +170,12 @@ static inline void dump_cpu_task(int cpu) { (void)cpu; }
  * the compiler cannot fold it; smpfuzz_modparam_<name> sets it. */
 #define module_param(name, type, perm) \
 	void *smpfuzz_modparam_##name = &name;
+static inline int strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return (unsigned char)*a - (unsigned char)*b;
+}
 static inline int get_option(char **str, void *pint)
 {
 	int v = 0;
@@ -243,7 +271,11 @@ static inline void do_softirq_post_smp_call_flush(unsigned int was) { (void)was;
 static inline void arch_send_call_function_single_ipi(int cpu) { smpfuzz_send_ipi(cpu); }
 static inline void arch_send_call_function_ipi_mask(const struct cpumask *m)
 { smpfuzz_send_ipi_mask(m->bits[0]); }
-/* TIF_POLLING_NRFLAG idle is not modelled: every queueing needs its IPI. */
+/* The scheduler's side of the tree's kernel/sched/smp.h (kernel/sched/core.c):
+ * TIF_POLLING_NRFLAG idle is not modelled, every queueing needs its IPI.
+ * Older trees (6.1) call send_call_function_single_ipi(), which the scheduler
+ * defines (sched_core.c here, out of line: later trees define a static one
+ * of that name in smp.c); newer ones (6.12) call call_function_single_prep_ipi(). */
 static inline bool call_function_single_prep_ipi(int cpu) { (void)cpu; return true; }
 static inline unsigned long long sched_clock(void) { return smpfuzz_sched_clock(); }
 

@@ -1,3 +1,0 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
-/* Resolves <sched/smp.h> to the shim (smpfuzz_shim.h says what it provides). */
-#include "../smpfuzz_shim.h"
