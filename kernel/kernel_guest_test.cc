@@ -30,6 +30,19 @@ const std::string kVariant = SMPFUZZ_KERNEL_VARIANT;
 
 Scenario Canonical() { return CanonicalScenario(FindVariant(kVariant)); }
 
+// CPU0 keeps IRQs off for `ms` of virtual time while CPU1 makes a wait=1
+// call to it.
+Scenario IrqsOffThenWait(std::uint32_t ms) {
+  Scenario s = Canonical();
+  s.nr_cpus = 2;
+  s.ops.assign(2, {});
+  Op off{OpKind::kIrqsOff};
+  off.ms = ms;
+  s.ops[0] = {off};
+  s.ops[1] = {Op{OpKind::kCallSingle, 0, true}};
+  return s;
+}
+
 std::string Describe(const RunResult& r) {
   std::string out;
   for (const Report& rep : r.reports) {
@@ -222,13 +235,7 @@ TEST(KernelGuest, CsdLockTimeoutIsReachedInVirtualTime) {
   // CPU0 sits with IRQs off for 6 s while CPU1 waits for its wait=1 call:
   // with csdlock_debug on the waiter's spin reaches the 5 s timeout path,
   // and the run still ends quiescent once CPU0 takes the IPI.
-  Scenario s = Canonical();
-  s.nr_cpus = 2;
-  s.ops.assign(2, {});
-  Op off{OpKind::kIrqsOff};
-  off.ms = 6000;
-  s.ops[0] = {off};
-  s.ops[1] = {Op{OpKind::kCallSingle, 0, true}};
+  Scenario s = IrqsOffThenWait(6000);
   Simulator sim(NewKernelGuest());
   ASSERT_TRUE(sim.Load(s).ok());
   const RunResult& r = sim.Run(Schedule{});
@@ -252,6 +259,12 @@ const Report* Find(const RunResult& r, Signature s) {
     if (rep.signature == s) return &rep;
   }
   return nullptr;
+}
+
+int Count(const RunResult& r, Signature s) {
+  int n = 0;
+  for (const Report& rep : r.reports) n += rep.signature == s;
+  return n;
 }
 
 // CPU1 runs k steps, CPU2 m steps, CPU1 100 more (then the fair policy): the
@@ -369,9 +382,7 @@ TEST(KernelCheckers, CsdUnlockUnlockedIsTheKernelsWarnInCsdUnlock) {
                                     SignatureBit(Signature::kDataRace);
         EXPECT_EQ(r.fired, model) << Describe(r);
         // Once per csd, though CPU0 unlocked it unlocked more than once.
-        int n = 0;
-        for (const Report& rep : r.reports) n += rep.signature == Signature::kCsdUnlockUnlocked;
-        EXPECT_EQ(n, 1);
+        EXPECT_EQ(Count(r, Signature::kCsdUnlockUnlocked), 1);
       }
     }
   }
@@ -388,13 +399,7 @@ TEST(KernelCheckers, CsdUnlockUnlockedIsTheKernelsWarnInCsdUnlock) {
 TEST(KernelCheckers, CsdLockTimeoutIsTheKernelsPrAlert) {
   // Not a bug: CPU0 keeps IRQs off for 6 s, longer than csd_lock_timeout
   // (the model reports it on every variant: repro/irqs_off_timeout.repro).
-  Scenario s = Canonical();
-  s.nr_cpus = 2;
-  s.ops.assign(2, {});
-  Op off{OpKind::kIrqsOff};
-  off.ms = 6000;
-  s.ops[0] = {off};
-  s.ops[1] = {Op{OpKind::kCallSingle, 0, true}};
+  Scenario s = IrqsOffThenWait(6000);
   Simulator sim(NewKernelGuest());
   ASSERT_TRUE(sim.Load(s).ok());
   const RunResult& r = sim.Run(Schedule{});
@@ -405,14 +410,11 @@ TEST(KernelCheckers, CsdLockTimeoutIsTheKernelsPrAlert) {
       << t->message;
   EXPECT_EQ(t->cpus, (std::vector<int>{1, 0}));
   // One report though the kernel printed more (the unstuck message too).
-  int n = 0;
-  for (const Report& rep : r.reports) n += rep.signature == Signature::kCsdLockTimeout;
-  EXPECT_EQ(n, 1);
+  EXPECT_EQ(Count(r, Signature::kCsdLockTimeout), 1);
   EXPECT_GE(kernel_rt::PrintkMessages().size(), 2u);
 
   // 100 ms with IRQs off: no timeout.
-  s.ops[0][0].ms = 100;
-  ASSERT_TRUE(sim.Load(s).ok());
+  ASSERT_TRUE(sim.Load(IrqsOffThenWait(100)).ok());
   EXPECT_TRUE(sim.Run(Schedule{}).clean());
 }
 
@@ -466,9 +468,7 @@ TEST(KernelCheckers, PercpuOutOfRangeOnB0473dcdAndFixed) {
     return;
   }
   EXPECT_EQ(r.fired, SignatureBit(Signature::kPercpuOutOfRange)) << Describe(r);
-  int n = 0;
-  for (const Report& rep : r.reports) n += rep.signature == Signature::kPercpuOutOfRange;
-  EXPECT_EQ(n, 2);  // CPU 7 and CPU -1
+  EXPECT_EQ(Count(r, Signature::kPercpuOutOfRange), 2);  // CPU 7 and CPU -1
 }
 
 // A platform that runs a fiber straight through and keeps its ghosts.
