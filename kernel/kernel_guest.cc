@@ -106,6 +106,7 @@ class KernelGuest final : public Guest {
     k_.set_csd_lock_timeout(scenario_.csd_lock_timeout_ms);
     k_.boot(scenario_.csdlock_debug, static_cast<unsigned int>(n));
     std::memcpy(AsyncBase(), async_initial_.data(), async_initial_.size());
+    kernel_rt::WatchCsds(names, layout_);
     if (names == nullptr) return;
     const std::size_t csd = layout_.size;
     for (int cpu = 0; cpu < n; ++cpu) {

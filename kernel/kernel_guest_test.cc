@@ -9,11 +9,17 @@
 #include <map>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
+#include "kernel/runtime/kernel_api.h"
 #include "kernel/runtime/runtime.h"
+#include "lib/checkers.h"
 #include "lib/explorer.h"
+#include "lib/locations.h"
+#include "lib/primitives.h"
 #include "lib/report.h"
+#include "lib/requests.h"
 #include "lib/scenario.h"
 #include "lib/simulator.h"
 
@@ -24,6 +30,19 @@ const std::string kVariant = SMPFUZZ_KERNEL_VARIANT;
 const std::string kTree = SMPFUZZ_KERNEL_TREE;
 
 Scenario Canonical() { return CanonicalScenario(FindVariant(kVariant)); }
+
+// CPU0 keeps IRQs off for `ms` of virtual time while CPU1 makes a wait=1
+// call to it.
+Scenario IrqsOffThenWait(std::uint32_t ms) {
+  Scenario s = Canonical();
+  s.nr_cpus = 2;
+  s.ops.assign(2, {});
+  Op off{OpKind::kIrqsOff};
+  off.ms = ms;
+  s.ops[0] = {off};
+  s.ops[1] = {Op{OpKind::kCallSingle, 0, true}};
+  return s;
+}
 
 std::string Describe(const RunResult& r) {
   std::string out;
@@ -221,13 +240,7 @@ TEST(KernelGuest, CsdLockTimeoutIsReachedInVirtualTime) {
   // CPU0 sits with IRQs off for 6 s while CPU1 waits for its wait=1 call:
   // with csdlock_debug on the waiter's spin reaches the 5 s timeout path,
   // and the run still ends quiescent once CPU0 takes the IPI.
-  Scenario s = Canonical();
-  s.nr_cpus = 2;
-  s.ops.assign(2, {});
-  Op off{OpKind::kIrqsOff};
-  off.ms = 6000;
-  s.ops[0] = {off};
-  s.ops[1] = {Op{OpKind::kCallSingle, 0, true}};
+  Scenario s = IrqsOffThenWait(6000);
   Simulator sim(NewKernelGuest());
   ASSERT_TRUE(sim.Load(s).ok());
   const RunResult& r = sim.Run(Schedule{});
@@ -242,6 +255,293 @@ TEST(KernelGuest, CsdLockTimeoutIsReachedInVirtualTime) {
             std::string::npos)
       << log.front();
   EXPECT_NE(log.back().find("got unstuck"), std::string::npos) << log.back();
+}
+
+// ---- checkers on real memory (kernel/runtime/observer.h) ------------------------------
+
+const Report* Find(const RunResult& r, Signature s) {
+  for (const Report& rep : r.reports) {
+    if (rep.signature == s) return &rep;
+  }
+  return nullptr;
+}
+
+int Count(const RunResult& r, Signature s) {
+  int n = 0;
+  for (const Report& rep : r.reports) n += rep.signature == s;
+  return n;
+}
+
+// CPU1 runs k steps, CPU2 m steps, CPU1 100 more (then the fair policy): the
+// family of PreemptionSchedules.
+Schedule Preempted(int k, int m) {
+  Schedule s(k, Choice{1, false});
+  s.resize(k + m, Choice{2, false});
+  s.resize(k + m + 100, Choice{1, false});
+  return s;
+}
+
+// The first schedule of that family that self-loops the canonical scenario
+// (b0473dcd only; empty when none does).
+Schedule FirstSelfLoop() {
+  Simulator sim(NewKernelGuest());
+  EXPECT_TRUE(sim.Load(Canonical()).ok());
+  SimOptions o;
+  o.record_trace = false;
+  for (int k = 0; k < 60; ++k) {
+    for (int m = 1; m < 60; ++m) {
+      if (sim.Run(Preempted(k, m), o).Has(Signature::kLlistSelfLoop)) return Preempted(k, m);
+    }
+  }
+  return {};
+}
+
+// csd-double-lock from the shadowed u_flags writes: the explorer at one
+// preemption asks for it alone.
+TEST(KernelCheckers, CsdDoubleLockAtOnePreemptionOnlyOnB0473dcd) {
+  ExploreOptions o;
+  o.max_preemptions = 1;
+  o.max_seconds = 120;
+  o.guest = [] { return NewKernelGuest(); };
+  o.violations = SignatureBit(Signature::kCsdDoubleLock);
+  const ExploreResult r = Explore(Canonical(), o);
+  std::printf("%s: explorer bound 1 for csd-double-lock: %s after %llu executions\n",
+              kVariant.c_str(), r.found ? "found" : "clean",
+              static_cast<unsigned long long>(r.stats.executions));
+  if (kVariant != "b0473dcd") {
+    EXPECT_FALSE(r.found);
+    EXPECT_TRUE(r.complete);
+    return;
+  }
+  ASSERT_TRUE(r.found);
+  EXPECT_EQ(r.preemptions, 1u);
+  Simulator sim(NewKernelGuest());
+  ASSERT_TRUE(sim.Load(r.counterexample.scenario).ok());
+  SimOptions so;
+  so.max_steps = o.max_steps;
+  const RunResult& run = sim.Run(r.counterexample.schedule, so);
+  const Report* d = Find(run, Signature::kCsdDoubleLock);
+  ASSERT_NE(d, nullptr) << Describe(run);
+  // Both senders, on the target's csd_data (b0473dcd's get_single_csd_data).
+  EXPECT_EQ(d->csd, "csd_data[0]") << d->message;
+  ASSERT_EQ(d->cpus.size(), 2u);
+  EXPECT_NE(d->cpus[0], d->cpus[1]);
+  EXPECT_NE(d->cpus[0], 0);
+  EXPECT_NE(d->cpus[1], 0);
+}
+
+TEST(KernelCheckers, RandomSchedulesDoubleLockOnlyOnB0473dcd) {
+  Simulator sim(NewKernelGuest());
+  ASSERT_TRUE(sim.Load(Canonical()).ok());
+  SearchResult r = RandomSearch(sim, 1000, 200, 16);
+  std::printf("%s: csd-double-lock in %d of %d random runs, llist-self-loop in %d\n",
+              kVariant.c_str(), r.by_signature["csd-double-lock"], r.runs,
+              r.by_signature["llist-self-loop"]);
+  if (kVariant == "b0473dcd") {
+    // Every self-loop is a second lock of the node's csd first.
+    EXPECT_GE(r.by_signature["csd-double-lock"], r.by_signature["llist-self-loop"]);
+    EXPECT_GT(r.by_signature["csd-double-lock"], 0);
+  } else {
+    EXPECT_EQ(r.by_signature["csd-double-lock"], 0) << r.first_other;
+  }
+}
+
+// The model's requeue-while-flushing (repro/requeue_while_flushing.repro) as
+// a family: CPU1 k steps, CPU2 m steps, CPU0 takes its IPI and runs j steps
+// of the handler, CPU1 again. Where CPU0's handler has taken the list but
+// not run it when CPU1 "locks" the still-locked csd and queues it again,
+// CPU0 runs the node twice and its second csd_unlock() finds it unlocked:
+// the kernel's own WARN, bucketed by its place in the tree.
+TEST(KernelCheckers, CsdUnlockUnlockedIsTheKernelsWarnInCsdUnlock) {
+  Simulator sim(NewKernelGuest());
+  ASSERT_TRUE(sim.Load(Canonical()).ok());
+  SimOptions o;
+  o.record_trace = false;
+  o.stop_on = 0;
+  o.max_steps = 3000;
+  int fired = 0, runs = 0;
+  for (int k = 0; k < 4; ++k) {
+    for (int m = 1; m < 30; ++m) {
+      for (int j = 0; j < 30; ++j) {
+        Schedule s(k, Choice{1, false});
+        s.resize(k + m, Choice{2, false});
+        s.push_back(Choice{0, true});
+        s.resize(k + m + 1 + j, Choice{0, false});
+        s.resize(k + m + 1 + j + 100, Choice{1, false});
+        const RunResult& r = sim.Run(s, o);
+        ++runs;
+        EXPECT_FALSE(r.Has(Signature::kKernelWarn)) << Describe(r);
+        const Report* w = Find(r, Signature::kCsdUnlockUnlocked);
+        if (w == nullptr) continue;
+        if (fired++ > 0) continue;
+        EXPECT_EQ(w->cpus, std::vector<int>{0});
+        EXPECT_EQ(w->csd, "csd_data[0]");
+        EXPECT_EQ(w->where.rfind("csd_unlock(kernel/smp.c:", 0), 0u) << w->where;
+        EXPECT_EQ(w->DedupKey(), "csd-unlock-unlocked@" + w->where);
+        EXPECT_NE(w->message.find(w->where), std::string::npos) << w->message;
+        // The model's verdict on its schedule of this race.
+        const std::uint32_t model = SignatureBit(Signature::kCsdDoubleLock) |
+                                    SignatureBit(Signature::kCallbackDuplicated) |
+                                    SignatureBit(Signature::kCallbackLost) |
+                                    SignatureBit(Signature::kCsdUnlockUnlocked) |
+                                    SignatureBit(Signature::kDataRace);
+        EXPECT_EQ(r.fired, model) << Describe(r);
+        // Once per csd, though CPU0 unlocked it unlocked more than once.
+        EXPECT_EQ(Count(r, Signature::kCsdUnlockUnlocked), 1);
+      }
+    }
+  }
+  std::printf("%s: csd-unlock-unlocked in %d of %d requeue-while-flushing schedules\n",
+              kVariant.c_str(), fired, runs);
+  if (kVariant == "b0473dcd") {
+    EXPECT_GT(fired, 0);
+  } else {
+    EXPECT_EQ(fired, 0);
+  }
+}
+
+// The kernel's own "csd: Detected non-responsive CSD lock", as printed.
+TEST(KernelCheckers, CsdLockTimeoutIsTheKernelsPrAlert) {
+  // Not a bug: CPU0 keeps IRQs off for 6 s, longer than csd_lock_timeout
+  // (the model reports it on every variant: repro/irqs_off_timeout.repro).
+  Scenario s = IrqsOffThenWait(6000);
+  Simulator sim(NewKernelGuest());
+  ASSERT_TRUE(sim.Load(s).ok());
+  const RunResult& r = sim.Run(Schedule{});
+  const Report* t = Find(r, Signature::kCsdLockTimeout);
+  ASSERT_NE(t, nullptr) << Describe(r);
+  EXPECT_NE(t->message.find("csd: Detected non-responsive CSD lock (#1) on CPU#1, waiting "),
+            std::string::npos)
+      << t->message;
+  EXPECT_EQ(t->cpus, (std::vector<int>{1, 0}));
+  // One report though the kernel printed more (the unstuck message too).
+  EXPECT_EQ(Count(r, Signature::kCsdLockTimeout), 1);
+  EXPECT_GE(kernel_rt::PrintkMessages().size(), 2u);
+
+  // 100 ms with IRQs off: no timeout.
+  ASSERT_TRUE(sim.Load(IrqsOffThenWait(100)).ok());
+  EXPECT_TRUE(sim.Run(Schedule{}).clean());
+}
+
+// The model's cascade (lib/simulator_test.cc): a third sender's wait=1 call
+// queued behind the self-loop waits past the timeout; on fixed the same
+// schedule runs clean. The third sender first spends 100 ms with IRQs off,
+// so that CPU0's handler has taken the list (and walks its cycle) before the
+// wait=1 csd is queued: queued before, it would be on CPU0's chain and run.
+TEST(KernelCheckers, CsdLockTimeoutBehindTheSelfLoop) {
+  Schedule loop = kVariant == "b0473dcd" ? FirstSelfLoop() : Preempted(5, 20);
+  ASSERT_FALSE(loop.empty());
+  Scenario s = Canonical();
+  s.nr_cpus = 4;
+  Op off{OpKind::kIrqsOff};
+  off.ms = 100;
+  s.ops.push_back({off, Op{OpKind::kCallSingle, 0, true}});
+  Simulator sim(NewKernelGuest());
+  ASSERT_TRUE(sim.Load(s).ok());
+  SimOptions o;
+  o.stop_on = 0;
+  o.record_trace = false;
+  o.ns_per_step = 100 * 1000;  // 100 us a step: 5 s is 50k steps
+  const RunResult& r = sim.Run(loop, o);
+  const Report* t = Find(r, Signature::kCsdLockTimeout);
+  if (kVariant != "b0473dcd") {
+    EXPECT_TRUE(r.clean()) << Describe(r);
+    EXPECT_TRUE(r.quiescent);
+    return;
+  }
+  ASSERT_NE(t, nullptr) << Describe(r);
+  EXPECT_EQ(t->cpus, (std::vector<int>{3, 0}));
+  EXPECT_NE(t->message.find("csd: Detected non-responsive CSD lock (#1) on CPU#3"),
+            std::string::npos)
+      << t->message;
+}
+
+// get_single_csd_data() (b0473dcd, and fixed: the 2026 patch leaves it)
+// takes per_cpu_ptr(&csd_data, cpu) before generic_exec_single() checks the
+// CPU number: repro/percpu_out_of_range.repro.
+TEST(KernelCheckers, PercpuOutOfRangeOnB0473dcdAndFixed) {
+  Scenario s = Canonical();
+  s.nr_cpus = 2;
+  s.ops.assign(2, {});
+  s.ops[1] = {Op{OpKind::kCallSingle, 7, false}, Op{OpKind::kCallSingle, -1, false}};
+  Simulator sim(NewKernelGuest());
+  ASSERT_TRUE(sim.Load(s).ok());
+  const RunResult& r = sim.Run(Schedule{});
+  EXPECT_TRUE(r.quiescent);
+  if (kVariant == "baseline") {
+    EXPECT_TRUE(r.clean()) << Describe(r);
+    return;
+  }
+  EXPECT_EQ(r.fired, SignatureBit(Signature::kPercpuOutOfRange)) << Describe(r);
+  EXPECT_EQ(Count(r, Signature::kPercpuOutOfRange), 2);  // CPU 7 and CPU -1
+}
+
+// A platform that runs a fiber straight through and keeps its ghosts.
+class GhostRecorder final : public Platform {
+ public:
+  GhostRecorder() : Platform(false) {}
+  std::uint64_t Perform(Cpu&, const Access&) override { return 0; }
+  void Fence(Cpu&, FenceKind) override {}
+  void Ghost(Cpu&, const GhostEvent& e) override {
+    events.push_back(e);
+    where.push_back(e.where != nullptr ? e.where : "");
+    text.push_back(e.text != nullptr ? e.text : "");
+  }
+  std::uint64_t Clock(Cpu&) override { return 0; }
+  void IrqsEnabled(Cpu&) override {}
+  std::vector<GhostEvent> events;
+  std::vector<std::string> where, text;
+};
+
+// What the tree's code calls, as it calls it: a WARN that is not csd_unlock's
+// (no workload reaches one yet: the brief's workload never calls with IRQs
+// off nor IPIs an offline CPU) and the unstuck message.
+void WarnElsewhere(void*) {
+  smpfuzz_printk("IPI on offline CPU %d\n", 0);
+  smpfuzz_warn("kernel/smp.c", 496, "__flush_smp_call_function_queue");
+  smpfuzz_warn("kernel/smp.c", 496, "__flush_smp_call_function_queue");
+  smpfuzz_printk("csd: CSD lock (#%d) got unstuck on CPU#%02d, CPU#%02d released the lock.\n",
+                 3, 1, 0);
+}
+
+TEST(KernelCheckers, OtherWarnsAreKernelWarnReportsPerLocation) {
+  Simulator sim(NewKernelGuest());
+  ASSERT_TRUE(sim.Load(Canonical()).ok());
+  kernel_rt::ResetMemory();
+  GhostRecorder rec;
+  Cpu cpu;
+  cpu.platform = &rec;
+  kernel_rt::BindCpu(cpu);
+  Task<void> t = kernel_rt::RunTask(cpu, &WarnElsewhere, nullptr);
+  t.start();
+  ASSERT_TRUE(t.done());
+  ASSERT_EQ(rec.events.size(), 3u);
+  EXPECT_EQ(rec.events[0].kind, GhostKind::kKernelWarn);
+  EXPECT_EQ(rec.where[0], "__flush_smp_call_function_queue(kernel/smp.c:496)");
+  EXPECT_EQ(rec.events[2].kind, GhostKind::kCsdLockUnstuck);
+  EXPECT_EQ(rec.events[2].d, 3u);
+  EXPECT_NE(rec.text[2].find("got unstuck"), std::string::npos);
+
+  // The checkers make one kernel-warn report of the two, keyed by location.
+  RequestOrigins requests;
+  requests.Clear();
+  Locations names;
+  names.Clear(1, CsdLayout{});
+  Checkers checkers;
+  checkers.Reset(1, &requests, &names, false, true);
+  for (std::size_t i = 0; i < rec.events.size(); ++i) {
+    GhostEvent e = rec.events[i];
+    e.where = rec.where[i].empty() ? nullptr : rec.where[i].c_str();
+    e.text = rec.text[i].empty() ? nullptr : rec.text[i].c_str();
+    checkers.OnGhost(0, e, i);
+  }
+  ASSERT_EQ(checkers.reports().size(), 1u);
+  const Report& w = checkers.reports()[0];
+  EXPECT_EQ(w.signature, Signature::kKernelWarn);
+  EXPECT_EQ(w.DedupKey(), "kernel-warn@__flush_smp_call_function_queue(kernel/smp.c:496)");
+  EXPECT_NE(w.message.find("CPU0 at __flush_smp_call_function_queue(kernel/smp.c:496)"),
+            std::string::npos)
+      << w.message;
 }
 
 }  // namespace

@@ -3,11 +3,20 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <functional>
+#include <string>
 
 namespace smpfuzz {
 namespace {
 
 constexpr int kChainLimit = 1 << 16;
+
+// A printk line without its newline.
+std::string TrimNewline(const char* s) {
+  std::string out(s);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
 
 }  // namespace
 
@@ -166,11 +175,26 @@ void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
     case GhostKind::kWarnUnlockUnlocked: {
       if (FirstTime(Signature::kCsdUnlockUnlocked, Key(e.obj))) {
         Report& r = Begin(Signature::kCsdUnlockUnlocked, {cpu}, step, {e.site});
+        if (e.where != nullptr) r.where = e.where;
         if (verbose_) {
           r.csd = locations_->ObjectName(e.obj);
-          r.message = "WARNING: CPU" + std::to_string(cpu) + " at csd_unlock: " + r.csd +
+          r.message = "WARNING: CPU" + std::to_string(cpu) + " at " +
+                      (e.where != nullptr ? e.where : "csd_unlock") + ": " + r.csd +
                       " has no CSD_FLAG_LOCK (WARN_ON(!(csd->node.u_flags & CSD_FLAG_LOCK)))";
         }
+      }
+      break;
+    }
+    case GhostKind::kKernelWarn: {
+      // One report per location: the kernel's WARN_ONCE()s, and a WARN_ON()
+      // that fires every lap of a loop, say one thing each.
+      const std::string where = e.where != nullptr ? e.where : "?";
+      if (!FirstTime(Signature::kKernelWarn, std::hash<std::string>()(where))) break;
+      Report& r = Begin(Signature::kKernelWarn, {cpu}, step, {e.site});
+      r.where = where;
+      if (verbose_) {
+        r.message = "WARNING: CPU" + std::to_string(cpu) + " at " + where;
+        if (e.text != nullptr && *e.text != '\0') r.message += ": " + TrimNewline(e.text);
       }
       break;
     }
@@ -191,7 +215,8 @@ void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
       Report& r = Begin(Signature::kCsdLockTimeout, {cpu}, step, {e.site});
       if (dst >= 0) r.cpus.push_back(dst);
       r.csd = csd;
-      r.message = buf;
+      // The kernel guest's own pr_alert, when it printed one.
+      r.message = e.text != nullptr ? TrimNewline(e.text) : buf;
       break;
     }
     case GhostKind::kCsdLockUnstuck:

@@ -12,6 +12,7 @@
 //   csd-unlock-unlocked  the model's WARN_ON in csd_unlock
 //   csd-lock-timeout     the model's "csd: Detected non-responsive CSD lock"
 //   percpu-out-of-range  per_cpu_ptr() of an impossible CPU number
+//   kernel-warn          any other WARN of the guest's own code (kernel guest)
 //   data-race            RaceDetector
 // cpu-stuck belongs to the scheduler (it knows about budgets and blocking);
 // it reports through ReportStuck().

@@ -117,6 +117,8 @@ enum class GhostKind : std::uint8_t {
   kRequestIssued,    // a caller asks for callback token a on the CPUs in mask b; c = wait
   kRequestReturned,  // the call for token a, on the CPUs in mask c, returned b (0 or
                      // -errno); d: it waited for its callbacks (wait=1)
+  kKernelWarn,       // a WARN*() of the guest's own code that no kind above names
+                     // (the kernel guest; `where` says which)
 };
 
 struct GhostEvent {
@@ -124,6 +126,12 @@ struct GhostEvent {
   Site site = Site::fence;
   const void* obj = nullptr;
   std::uint64_t a = 0, b = 0, c = 0, d = 0;
+  // A guest that runs real source says where in it and in what words, when
+  // it knows (the kernel guest: a WARN's "csd_unlock(kernel/smp.c:368)", a
+  // pr_alert's text). Null for the model, whose sites say it. Valid during
+  // the Ghost() call only.
+  const char* where = nullptr;
+  const char* text = nullptr;
 };
 
 struct Cpu;

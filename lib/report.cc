@@ -7,7 +7,7 @@ namespace {
 constexpr const char* kNames[] = {
     "llist-self-loop",     "cpu-stuck",     "csd-lock-timeout",    "callback-corrupted",
     "callback-duplicated", "callback-lost", "csd-double-lock",     "csd-unlock-unlocked",
-    "percpu-out-of-range", "data-race",
+    "percpu-out-of-range", "data-race",           "kernel-warn",
 };
 static_assert(sizeof(kNames) / sizeof(kNames[0]) == kSignatureCount);
 
@@ -46,6 +46,7 @@ bool ParseSignatureList(std::string_view list, std::uint32_t* mask, std::string*
 
 std::string Report::DedupKey() const {
   std::string key = SignatureName(signature);
+  if (!where.empty()) return key + "@" + where;
   char sep = '@';
   for (Site s : sites) {
     key += sep;

@@ -29,6 +29,10 @@ enum class Signature : std::uint8_t {
   kCsdUnlockUnlocked,   // csd_unlock() of a csd without CSD_FLAG_LOCK (the kernel's WARN)
   kPercpuOutOfRange,    // per_cpu_ptr() of a CPU number that is not a possible CPU
   kDataRace,            // a plain access conflicts with another access without happens-before
+  // Appended, not ordered by severity (bit numbers stay): a WARN of a
+  // guest's own code that no signature above names. Only the kernel guest
+  // has one (the model's only WARN is csd_unlock's: csd-unlock-unlocked).
+  kKernelWarn,
   kCount
 };
 
@@ -49,12 +53,17 @@ struct Report {
   std::string csd;           // the csd (or list head) involved, by name; may be empty
   std::uint64_t step = 0;    // trace step at which it fired
   std::vector<Site> sites;   // code sites involved
+  // The guest's own source location, when it has one (the kernel guest:
+  // "csd_unlock(kernel/smp.c:368)"): it replaces the sites in the dedup key,
+  // so buckets are per location of the tree, not per Site::kernel_guest.
+  std::string where;
   std::string message;       // one line, for people
   // The memory object involved (csd or list head), while the run's state is
   // alive; for tools that classify findings, never printed.
   const void* object = nullptr;
 
-  // signature + sites, e.g. "data-race@csd_lock_store_flags,csd_lock_load_flags".
+  // signature + sites, e.g. "data-race@csd_lock_store_flags,csd_lock_load_flags",
+  // or signature + where: "csd-unlock-unlocked@csd_unlock(kernel/smp.c:368)".
   std::string DedupKey() const;
 };
 

@@ -30,9 +30,10 @@ void smpfuzz_send_ipi_mask(unsigned long mask);
 /* per_cpu_ptr(ptr, cpu), range-checked; alloc_percpu() */
 void *smpfuzz_per_cpu_ptr(const void *ptr, int cpu, unsigned long size);
 void *smpfuzz_alloc_percpu(unsigned long size, unsigned long align);
-/* printk(), WARN(), BUG() */
+/* printk(), WARN(), BUG(). The runtime reads some of the kernel's messages
+ * (kernel/runtime/observer.h): its CSD-lock diagnostics, its WARNs. */
 int smpfuzz_printk(const char *fmt, ...);
-void smpfuzz_warn(const char *file, int line);
+void smpfuzz_warn(const char *file, int line, const char *func);
 void smpfuzz_bug(const char *file, int line);
 
 #ifdef __cplusplus

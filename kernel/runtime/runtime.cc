@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kernel/runtime/kernel_api.h"
+#include "kernel/runtime/observer.h"
 
 namespace smpfuzz::kernel_rt {
 namespace {
@@ -49,16 +50,19 @@ struct Pass {
   PassRead reads[kPassReads];
   int nr = 0;          // reads recorded (the last kPassReads kept)
   int last_marked = -1;  // index in reads of the last marked read
+  const void* first_marked = nullptr;  // the pass's first marked read
   bool clock = false;  // sched_clock() was read
   void Clear() {
     nr = 0;
     last_marked = -1;
+    first_marked = nullptr;
     clock = false;
   }
   void Add(const void* addr, std::uint8_t size, std::uint64_t value, bool marked) {
     int i = nr % kPassReads;
     reads[i] = {addr, size, value};
     ++nr;
+    if (marked && first_marked == nullptr) first_marked = addr;
     if (marked) last_marked = i;
     else if (last_marked == i) last_marked = -1;
   }
@@ -80,6 +84,7 @@ struct Fiber {
   Access pending;
   std::uint64_t result = 0;
   Pass pass;
+  const void* last_load = nullptr;  // the last plain or volatile load
   const void* spin_addr = nullptr;  // the word the current timed spin parks on
   int spin_parks = 0;
   std::uint64_t spin_start = 0;     // when it first parked
@@ -134,6 +139,7 @@ std::uint64_t NativePerform(const Access& a) {
 
 // Switches from the fiber to the bridge that resumed it.
 void SwitchOut(Fiber* f) {
+  Observe().Settle(*f->cpu);
   ctx::transfer_t t = ctx::jump_fcontext(f->caller, nullptr);
   f->caller = t.fctx;
 }
@@ -156,6 +162,7 @@ void FiberMain(ctx::transfer_t t) {
     f->yielded = Yielded::kDone;
   }
   f->live = false;
+  Observe().Settle(*f->cpu);
   ctx::jump_fcontext(f->caller, nullptr);
   std::abort();  // a finished context is never resumed
 }
@@ -205,6 +212,8 @@ inline void Load(void* addr, std::uint8_t size, bool marked) {
   if (f == nullptr) return;
   std::uint64_t v = Point(marked ? AccessKind::kReadOnce : AccessKind::kPlainLoad, addr, size);
   f->pass.Add(addr, size, v, marked);
+  f->last_load = addr;
+  Observe().OnLoad(*f->cpu, addr, size);
 }
 
 // A plain or volatile store: a scheduling point, then the native store (the
@@ -218,6 +227,7 @@ inline void Store(void* addr, std::uint8_t size, bool marked) {
   a.addr = addr;
   a.value = RawLoad(addr, size);
   Yield(a);
+  Observe().OnPlainStore(*S().current->cpu, addr, size);
 }
 
 AccessKind LoadKind(int mo) {
@@ -232,6 +242,11 @@ AccessKind CasKind(int mo) {
 }
 
 template <class T>
+std::uint64_t Bits(T v) {
+  return static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<T>>(v));
+}
+
+template <class T>
 T AtomicLoad(volatile T* p, int mo) {
   Access a;
   a.kind = LoadKind(mo);
@@ -239,7 +254,10 @@ T AtomicLoad(volatile T* p, int mo) {
   a.site = Site::kernel_guest;
   a.addr = const_cast<T*>(p);
   T v = static_cast<T>(Yield(a));
-  if (Fiber* f = S().current) f->pass.Add(a.addr, a.size, static_cast<std::uint64_t>(v), true);
+  if (Fiber* f = S().current) {
+    f->pass.Add(a.addr, a.size, static_cast<std::uint64_t>(v), true);
+    Observe().OnLoad(*f->cpu, a.addr, a.size);
+  }
   return v;
 }
 template <class T>
@@ -249,8 +267,9 @@ void AtomicStore(volatile T* p, T v, int mo) {
   a.size = sizeof(T);
   a.site = Site::kernel_guest;
   a.addr = const_cast<T*>(p);
-  a.value = static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<T>>(v));
+  a.value = Bits(v);
   Yield(a);
+  if (Fiber* f = S().current) Observe().OnAtomicStore(*f->cpu, a.addr, a.size, a.value);
 }
 template <class T>
 T AtomicXchg(volatile T* p, T v, int) {
@@ -259,8 +278,10 @@ T AtomicXchg(volatile T* p, T v, int) {
   a.size = sizeof(T);
   a.site = Site::kernel_guest;
   a.addr = const_cast<T*>(p);
-  a.value = static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<T>>(v));
-  return static_cast<T>(Yield(a));
+  a.value = Bits(v);
+  const T old = static_cast<T>(Yield(a));
+  if (Fiber* f = S().current) Observe().OnAtomicWrite(*f->cpu, a.addr, a.size, Bits(old), a.value);
+  return old;
 }
 template <class T>
 T AtomicCas(volatile T* p, T expected, T v, int mo) {
@@ -269,9 +290,13 @@ T AtomicCas(volatile T* p, T expected, T v, int mo) {
   a.size = sizeof(T);
   a.site = Site::kernel_guest;
   a.addr = const_cast<T*>(p);
-  a.value = static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<T>>(v));
-  a.expected = static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<T>>(expected));
-  return static_cast<T>(Yield(a));
+  a.value = Bits(v);
+  a.expected = Bits(expected);
+  const T old = static_cast<T>(Yield(a));
+  if (old == expected) {
+    if (Fiber* f = S().current) Observe().OnAtomicWrite(*f->cpu, a.addr, a.size, a.expected, a.value);
+  }
+  return old;
 }
 enum class Rmw { kAdd, kSub, kAnd, kOr, kXor, kNand };
 template <class T>
@@ -338,10 +363,13 @@ void ResetMemory() {
   }
   s.dyn_used = 0;
   s.printk.clear();
+  Observe().Reset(s.nr_cpus);
   std::memset(s.wild, 0, sizeof(s.wild));
   for (Fiber& f : s.fibers) f.live = false;
   s.current = nullptr;
 }
+
+void WatchCsds(Locations* names, const CsdLayout& layout) { Observe().Watch(names, layout); }
 
 void* PerCpu(const void* p, int cpu) {
   State& s = S();
@@ -537,12 +565,20 @@ int smpfuzz_printk(const char* fmt, ...) {
   int n = std::vsnprintf(buf, sizeof(buf), fmt, ap);
   va_end(ap);
   S().printk.emplace_back(buf);
+  if (rt::Fiber* f = S().current) {
+    rt::Observe().Settle(*f->cpu);
+    va_start(ap, fmt);
+    rt::Observe().OnPrintk(*f->cpu, fmt, ap, f->pass.first_marked, buf);
+    va_end(ap);
+  }
   return n;
 }
 
-void smpfuzz_warn(const char* file, int line) {
-  (void)file;
-  (void)line;
+void smpfuzz_warn(const char* file, int line, const char* func) {
+  rt::Fiber* f = S().current;
+  if (f == nullptr) return;
+  rt::Observe().Settle(*f->cpu);
+  rt::Observe().OnWarn(*f->cpu, file, line, func, f->last_load);
 }
 
 void smpfuzz_bug(const char* file, int line) {

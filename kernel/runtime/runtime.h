@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/locations.h"
 #include "lib/primitives.h"
 #include "lib/task.h"
 
@@ -55,6 +56,10 @@ void SetSections(char* const bounds[6]);
 void Setup(int nr_cpus);
 // Restores the guest's globals and per-CPU data to their initial state.
 void ResetMemory();
+// Where the guest's csds are (`names`, filled in this run's Guest::Reset;
+// null: not known) and how they are laid out: what the runtime's checkers
+// on real memory watch (kernel/runtime/observer.h).
+void WatchCsds(Locations* names, const CsdLayout& layout);
 // Per-CPU layout, after ResetMemory: CPU `cpu`'s copy of the per-CPU object
 // at template address `p`; the wild object per_cpu_ptr() of an impossible CPU
 // returns.
