@@ -425,10 +425,6 @@ absl::StatusOr<GuestBuild> BuildGuest(const GuestSpec& spec, const std::string& 
       return s;
     }
   }
-  if (log != nullptr) {
-    std::fprintf(log, "kernel guest: building %s\n", b.Describe().c_str());
-    std::fflush(log);
-  }
   for (std::size_t i = 0; i < patches->size(); ++i) {
     const Patch& p = (*patches)[i];
     const fs::path file = work / absl::StrCat("patch-", i);
@@ -479,7 +475,7 @@ absl::StatusOr<GuestBuild> BuildGuest(const GuestSpec& spec, const std::string& 
     return Spawn(argv, src.string(), (work / (object + ".log")).string());
   };
   if (log != nullptr) {
-    std::fprintf(log, "kernel guest: compiling kernel/smp.c and lib/llist.c with %s\n",
+    std::fprintf(log, "kernel guest: building %s with %s (once; cached)\n", b.Describe().c_str(),
                  Clang().c_str());
     std::fflush(log);
   }
