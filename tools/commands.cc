@@ -6,6 +6,7 @@
 #include "absl/flags/reflection.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "tools/build_guest.h"
 #include "tools/check_patch.h"
 #include "tools/convert.h"
 #include "tools/explore.h"
@@ -20,7 +21,7 @@ namespace {
 constexpr const Command* kCommands[] = {
     &kReplayCommand,   &kConvertCommand, &kExploreCommand,
     &kMinimizeCommand, &kTriageCommand,  &kHuntCommand,
-    &kCheckPatchCommand,
+    &kCheckPatchCommand, &kBuildGuestCommand,
 };
 
 // A flag some command takes, or one of Abseil's own; null otherwise.

@@ -37,6 +37,7 @@ constexpr char kUsageBefore[] =
     "               (ci/hunt.sh builds the targets and fills in the paths)\n"
     "  smpfuzz check-patch PATCH... [--kernel=TREE] [--preemptions=N (default 1)] [--max_seconds=S]\n"
     "                      [--out=DIR]\n"
+    "  smpfuzz build-guest [--kernel=TREE] [--variant=baseline|b0473dcd|fixed] [--patch=FILE]...\n"
     "\n"
     "Exit status: 0 no violation, 1 violation, 2 bad usage or input.";
 

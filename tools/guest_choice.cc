@@ -71,6 +71,8 @@ void CollectPatchFlags(int* argc, char** argv) {
 
 const std::vector<std::string>& PatchFlags() { return Patches(); }
 
+std::string KernelTreeFlag() { return absl::GetFlag(FLAGS_kernel); }
+
 bool KernelGuestChosen() {
   return absl::GetFlag(FLAGS_guest) == "kernel" || !absl::GetFlag(FLAGS_kernel).empty() ||
          !PatchFlags().empty() || !absl::GetFlag(FLAGS_patch).empty();

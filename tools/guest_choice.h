@@ -48,6 +48,9 @@ struct GuestChoice {
   std::function<std::unique_ptr<Guest>()> make;
 };
 
+// --kernel's value ("" for the default tree).
+std::string KernelTreeFlag();
+
 // Whether the flags choose the kernel guest.
 bool KernelGuestChosen();
 
