@@ -10,6 +10,7 @@ PACKAGES=(
   afl++
   libabsl-dev googletest libgtest-dev libgmock-dev
   linux-source-6.12 linux-source-6.1 libboost-context-dev
+  patch xz-utils
 )
 
 say() { echo "setup: $*"; }
