@@ -14,6 +14,9 @@ load("@rules_cc//cc:defs.bzl", "cc_library")
 GUEST_FLAGS = [
     "-std=gnu11",
     "-O2",
+    # Debug info for traces with the tree's lines (kernel/symbolize.h); it
+    # does not change the code, so not the accesses.
+    "-g",
     "-fno-sanitize=all",
     "-fsanitize=thread",
     "-mllvm",

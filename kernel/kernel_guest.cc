@@ -12,6 +12,7 @@
 #include "kernel/runtime/kernel_api.h"
 #include "kernel/runtime/runtime.h"
 #include "kernel/guest_image.h"
+#include "kernel/symbolize.h"
 #include "lib/request_plan.h"
 
 extern "C" {
@@ -144,6 +145,9 @@ class KernelGuest final : public Guest {
     return n + n * n + plan_.csd_shared.size() + 1;
   }
   bool IsWorkloadCsd(const void* p) const override { return AsyncCsdIndex(p) >= 0; }
+  std::vector<SourceLine> Symbolize(const std::vector<std::uint64_t>& pcs) const override {
+    return SymbolizeGuestCode(pcs);
+  }
   bool IsSharedWorkloadCsd(const void* p) const override {
     const int i = AsyncCsdIndex(p);
     return i >= 0 && plan_.csd_shared[i];

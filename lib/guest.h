@@ -27,10 +27,13 @@
 #define SMPFUZZ_LIB_GUEST_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 #include "lib/locations.h"
 #include "lib/primitives.h"
 #include "lib/requests.h"
+#include "lib/run_result.h"
 #include "lib/scenario.h"
 #include "lib/task.h"
 
@@ -60,6 +63,14 @@ class Guest {
   // and into one that several of its calls share.
   virtual bool IsWorkloadCsd(const void* p) const = 0;
   virtual bool IsSharedWorkloadCsd(const void* p) const = 0;
+
+  // Where each of `pcs` (Access::pc of its accesses) is in its source, in
+  // order; an empty SourceLine where unknown. The model has no pcs: its
+  // Sites say where it is, and this returns nothing.
+  virtual std::vector<SourceLine> Symbolize(const std::vector<std::uint64_t>& pcs) const {
+    (void)pcs;
+    return {};
+  }
 };
 
 }  // namespace smpfuzz

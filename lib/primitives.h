@@ -95,6 +95,9 @@ struct Access {
   std::uint64_t value = 0;     // store/xchg/cmpxchg new value; kCall: func; IPI: cpu or mask
   std::uint64_t expected = 0;  // cmpxchg expected; spins: the bits that must be clear; kCall: info
   std::uint64_t deadline = kNoDeadline;  // kSpinReadOnce: give up at this virtual time (ns)
+  // Where in a compiled guest's code the access is (the kernel guest: the
+  // return address of its __tsan_* call); 0 for the model, whose Site says it.
+  std::uint64_t pc = 0;
 };
 
 enum class FenceKind : std::uint8_t {

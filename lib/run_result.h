@@ -9,6 +9,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "lib/primitives.h"
@@ -25,6 +27,7 @@ struct TraceEntry {
   std::uint64_t read = 0;     // value read (old value for RMWs)
   std::uint64_t written = 0;  // value written (kCall: func; IPIs: cpu or mask)
   std::uint64_t aux = 0;      // kCall: info; cmpxchg: expected
+  std::uint64_t pc = 0;       // Access::pc (not part of the trace hash: it moves under ASLR)
   std::uint32_t loc = kNoLoc;
   std::int16_t cpu = -1;
   TraceEvent event = TraceEvent::kAccess;
@@ -35,6 +38,17 @@ struct TraceEntry {
 
   static constexpr std::uint32_t kNoLoc = 0xffffffff;
 };
+
+// A place in a compiled guest's source: the innermost frame of the tree's
+// own code at a trace entry's pc ("csd_lock", "kernel/smp.c", 356).
+struct SourceLine {
+  std::string function;
+  std::string file;
+  int line = 0;
+};
+
+// SourceLines by pc (Simulator::SourceLines of a run's trace).
+using SourceMap = std::unordered_map<std::uint64_t, SourceLine>;
 
 struct RunResult {
   std::vector<Report> reports;

@@ -141,6 +141,21 @@ bool Simulator::AllQuiescent() const {
   return true;
 }
 
+SourceMap Simulator::SourceLines(const RunResult& r) const {
+  std::vector<std::uint64_t> pcs;
+  std::unordered_set<std::uint64_t> seen;
+  for (const TraceEntry& e : r.trace) {
+    if (e.pc != 0 && seen.insert(e.pc).second) pcs.push_back(e.pc);
+  }
+  SourceMap out;
+  if (pcs.empty()) return out;
+  std::vector<SourceLine> lines = guest_->Symbolize(pcs);
+  for (std::size_t i = 0; i < pcs.size() && i < lines.size(); ++i) {
+    if (!lines[i].file.empty()) out[pcs[i]] = std::move(lines[i]);
+  }
+  return out;
+}
+
 void Simulator::Record(const TraceEntry& e) {
   if (!options_.hash_trace && !options_.record_trace) return;
   std::uint64_t h = result_.trace_hash;
@@ -238,6 +253,7 @@ std::uint64_t Simulator::Perform(Cpu& cpu, const Access& a) {
               : 0;
   e.cpu = static_cast<std::int16_t>(cpu.id);
   e.kind = a.kind;
+  e.pc = a.pc;
   e.site = a.site;
   e.in_irq = sc.in_irq;
   e.wrote = wrote;

@@ -168,6 +168,9 @@ class Simulator final : private Platform {
   std::uint64_t step() const { return step_; }
   const Locations& locations() const { return locations_; }
   const Guest& guest() const { return *guest_; }
+  // Where `r`'s trace entries are in the guest's source (Guest::Symbolize),
+  // for TraceContext::source; empty for the model.
+  SourceMap SourceLines(const RunResult& r) const;
 
  private:
   struct SimCpu {

@@ -75,7 +75,7 @@ std::string Ms(std::uint64_t ns) {
 }
 
 struct Row {
-  std::string function, access, location, value;
+  std::string function, source, access, location, value;
 };
 
 Row Describe(const TraceContext& run, const TraceEntry& e) {
@@ -95,6 +95,12 @@ Row Describe(const TraceContext& run, const TraceEntry& e) {
       break;
   }
   row.function = SiteFunction(e.site);
+  if (run.source != nullptr && e.pc != 0) {
+    if (auto it = run.source->find(e.pc); it != run.source->end()) {
+      row.function = it->second.function;
+      row.source = it->second.file + ":" + std::to_string(it->second.line);
+    }
+  }
   row.access = AccessKindName(e.kind);
   if (e.loc != TraceEntry::kNoLoc) row.location = run.locations.Name(e.loc);
   row.value = FormatTraceValue(run, e);
@@ -142,15 +148,18 @@ std::string FormatTrace(const TraceContext& run, const RunResult& r) {
   std::vector<Row> rows;
   rows.reserve(r.trace.size());
   std::size_t wf = 8, wa = 6, wl = 8;
+  std::size_t ws = 0;  // the source column, only when some entry has a source line
   for (const TraceEntry& e : r.trace) {
     rows.push_back(Describe(run, e));
     wf = std::max(wf, rows.back().function.size());
+    if (!rows.back().source.empty()) ws = std::max<std::size_t>({ws, 6, rows.back().source.size()});
     wa = std::max(wa, rows.back().access.size());
     wl = std::max(wl, rows.back().location.size());
   }
   std::string out;
   out += Pad("step", 6) + "  " + Pad("cpus", lane_width) + "  " + Pad("cpu", 4) + Pad("ctx", 5) +
-         Pad("function", wf + 2) + Pad("access", wa + 2) + Pad("location", wl + 2) + "value\n";
+         Pad("function", wf + 2) + (ws ? Pad("source", ws + 2) : "") + Pad("access", wa + 2) +
+         Pad("location", wl + 2) + "value\n";
   for (std::size_t i = 0; i < r.trace.size(); ++i) {
     const TraceEntry& e = r.trace[i];
     const Row& row = rows[i];
@@ -160,12 +169,29 @@ std::string FormatTrace(const TraceContext& run, const RunResult& r) {
     std::string ctx = e.cpu < 0 ? "" : e.in_irq ? "irq" : "task";
     std::string line = std::string(step) + "  " + Pad(Lanes(n, e.cpu), lane_width) + "  " +
                        Pad(cpu, 4) + Pad(ctx, 5) + Pad(row.function, wf + 2) +
-                       Pad(row.access, wa + 2) + Pad(row.location, wl + 2) + row.value;
+                       (ws ? Pad(row.source, ws + 2) : "") + Pad(row.access, wa + 2) + Pad(row.location, wl + 2) + row.value;
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
   return out;
 }
+
+namespace {
+
+// "csd_lock (kernel/smp.c:356)": where a compiled guest's step `step` is in
+// its source; empty for the model, or a step without one.
+std::string SourceAtStep(const TraceContext& run, const RunResult& r, std::uint64_t step) {
+  if (run.source == nullptr) return "";
+  for (const TraceEntry& e : r.trace) {
+    if (e.step != step || e.pc == 0) continue;
+    auto it = run.source->find(e.pc);
+    if (it == run.source->end()) return "";
+    return it->second.function + " (" + it->second.file + ":" + std::to_string(it->second.line) + ")";
+  }
+  return "";
+}
+
+}  // namespace
 
 std::string FormatVerdict(const TraceContext& run, const RunResult& r) {
   std::string out;
@@ -180,6 +206,8 @@ std::string FormatVerdict(const TraceContext& run, const RunResult& r) {
     for (Site s : rep.sites) {
       sites += (sites.empty() ? "" : ", ") + std::string(SiteFunction(s)) + " [" + SiteName(s) + "]";
     }
+    // A compiled guest: the tree's line of the step that made the report.
+    if (const std::string at = SourceAtStep(run, r, rep.step); !at.empty()) sites = at;
     char step[32];
     std::snprintf(step, sizeof step, "step %" PRIu64, rep.step);
     out += "  " + Pad(SignatureName(rep.signature), 20) + " " + Pad(step, 11) + " " +
@@ -229,8 +257,9 @@ std::string FormatJson(const TraceContext& run, const RunResult& r, bool with_tr
           .Field("step", e.step)
           .Field("cpu", e.cpu)
           .Field("irq", e.in_irq)
-          .Field("function", row.function)
-          .Field("access", row.access)
+          .Field("function", row.function);
+      if (!row.source.empty()) w.Field("source", row.source);
+      w.Field("access", row.access)
           .Field("site", e.event == TraceEvent::kAccess ? SiteName(e.site) : "")
           .Field("location", row.location)
           .Field("value", row.value)

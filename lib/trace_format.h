@@ -25,6 +25,9 @@ namespace smpfuzz {
 struct TraceContext {
   const Scenario& scenario;
   const Locations& locations;
+  // Where a compiled guest's entries are in its source
+  // (Simulator::SourceLines); null for the model.
+  const SourceMap* source = nullptr;
 };
 
 // One row per trace entry: step, lanes, CPU, context, kernel function,

@@ -104,7 +104,15 @@ std::string FormatSvg(const TraceContext& run, const RunResult& r, const std::st
     if (e.event == TraceEvent::kIpiDelivered) {
       label = "IPI: generic_smp_call_function_single_interrupt";
     } else {
-      label = std::string(SiteFunction(e.site)) + ": " + AccessKindName(e.kind);
+      label = std::string(SiteFunction(e.site));
+      if (run.source != nullptr && e.pc != 0) {
+        // A compiled guest: the tree's line ("smp.c:356"), not the Site.
+        if (auto it = run.source->find(e.pc); it != run.source->end()) {
+          const std::string& f = it->second.file;
+          label = f.substr(f.rfind('/') + 1) + ":" + std::to_string(it->second.line);
+        }
+      }
+      label += std::string(": ") + AccessKindName(e.kind);
       if (e.loc != TraceEntry::kNoLoc) label += " " + run.locations.Name(e.loc);
       label += " " + FormatTraceValue(run, e);
     }

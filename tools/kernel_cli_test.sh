@@ -40,6 +40,12 @@ run 1 replay "$cex" --guest=kernel --kernel="$tree" --patch="$patches/b0473dcd.p
 has out 'llist-self-loop'
 has out 'kernel guest: linux'
 run 0 replay "$cex" --guest=kernel --kernel="$tree" --notrace
+# The trace names the tree's own functions and lines; so do the verdict and the SVG.
+run 1 replay "$cex" --guest=kernel --kernel="$tree" --patch="$patches/b0473dcd.patch" --svg="$tmp/cex.svg"
+has out 'csd_lock  *kernel/smp.c:[0-9][0-9]*  *store  *csd_data\[0\].node.u_flags'
+has out 'llist_add_batch  *lib/llist.c:[0-9][0-9]*  *try_cmpxchg'
+has out 'llist-self-loop .* llist_add_batch (lib/llist.c:[0-9]*)'
+grep -q 'smp.c:[0-9]*: store' "$tmp/cex.svg" || fail "the SVG lacks the tree's lines"
 # The fix on top, and a whitespace-only patch: nothing introduced.
 run 0 check-patch "$patches/b0473dcd.patch" --patch="$patches/fixed.patch" --kernel="$tree"
 has out 'the patch introduces nothing within preemptions <= 1'

@@ -84,7 +84,9 @@ absl::StatusOr<ExitStatus> Replay(const std::vector<std::string>& files) {
       continue;
     }
     const RunResult& res = sim.Run(r.schedule, RunOptions(r));
-    const TraceContext run{sim.scenario(), sim.locations()};
+    // A compiled guest's trace names the tree's lines.
+    const SourceMap source = sim.SourceLines(res);
+    const TraceContext run{sim.scenario(), sim.locations(), source.empty() ? nullptr : &source};
     if (!res.clean()) status = ExitStatus::kViolation;
     if (!svg.empty()) {
       std::ofstream out(svg, std::ios::binary | std::ios::trunc);

@@ -104,6 +104,7 @@ struct State {
   std::size_t dyn_used = 0;
   std::size_t dyn_high = 0;  // the most dyn_used ever reached (since Setup)
   std::vector<std::string> printk;  // this run's messages
+  std::uint64_t code_pc = 0;  // the guest code address of the access being made (SMPFUZZ_HERE)
   alignas(64) char wild[kWildSize];
 };
 
@@ -413,6 +414,9 @@ std::uint64_t Yield(const Access& a) {
   Fiber* f = S().current;
   if (f == nullptr) return NativePerform(a);
   f->pending = a;
+  if (a.site == Site::kernel_guest && a.kind != AccessKind::kCall && a.pc == 0) {
+    f->pending.pc = S().code_pc;
+  }
   f->yielded = Yielded::kAccess;
   for (;;) {
     SwitchOut(f);
@@ -430,6 +434,12 @@ std::uint64_t Yield(const Access& a) {
 using smpfuzz::kernel_rt::S;
 
 namespace rt = smpfuzz::kernel_rt;
+
+// Each entry point notes its caller's address, the guest code's pc of the
+// access (Access::pc, for traces with the tree's lines).
+#define SMPFUZZ_HERE \
+  (rt::S().code_pc = reinterpret_cast<std::uint64_t>(__builtin_return_address(0)))
+
 
 extern "C" {
 
@@ -471,6 +481,7 @@ void smpfuzz_fence(int kind) {
 }
 
 void smpfuzz_cpu_relax(void) {
+  SMPFUZZ_HERE;
   rt::Fiber* f = S().current;
   if (f == nullptr) return;
   rt::Pass& p = f->pass;
@@ -593,14 +604,14 @@ void __tsan_func_entry(void*) {}
 void __tsan_func_exit(void) {}
 
 #define SMPFUZZ_TSAN_RW(n)                                                  \
-  void __tsan_read##n(void* a) { rt::Load(a, n, false); }                  \
-  void __tsan_write##n(void* a) { rt::Store(a, n, false); }                \
-  void __tsan_unaligned_read##n(void* a) { rt::Load(a, n, false); }        \
-  void __tsan_unaligned_write##n(void* a) { rt::Store(a, n, false); }      \
-  void __tsan_volatile_read##n(void* a) { rt::Load(a, n, true); }          \
-  void __tsan_volatile_write##n(void* a) { rt::Store(a, n, true); }        \
-  void __tsan_unaligned_volatile_read##n(void* a) { rt::Load(a, n, true); } \
-  void __tsan_unaligned_volatile_write##n(void* a) { rt::Store(a, n, true); }
+  void __tsan_read##n(void* a) { SMPFUZZ_HERE; rt::Load(a, n, false); }                  \
+  void __tsan_write##n(void* a) { SMPFUZZ_HERE; rt::Store(a, n, false); }                \
+  void __tsan_unaligned_read##n(void* a) { SMPFUZZ_HERE; rt::Load(a, n, false); }        \
+  void __tsan_unaligned_write##n(void* a) { SMPFUZZ_HERE; rt::Store(a, n, false); }      \
+  void __tsan_volatile_read##n(void* a) { SMPFUZZ_HERE; rt::Load(a, n, true); }          \
+  void __tsan_volatile_write##n(void* a) { SMPFUZZ_HERE; rt::Store(a, n, true); }        \
+  void __tsan_unaligned_volatile_read##n(void* a) { SMPFUZZ_HERE; rt::Load(a, n, true); } \
+  void __tsan_unaligned_volatile_write##n(void* a) { SMPFUZZ_HERE; rt::Store(a, n, true); }
 SMPFUZZ_TSAN_RW(1)
 SMPFUZZ_TSAN_RW(2)
 SMPFUZZ_TSAN_RW(4)
@@ -609,33 +620,33 @@ SMPFUZZ_TSAN_RW(8)
 
 #define SMPFUZZ_TSAN_ATOMIC(n, T)                                                         \
   T __tsan_atomic##n##_load(const volatile T* a, int mo) {                               \
-    return rt::AtomicLoad(const_cast<volatile T*>(a), mo);                               \
+    SMPFUZZ_HERE; return rt::AtomicLoad(const_cast<volatile T*>(a), mo);                               \
   }                                                                                      \
-  void __tsan_atomic##n##_store(volatile T* a, T v, int mo) { rt::AtomicStore(a, v, mo); } \
-  T __tsan_atomic##n##_exchange(volatile T* a, T v, int mo) { return rt::AtomicXchg(a, v, mo); } \
+  void __tsan_atomic##n##_store(volatile T* a, T v, int mo) { SMPFUZZ_HERE; rt::AtomicStore(a, v, mo); } \
+  T __tsan_atomic##n##_exchange(volatile T* a, T v, int mo) { SMPFUZZ_HERE; return rt::AtomicXchg(a, v, mo); } \
   T __tsan_atomic##n##_fetch_add(volatile T* a, T v, int mo) {                           \
-    return rt::AtomicRmw(a, v, mo, rt::Rmw::kAdd);                                       \
+    SMPFUZZ_HERE; return rt::AtomicRmw(a, v, mo, rt::Rmw::kAdd);                                       \
   }                                                                                      \
   T __tsan_atomic##n##_fetch_sub(volatile T* a, T v, int mo) {                           \
-    return rt::AtomicRmw(a, v, mo, rt::Rmw::kSub);                                       \
+    SMPFUZZ_HERE; return rt::AtomicRmw(a, v, mo, rt::Rmw::kSub);                                       \
   }                                                                                      \
   T __tsan_atomic##n##_fetch_and(volatile T* a, T v, int mo) {                           \
-    return rt::AtomicRmw(a, v, mo, rt::Rmw::kAnd);                                       \
+    SMPFUZZ_HERE; return rt::AtomicRmw(a, v, mo, rt::Rmw::kAnd);                                       \
   }                                                                                      \
   T __tsan_atomic##n##_fetch_or(volatile T* a, T v, int mo) {                            \
-    return rt::AtomicRmw(a, v, mo, rt::Rmw::kOr);                                        \
+    SMPFUZZ_HERE; return rt::AtomicRmw(a, v, mo, rt::Rmw::kOr);                                        \
   }                                                                                      \
   T __tsan_atomic##n##_fetch_xor(volatile T* a, T v, int mo) {                           \
-    return rt::AtomicRmw(a, v, mo, rt::Rmw::kXor);                                       \
+    SMPFUZZ_HERE; return rt::AtomicRmw(a, v, mo, rt::Rmw::kXor);                                       \
   }                                                                                      \
   T __tsan_atomic##n##_fetch_nand(volatile T* a, T v, int mo) {                          \
-    return rt::AtomicRmw(a, v, mo, rt::Rmw::kNand);                                      \
+    SMPFUZZ_HERE; return rt::AtomicRmw(a, v, mo, rt::Rmw::kNand);                                      \
   }                                                                                      \
   T __tsan_atomic##n##_compare_exchange_val(volatile T* a, T c, T v, int mo, int) {      \
-    return rt::AtomicCas(a, c, v, mo);                                                   \
+    SMPFUZZ_HERE; return rt::AtomicCas(a, c, v, mo);                                                   \
   }                                                                                      \
   int __tsan_atomic##n##_compare_exchange_strong(volatile T* a, T* c, T v, int mo, int) { \
-    T old = rt::AtomicCas(a, *c, v, mo);                                                 \
+    SMPFUZZ_HERE; T old = rt::AtomicCas(a, *c, v, mo);                                                 \
     if (old == *c) return 1;                                                             \
     *c = old;                                                                            \
     return 0;                                                                            \

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "kernel/symbolize.h"
+
+#include <dlfcn.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace smpfuzz {
+namespace {
+
+// `path` as one shell word.
+std::string Quoted(const std::string& path) {
+  std::string out = "'";
+  for (char c : path) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+// "kernel/smp.c" out of whatever directory the compiler recorded: from the
+// last of the tree's top directories in it.
+std::string TreePath(const std::string& file) {
+  std::size_t best = std::string::npos;
+  for (const char* top : {"/kernel/", "/lib/", "/include/"}) {
+    const std::size_t at = file.rfind(top);
+    if (at != std::string::npos && (best == std::string::npos || at > best)) best = at;
+  }
+  return best == std::string::npos ? file : file.substr(best + 1);
+}
+
+bool IsShim(const std::string& file) {
+  return file.find("shim/") != std::string::npos || file.find("runtime/") != std::string::npos;
+}
+
+}  // namespace
+
+std::vector<SourceLine> SymbolizeGuestCode(const std::vector<std::uint64_t>& pcs) {
+  std::vector<SourceLine> out(pcs.size());
+  // By object: its path, and the indexes of the pcs in it.
+  std::map<std::string, std::vector<std::size_t>> by_object;
+  std::vector<std::uint64_t> offset(pcs.size());
+  for (std::size_t i = 0; i < pcs.size(); ++i) {
+    Dl_info info;
+    if (pcs[i] == 0 || dladdr(reinterpret_cast<void*>(pcs[i]), &info) == 0 ||
+        info.dli_fname == nullptr) {
+      continue;
+    }
+    // A return address: the call is the instruction before it.
+    offset[i] = pcs[i] - 1 - reinterpret_cast<std::uint64_t>(info.dli_fbase);
+    by_object[info.dli_fname].push_back(i);
+  }
+  for (const auto& [object, indexes] : by_object) {
+    std::string cmd = "llvm-symbolizer --inlining --obj=" + Quoted(object);
+    for (std::size_t i : indexes) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, " 0x%llx", static_cast<unsigned long long>(offset[i]));
+      cmd += buf;
+    }
+    cmd += " 2>/dev/null";
+    FILE* p = popen(cmd.c_str(), "r");
+    if (p == nullptr) continue;
+    // Per address a block of (function, file:line:column) pairs, innermost
+    // first, and an empty line.
+    std::vector<std::vector<std::string>> blocks(1);
+    char line[4096];
+    while (std::fgets(line, sizeof line, p) != nullptr) {
+      std::string l(line);
+      while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
+      if (l.empty()) {
+        if (!blocks.back().empty()) blocks.emplace_back();
+        continue;
+      }
+      blocks.back().push_back(l);
+    }
+    pclose(p);
+    for (std::size_t k = 0; k < indexes.size() && k < blocks.size(); ++k) {
+      const std::vector<std::string>& b = blocks[k];
+      for (std::size_t j = 0; j + 1 < b.size(); j += 2) {
+        // "file:line:column"; line 0 is a frame with no line of its own.
+        const std::string& where = b[j + 1];
+        const std::size_t c2 = where.rfind(':');
+        const std::size_t c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos
+                                                                   : where.rfind(':', c2 - 1);
+        if (c1 == std::string::npos) continue;
+        const std::string file = where.substr(0, c1);
+        const int at = std::atoi(where.c_str() + c1 + 1);
+        if (at <= 0 || IsShim(file)) continue;
+        SourceLine& s = out[indexes[k]];
+        s.function = b[j];
+        s.file = TreePath(file);
+        s.line = at;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace smpfuzz

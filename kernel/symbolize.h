@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// SymbolizeGuestCode: where code addresses of a compiled kernel guest (the
+// pcs its accesses carry, Access::pc) are in the tree's source, for traces
+// "smp.c:356 style". Each address is looked up in the object that holds it
+// (dladdr: the binary for a linked build, the shared object for a loaded
+// one) with llvm-symbolizer, one process per object per call; the innermost
+// inline frame with a line in the tree's own files wins over the shim's.
+// Needs the guest compiled with -g (kernel/defs.bzl GUEST_FLAGS).
+
+#ifndef SMPFUZZ_KERNEL_SYMBOLIZE_H_
+#define SMPFUZZ_KERNEL_SYMBOLIZE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "lib/run_result.h"
+
+namespace smpfuzz {
+
+// One SourceLine per pc, in order; empty where llvm-symbolizer cannot say.
+std::vector<SourceLine> SymbolizeGuestCode(const std::vector<std::uint64_t>& pcs);
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_KERNEL_SYMBOLIZE_H_
