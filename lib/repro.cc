@@ -8,6 +8,9 @@
 #include <optional>
 
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "lib/hex.h"
 #include "lib/json.h"
 
@@ -315,13 +318,60 @@ class Parser {
       }
       return true;
     }
+    if (key == "guest") return GuestLine(line, toks);
     if (key == "cpu") return OpLine(line, toks);
     // `schedule` lines never come here: Parse() streams them (ScheduleLine).
     if (key == "expect") return ExpectLine(line, toks);
     return Fail(line, toks[0].col, "unknown fact '" + std::string(key) +
                                        "' (expected cpus, variant, csdlock_debug, "
                                        "csd_lock_timeout_ms, offline, max_steps, ns_per_step, "
-                                       "stop_on, cpu, schedule or expect)");
+                                       "stop_on, guest, cpu, schedule or expect)");
+  }
+
+  // `guest model`, or `guest kernel tree=H build=H [patches=H,H...]` (hex).
+  bool GuestLine(int line, const std::vector<Token>& toks) {
+    if (!Once(line, toks[0], &seen_guest_)) return false;
+    if (toks.size() < 2) return Arity(line, toks, 2);
+    if (toks[1].text == "model") return Arity(line, toks, 2);
+    if (toks[1].text != "kernel") {
+      return Fail(line, toks[1].col, "expected 'model' or 'kernel', got '" + std::string(toks[1].text) + "'");
+    }
+    GuestRecord& g = r_->guest;
+    g.kernel = true;
+    bool tree = false, build = false;
+    for (std::size_t i = 2; i < toks.size(); ++i) {
+      const std::string_view t = toks[i].text;
+      const std::size_t eq = t.find('=');
+      const std::string_view name = t.substr(0, eq);
+      if (eq == std::string_view::npos || (name != "tree" && name != "build" && name != "patches")) {
+        return Fail(line, toks[i].col, "expected tree=HASH, build=HASH or patches=HASH,..., got '" +
+                                           std::string(t) + "'");
+      }
+      std::vector<std::uint64_t> values;
+      for (absl::string_view h : absl::StrSplit(absl::string_view(t.data() + eq + 1, t.size() - eq - 1), ',')) {
+        std::uint64_t v = 0;
+        if (h.empty() || h.size() > 16 || !absl::SimpleHexAtoi(h, &v)) {
+          return Fail(line, toks[i].col + static_cast<int>(eq) + 1,
+                      "expected hexadecimal hashes in '" + std::string(t) + "'");
+        }
+        values.push_back(v);
+      }
+      if (name == "patches") {
+        g.patch_hashes = values;
+      } else if (values.size() != 1) {
+        return Fail(line, toks[i].col, "expected one hash in '" + std::string(t) + "'");
+      } else if (name == "tree") {
+        g.tree_hash = values[0];
+        tree = true;
+      } else {
+        g.build_hash = values[0];
+        build = true;
+      }
+    }
+    if (!tree || !build) {
+      return Fail(line, toks[1].col, "'guest kernel' needs tree=HASH and build=HASH");
+    }
+    return true;
   }
 
   bool OpLine(int line, const std::vector<Token>& toks) {
@@ -544,7 +594,7 @@ class Parser {
   std::string error_;
   bool seen_header_ = false, seen_cpus_ = false, seen_variant_ = false, seen_debug_ = false;
   bool seen_timeout_ = false, seen_max_steps_ = false, seen_ns_ = false, seen_stop_on_ = false;
-  bool seen_offline_ = false;
+  bool seen_offline_ = false, seen_guest_ = false;
   int cpus_line_ = 1;
   int op_count_ = 0;
   std::vector<Placed> ops_, offline_;
@@ -578,7 +628,8 @@ bool Repro::operator==(const Repro& o) const {
   return a.nr_cpus == b.nr_cpus && a.variant == b.variant && a.csdlock_debug == b.csdlock_debug &&
          a.offline_mask == b.offline_mask && a.csd_lock_timeout_ms == b.csd_lock_timeout_ms &&
          a.ops == b.ops && schedule == o.schedule && expectations == o.expectations &&
-         max_steps == o.max_steps && ns_per_step == o.ns_per_step && stop_on == o.stop_on;
+         max_steps == o.max_steps && ns_per_step == o.ns_per_step && stop_on == o.stop_on &&
+         guest == o.guest;
 }
 
 absl::StatusOr<Repro> ParseRepro(std::string_view text, std::string_view filename) {
@@ -609,6 +660,15 @@ std::string FormatRepro(const Repro& r, const std::vector<std::string>& comment)
   out += "cpus " + std::to_string(s.nr_cpus) + "\n";
   out += std::string("variant ") + (s.variant ? s.variant->name : "baseline") + "\n";
   out += std::string("csdlock_debug ") + (s.csdlock_debug ? "on" : "off") + "\n";
+  if (r.guest.kernel) {
+    out += "guest kernel tree=" + absl::StrCat(absl::Hex(r.guest.tree_hash, absl::kZeroPad16)) +
+           " build=" + absl::StrCat(absl::Hex(r.guest.build_hash, absl::kZeroPad16));
+    for (std::size_t i = 0; i < r.guest.patch_hashes.size(); ++i) {
+      out += (i == 0 ? " patches=" : ",") +
+             absl::StrCat(absl::Hex(r.guest.patch_hashes[i], absl::kZeroPad16));
+    }
+    out += "\n";
+  }
   if (s.csd_lock_timeout_ms != Scenario{}.csd_lock_timeout_ms) {
     out += "csd_lock_timeout_ms " + std::to_string(s.csd_lock_timeout_ms) + "\n";
   }

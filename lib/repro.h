@@ -18,6 +18,7 @@
 //   max_steps 200000                     optional: the cpu-stuck budget
 //   ns_per_step 1000                     optional: virtual time per step
 //   stop_on llist-self-loop              optional: signatures that end a run, or `none`
+//   guest kernel tree=H build=H patches=H,H   optional: recorded on a kernel guest build
 //   cpu 1: call_single target=0 wait=0   one operation, appended to CPU 1's list
 //   cpu 2: call_single_async target=0 csd=1
 //   cpu 1: call_many mask=0x5 wait=1 local=0
@@ -60,6 +61,21 @@ struct Expectation {
   }
 };
 
+// The guest a reproducer was recorded on: the model (no `guest` line), or a
+// kernel guest build (`guest kernel tree=H build=H patches=H,H`), named by
+// content hashes (kernel/guest_build.h): the tree's files, each patch, the
+// whole build. A schedule is valid for one build; replay compares.
+struct GuestRecord {
+  bool kernel = false;
+  std::uint64_t tree_hash = 0;
+  std::uint64_t build_hash = 0;
+  std::vector<std::uint64_t> patch_hashes;
+  bool operator==(const GuestRecord& o) const {
+    return kernel == o.kernel && tree_hash == o.tree_hash && build_hash == o.build_hash &&
+           patch_hashes == o.patch_hashes;
+  }
+};
+
 // A reproducer as data. The run options default to the simulator's
 // (SimOptions; lib/expectations.cc checks that they agree), and a default is
 // not written out. RunOptions (lib/expectations.h) turns them into SimOptions.
@@ -73,6 +89,7 @@ struct Repro {
   std::uint64_t max_steps = kDefaultMaxSteps;
   std::uint64_t ns_per_step = kDefaultNsPerStep;
   std::uint32_t stop_on = kDefaultStopOn;
+  GuestRecord guest;
 
   bool operator==(const Repro& o) const;
 };

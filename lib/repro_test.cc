@@ -78,6 +78,35 @@ TEST(ReproText, FormatAndParseRoundTrip) {
   EXPECT_EQ(FormatRepro(again, {"hello"}), text);
 }
 
+// A kernel guest build is named by its hashes and survives the round trip;
+// the model's (no line) is the default.
+TEST(ReproText, GuestLineRoundTrips) {
+  absl::StatusOr<Repro> model = ParseRepro(kExample, "x.repro");
+  ASSERT_TRUE(model.ok());
+  EXPECT_FALSE(model->guest.kernel);
+  EXPECT_EQ(FormatRepro(*model).find("guest"), std::string::npos);
+  Repro r = *model;
+  r.guest.kernel = true;
+  r.guest.tree_hash = 0xb0ae8e45c0c6cc7dULL;
+  r.guest.build_hash = 0x0ddf7c0fc34078baULL;
+  r.guest.patch_hashes = {0x1234, 0xfedcba9876543210ULL};
+  const std::string text = FormatRepro(r);
+  EXPECT_NE(text.find("guest kernel tree=b0ae8e45c0c6cc7d build=0ddf7c0fc34078ba "
+                      "patches=0000000000001234,fedcba9876543210\n"),
+            std::string::npos)
+      << text;
+  absl::StatusOr<Repro> again = ParseRepro(text, "y.repro");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(*again == r);
+  Repro other = r;
+  other.guest.build_hash ^= 1;
+  EXPECT_FALSE(other == r);
+  absl::StatusOr<Repro> explicit_model =
+      ParseRepro(std::string(kExample) + "guest model\n", "z.repro");
+  ASSERT_TRUE(explicit_model.ok()) << explicit_model.status();
+  EXPECT_TRUE(*explicit_model == *model);
+}
+
 struct Malformed {
   const char* what;
   std::string text;
@@ -135,6 +164,11 @@ TEST(ReproText, MalformedInputGivesFileLineColumnAndMessage) {
       {"every cpu offline", Head("offline 0 1 2\n"), "f:2:1: every CPU is offline"},
       {"no variant", "smpfuzz-repro 1\ncpus 3\ncsdlock_debug on\n", "f:4:1: no 'variant' line"},
       {"header twice", Head("smpfuzz-repro 1\n"), "f:5:1: 'smpfuzz-repro' given twice"},
+      {"guest unknown", Head("guest qemu\n"), "f:5:7: expected 'model' or 'kernel'"},
+      {"guest kernel bare", Head("guest kernel\n"), "f:5:7: 'guest kernel' needs tree=HASH and build=HASH"},
+      {"guest bad hash", Head("guest kernel tree=xyz build=1\n"), "f:5:19: expected hexadecimal hashes"},
+      {"guest bad key", Head("guest kernel tree=1 build=2 arch=x86\n"), "f:5:29: expected tree=HASH"},
+      {"guest twice", Head("guest model\nguest model\n"), "f:6:1: 'guest' given twice"},
   };
   for (const Malformed& c : cases) {
     absl::StatusOr<Repro> parsed = ParseRepro(c.text, "f");

@@ -175,8 +175,10 @@ absl::StatusOr<ExitStatus> CheckPatch(const std::vector<std::string>& args) {
         const ExploreResult cex = Explore(r->scenario, o);
         if (!cex.found) continue;
         const std::string sig = SignatureName(static_cast<Signature>(i));
+        Repro found = cex.counterexample;
+        found.guest = patched->Record();
         std::string repro = FormatRepro(
-            cex.counterexample,
+            found,
             {absl::StrCat(sig, " introduced by ", absl::StrJoin(patches, " "), ", scenario ", name,
                           ", ", cex.preemptions, " preemption(s)"),
              absl::StrCat("kernel guest: ", patched->description),

@@ -168,11 +168,14 @@ absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
   }
   if (res.found) {
     Repro cex = res.counterexample;
-    StateExpectations(&cex);
-    std::string text = FormatRepro(
-        cex, {"counterexample found by smpfuzz explore " + source + " (variant " +
-                  std::string(cex.scenario.variant->name) + ", " +
-                  std::to_string(res.preemptions) + " preemption(s))"});
+    cex.guest = guest->Record();
+    // Expectations are the model's variants' verdicts.
+    if (!guest->kernel) StateExpectations(&cex);
+    std::vector<std::string> comment = {"counterexample found by smpfuzz explore " + source +
+                                        " (variant " + std::string(cex.scenario.variant->name) +
+                                        ", " + std::to_string(res.preemptions) + " preemption(s))"};
+    if (guest->kernel) comment.push_back("kernel guest: " + guest->description);
+    std::string text = FormatRepro(cex, comment);
     if (absl::Status s = WriteOutput(text); !s.ok()) return s;
     std::string how = *pct >= 1 ? "PCT depth " + std::to_string(static_cast<int>(*pct)) +
                                       ": run " + std::to_string(res.stats.executions)

@@ -110,12 +110,12 @@ absl::StatusOr<GuestChoice> KernelGuest(const std::string& tree, const Variant& 
 #endif
 }
 
-absl::StatusOr<GuestChoice> ChooseGuest(const Variant& variant) {
+absl::StatusOr<GuestChoice> ChooseGuest(const Variant& variant, const GuestRecord& recorded) {
   const std::string guest = absl::GetFlag(FLAGS_guest);
   if (!guest.empty() && guest != "model" && guest != "kernel") {
     return UsageError("--guest: expected 'model' or 'kernel', got '" + guest + "'");
   }
-  if (!KernelGuestChosen()) {
+  if (!KernelGuestChosen() && !(recorded.kernel && guest.empty())) {
     GuestChoice c;
     c.description = "model";
     c.make = [] { return NewModelGuest(); };
@@ -123,6 +123,31 @@ absl::StatusOr<GuestChoice> ChooseGuest(const Variant& variant) {
   }
   if (guest == "model") return UsageError("--kernel and --patch are the kernel guest's (--guest=kernel)");
   return KernelGuest(absl::GetFlag(FLAGS_kernel), variant, PatchFlags());
+}
+
+std::string DescribeMismatch(const GuestRecord& recorded, const GuestChoice& chosen) {
+  auto hex = [](std::uint64_t v) { return absl::StrCat(absl::Hex(v, absl::kZeroPad16)); };
+  if (recorded.kernel && !chosen.kernel) {
+    return "recorded on a kernel guest build (" + hex(recorded.build_hash) +
+           "); replaying on the model, as --guest=model says";
+  }
+  if (!recorded.kernel && chosen.kernel) {
+    return "recorded on the model (or before reproducers named their guest); replaying on the "
+           "kernel guest: the schedule may not mean the same";
+  }
+  if (!recorded.kernel || recorded.build_hash == chosen.build_hash) return "";
+  std::string why;
+  if (recorded.tree_hash != chosen.tree_hash) {
+    why = "tree " + hex(recorded.tree_hash) + " vs " + hex(chosen.tree_hash);
+  } else if (recorded.patch_hashes != chosen.patch_hashes) {
+    why = absl::StrCat("the same tree, ", recorded.patch_hashes.size(), " vs ",
+                       chosen.patch_hashes.size(), " patch(es) or different ones");
+  } else {
+    why = "the same tree and patches, another shim, compiler or smpfuzz";
+  }
+  return "recorded on kernel guest build " + hex(recorded.build_hash) + ", replaying on build " +
+         hex(chosen.build_hash) + " (" + why +
+         "): a schedule is valid for one build; pass the --kernel and --patch it was found with";
 }
 
 }  // namespace smpfuzz::cli

@@ -23,6 +23,7 @@
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
 #include "lib/guest.h"
+#include "lib/repro.h"
 #include "lib/variant.h"
 
 ABSL_DECLARE_FLAG(std::string, guest);
@@ -46,6 +47,16 @@ struct GuestChoice {
   std::uint64_t build_hash = 0;
   std::vector<std::uint64_t> patch_hashes;
   std::function<std::unique_ptr<Guest>()> make;
+
+  // What a reproducer recorded on this guest says of it.
+  GuestRecord Record() const {
+    GuestRecord r;
+    r.kernel = kernel;
+    r.tree_hash = tree_hash;
+    r.build_hash = build_hash;
+    r.patch_hashes = patch_hashes;
+    return r;
+  }
 };
 
 // --kernel's value ("" for the default tree).
@@ -54,8 +65,15 @@ std::string KernelTreeFlag();
 // Whether the flags choose the kernel guest.
 bool KernelGuestChosen();
 
-// The guest for scenarios of `variant`, as the flags choose it.
-absl::StatusOr<GuestChoice> ChooseGuest(const Variant& variant);
+// The guest for scenarios of `variant`, as the flags choose it; a reproducer
+// `recorded` on a kernel guest runs on one (the default tree and the
+// variant's patches unless the flags say more) unless --guest=model says not.
+absl::StatusOr<GuestChoice> ChooseGuest(const Variant& variant,
+                                        const GuestRecord& recorded = GuestRecord{});
+
+// For replay: a line on how `recorded` differs from the build `chosen` that
+// replays it ("" when they agree): a schedule is valid for one build.
+std::string DescribeMismatch(const GuestRecord& recorded, const GuestChoice& chosen);
 
 // The kernel guest of an explicit tree and patches on top of `variant`'s
 // (check-patch's two builds).

@@ -40,6 +40,12 @@ run 1 replay "$cex" --guest=kernel --kernel="$tree" --patch="$patches/b0473dcd.p
 has out 'llist-self-loop'
 has out 'kernel guest: linux'
 run 0 replay "$cex" --guest=kernel --kernel="$tree" --notrace
+# The reproducer names its build; replaying it on another says so, on the same not.
+has err 'note: recorded on kernel guest build [0-9a-f]*, replaying on build [0-9a-f]* (the same tree'
+grep -q '^guest kernel tree=[0-9a-f]\{16\} build=[0-9a-f]\{16\} patches=[0-9a-f]\{16\}$' "$cex" \
+  || fail "the reproducer does not name its kernel build: $(grep guest "$cex")"
+run 1 replay "$cex" --kernel="$tree" --patch="$patches/b0473dcd.patch" --notrace
+lacks err 'note:'
 # The trace names the tree's own functions and lines; so do the verdict and the SVG.
 run 1 replay "$cex" --guest=kernel --kernel="$tree" --patch="$patches/b0473dcd.patch" --svg="$tmp/cex.svg"
 has out 'csd_lock  *kernel/smp.c:[0-9][0-9]*  *store  *csd_data\[0\].node.u_flags'

@@ -70,12 +70,15 @@ absl::StatusOr<ExitStatus> Replay(const std::vector<std::string>& files) {
       continue;
     }
     if (*forced != nullptr) r.scenario.variant = *forced;
-    absl::StatusOr<GuestChoice> guest = ChooseGuest(*r.scenario.variant);
+    absl::StatusOr<GuestChoice> guest = ChooseGuest(*r.scenario.variant, r.guest);
     if (!guest.ok()) {
       if (IsUsageError(guest.status())) return guest.status();
       std::fprintf(stderr, "%s: %s\n", files[i].c_str(), std::string(guest.status().message()).c_str());
       bad = true;
       continue;
+    }
+    if (const std::string m = DescribeMismatch(r.guest, *guest); !m.empty() && in->was_text) {
+      std::fprintf(stderr, "%s: note: %s\n", files[i].c_str(), m.c_str());
     }
     Simulator sim(guest->make());
     if (absl::Status loaded = sim.Load(r.scenario); !loaded.ok()) {
