@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "lib/throughput.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <random>
+#include <vector>
+
+#include "lib/simulator.h"
+
+namespace smpfuzz {
+
+Throughput MeasureThroughput(const std::function<std::unique_ptr<Guest>()>& guest, const Scenario& s,
+                             bool trace, double seconds) {
+  Simulator sim(guest());
+  if (!sim.Load(s).ok()) std::abort();
+  std::mt19937_64 rng(12345);
+  // A pool of random schedules, made before timing starts.
+  std::vector<Schedule> pool(1024);
+  for (Schedule& sched : pool) {
+    sched.resize(40);
+    for (Choice& c : sched) {
+      c = Choice{static_cast<std::uint8_t>(rng() % static_cast<std::uint64_t>(s.nr_cpus)),
+                 (rng() % 4) == 0};
+    }
+  }
+  SimOptions opt;
+  opt.record_trace = trace;
+  opt.verbose = trace;
+  std::uint64_t execs = 0, steps = 0, violations = 0;
+  const auto start = std::chrono::steady_clock::now();
+  double elapsed = 0;
+  while (elapsed < seconds) {
+    for (const Schedule& sched : pool) {
+      const RunResult& r = sim.Run(sched, opt);
+      steps += r.steps;
+      violations += !r.clean();
+    }
+    execs += pool.size();
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  Throughput t;
+  t.execs_per_s = static_cast<double>(execs) / elapsed;
+  t.steps_per_s = static_cast<double>(steps) / elapsed;
+  t.steps_per_exec = static_cast<double>(steps) / static_cast<double>(execs);
+  t.violations = violations;
+  return t;
+}
+
+}  // namespace smpfuzz

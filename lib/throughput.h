@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// MeasureThroughput: a guest's simulator throughput on one scenario, for the
+// benchmarks (lib/sim_benchmark, kernel/guest_benchmark): complete executions
+// and steps per second with every checker on, over a fixed pool of random
+// schedules (the same for every guest: seeded).
+
+#ifndef SMPFUZZ_LIB_THROUGHPUT_H_
+#define SMPFUZZ_LIB_THROUGHPUT_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "lib/guest.h"
+#include "lib/scenario.h"
+
+namespace smpfuzz {
+
+struct Throughput {
+  double execs_per_s = 0;
+  double steps_per_s = 0;
+  double steps_per_exec = 0;
+  std::uint64_t violations = 0;  // executions with a report
+};
+
+// Runs `s` on a fresh simulator of `guest` for `seconds`; `trace`: record
+// the trace and full report messages (replay's mode), else the fuzzers'.
+Throughput MeasureThroughput(const std::function<std::unique_ptr<Guest>()>& guest, const Scenario& s,
+                             bool trace, double seconds);
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_LIB_THROUGHPUT_H_
