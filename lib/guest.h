@@ -28,6 +28,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <vector>
 
 #include "lib/locations.h"
@@ -72,6 +74,10 @@ class Guest {
     return {};
   }
 };
+
+// Makes a fresh guest: how engines that run many simulators (the explorer,
+// minimize, triage) are told which guest to run; empty means the model.
+using GuestFactory = std::function<std::unique_ptr<Guest>()>;
 
 }  // namespace smpfuzz
 

@@ -14,8 +14,10 @@ namespace smpfuzz {
 namespace {
 
 // Whether some schedule of `s` within 3 preemptions gives `sig`.
-bool Reproduces(const Scenario& s, Signature sig, double seconds, ExploreResult* out) {
+bool Reproduces(const Scenario& s, Signature sig, double seconds, const GuestFactory& guest,
+                ExploreResult* out) {
   ExploreOptions o;
+  o.guest = guest;
   o.max_preemptions = kMinimizePreemptions;
   o.violations = SignatureBit(sig);
   o.max_seconds = seconds;
@@ -151,7 +153,8 @@ bool Cuts::Next(Scenario* out) {
 }
 
 absl::StatusOr<MinimizeResult> Minimize(const Repro& in, Signature signature,
-                                        double seconds_per_check, double total_seconds) {
+                                        double seconds_per_check, double total_seconds,
+                                        const GuestFactory& guest) {
   const auto start = std::chrono::steady_clock::now();
   auto left = [&] {
     return total_seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -162,7 +165,7 @@ absl::StatusOr<MinimizeResult> Minimize(const Repro& in, Signature signature,
     return total_seconds > 0 ? std::max(0.001, std::min(seconds_per_check, left())) : seconds_per_check;
   };
   MinimizeResult res;
-  Simulator sim(NewModelGuest());
+  Simulator sim(guest ? guest() : NewModelGuest());
   if (absl::Status loaded = sim.Load(in.scenario); !loaded.ok()) return loaded;
   SimOptions opt = RunOptions(in);
   opt.record_trace = false;
@@ -181,7 +184,7 @@ absl::StatusOr<MinimizeResult> Minimize(const Repro& in, Signature signature,
   // A big input may be too deep for it at first and not after a cut, so the
   // cuts are tried even when the whole input does not reproduce.
   ExploreResult found;
-  bool reproduced = Reproduces(s, signature, check_seconds(), &found);
+  bool reproduced = Reproduces(s, signature, check_seconds(), guest, &found);
   // Each pass tries the cuts of `s` one at a time (one candidate in memory
   // at a time) and starts again from the first success.
   Scenario c;
@@ -191,7 +194,7 @@ absl::StatusOr<MinimizeResult> Minimize(const Repro& in, Signature signature,
     while (!out_of_time() && cuts.Next(&c)) {
       ExploreResult e;
       if (c.TotalOps() > 0 && c.Validate().ok() &&
-          Reproduces(c, signature, check_seconds(), &e)) {
+          Reproduces(c, signature, check_seconds(), guest, &e)) {
         res.ops_removed += s.TotalOps() - c.TotalOps();
         ++res.cuts_made;
         s = std::move(c);
@@ -293,13 +296,14 @@ Bucket* TriageResult::Add(const std::string& path, Classified c) {
 }
 
 TriageResult Triage(const std::vector<std::string>& files, const Variant* raw_variant,
-                    bool minimize, const KnownFinding& known, double minimize_seconds) {
+                    bool minimize, const KnownFinding& known, double minimize_seconds,
+                    const GuestFactory& guest) {
   TriageResult t;
-  Simulator sim(NewModelGuest());
+  Simulator sim(guest ? guest() : NewModelGuest());
   for (const std::string& path : files) t.Add(path, Classify(path, raw_variant, &sim, known));
   if (minimize) {
     for (Bucket& b : t.buckets) {
-      b.minimized = Minimize(b.smallest, b.signature, 2.0, minimize_seconds);
+      b.minimized = Minimize(b.smallest, b.signature, 2.0, minimize_seconds, guest);
     }
   }
   return t;

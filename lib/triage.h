@@ -72,8 +72,11 @@ inline constexpr std::uint64_t kMinimizeExecutionsPerCheck = 100000;
 // or what is left of `total_seconds`, if less.
 // Errors: FailedPrecondition "the input replays clean" (no signature given),
 // or the scenario's own load error.
+// `guest` runs it (empty: the model); a reproducer from the kernel guest
+// minimizes on the build it was found on.
 absl::StatusOr<MinimizeResult> Minimize(const Repro& in, Signature signature = Signature::kCount,
-                                        double seconds_per_check = 2.0, double total_seconds = 0);
+                                        double seconds_per_check = 2.0, double total_seconds = 0,
+                                        const GuestFactory& guest = {});
 
 struct Bucket {
   std::string key;  // Report::DedupKey() of the primary report
@@ -132,9 +135,10 @@ std::string BucketReproText(const Bucket& b);
 // reproducer, any other file is one when it begins with the header, else
 // raw bytes run as `raw_variant`); minimizes each bucket in at most
 // `minimize_seconds` (0: no limit).
+// Every input runs on `guest` (empty: the model).
 TriageResult Triage(const std::vector<std::string>& files, const Variant* raw_variant,
                     bool minimize, const KnownFinding& known = nullptr,
-                    double minimize_seconds = 0);
+                    double minimize_seconds = 0, const GuestFactory& guest = {});
 
 }  // namespace smpfuzz
 

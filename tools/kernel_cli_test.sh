@@ -59,6 +59,16 @@ lacks out 'INTRODUCES'
 run 0 check-patch "$tmp/whitespace.patch" --kernel="$tree"
 has out 'the patch introduces nothing'
 
+# minimize and triage on the kernel guest: the reproducer keeps its self-loop.
+run 1 minimize "$cex" --kernel="$tree" --patch="$patches/b0473dcd.patch" --out="$tmp/min.repro" --max_seconds=60
+has err 'minimize: llist-self-loop with 1 preemption(s)'
+grep -q '^guest kernel tree=' "$tmp/min.repro" || fail "the minimized reproducer does not name its build"
+run 1 replay "$tmp/min.repro" --kernel="$tree" --patch="$patches/b0473dcd.patch" --notrace
+has out 'llist-self-loop'
+mkdir -p "$tmp/crashes" && cp "$cex" "$tmp/crashes/"
+run 1 triage "$tmp/crashes" --out="$tmp/triaged" --kernel="$tree" --variant=b0473dcd --max_seconds=60
+ls "$tmp/triaged" | grep -q 'llist-self-loop' || fail "triage made no llist-self-loop bucket: $(ls "$tmp/triaged")"
+
 # explore on the kernel guest: b0473dcd's self-loop at 1 preemption; fixed clean.
 ops='1: call_single target=0 wait=0; 2: call_single target=0 wait=0'
 run 1 explore --cpus=3 --ops="$ops" --guest=kernel --kernel="$tree" --variant=b0473dcd \

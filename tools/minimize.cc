@@ -15,6 +15,7 @@
 #include "lib/triage.h"
 #include "tools/command.h"
 #include "tools/flag_types.h"
+#include "tools/guest_choice.h"
 #include "tools/shared_flags.h"
 
 namespace smpfuzz::cli {
@@ -28,13 +29,16 @@ absl::StatusOr<ExitStatus> Minimize(const std::vector<std::string>& files) {
   if (!max_seconds.ok()) return max_seconds.status();
   absl::StatusOr<Repro> r = LoadForcing(files[0], *forced);
   if (!r.ok()) return r.status();
+  absl::StatusOr<GuestChoice> guest = ChooseGuest(*r->scenario.variant, r->guest);
+  if (!guest.ok()) return guest.status();
   absl::StatusOr<MinimizeResult> minimized =
-      smpfuzz::Minimize(*r, Signature::kCount, 2.0, *max_seconds);
+      smpfuzz::Minimize(*r, Signature::kCount, 2.0, *max_seconds, guest->make);
   if (!minimized.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("smpfuzz: ", files[0], ": cannot minimize: ",
                                                    minimized.status().message()));
   }
-  const MinimizeResult& m = *minimized;
+  MinimizeResult m = *minimized;
+  m.repro.guest = guest->Record();
   std::string text = FormatRepro(
       m.repro, {"minimized by smpfuzz minimize " + files[0] + ": " + SignatureName(m.signature) +
                     ", " + std::to_string(m.preemptions) + " preemption(s), " +
@@ -54,8 +58,9 @@ absl::StatusOr<ExitStatus> Minimize(const std::vector<std::string>& files) {
 
 const Command kMinimizeCommand = {
     .name = "minimize",
-    .synopsis = {"FILE [--variant=V] [--out=PATH] [--max_seconds=S]"},
-    .flags = {Takes(FLAGS_variant), Takes(FLAGS_out), Takes(FLAGS_max_seconds), Takes(FLAGS_raw)},
+    .synopsis = {"FILE [--variant=V] [--out=PATH] [--max_seconds=S] [--guest=kernel ...]"},
+    .flags = {Takes(FLAGS_variant), Takes(FLAGS_out), Takes(FLAGS_max_seconds), Takes(FLAGS_raw),
+              Takes(FLAGS_guest), Takes(FLAGS_kernel), Takes(FLAGS_patch)},
     .run = Minimize,
 };
 

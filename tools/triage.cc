@@ -26,6 +26,7 @@
 #include "lib/triage.h"
 #include "tools/command.h"
 #include "tools/flag_types.h"
+#include "tools/guest_choice.h"
 #include "tools/shared_flags.h"
 
 namespace smpfuzz::cli {
@@ -49,9 +50,17 @@ absl::StatusOr<ExitStatus> Triage(const std::vector<std::string>& args) {
   for (const std::string& a : args) {
     for (std::string& f : InputFiles(a)) files.push_back(std::move(f));
   }
+  // With the kernel guest's flags every input runs on that build (of the
+  // variant --variant names, else the raw inputs' default).
+  GuestFactory guest;
+  if (KernelGuestChosen()) {
+    absl::StatusOr<GuestChoice> g = ChooseGuest(*RawInputVariant(*forced));
+    if (!g.ok()) return g.status();
+    guest = g->make;
+  }
   // Crash files come from the fuzz harness: bucket them by its rule.
   TriageResult t = smpfuzz::Triage(files, RawInputVariant(*forced), true, fuzz::IsKnownFinding,
-                                   *max_seconds);
+                                   *max_seconds, guest);
   for (const std::string& e : t.errors) std::fprintf(stderr, "%s\n", e.c_str());
   for (const Bucket& b : t.buckets) {
     if (b.minimized.ok() && b.minimized->out_of_time) {
@@ -121,8 +130,10 @@ absl::StatusOr<ExitStatus> Triage(const std::vector<std::string>& args) {
 
 const Command kTriageCommand = {
     .name = "triage",
-    .synopsis = {"DIR_OR_FILE... --out=DIR [--variant=V] [--json] [--max_seconds=S]"},
-    .flags = {Takes(FLAGS_out), Takes(FLAGS_variant), Takes(FLAGS_json), Takes(FLAGS_max_seconds)},
+    .synopsis = {"DIR_OR_FILE... --out=DIR [--variant=V] [--json] [--max_seconds=S]\n"
+                 "[--guest=kernel [--kernel=TREE] [--patch=FILE]...]"},
+    .flags = {Takes(FLAGS_out), Takes(FLAGS_variant), Takes(FLAGS_json), Takes(FLAGS_max_seconds),
+              Takes(FLAGS_guest), Takes(FLAGS_kernel), Takes(FLAGS_patch)},
     .run = Triage,
 };
 
