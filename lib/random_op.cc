@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "lib/random_op.h"
+
+#include <cstdint>
+
+namespace smpfuzz {
+
+Op RandomOp(std::mt19937_64& rng, int nr_cpus) {
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); };
+  Op op;
+  switch (pick(9)) {
+    case 0:
+    case 1:
+    case 2:
+      op.kind = OpKind::kCallSingle;
+      op.wait = pick(2) == 1;
+      break;
+    case 3:
+    case 4:
+      op.kind = OpKind::kCallSingleAsync;
+      op.csd = pick(3) - 1;  // fresh, or one of two shared slots
+      break;
+    case 5:
+    case 6:
+      op.kind = OpKind::kCallMany;
+      op.mask = 1 + rng() % AllCpusMask(nr_cpus);
+      op.wait = pick(2) == 1;
+      op.local = pick(2) == 1;
+      break;
+    case 7:
+      op.kind = OpKind::kFlush;
+      break;
+    default:
+      op.kind = OpKind::kIrqsOff;
+      op.ms = static_cast<std::uint32_t>(pick(3));
+      break;
+  }
+  // Mostly CPU0, the usual target; sometimes any CPU, itself, or a CPU
+  // number past the last one.
+  const int t = pick(8);
+  op.target = t < 4 ? 0 : t < 7 ? pick(nr_cpus) : nr_cpus + pick(2);
+  return op;
+}
+
+}  // namespace smpfuzz

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// RandomOp: one random operation of any kind, for tests that build random
+// small scenarios (lib/explorer_soundness_test.cc, kernel/differential_test.cc).
+
+#ifndef SMPFUZZ_LIB_RANDOM_OP_H_
+#define SMPFUZZ_LIB_RANDOM_OP_H_
+
+#include <random>
+
+#include "lib/scenario.h"
+
+namespace smpfuzz {
+
+// Every op kind: call_single wait 0/1, call_single_async with a fresh csd or
+// one of two shared slots, call_many with a random non-empty mask of the
+// first nr_cpus CPUs, wait and local, flush, irqs_off of 0-2 ms. The target
+// is mostly CPU0 (the usual idle target); sometimes any CPU, the caller
+// itself included, or a CPU number past the last one.
+Op RandomOp(std::mt19937_64& rng, int nr_cpus);
+
+}  // namespace smpfuzz
+
+#endif  // SMPFUZZ_LIB_RANDOM_OP_H_
