@@ -40,23 +40,9 @@ absl::StatusOr<const GuestImage*> LoadGuestImage(const std::string& path) {
   auto image = std::make_unique<GuestImage>();
   GuestImage& g = *image;
   for (absl::Status s : {
-           Bind(handle, path, "smp_call_function_single", &g.smp_call_function_single),
-           Bind(handle, path, "smp_call_function_single_async", &g.smp_call_function_single_async),
-           Bind(handle, path, "flush_smp_call_function_queue", &g.flush_smp_call_function_queue),
-           Bind(handle, path, "generic_smp_call_function_single_interrupt",
-                &g.generic_smp_call_function_single_interrupt),
-           Bind(handle, path, "smpfuzz_glue_call_single_queue", &g.call_single_queue),
-           Bind(handle, path, "smpfuzz_glue_csd_data", &g.csd_data),
-           Bind(handle, path, "smpfuzz_glue_cfd_csd", &g.cfd_csd),
-           Bind(handle, path, "smpfuzz_glue_llist_head_size", &g.llist_head_size),
-           Bind(handle, path, "smpfuzz_glue_csd_layout", &g.csd_layout),
-           Bind(handle, path, "smpfuzz_glue_set_nr_cpu_ids", &g.set_nr_cpu_ids),
-           Bind(handle, path, "smpfuzz_glue_set_csd_lock_timeout", &g.set_csd_lock_timeout),
-           Bind(handle, path, "smpfuzz_glue_boot", &g.boot),
-           Bind(handle, path, "smpfuzz_glue_call_many", &g.call_many),
-           Bind(handle, path, "smpfuzz_glue_scf_flags", &g.scf_flags),
-           Bind(handle, path, "smpfuzz_glue_variant", &g.variant),
-           Bind(handle, path, "smpfuzz_glue_sections", &g.sections),
+#define SMPFUZZ_GUEST_BIND(field, symbol, ret, params) Bind(handle, path, #symbol, &g.field),
+           SMPFUZZ_GUEST_ENTRY_POINTS(SMPFUZZ_GUEST_BIND)
+#undef SMPFUZZ_GUEST_BIND
        }) {
     if (!s.ok()) {
       dlclose(handle);

@@ -22,26 +22,37 @@
 
 namespace smpfuzz {
 
+// The entry points of a build, once: X(field, symbol, return type, parameters).
+// GuestImage's fields, LoadGuestImage's dlsym calls and LinkedGuestImage's
+// declarations are all made from this list.
+#define SMPFUZZ_GUEST_ENTRY_POINTS(X)                                                        \
+  /* the tree's functions */                                                                 \
+  X(smp_call_function_single, smp_call_function_single, int,                                 \
+    (int cpu, void (*func)(void*), void* info, int wait))                                    \
+  X(smp_call_function_single_async, smp_call_function_single_async, int, (int cpu, void* csd)) \
+  X(flush_smp_call_function_queue, flush_smp_call_function_queue, void, (void))              \
+  X(generic_smp_call_function_single_interrupt, generic_smp_call_function_single_interrupt,  \
+    void, (void))                                                                            \
+  /* the glue (smp_glue.inc) */                                                              \
+  X(call_single_queue, smpfuzz_glue_call_single_queue, void*, (void))                        \
+  X(csd_data, smpfuzz_glue_csd_data, void*, (void))                                          \
+  X(cfd_csd, smpfuzz_glue_cfd_csd, void*, (int cpu))                                         \
+  X(llist_head_size, smpfuzz_glue_llist_head_size, unsigned long, (void))                    \
+  X(csd_layout, smpfuzz_glue_csd_layout, void, (unsigned long out[7]))                       \
+  X(set_nr_cpu_ids, smpfuzz_glue_set_nr_cpu_ids, void, (unsigned int n))                     \
+  X(set_csd_lock_timeout, smpfuzz_glue_set_csd_lock_timeout, void, (unsigned long ms))       \
+  X(boot, smpfuzz_glue_boot, void, (int csdlock_debug_on, unsigned int nr_cpus))             \
+  X(call_many, smpfuzz_glue_call_many, void,                                                 \
+    (unsigned long mask, void (*func)(void*), void* info, unsigned int scf_flags))           \
+  X(scf_flags, smpfuzz_glue_scf_flags, unsigned int, (int wait, int local))                  \
+  X(variant, smpfuzz_glue_variant, const char*, (void))                                      \
+  X(sections, smpfuzz_glue_sections, void, (char* out[6]))
+
 struct GuestImage {
   using Func = void (*)(void*);
-  // The tree's functions.
-  int (*smp_call_function_single)(int cpu, Func func, void* info, int wait) = nullptr;
-  int (*smp_call_function_single_async)(int cpu, void* csd) = nullptr;
-  void (*flush_smp_call_function_queue)(void) = nullptr;
-  void (*generic_smp_call_function_single_interrupt)(void) = nullptr;
-  // The glue (smp_glue.inc).
-  void* (*call_single_queue)(void) = nullptr;
-  void* (*csd_data)(void) = nullptr;
-  void* (*cfd_csd)(int cpu) = nullptr;
-  unsigned long (*llist_head_size)(void) = nullptr;
-  void (*csd_layout)(unsigned long out[7]) = nullptr;
-  void (*set_nr_cpu_ids)(unsigned int n) = nullptr;
-  void (*set_csd_lock_timeout)(unsigned long ms) = nullptr;
-  void (*boot)(int csdlock_debug_on, unsigned int nr_cpus) = nullptr;
-  void (*call_many)(unsigned long mask, Func func, void* info, unsigned int scf_flags) = nullptr;
-  unsigned int (*scf_flags)(int wait, int local) = nullptr;
-  const char* (*variant)(void) = nullptr;
-  void (*sections)(char* out[6]) = nullptr;
+#define SMPFUZZ_GUEST_FIELD(field, symbol, ret, params) ret(*field) params = nullptr;
+  SMPFUZZ_GUEST_ENTRY_POINTS(SMPFUZZ_GUEST_FIELD)
+#undef SMPFUZZ_GUEST_FIELD
 
   // What this build is, for messages and reproducers: "linux-6.12 + b0473dcd"
   // style, and the content hash of what it was built from (0 when linked).
