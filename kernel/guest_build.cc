@@ -29,6 +29,7 @@
 #include "absl/strings/strip.h"
 #include "kernel/embed/embedded.h"
 #include "lib/hash.h"
+#include "lib/hex.h"
 
 extern char** environ;
 
@@ -69,9 +70,6 @@ absl::Status WriteFile(const fs::path& p, std::string_view data) {
   if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", p.string()));
   return absl::OkStatus();
 }
-
-// A hash as a file name: 16 hex digits.
-std::string Hex16(std::uint64_t v) { return absl::StrCat(absl::Hex(v, absl::kZeroPad16)); }
 
 std::uint64_t Mix(std::uint64_t h, std::string_view bytes) {
   return FnvMixWord(FnvMixWord(h, bytes.size()), Fnv1a(bytes));

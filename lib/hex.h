@@ -16,6 +16,10 @@ namespace smpfuzz {
 
 inline std::string Hex(std::uint64_t v) { return absl::StrCat("0x", absl::Hex(v)); }
 
+// A 64-bit hash as a name: exactly 16 lowercase digits, no prefix (bucket and
+// crash file names, build cache directories, a reproducer's `guest` line).
+inline std::string Hex16(std::uint64_t v) { return absl::StrCat(absl::Hex(v, absl::kZeroPad16)); }
+
 }  // namespace smpfuzz
 
 #endif  // SMPFUZZ_LIB_HEX_H_

@@ -661,11 +661,10 @@ std::string FormatRepro(const Repro& r, const std::vector<std::string>& comment)
   out += std::string("variant ") + (s.variant ? s.variant->name : "baseline") + "\n";
   out += std::string("csdlock_debug ") + (s.csdlock_debug ? "on" : "off") + "\n";
   if (r.guest.kernel) {
-    out += "guest kernel tree=" + absl::StrCat(absl::Hex(r.guest.tree_hash, absl::kZeroPad16)) +
-           " build=" + absl::StrCat(absl::Hex(r.guest.build_hash, absl::kZeroPad16));
+    out += "guest kernel tree=" + Hex16(r.guest.tree_hash) + " build=" + Hex16(r.guest.build_hash);
     for (std::size_t i = 0; i < r.guest.patch_hashes.size(); ++i) {
       out += (i == 0 ? " patches=" : ",") +
-             absl::StrCat(absl::Hex(r.guest.patch_hashes[i], absl::kZeroPad16));
+             Hex16(r.guest.patch_hashes[i]);
     }
     out += "\n";
   }

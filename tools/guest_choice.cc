@@ -10,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "lib/hex.h"
 #include "lib/model_guest.h"
 #include "tools/command.h"
 #ifndef SMPFUZZ_NO_KERNEL_GUEST
@@ -126,9 +127,8 @@ absl::StatusOr<GuestChoice> ChooseGuest(const Variant& variant, const GuestRecor
 }
 
 std::string DescribeMismatch(const GuestRecord& recorded, const GuestChoice& chosen) {
-  auto hex = [](std::uint64_t v) { return absl::StrCat(absl::Hex(v, absl::kZeroPad16)); };
   if (recorded.kernel && !chosen.kernel) {
-    return "recorded on a kernel guest build (" + hex(recorded.build_hash) +
+    return "recorded on a kernel guest build (" + Hex16(recorded.build_hash) +
            "); replaying on the model, as --guest=model says";
   }
   if (!recorded.kernel && chosen.kernel) {
@@ -138,15 +138,15 @@ std::string DescribeMismatch(const GuestRecord& recorded, const GuestChoice& cho
   if (!recorded.kernel || recorded.build_hash == chosen.build_hash) return "";
   std::string why;
   if (recorded.tree_hash != chosen.tree_hash) {
-    why = "tree " + hex(recorded.tree_hash) + " vs " + hex(chosen.tree_hash);
+    why = "tree " + Hex16(recorded.tree_hash) + " vs " + Hex16(chosen.tree_hash);
   } else if (recorded.patch_hashes != chosen.patch_hashes) {
     why = absl::StrCat("the same tree, ", recorded.patch_hashes.size(), " vs ",
                        chosen.patch_hashes.size(), " patch(es) or different ones");
   } else {
     why = "the same tree and patches, another shim, compiler or smpfuzz";
   }
-  return "recorded on kernel guest build " + hex(recorded.build_hash) + ", replaying on build " +
-         hex(chosen.build_hash) + " (" + why +
+  return "recorded on kernel guest build " + Hex16(recorded.build_hash) + ", replaying on build " +
+         Hex16(chosen.build_hash) + " (" + why +
          "): a schedule is valid for one build; pass the --kernel and --patch it was found with";
 }
 

@@ -19,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/hash.h"
+#include "lib/hex.h"
 
 namespace smpfuzz::hunt {
 
@@ -57,7 +58,7 @@ std::vector<std::string> ListFiles(const std::string& dir, const std::vector<std
 }
 
 std::string HashHex(const std::string& bytes) {
-  return absl::StrCat(absl::Hex(Fnv1a(bytes), absl::kZeroPad16));
+  return Hex16(Fnv1a(bytes));
 }
 
 std::size_t CountFiles(const std::string& dir) {
