@@ -30,7 +30,9 @@
 // PCGUARD: the guard's load, the map pointer's load, the map byte's store).
 // They are no kernel accesses: no scheduling point, no checker event, or a
 // run would take other steps (and race on counters) in a fuzz build than in
-// smpfuzz's.
+// smpfuzz's. The section bounds are this module's: a binary that links the
+// guest and this runtime into one module (fuzz targets; tests with
+// linkstatic) finds the tree's counters.
 #if defined(SMPFUZZ_LIBFUZZER) || defined(SMPFUZZ_AFL)
 extern "C" {
 extern char __start___sancov_cntrs[] __attribute__((weak));
