@@ -41,7 +41,7 @@ $BAZEL build --config=libfuzzer-opt "${targets[@]}" >&2
 out=$($BAZEL info --config=libfuzzer-opt bazel-bin 2>/dev/null)
 for t in "${targets[@]}"; do cp "$out/fuzz/${t#//fuzz:}" "$bin/"; done
 
-now() { date +%s.%N; }
+. ci/bench-lib.sh
 executions() { grep -o 'stat::number_of_executed_units: *[0-9]*' "$1" | grep -o '[0-9]*$' || echo 0; }
 
 # One run of target $1 (guest flag $2) with seed $3 until the first llist-self-loop;
@@ -67,16 +67,6 @@ self_loop_run() {
     awk -v a="$t0" -v b="$t1" -v e="$execs" 'BEGIN { d = b - a; printf "TIMEOUT %.0f\n", (d > 0 ? e / d : 0) }'
   fi
   rm -rf "$dir"
-}
-
-# "median M" of the times on stdin (TIMEOUT sorts last), then p90.
-summarize() {
-  sort -g | awk -v timeout="$TIMEOUT" '
-    { v[NR] = $1 }
-    END {
-      n = NR; m = v[int((n + 1) / 2)]; p = v[int(0.9 * n + 0.999)]
-      printf "median %s s, p90 %s s", (m == "TIMEOUT" ? ">" timeout : m), (p == "TIMEOUT" ? ">" timeout : p)
-    }'
 }
 
 failed=0
