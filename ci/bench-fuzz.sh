@@ -45,7 +45,7 @@ if [[ " $ENGINES " == *" afl "* ]]; then
   cp "$(bazel info -c opt bazel-bin 2>/dev/null)/fuzz/libsmp_afl_mutator.so" "$bin/"
 fi
 
-now() { date +%s.%N; }
+. ci/bench-lib.sh
 
 # Every crash must replay with `smpfuzz replay` to the same verdict (exit status 1).
 check_replay() {
@@ -102,16 +102,6 @@ run_afl() {
     echo "TIMEOUT ${eps:-0}"
   fi
   rm -rf "$dir"
-}
-
-# median and p90 of a list of times (TIMEOUT sorts last).
-summarize() {
-  sort -g | awk -v timeout="$TIMEOUT" '
-    { v[NR] = $1 }
-    END {
-      n = NR; m = v[int((n + 1) / 2)]; p = v[int(0.9 * n + 0.999)]
-      printf "median %s s, p90 %s s", (m == "TIMEOUT" ? ">" timeout : m), (p == "TIMEOUT" ? ">" timeout : p)
-    }'
 }
 
 printf '%-10s %-6s %5s  %-34s %12s  %s\n' engine mode runs "time to first llist-self-loop" "exec/s (med)" "timeouts"

@@ -4,7 +4,9 @@
 // libFuzzer and AFL++ from one source. The variant is the binary's
 // (SMPFUZZ_DEFAULT_VARIANT, set per target in fuzz/BUILD) unless
 // SMPFUZZ_VARIANT names another; SMPFUZZ_PLAIN=1 turns off the custom mutator
-// and the interleaving feedback.
+// and the interleaving feedback. The guest is the model's, or with
+// SMPFUZZ_KERNEL_GUEST the kernel's build linked into the binary
+// (fuzz/kernel_harness_guest.h: its one variant), with the same bytes.
 //
 // Interleaving feedback: the simulator counts pairs of code sites that ran
 // back to back on different CPUs. Under libFuzzer those counters live in the
@@ -23,6 +25,10 @@
 #include "fuzz/smp_harness.h"
 #include "fuzz/smp_mutator.h"
 #include "lib/task.h"
+
+#if defined(SMPFUZZ_KERNEL_GUEST)
+#include "fuzz/kernel_harness_guest.h"
+#endif
 
 #ifndef SMPFUZZ_DEFAULT_VARIANT
 #define SMPFUZZ_DEFAULT_VARIANT ::smpfuzz::kDefaultRawVariant
@@ -58,10 +64,17 @@ void FoldIntoAflCoverage() {
 }
 #endif
 
+void Init() {
+#if defined(SMPFUZZ_KERNEL_GUEST)
+  smpfuzz::fuzz::Config().guest = smpfuzz::fuzz::KernelHarnessGuest();
+#endif
+  smpfuzz::fuzz::InitConfigFromEnvironment(SMPFUZZ_DEFAULT_VARIANT);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  smpfuzz::fuzz::InitConfigFromEnvironment(SMPFUZZ_DEFAULT_VARIANT);
+  Init();
   smpfuzz::fuzz::OpenExecCounterFromEnvironment();
 #if defined(SMPFUZZ_AFL)
   // The first frame a thread allocates sets up the guard that frees its
@@ -76,7 +89,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace smpfuzz::fuzz;
   if (Config().variant == nullptr) {
-    InitConfigFromEnvironment(SMPFUZZ_DEFAULT_VARIANT);
+    Init();
     OpenExecCounterFromEnvironment();
   }
   CountExecution();
@@ -103,7 +116,7 @@ extern "C" std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size, st
 extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t size,
                                                std::size_t max_size, unsigned int seed) {
   using namespace smpfuzz::fuzz;
-  if (Config().variant == nullptr) InitConfigFromEnvironment(SMPFUZZ_DEFAULT_VARIANT);
+  if (Config().variant == nullptr) Init();
   if (!Config().feedback && LLVMFuzzerMutate != nullptr) {
     return LLVMFuzzerMutate(data, size, max_size);
   }

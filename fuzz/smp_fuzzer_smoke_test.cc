@@ -4,10 +4,15 @@
 // `bazel test`: a small coverage-guided loop (the interleaving pairs are the
 // coverage) with a fixed seed and run budget. `fixed` must stay clean;
 // `b0473dcd` must yield llist-self-loop, starting from an empty input.
+//
+// With SMPFUZZ_KERNEL_GUEST (fuzz/BUILD: kernel_smp_<variant>_fuzzer_smoke_test)
+// the same loops run on the kernel guest linked in: only the tests of its
+// variant, with budgets for its speed (a run takes longer than the model's).
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -18,8 +23,34 @@
 #include "lib/model_guest.h"
 #include "lib/triage.h"
 
+#if defined(SMPFUZZ_KERNEL_GUEST)
+#include "fuzz/kernel_harness_guest.h"
+#endif
+
 namespace smpfuzz::fuzz {
 namespace {
+
+#if defined(SMPFUZZ_KERNEL_GUEST)
+constexpr int kCleanRuns = 40000;
+constexpr int kRunsPerSeed = 30000;
+constexpr int kSelfLoopBudget = 240000;
+#else
+constexpr int kCleanRuns = 40000;
+constexpr int kRunsPerSeed = 30000;
+constexpr int kSelfLoopBudget = 240000;
+#endif
+
+// The guest of this binary; whether it runs `variant`.
+bool UseGuest(const char* variant) {
+#if defined(SMPFUZZ_KERNEL_GUEST)
+  Config().guest = KernelHarnessGuest();
+#endif
+  const char* only = Config().guest.only_variant;
+  return only == nullptr || std::string(only) == variant;
+}
+
+#define SKIP_UNLESS_GUEST_RUNS(variant) \
+  if (!UseGuest(variant)) GTEST_SKIP() << "this binary's guest does not run " << variant
 
 struct LoopResult {
   int runs = 0;
@@ -30,10 +61,26 @@ struct LoopResult {
   int runs_to_self_loop = -1;
 };
 
+// The inputs the loop starts from: the empty one, and for the kernel guest
+// the canonical scenario (corpus/smp/two_senders_one_target). This loop's
+// only feedback is the interleaving pairs, and every access of the kernel
+// guest has the one site Site::kernel_guest: from nothing it stays blind to
+// the kernel's code (libFuzzer sees its edges: ci/bench-kernel-fuzz.sh
+// measures that from an empty corpus).
+std::vector<std::vector<std::uint8_t>> Seeds() {
+  std::vector<std::vector<std::uint8_t>> seeds = {{}};
+#if defined(SMPFUZZ_KERNEL_GUEST)
+  std::ifstream in("corpus/smp/two_senders_one_target", std::ios::binary);
+  EXPECT_TRUE(in) << "corpus/smp/two_senders_one_target";
+  seeds.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+#endif
+  return seeds;
+}
+
 LoopResult FuzzLoop(const char* variant, int max_runs, unsigned seed, bool stop_at_finding) {
   Config().variant = FindVariant(variant);
   Config().feedback = true;
-  std::vector<std::vector<std::uint8_t>> corpus = {{}};
+  std::vector<std::vector<std::uint8_t>> corpus = Seeds();
   std::vector<std::uint8_t> seen(kInterleavingMapSize, 0);
   std::vector<std::uint8_t> map(kInterleavingMapSize);
   MutatorRng rng(seed);
@@ -73,7 +120,8 @@ LoopResult FuzzLoop(const char* variant, int max_runs, unsigned seed, bool stop_
 }
 
 TEST(SmpFuzzerSmoke, FixedStaysClean) {
-  LoopResult r = FuzzLoop("fixed", 40000, 1, /*stop_at_finding=*/true);
+  SKIP_UNLESS_GUEST_RUNS("fixed");
+  LoopResult r = FuzzLoop("fixed", kCleanRuns, 1, /*stop_at_finding=*/true);
   std::printf("fixed: %d runs, corpus %zu, finding: %s\n", r.runs, r.corpus,
               r.found ? SignatureName(r.signature) : "none");
   EXPECT_FALSE(r.found) << DescribeInput(r.input.data(), r.input.size());
@@ -82,11 +130,12 @@ TEST(SmpFuzzerSmoke, FixedStaysClean) {
 TEST(SmpFuzzerSmoke, B0473dcdYieldsTheSelfLoopFromAnEmptyCorpus) {
   // Runs on past other findings (a double lock without a self-loop, ...)
   // until the self-loop itself turns up.
-  // Like a fuzzing campaign, it starts over with the next seed every 30,000
-  // runs: this loop has no corpus scheduling, and a seed whose early corpus
-  // goes astray can run a long time. Seeds 1.. are fixed: deterministic.
-  constexpr int kRunsPerSeed = 30000;
-  constexpr int kBudget = 240000;
+  // Like a fuzzing campaign, it starts over with the next seed every
+  // kRunsPerSeed runs: this loop has no corpus scheduling, and a seed whose
+  // early corpus goes astray can run a long time. Seeds 1.. are fixed:
+  // deterministic.
+  SKIP_UNLESS_GUEST_RUNS("b0473dcd");
+  constexpr int kBudget = kSelfLoopBudget;
   int total = 0;
   LoopResult r;
   for (unsigned seed = 1; total < kBudget; ++seed) {
@@ -108,6 +157,11 @@ TEST(SmpFuzzerSmoke, B0473dcdYieldsTheSelfLoopFromAnEmptyCorpus) {
 // SMPFUZZ_SKIP_BUCKETS: a listed bucket is not a crash, any other still is,
 // and the list is read again when the file changes.
 TEST(SmpHarness, SkipsListedBucketsOnly) {
+#if defined(SMPFUZZ_KERNEL_GUEST)
+  // The harness's, whatever the guest (and the canonical self-loop schedule
+  // is the model's: the kernel guest's runs take other steps).
+  GTEST_SKIP() << "model guest only (//fuzz:smp_fuzzer_smoke_test)";
+#endif
   const std::string dir = std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp";
   const std::string input_path = dir + "/self_loop.bytes";
   const std::string keys_path = dir + "/bucket-keys";

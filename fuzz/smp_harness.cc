@@ -19,7 +19,7 @@ namespace smpfuzz::fuzz {
 namespace {
 
 Simulator& Sim() {
-  static Simulator* sim = new Simulator(NewModelGuest());  // lives for the process; never torn down mid-run
+  static Simulator* sim = new Simulator(Config().guest.make());  // lives for the process; never torn down mid-run
   return *sim;
 }
 
@@ -59,6 +59,8 @@ SkipList& Skips() {
 
 }  // namespace
 
+HarnessGuest ModelHarnessGuest() { return HarnessGuest{&NewModelGuest, "", nullptr}; }
+
 HarnessConfig& Config() {
   static HarnessConfig config;
   return config;
@@ -68,6 +70,13 @@ void InitConfigFromEnvironment(const char* default_variant) {
   HarnessConfig& c = Config();
   const char* name = std::getenv("SMPFUZZ_VARIANT");
   if (name == nullptr || *name == '\0') name = default_variant;
+  if (c.guest.only_variant != nullptr && std::strcmp(name, c.guest.only_variant) != 0) {
+    std::fprintf(stderr,
+                 "smpfuzz fuzz target: SMPFUZZ_VARIANT: this target's guest runs only variant '%s', "
+                 "not '%s'\n",
+                 c.guest.only_variant, name);
+    std::exit(2);
+  }
   c.variant = FindVariant(name);
   if (c.variant == nullptr) {
     std::fprintf(stderr, "smpfuzz fuzz target: SMPFUZZ_VARIANT: unknown variant '%s' (known: %s)\n",
@@ -135,7 +144,7 @@ Outcome RunInput(const std::uint8_t* data, std::size_t size, std::uint8_t* inter
   if (!Config().fresh_simulator) return RunOn(Sim(), r, interleaving_map);
   Outcome out;
   {
-    Simulator sim(NewModelGuest());
+    Simulator sim(Config().guest.make());
     out = RunOn(sim, r, interleaving_map);
   }
   // The frames of the simulator's coroutines, now on the free lists.
@@ -146,7 +155,7 @@ Outcome RunInput(const std::uint8_t* data, std::size_t size, std::uint8_t* inter
 std::string DescribeInput(const std::uint8_t* data, std::size_t size) {
   const HarnessConfig& c = Config();
   Repro r = DecodeInputBytes(data, size, c.variant);
-  Simulator sim(NewModelGuest());
+  Simulator sim(c.guest.make());
   if (!sim.Load(r.scenario).ok()) return "";
   SimOptions opt;
   opt.max_steps = c.max_steps;
@@ -158,7 +167,9 @@ std::string DescribeInput(const std::uint8_t* data, std::size_t size) {
       out += std::string("  (known finding, not a crash: ") + SignatureName(rep.signature) + ")\n";
     }
   }
-  out += "\nreplay: bazel run //tools:smpfuzz -- replay --variant=" + std::string(c.variant->name) +
+  const std::string guest_flag = *c.guest.replay_flag ? std::string(" ") + c.guest.replay_flag : "";
+  out += "\nreplay: bazel run //tools:smpfuzz -- replay" + guest_flag + " --variant=" +
+         std::string(c.variant->name) +
          " CRASH_FILE\nas a reproducer: bazel run //tools:smpfuzz -- convert CRASH_FILE --to=text --variant=" +
          c.variant->name + "\n";
   out += FormatRepro(r);

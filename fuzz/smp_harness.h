@@ -14,14 +14,31 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "lib/guest.h"
 #include "lib/input_bytes.h"
 #include "lib/simulator.h"
 
 namespace smpfuzz::fuzz {
 
+// The code under test: the same harness, byte format and checkers for every
+// guest (lib/guest.h).
+struct HarnessGuest {
+  std::unique_ptr<Guest> (*make)() = nullptr;
+  // smpfuzz replay's flag for it ("" for the model, "--guest=kernel").
+  const char* replay_flag = "";
+  // The one variant the guest runs (a kernel guest's linked build), or null:
+  // any variant, the model's (SMPFUZZ_VARIANT may name one).
+  const char* only_variant = nullptr;
+};
+
+// The model guest (lib/model_guest.h): the default.
+HarnessGuest ModelHarnessGuest();
+
 struct HarnessConfig {
+  HarnessGuest guest = ModelHarnessGuest();
   const Variant* variant = nullptr;
   // Feed interleaving pairs to the engine (and use the custom mutator).
   bool feedback = true;
@@ -52,7 +69,9 @@ struct HarnessConfig {
 
 // From SMPFUZZ_VARIANT (default: the binary's own), SMPFUZZ_PLAIN=1 (no
 // interleaving feedback, no custom mutator: the baseline for the benchmark's
-// ratio) and SMPFUZZ_CRASH_ON. A bad value exits with status 2.
+// ratio) and SMPFUZZ_CRASH_ON. A bad value (or, for a guest with
+// only_variant, another variant) exits with status 2. Config().guest is
+// the caller's to set before the first run.
 HarnessConfig& Config();
 void InitConfigFromEnvironment(const char* default_variant);
 

@@ -38,16 +38,29 @@ GUEST_COPTS = GUEST_FLAGS + [
     "kernel/shim/smpfuzz_prelude.h",
 ]
 
-# Where the guest cannot run: the real TSan runtime defines every __tsan_*
-# entry point itself, and ASan's stack bookkeeping does not know the guest's
-# fibers (no __sanitizer_*_switch_fiber annotations yet).
+# Where the guest cannot run: under --config=tsan the real TSan runtime
+# defines every __tsan_* entry point itself (duplicate symbols at link time,
+# and its own race detector would run on the guest's fibers). ASan (asan,
+# libfuzzer) runs it: kernel/runtime/runtime.cc annotates its fiber
+# switches, and GUEST_FLAGS keep ASan off the tree's own files.
 _NO_GUEST = [
-    "//:sanitizer_asan",
-    "//:sanitizer_fuzzer_asan",
     "//:sanitizer_tsan",
-    "//:engine_libfuzzer",
-    "//:engine_afl",
 ]
+
+# Coverage on the tree's own files in the fuzz configs: -fno-sanitize=all
+# (GUEST_FLAGS) drops the config's -fsanitize=fuzzer-no-link, so libFuzzer's
+# inline 8-bit counters, PC table and comparison tracing come back here
+# (trace-cmp too, which the configs leave off the model: smp.c's compares
+# are of CPU numbers and flags from the input). Under --config=afl the
+# compiler is afl-clang-fast, whose PCGUARD plugin instruments the tree's
+# files whatever the sanitizer flags. The counters' own loads and stores,
+# which the TSan pass instruments too, are not scheduling points
+# (IsCoverage in runtime.cc); the guest's accesses are those of the default
+# build, so a fuzzer's crash replays in smpfuzz.
+GUEST_COVERAGE = select({
+    "//:engine_libfuzzer": ["-fsanitize-coverage=inline-8bit-counters,pc-table,trace-cmp"],
+    "//conditions:default": [],
+})
 
 GUEST_COMPATIBLE = select(dict(
     [(c, ["//kernel:incompatible"]) for c in _NO_GUEST] + [("//conditions:default", [])],
@@ -126,7 +139,7 @@ def kernel_guest_variant(name, tree, patches, variant = None):
             "$(GENDIR)/kernel/%s/include/linux/kconfig.h" % tree,
             "-DSMPFUZZ_VARIANT='\"%s\"'" % (variant or name.replace("smp_", "")),
             "-DSMPFUZZ_TREE='\"%s\"'" % tree,
-        ],
+        ] + GUEST_COVERAGE,
         # Module maps know nothing of -nostdinc and the tree's include dir.
         features = ["-layering_check"],
         target_compatible_with = GUEST_COMPATIBLE,

@@ -106,7 +106,10 @@ class KernelGuest final : public Guest {
     k_.set_nr_cpu_ids(static_cast<unsigned int>(n));
     k_.set_csd_lock_timeout(scenario_.csd_lock_timeout_ms);
     k_.boot(scenario_.csdlock_debug, static_cast<unsigned int>(n));
-    std::memcpy(AsyncBase(), async_initial_.data(), async_initial_.size());
+    // No workload csds: data() may be null, and memcpy from null is UB (UBSan).
+    if (!async_initial_.empty()) {
+      std::memcpy(AsyncBase(), async_initial_.data(), async_initial_.size());
+    }
     kernel_rt::WatchCsds(names, layout_);
     if (names == nullptr) return;
     const std::size_t csd = layout_.size;

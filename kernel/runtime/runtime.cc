@@ -16,6 +16,34 @@
 #include "kernel/runtime/kernel_api.h"
 #include "kernel/runtime/observer.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SMPFUZZ_ASAN_FIBERS 1
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+#endif
+
+// Coverage instrumentation on the guest's own files (the fuzz configs,
+// kernel/defs.bzl): clang 14's TSan pass instruments the coverage updates
+// too (libFuzzer's inline 8-bit counters: a __tsan_write1 per edge; AFL++'s
+// PCGUARD: the guard's load, the map pointer's load, the map byte's store).
+// They are no kernel accesses: no scheduling point, no checker event, or a
+// run would take other steps (and race on counters) in a fuzz build than in
+// smpfuzz's. The section bounds are this module's: a binary that links the
+// guest and this runtime into one module (fuzz targets; tests with
+// linkstatic) finds the tree's counters.
+#if defined(SMPFUZZ_LIBFUZZER) || defined(SMPFUZZ_AFL)
+extern "C" {
+extern char __start___sancov_cntrs[] __attribute__((weak));
+extern char __stop___sancov_cntrs[] __attribute__((weak));
+extern char __start___sancov_guards[] __attribute__((weak));
+extern char __stop___sancov_guards[] __attribute__((weak));
+extern unsigned char* __afl_area_ptr __attribute__((weak));
+extern unsigned int __afl_map_size __attribute__((weak));
+}
+#endif
+
 namespace smpfuzz::kernel_rt {
 namespace {
 
@@ -70,6 +98,11 @@ struct Pass {
 
 struct Fiber {
   Cpu* cpu = nullptr;
+  // For ASan (SMPFUZZ_ASAN_FIBERS): the fiber's fake stack while it is
+  // switched out, and the stack of the bridge that resumed it.
+  void* asan_fake_stack = nullptr;
+  const void* caller_stack = nullptr;
+  std::size_t caller_stack_size = 0;
   std::unique_ptr<char[]> stack;
   ctx::fcontext_t ctx = nullptr;     // the kernel side, to resume
   ctx::fcontext_t caller = nullptr;  // the bridge that resumed it
@@ -138,10 +171,48 @@ std::uint64_t NativePerform(const Access& a) {
   }
 }
 
+inline bool IsCoverage(const void* a) {
+#if defined(SMPFUZZ_LIBFUZZER) || defined(SMPFUZZ_AFL)
+  auto in = [a](const void* begin, const void* end) { return a >= begin && a < end; };
+  if (in(__start___sancov_cntrs, __stop___sancov_cntrs) ||
+      in(__start___sancov_guards, __stop___sancov_guards)) {
+    return true;
+  }
+  if (&__afl_area_ptr == nullptr) return false;
+  return a == &__afl_area_ptr ||
+         in(__afl_area_ptr, __afl_area_ptr + (&__afl_map_size ? __afl_map_size : 0));
+#else
+  (void)a;
+  return false;
+#endif
+}
+
+// ASan's fiber annotations (compiler-rt's common_interface_defs.h) around
+// every jump_fcontext: without them ASan takes a fiber's stack for a heap
+// block and its frames' redzones for the thread's. Leave: about to switch
+// to the stack [to, to + size); `fake_stack` null when the current stack is
+// done for good. Arrive: just switched; `from` gets the stack left.
+inline void AsanLeave(void** fake_stack, const void* to, std::size_t size) {
+#if defined(SMPFUZZ_ASAN_FIBERS)
+  __sanitizer_start_switch_fiber(fake_stack, to, size);
+#else
+  (void)fake_stack, (void)to, (void)size;
+#endif
+}
+inline void AsanArrive(void* fake_stack, const void** from, std::size_t* from_size) {
+#if defined(SMPFUZZ_ASAN_FIBERS)
+  __sanitizer_finish_switch_fiber(fake_stack, from, from_size);
+#else
+  (void)fake_stack, (void)from, (void)from_size;
+#endif
+}
+
 // Switches from the fiber to the bridge that resumed it.
 void SwitchOut(Fiber* f) {
   Observe().Settle(*f->cpu);
+  AsanLeave(&f->asan_fake_stack, f->caller_stack, f->caller_stack_size);
   ctx::transfer_t t = ctx::jump_fcontext(f->caller, nullptr);
+  AsanArrive(f->asan_fake_stack, &f->caller_stack, &f->caller_stack_size);
   f->caller = t.fctx;
 }
 
@@ -154,6 +225,7 @@ void RunHandlerNested(Fiber* f) {
 
 void FiberMain(ctx::transfer_t t) {
   Fiber* f = static_cast<Fiber*>(t.data);
+  AsanArrive(nullptr, &f->caller_stack, &f->caller_stack_size);
   f->caller = t.fctx;
   if (f->irq_mode) {
     f->irq_handler(f->irq_arg);
@@ -164,6 +236,7 @@ void FiberMain(ctx::transfer_t t) {
   }
   f->live = false;
   Observe().Settle(*f->cpu);
+  AsanLeave(nullptr, f->caller_stack, f->caller_stack_size);
   ctx::jump_fcontext(f->caller, nullptr);
   std::abort();  // a finished context is never resumed
 }
@@ -173,7 +246,10 @@ Yielded Resume(Fiber* f, Msg msg) {
   Fiber* outer = S().current;
   S().current = f;
   f->msg = msg;
+  void* fake_stack = nullptr;
+  AsanLeave(&fake_stack, f->stack.get(), kStackSize);
   ctx::transfer_t t = ctx::jump_fcontext(f->ctx, f);
+  AsanArrive(fake_stack, nullptr, nullptr);
   f->ctx = t.fctx;
   S().current = outer;
   return f->yielded;
@@ -181,6 +257,11 @@ Yielded Resume(Fiber* f, Msg msg) {
 
 void StartFresh(Fiber* f) {
   char* top = f->stack.get() + kStackSize;
+#if defined(SMPFUZZ_ASAN_FIBERS)
+  // A fiber abandoned mid-run (a finished run's, ResetMemory) left its
+  // frames' redzones poisoned: the new one starts on a clean stack.
+  __asan_unpoison_memory_region(f->stack.get(), kStackSize);
+#endif
   f->ctx = ctx::make_fcontext(top, kStackSize, FiberMain);
   f->live = true;
   f->pass.Clear();
@@ -198,6 +279,36 @@ Task<void> Bridge(Cpu& cpu, Fiber* f, Msg first) {
   }
 }
 
+#if defined(SMPFUZZ_LIBFUZZER)
+// Interleaving feedback from the tree's own code, for libFuzzer (which reads
+// every array in this section as coverage and clears it before each input):
+// the pairs of code addresses (relative to the binary) of accesses that ran
+// back to back on different CPUs, hashed. The simulator's pairs are of
+// Sites, and every kernel access is Site::kernel_guest: this is their
+// counterpart for the kernel guest.
+constexpr std::size_t kPcPairBits = 12;
+__attribute__((section("__libfuzzer_extra_counters"))) std::uint8_t pc_pairs[1 << kPcPairBits];
+struct {
+  int cpu = -1;
+  std::uint64_t pc = 0;
+} last_access;
+
+void CountPcPair(int cpu, std::uint64_t pc) {
+  if (pc == 0) return;
+  const std::uint64_t rel = pc - reinterpret_cast<std::uintptr_t>(&NativePerform);
+  if (last_access.cpu >= 0 && last_access.cpu != cpu) {
+    const std::uint64_t h = ((last_access.pc * 0x9e3779b97f4a7c15ull) ^ rel) * 0xff51afd7ed558ccdull;
+    std::uint8_t& c = pc_pairs[h >> (64 - kPcPairBits)];
+    if (c != 0xff) ++c;
+  }
+  last_access = {cpu, rel};
+}
+void ResetPcPairs() { last_access.cpu = -1; }
+#else
+void CountPcPair(int, std::uint64_t) {}
+void ResetPcPairs() {}
+#endif
+
 inline std::uint64_t Point(AccessKind kind, void* addr, std::uint8_t size) {
   Access a;
   a.kind = kind;
@@ -210,7 +321,7 @@ inline std::uint64_t Point(AccessKind kind, void* addr, std::uint8_t size) {
 // A plain or volatile load: a scheduling point, then the native load.
 inline void Load(void* addr, std::uint8_t size, bool marked) {
   Fiber* f = S().current;
-  if (f == nullptr) return;
+  if (f == nullptr || IsCoverage(addr)) return;
   std::uint64_t v = Point(marked ? AccessKind::kReadOnce : AccessKind::kPlainLoad, addr, size);
   f->pass.Add(addr, size, v, marked);
   f->last_load = addr;
@@ -220,7 +331,7 @@ inline void Load(void* addr, std::uint8_t size, bool marked) {
 // A plain or volatile store: a scheduling point, then the native store (the
 // machine rewrites the old value).
 inline void Store(void* addr, std::uint8_t size, bool marked) {
-  if (S().current == nullptr) return;
+  if (S().current == nullptr || IsCoverage(addr)) return;
   Access a;
   a.kind = marked ? AccessKind::kWriteOnce : AccessKind::kPlainStore;
   a.size = size;
@@ -364,6 +475,7 @@ void ResetMemory() {
   }
   s.dyn_used = 0;
   s.printk.clear();
+  ResetPcPairs();
   Observe().Reset(s.nr_cpus);
   std::memset(s.wild, 0, sizeof(s.wild));
   for (Fiber& f : s.fibers) f.live = false;
@@ -417,10 +529,14 @@ std::uint64_t Yield(const Access& a) {
   if (a.site == Site::kernel_guest && a.kind != AccessKind::kCall && a.pc == 0) {
     f->pending.pc = S().code_pc;
   }
+  const std::uint64_t pc = f->pending.pc;
   f->yielded = Yielded::kAccess;
   for (;;) {
     SwitchOut(f);
-    if (f->msg == Msg::kResult) return f->result;
+    if (f->msg == Msg::kResult) {
+      CountPcPair(f->cpu->id, pc);  // the access ran just now
+      return f->result;
+    }
     // An IPI came in while this CPU was parked here: its handler runs on top.
     RunHandlerNested(f);
     f->yielded = Yielded::kIrqDone;
