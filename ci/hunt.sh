@@ -8,6 +8,7 @@
 #   ci/hunt.sh --time=2m --variant=b0473dcd --engine=libfuzzer,afl --jobs=1 --out=/tmp/h
 #   HUNT_AFL_MUTATOR=1 ci/hunt.sh ...    # AFL++ also loads fuzz/afl_mutator.cc
 #   BAZEL=/work/bz ci/hunt.sh ...        # another bazel command (e.g. one that takes a lock)
+#   ci/hunt.sh --guest=kernel --variant=fixed ...   # Linux's own smp.c (the default tree)
 #
 # Exit status: that of `smpfuzz hunt` (0 no bucket, 1 buckets, 2 the hunt could not run);
 # 2 also when --out cannot be used or a build fails, with a one-line reason.
@@ -22,13 +23,15 @@ die() {
 out=""
 variant=b0473dcd
 engines=libfuzzer,afl
+guest=model
 prev=""
 for a in "$@"; do
-  case $prev in --out) out=$a ;; --variant) variant=$a ;; --engine) engines=$a ;; esac
+  case $prev in --out) out=$a ;; --variant) variant=$a ;; --engine) engines=$a ;; --guest) guest=$a ;; esac
   case $a in
     --out=*) out=${a#--out=} ;;
     --variant=*) variant=${a#--variant=} ;;
     --engine=*) engines=${a#--engine=} ;;
+    --guest=*) guest=${a#--guest=} ;;
   esac
   prev=$a
 done
@@ -38,7 +41,14 @@ if [ -z "$out" ]; then
 fi
 
 # One binary per variant where fuzz/BUILD has one; hunt sets SMPFUZZ_VARIANT in any case.
-case $variant in baseline | b0473dcd | fixed) target=smp_${variant}_fuzzer ;; *) target=smp_fixed_fuzzer ;; esac
+# The kernel guest's targets link the default tree with the variant's patches.
+case $guest/$variant in
+  model/baseline | model/b0473dcd | model/fixed) target=smp_${variant}_fuzzer ;;
+  model/*) target=smp_fixed_fuzzer ;;
+  kernel/baseline | kernel/b0473dcd | kernel/fixed) target=kernel_smp_${variant}_fuzzer ;;
+  kernel/*) die "--variant=$variant: the kernel guest has baseline, b0473dcd and fixed" ;;
+  *) die "--guest=$guest: expected model or kernel" ;;
+esac
 
 # Status 1 means "buckets found": a directory that cannot be made must not look like that.
 why=$(mkdir -p "$out/bin" 2>&1) || die "--out=$out: ${why#mkdir: }"

@@ -222,6 +222,7 @@ absl::StatusOr<MinimizeResult> Minimize(const Repro& in, Signature signature,
   res.repro.max_steps = in.max_steps;
   res.repro.ns_per_step = in.ns_per_step;
   res.repro.stop_on = in.stop_on;
+  res.repro.guest = in.guest;  // found on the same build
   res.preemptions = found.preemptions;
   res.explored = true;
   StateExpectations(&res.repro);
@@ -229,7 +230,7 @@ absl::StatusOr<MinimizeResult> Minimize(const Repro& in, Signature signature,
 }
 
 Classified Classify(const std::string& path, const Variant* raw_variant, Simulator* sim,
-                    const KnownFinding& known) {
+                    const KnownFinding& known, const GuestRecord& raw_guest) {
   Classified c;
   absl::StatusOr<Input> in = ReadInput(path, raw_variant, CrashDirOrigin(path));
   if (!in.ok()) {
@@ -237,6 +238,7 @@ Classified Classify(const std::string& path, const Variant* raw_variant, Simulat
     return c;
   }
   c.repro = std::move(in->repro);
+  if (!in->was_text) c.repro.guest = raw_guest;
   if (!sim->Load(c.repro.scenario).ok()) {
     c.error = path + ": scenario does not load";
     return c;
@@ -297,10 +299,12 @@ Bucket* TriageResult::Add(const std::string& path, Classified c) {
 
 TriageResult Triage(const std::vector<std::string>& files, const Variant* raw_variant,
                     bool minimize, const KnownFinding& known, double minimize_seconds,
-                    const GuestFactory& guest) {
+                    const GuestFactory& guest, const GuestRecord& raw_guest) {
   TriageResult t;
   Simulator sim(guest ? guest() : NewModelGuest());
-  for (const std::string& path : files) t.Add(path, Classify(path, raw_variant, &sim, known));
+  for (const std::string& path : files) {
+    t.Add(path, Classify(path, raw_variant, &sim, known, raw_guest));
+  }
   if (minimize) {
     for (Bucket& b : t.buckets) {
       b.minimized = Minimize(b.smallest, b.signature, 2.0, minimize_seconds, guest);

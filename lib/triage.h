@@ -106,9 +106,11 @@ using KnownFinding = std::function<bool(const Simulator&, const Report&)>;
 // Reads `path` by CrashDirOrigin(path) (reproducer text, or raw bytes run
 // as `raw_variant`) and
 // replays it on `sim`, which it reloads. Its bucket is that of its most
-// severe report that is not `known` (kKnown: it has only known ones).
+// severe report that is not `known` (kKnown: it has only known ones). Raw
+// bytes carry no guest; their reproducer records `raw_guest`, the build
+// `sim` runs (a reproducer's own record is kept).
 Classified Classify(const std::string& path, const Variant* raw_variant, Simulator* sim,
-                    const KnownFinding& known = nullptr);
+                    const KnownFinding& known = nullptr, const GuestRecord& raw_guest = {});
 
 struct TriageResult {
   std::vector<Bucket> buckets;  // in order of first appearance
@@ -135,10 +137,12 @@ std::string BucketReproText(const Bucket& b);
 // reproducer, any other file is one when it begins with the header, else
 // raw bytes run as `raw_variant`); minimizes each bucket in at most
 // `minimize_seconds` (0: no limit).
-// Every input runs on `guest` (empty: the model).
+// Every input runs on `guest` (empty: the model), whose build raw inputs'
+// reproducers record as `raw_guest` (Classify).
 TriageResult Triage(const std::vector<std::string>& files, const Variant* raw_variant,
                     bool minimize, const KnownFinding& known = nullptr,
-                    double minimize_seconds = 0, const GuestFactory& guest = {});
+                    double minimize_seconds = 0, const GuestFactory& guest = {},
+                    const GuestRecord& raw_guest = {});
 
 }  // namespace smpfuzz
 

@@ -35,6 +35,7 @@ constexpr char kUsageBefore[] =
     "  smpfuzz hunt --time=DURATION --out=DIR [--variant=V] [--engine=libfuzzer,afl] [--jobs=N]\n"
     "               --libfuzzer_target=PATH --afl_target=PATH [--afl_mutator=PATH] [--dict=PATH]\n"
     "               [--merge_every=DURATION] [--noskip_known_buckets]\n"
+    "               [--guest=kernel] (the default tree's build, as kernel_smp_<variant>_fuzzer links it)\n"
     "               (ci/hunt.sh builds the targets and fills in the paths)\n"
     "  smpfuzz check-patch PATCH... [--kernel=TREE] [--preemptions=N (default 1)] [--max_seconds=S]\n"
     "                      [--out=DIR]\n"

@@ -18,8 +18,10 @@
 #include "absl/strings/str_split.h"
 #include "tools/command.h"
 #include "tools/flag_types.h"
+#include "tools/guest_choice.h"
 #include "tools/hunt/hunt.h"
 #include "tools/shared_flags.h"
+#include "lib/variant.h"
 
 namespace smpfuzz::cli {
 using JobCount = WholeNumber<1, 256>;
@@ -74,6 +76,17 @@ absl::StatusOr<ExitStatus> Hunt(const std::vector<std::string>& args) {
   o.dict = absl::GetFlag(FLAGS_dict);
   o.afl_mutator = absl::GetFlag(FLAGS_afl_mutator);
   o.skip_known_buckets = absl::GetFlag(FLAGS_skip_known_buckets);
+  // The kernel guest: the build the targets link (ci/hunt.sh builds
+  // kernel_smp_<variant>_fuzzer from the default tree; no --kernel or
+  // --patch, which the targets would not follow), for triage and
+  // minimization.
+  if (const Variant* v = FindVariant(o.variant); v != nullptr && KernelGuestChosen()) {
+    absl::StatusOr<GuestChoice> g = ChooseGuest(*v);
+    if (!g.ok()) return g.status();
+    o.guest = g->make;
+    o.guest_record = g->Record();
+    o.guest_description = g->description;
+  }
   absl::StatusOr<std::size_t> buckets = hunt::RunHunt(o);
   if (!buckets.ok()) return WithPrefix("smpfuzz hunt: ", buckets.status());
   return *buckets > 0 ? ExitStatus::kViolation : ExitStatus::kClean;
@@ -86,11 +99,12 @@ const Command kHuntCommand = {
     .synopsis = {"--time=DURATION --out=DIR [--variant=V] [--engine=libfuzzer,afl] [--jobs=N]\n"
                  "--libfuzzer_target=PATH --afl_target=PATH [--afl_mutator=PATH] [--dict=PATH]\n"
                  "[--merge_every=DURATION] [--noskip_known_buckets]\n"
+                 "[--guest=kernel] (the default tree's build, as kernel_smp_<variant>_fuzzer links it)\n"
                  "(ci/hunt.sh builds the targets and fills in the paths)"},
     .flags = {Takes(FLAGS_time), Takes(FLAGS_out), Takes(FLAGS_variant), Takes(FLAGS_engine),
               Takes(FLAGS_jobs), Takes(FLAGS_libfuzzer_target), Takes(FLAGS_afl_target),
               Takes(FLAGS_afl_mutator), Takes(FLAGS_dict), Takes(FLAGS_merge_every),
-              Takes(FLAGS_skip_known_buckets)},
+              Takes(FLAGS_skip_known_buckets), Takes(FLAGS_guest)},
     .run = Hunt,
 };
 

@@ -9,6 +9,7 @@ set -uo pipefail
 bin=$1
 tree=$2
 patches=$3  # the directory of kernel/patches/*.patch
+fake_engine=$4  # tools/hunt/fake_libfuzzer.sh: writes $FAKE_CRASH as its crash
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 export SMPFUZZ_CACHE_DIR=$tmp/cache
 failures=0
@@ -68,6 +69,36 @@ has out 'llist-self-loop'
 mkdir -p "$tmp/crashes" && cp "$cex" "$tmp/crashes/"
 run 1 triage "$tmp/crashes" --out="$tmp/triaged" --kernel="$tree" --variant=b0473dcd --max_seconds=60
 ls "$tmp/triaged" | grep -q 'llist-self-loop' || fail "triage made no llist-self-loop bucket: $(ls "$tmp/triaged")"
+# A raw crash file (the kernel fuzz targets' bytes) carries no guest: its bucket's
+# reproducer records the build triage ran it on, so replay runs it there.
+run 0 convert "$cex" --to=bytes --out="$tmp/self_loop.bytes"
+mkdir -p "$tmp/raw" && cp "$tmp/self_loop.bytes" "$tmp/raw/crash-0"
+run 1 triage "$tmp/raw" --out="$tmp/raw_triaged" --kernel="$tree" --variant=b0473dcd --max_seconds=60
+raw_bucket=$(ls "$tmp"/raw_triaged/llist-self-loop-*.repro 2>/dev/null | head -1)
+if [ -z "$raw_bucket" ]; then
+  fail "triage of the raw crash made no llist-self-loop bucket: $(ls "$tmp/raw_triaged")"
+else
+  grep -q '^guest kernel tree=' "$raw_bucket" || fail "the raw crash's bucket does not name its build: $(head -5 "$raw_bucket")"
+  run 1 replay "$raw_bucket" --kernel="$tree" --notrace
+  has out 'llist-self-loop'
+fi
+
+# hunt on the kernel guest (a stand-in engine that writes that crash): triaged and
+# minimized on the kernel guest, its bucket names the build.
+export FAKE_CRASH=$tmp/self_loop.bytes
+run 1 hunt --guest=kernel --time=20s --jobs=1 --engine=libfuzzer \
+  --libfuzzer_target="$fake_engine" --variant=b0473dcd --out="$tmp/hunt"
+hunt_bucket=$(ls "$tmp"/hunt/buckets/llist-self-loop-*.repro 2>/dev/null | head -1)
+if [ -z "$hunt_bucket" ]; then
+  fail "hunt --guest=kernel made no llist-self-loop bucket: $(ls "$tmp/hunt/buckets"); $(tail -5 "$tmp/hunt/hunt.log")"
+else
+  grep -q '^guest kernel tree=' "$hunt_bucket" || fail "the hunt's bucket does not name its build"
+  run 0 replay "$hunt_bucket" --check --notrace
+fi
+grep -q 'start: variant b0473dcd, linux' "$tmp/hunt/hunt.log" || fail "hunt.log does not name the kernel guest: $(head -2 "$tmp/hunt/hunt.log")"
+grep -q '^# smpfuzz hunt on b0473dcd (linux' "$tmp/hunt/summary.md" || fail "summary.md does not name the kernel guest: $(head -1 "$tmp/hunt/summary.md")"
+run 2 hunt --guest=kernel --kernel="$tree" --time=2s --libfuzzer_target="$fake_engine" --out="$tmp/hunt2"
+lines err 1
 
 # explore on the kernel guest: b0473dcd's self-loop at 1 preemption; fixed clean.
 ops='1: call_single target=0 wait=0; 2: call_single target=0 wait=0'

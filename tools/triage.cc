@@ -53,14 +53,16 @@ absl::StatusOr<ExitStatus> Triage(const std::vector<std::string>& args) {
   // With the kernel guest's flags every input runs on that build (of the
   // variant --variant names, else the raw inputs' default).
   GuestFactory guest;
+  GuestRecord record;
   if (KernelGuestChosen()) {
     absl::StatusOr<GuestChoice> g = ChooseGuest(*RawInputVariant(*forced));
     if (!g.ok()) return g.status();
     guest = g->make;
+    record = g->Record();
   }
   // Crash files come from the fuzz harness: bucket them by its rule.
   TriageResult t = smpfuzz::Triage(files, RawInputVariant(*forced), true, fuzz::IsKnownFinding,
-                                   *max_seconds, guest);
+                                   *max_seconds, guest, record);
   for (const std::string& e : t.errors) std::fprintf(stderr, "%s\n", e.c_str());
   for (const Bucket& b : t.buckets) {
     if (b.minimized.ok() && b.minimized->out_of_time) {

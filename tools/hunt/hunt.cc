@@ -244,7 +244,7 @@ void Hunt::StartMerge() {
 
 std::string Hunt::Summary(double elapsed, bool final) {
   SummaryFacts f;
-  f.variant = o_.variant;
+  f.variant = o_.guest ? o_.variant + " (" + o_.guest_description + ")" : o_.variant;
   f.out = o_.out;
   f.seconds = o_.seconds;
   f.elapsed = elapsed;
@@ -310,12 +310,13 @@ absl::StatusOr<std::size_t> Hunt::Run() {
 
   std::string engines;
   for (const std::string& e : o_.engines) engines += (engines.empty() ? "" : ",") + e;
-  log_.Event("start: variant " + o_.variant + ", engines " + engines + ", " + std::to_string(o_.jobs) +
+  log_.Event("start: variant " + o_.variant + (o_.guest ? ", " + o_.guest_description : "") + ", engines " + engines + ", " + std::to_string(o_.jobs) +
              " job(s) each, for " + Clock(o_.seconds) + ", in " + o_.out);
 
   // The buckets an earlier run found, with their keys, from the start: the
   // engines skip them at once, not once their crash files are triaged again.
-  triager_ = std::make_unique<Triager>(o_.out, variant_, &log_, end_ - 0.5);
+  triager_ = std::make_unique<Triager>(o_.out, variant_, o_.guest, o_.guest_record, &log_,
+                                       end_ - 0.5);
   // What an earlier run of this hunt left: its crash files, triaged again.
   {
     std::vector<std::string> old;

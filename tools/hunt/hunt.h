@@ -26,6 +26,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/guest.h"
+#include "lib/repro.h"
 
 namespace smpfuzz::hunt {
 
@@ -43,6 +45,13 @@ struct HuntOptions {
   // The engines stop crashing on buckets already found (the harness reads
   // OUT/bucket-keys), so they go on looking for others.
   bool skip_known_buckets = true;
+  // The guest the targets run, for triage and minimization: empty, the
+  // model; else the kernel guest build the targets link (ci/hunt.sh
+  // --guest=kernel: //fuzz:kernel_smp_<variant>_fuzzer), which the buckets'
+  // reproducers record.
+  GuestFactory guest;
+  GuestRecord guest_record;
+  std::string guest_description = "model";  // for hunt.log and summary.md
 };
 
 // Runs a hunt, within `seconds` of wall time. Returns the number of buckets

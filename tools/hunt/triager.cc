@@ -50,8 +50,10 @@ MinimizeResult KeptReproducer(const Bucket& b, const Repro& kept, Simulator* sim
 
 }  // namespace
 
-Triager::Triager(const std::string& out, const Variant* variant, Log* log, double deadline)
-    : out_(out), variant_(variant), log_(log), deadline_(deadline) {
+Triager::Triager(const std::string& out, const Variant* variant, GuestFactory guest,
+                 GuestRecord guest_record, Log* log, double deadline)
+    : out_(out), variant_(variant), guest_(std::move(guest)), guest_record_(std::move(guest_record)),
+      log_(log), deadline_(deadline) {
   LoadFromBefore();
   thread_ = std::thread([this] { Loop(); });
 }
@@ -97,7 +99,7 @@ std::string BucketReproName(const Bucket& b) {
 }
 
 void Triager::Loop() {
-  Simulator sim(NewModelGuest());
+  Simulator sim(guest_ ? guest_() : NewModelGuest());
   for (;;) {
     std::string path;
     {
@@ -109,7 +111,7 @@ void Triager::Loop() {
       busy_ = true;
     }
     // The harness's own rule: a crash is about a report it does not know.
-    Classified c = Classify(path, variant_, &sim, fuzz::IsKnownFinding);
+    Classified c = Classify(path, variant_, &sim, fuzz::IsKnownFinding, guest_record_);
     const Classified::Kind kind = c.kind;
     const std::string error = c.error;
     std::size_t index = 0;
@@ -124,7 +126,8 @@ void Triager::Loop() {
       }
     }
     if (kind == Classified::kClean) {
-      log_->Event(path + " replays clean: the engine saw a failure the model does not repeat");
+      log_->Event(path + " replays clean: the engine saw a failure the " +
+                  std::string(guest_ ? "kernel guest" : "model") + " does not repeat");
     } else if (kind == Classified::kBad) {
       log_->Event(error);
     }
@@ -165,7 +168,7 @@ void Triager::LoadFromBefore() {
     const std::size_t dash = path.rfind('-');
     if (dash != std::string::npos) by_hash[path.substr(dash)] = path;
   }
-  Simulator sim(NewModelGuest());
+  Simulator sim(guest_ ? guest_() : NewModelGuest());
   for (const std::string& key : ReadKeys()) {
     auto it = by_hash.find("-" + HashHex(key).substr(8) + ".repro");
     if (it == by_hash.end()) continue;
@@ -223,7 +226,7 @@ std::optional<absl::StatusOr<MinimizeResult>> Triager::MinimizeAndWrite(Bucket* 
     return std::nullopt;
   }
   absl::StatusOr<MinimizeResult> m =
-      smpfuzz::Minimize(b->smallest, b->signature, per_check, total);
+      smpfuzz::Minimize(b->smallest, b->signature, per_check, total, guest_);
   b->minimized = m;
   if (absl::Status s = WriteFileAtomically(path, BucketReproText(*b)); !s.ok()) {
     log_->Event(std::string(s.message()));

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "lib/guest.h"
 #include "lib/repro.h"
 #include "lib/simulator.h"
 #include "lib/triage.h"
@@ -40,9 +41,12 @@ std::string BucketReproName(const Bucket& b);
 
 class Triager {
  public:
-  // Crash files replay as `variant` when raw; minimizations end by
-  // `deadline` (Now()). Loads the buckets of an earlier run on `out`.
-  Triager(const std::string& out, const Variant* variant, Log* log, double deadline);
+  // Crash files replay as `variant` when raw, on `guest` (empty: the
+  // model), whose build their reproducers record as `guest_record`;
+  // minimizations end by `deadline` (Now()). Loads the buckets of an
+  // earlier run on `out`.
+  Triager(const std::string& out, const Variant* variant, GuestFactory guest,
+          GuestRecord guest_record, Log* log, double deadline);
   ~Triager();
 
   // Queues a crash file (already in OUT/crashes).
@@ -85,6 +89,8 @@ class Triager {
 
   const std::string out_;
   const Variant* variant_;
+  const GuestFactory guest_;
+  const GuestRecord guest_record_;
   Log* log_;
   const double deadline_;
   std::mutex mu_;
