@@ -151,6 +151,7 @@ class KernelGuest final : public Guest {
   std::vector<SourceLine> Symbolize(const std::vector<std::uint64_t>& pcs) const override {
     return SymbolizeGuestCode(pcs);
   }
+  std::string CodePlace(std::uint64_t pc) const override { return GuestCodePlace(pc); }
   bool IsSharedWorkloadCsd(const void* p) const override {
     const int i = AsyncCsdIndex(p);
     return i >= 0 && plan_.csd_shared[i];

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <mutex>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -99,6 +101,18 @@ std::vector<SourceLine> SymbolizeGuestCode(const std::vector<std::uint64_t>& pcs
     }
   }
   return out;
+}
+
+std::string GuestCodePlace(std::uint64_t pc) {
+  static std::mutex mu;
+  static auto* places = new std::unordered_map<std::uint64_t, std::string>;
+  std::lock_guard<std::mutex> lock(mu);
+  auto [it, fresh] = places->try_emplace(pc);
+  if (fresh) {
+    const SourceLine l = SymbolizeGuestCode({pc}).at(0);
+    if (l.line > 0) it->second = l.function + "(" + l.file + ":" + std::to_string(l.line) + ")";
+  }
+  return it->second;
 }
 
 }  // namespace smpfuzz

@@ -12,6 +12,7 @@
 #define SMPFUZZ_KERNEL_SYMBOLIZE_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "lib/run_result.h"
@@ -20,6 +21,13 @@ namespace smpfuzz {
 
 // One SourceLine per pc, in order; empty where llvm-symbolizer cannot say.
 std::vector<SourceLine> SymbolizeGuestCode(const std::vector<std::uint64_t>& pcs);
+
+// Where one pc is, as bucket keys name a place of the tree:
+// "llist_add_batch(lib/llist.c:33)", the form of the kernel's own WARNs
+// (kernel/runtime/observer.cc); "" when unknown. Looked up once per pc per
+// process (thread-safe): reports of the same place cost a map lookup, so the
+// fuzz harness may key every run's reports by it.
+std::string GuestCodePlace(std::uint64_t pc);
 
 }  // namespace smpfuzz
 

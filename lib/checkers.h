@@ -56,6 +56,13 @@ class Checkers {
                    std::uint64_t step);
 
   const std::vector<Report>& reports() const { return reports_; }
+  // Reports from index `from` on that have no pc get `pc` (the access that
+  // made them: the simulator knows it, the checkers are not told).
+  void StampPc(std::size_t from, std::uint64_t pc) {
+    for (std::size_t i = from; i < reports_.size(); ++i) {
+      if (reports_[i].pc == 0) reports_[i].pc = pc;
+    }
+  }
   // Bit i set when Signature i fired.
   std::uint32_t fired() const { return fired_; }
 

@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "lib/locations.h"
@@ -72,6 +73,14 @@ class Guest {
   virtual std::vector<SourceLine> Symbolize(const std::vector<std::uint64_t>& pcs) const {
     (void)pcs;
     return {};
+  }
+  // Where one pc is, for a report's bucket key (Report::where), e.g.
+  // "llist_add_batch(lib/llist.c:33)"; "" where unknown (the model: its
+  // Sites name the place). Called for every report the guest's accesses
+  // make, so it must be cheap once a pc has been seen.
+  virtual std::string CodePlace(std::uint64_t pc) const {
+    (void)pc;
+    return "";
   }
 };
 

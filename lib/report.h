@@ -57,6 +57,9 @@ struct Report {
   // "csd_unlock(kernel/smp.c:368)"): it replaces the sites in the dedup key,
   // so buckets are per location of the tree, not per Site::kernel_guest.
   std::string where;
+  // The guest code address of the access that made it (Access::pc; 0 for
+  // the model): the simulator turns it into `where` (Guest::CodePlace).
+  std::uint64_t pc = 0;
   std::string message;       // one line, for people
   // The memory object involved (csd or list head), while the run's state is
   // alive; for tools that classify findings, never printed.

@@ -259,7 +259,9 @@ std::uint64_t Simulator::Perform(Cpu& cpu, const Access& a) {
   e.wrote = wrote;
   if (AccessTouchesMemory(a.kind)) {
     e.loc = locations_.Id(a.addr);
+    const std::size_t reports_before = checkers_.reports().size();
     checkers_.OnAccess(cpu.id, a, e.loc, read, wrote, step_);
+    if (a.pc != 0) checkers_.StampPc(reports_before, a.pc);
   }
   if (options_.step_effects != nullptr) {
     effects_.kind = a.kind;
@@ -489,6 +491,10 @@ const RunResult& Simulator::RunWith(const Schedule& schedule, ScheduleSource* so
     ++step_;
   }
   result_.reports = checkers_.reports();
+  // A guest with code addresses names the place of the tree in the key.
+  for (Report& r : result_.reports) {
+    if (r.where.empty() && r.pc != 0) r.where = guest_->CodePlace(r.pc);
+  }
   result_.fired = checkers_.fired();
   result_.steps = step_;
   result_.clock_ns = clock_;

@@ -93,6 +93,9 @@ if [ -z "$hunt_bucket" ]; then
   fail "hunt --guest=kernel made no llist-self-loop bucket: $(ls "$tmp/hunt/buckets"); $(tail -5 "$tmp/hunt/hunt.log")"
 else
   grep -q '^guest kernel tree=' "$hunt_bucket" || fail "the hunt's bucket does not name its build"
+  # Buckets are per place of the tree (function and line), not per Site::kernel_guest.
+  grep -q '^# bucket llist-self-loop@llist_add_batch(lib/llist.c:[0-9][0-9]*)$' "$hunt_bucket" ||
+    fail "the bucket key does not name the tree's place: $(grep '^# bucket' "$hunt_bucket")"
   run 0 replay "$hunt_bucket" --check --notrace
 fi
 grep -q 'start: variant b0473dcd, linux' "$tmp/hunt/hunt.log" || fail "hunt.log does not name the kernel guest: $(head -2 "$tmp/hunt/hunt.log")"
