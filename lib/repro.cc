@@ -322,10 +322,11 @@ class Parser {
     if (key == "cpu") return OpLine(line, toks);
     // `schedule` lines never come here: Parse() streams them (ScheduleLine).
     if (key == "expect") return ExpectLine(line, toks);
+    if (key == "minimal") return MinimalLine(line, toks);
     return Fail(line, toks[0].col, "unknown fact '" + std::string(key) +
                                        "' (expected cpus, variant, csdlock_debug, "
                                        "csd_lock_timeout_ms, offline, max_steps, ns_per_step, "
-                                       "stop_on, guest, cpu, schedule or expect)");
+                                       "stop_on, guest, cpu, schedule, expect or minimal)");
   }
 
   // `guest model`, or `guest kernel tree=H build=H [patches=H,H...]` (hex).
@@ -553,6 +554,42 @@ class Parser {
     return true;
   }
 
+  bool MinimalLine(int line, const std::vector<Token>& toks) {
+    constexpr std::string_view kPreemptions = "preemptions=";
+    if (toks.size() < 4) {
+      return Fail(line, toks.back().col + static_cast<int>(toks.back().text.size()),
+                  "expected 'minimal VARIANT SIGNATURE preemptions=N'");
+    }
+    if (toks.size() > 4) return Fail(line, toks[4].col, "unexpected '" + std::string(toks[4].text) + "'");
+    MinimalClaim m;
+    m.line = line;
+    m.variant = FindVariant(toks[1].text);
+    if (m.variant == nullptr) {
+      return Fail(line, toks[1].col, "unknown variant '" + std::string(toks[1].text) +
+                                         "' (known: " + VariantNames(true) + ")");
+    }
+    if (!SignatureFromName(toks[2].text, &m.signature)) {
+      return Fail(line, toks[2].col, "unknown signature '" + std::string(toks[2].text) + "'");
+    }
+    std::string_view p = toks[3].text;
+    std::int64_t n = 0;
+    if (p.substr(0, kPreemptions.size()) != kPreemptions ||
+        !ParseInt(p.substr(kPreemptions.size()), 0, 64, &n)) {
+      return Fail(line, toks[3].col,
+                  "expected preemptions=N (0..64), got '" + std::string(p) + "'");
+    }
+    m.preemptions = static_cast<std::uint32_t>(n);
+    for (const MinimalClaim& prev : r_->minimal) {
+      if (prev.variant == m.variant && prev.signature == m.signature) {
+        return Fail(line, toks[1].col, "a second 'minimal' for " + std::string(toks[1].text) + " " +
+                                           std::string(toks[2].text) + " (first on line " +
+                                           std::to_string(prev.line) + ")");
+      }
+    }
+    r_->minimal.push_back(m);
+    return true;
+  }
+
   bool Finish(int last_line) {
     if (!seen_header_) return Fail(1, 1, "empty reproducer (expected 'smpfuzz-repro 1')");
     if (!seen_cpus_) return Fail(last_line, 1, "no 'cpus' line");
@@ -628,6 +665,7 @@ bool Repro::operator==(const Repro& o) const {
   return a.nr_cpus == b.nr_cpus && a.variant == b.variant && a.csdlock_debug == b.csdlock_debug &&
          a.offline_mask == b.offline_mask && a.csd_lock_timeout_ms == b.csd_lock_timeout_ms &&
          a.ops == b.ops && schedule == o.schedule && expectations == o.expectations &&
+         minimal == o.minimal &&
          max_steps == o.max_steps && ns_per_step == o.ns_per_step && stop_on == o.stop_on &&
          guest == o.guest;
 }
@@ -719,6 +757,10 @@ std::string FormatRepro(const Repro& r, const std::vector<std::string>& comment)
       for (Signature sig : e.signatures) out += std::string(" ") + SignatureName(sig);
     }
     out += "\n";
+  }
+  for (const MinimalClaim& m : r.minimal) {
+    out += std::string("minimal ") + m.variant->name + " " + SignatureName(m.signature) +
+           " preemptions=" + std::to_string(m.preemptions) + "\n";
   }
   return out;
 }

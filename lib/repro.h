@@ -27,9 +27,13 @@
 //   schedule 1 2*11 1*10 0i              steps: CPU, CPU*count, `i` = deliver its IPI
 //   expect b0473dcd llist-self-loop csd-double-lock
 //   expect fixed clean
+//   minimal b0473dcd llist-self-loop preemptions=1
 //
 // Several `schedule` lines concatenate. `expect V S...` means: replayed as
 // variant V, the run reports every signature S (and `clean`: reports nothing).
+// `minimal V S preemptions=P` is a claim about the scenario: as variant V,
+// some schedule with P preemptions reports S and none with fewer does
+// (lib/minimality.h proves it with the explorer).
 // This file is the grammar and the printer; running the expectations is
 // lib/expectations.h.
 //
@@ -61,6 +65,18 @@ struct Expectation {
   }
 };
 
+// A `minimal` line: the fewest preemptions with which the scenario, run as
+// `variant`, reports `signature`.
+struct MinimalClaim {
+  const Variant* variant = nullptr;
+  Signature signature = Signature::kCount;
+  std::uint32_t preemptions = 0;
+  int line = 0;  // where it was written (0: not from text)
+  bool operator==(const MinimalClaim& o) const {
+    return variant == o.variant && signature == o.signature && preemptions == o.preemptions;
+  }
+};
+
 // The guest a reproducer was recorded on: the model (no `guest` line), or a
 // kernel guest build (`guest kernel tree=H build=H patches=H,H`), named by
 // content hashes (kernel/guest_build.h): the tree's files, each patch, the
@@ -83,6 +99,7 @@ struct Repro {
   Scenario scenario;
   Schedule schedule;
   std::vector<Expectation> expectations;
+  std::vector<MinimalClaim> minimal;
   static constexpr std::uint64_t kDefaultMaxSteps = 200000;
   static constexpr std::uint64_t kDefaultNsPerStep = 1000;
   static constexpr std::uint32_t kDefaultStopOn = SignatureBit(Signature::kLlistSelfLoop);

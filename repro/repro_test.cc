@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
 // Replays every reproducer in repro/ (passed as arguments by repro/BUILD's
-// glob) and checks each of its `expect` lines. A new file is a new case.
+// glob) and checks each of its `expect` lines, and proves each of its
+// `minimal` lines (lib/minimality.h). A new file is a new case.
 
 #include <fstream>
 #include <sstream>
@@ -10,6 +11,7 @@
 
 #include "gtest/gtest.h"
 #include "lib/expectations.h"
+#include "lib/minimality.h"
 #include "lib/repro.h"
 
 namespace smpfuzz {
@@ -17,16 +19,20 @@ namespace {
 
 std::vector<std::string>* files = nullptr;
 
+absl::StatusOr<Repro> Read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseRepro(ss.str(), path);
+}
+
 TEST(ReproSuite, EveryExpectationHolds) {
   ASSERT_NE(files, nullptr);
   ASSERT_GE(files->size(), 9u) << "repro/ lost its reproducers?";
   for (const std::string& path : *files) {
     SCOPED_TRACE(path);
-    std::ifstream in(path, std::ios::binary);
-    ASSERT_TRUE(in) << "cannot read " << path;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    absl::StatusOr<Repro> parsed = ParseRepro(ss.str(), path);
+    absl::StatusOr<Repro> parsed = Read(path);
     ASSERT_TRUE(parsed.ok()) << parsed.status().message();
     const Repro& r = *parsed;
     EXPECT_FALSE(r.expectations.empty()) << path << " states no expectations";
@@ -42,6 +48,51 @@ TEST(ReproSuite, EveryExpectationHolds) {
     ASSERT_TRUE(again.ok()) << again.status().message();
     EXPECT_TRUE(*again == r);
   }
+}
+
+// Every signature a file's schedule shows on its own variant has a proven
+// `minimal` line: the fewest preemptions any schedule of the scenario needs
+// for it. Proven twice: with the explorer's sleep sets, and (up to a budget)
+// by the unreduced search, the slow and obviously complete one.
+TEST(ReproSuite, EveryViolationHasAProvenMinimalPreemptionCount) {
+  ASSERT_NE(files, nullptr);
+  int claims = 0, unreduced = 0;
+  for (const std::string& path : *files) {
+    SCOPED_TRACE(path);
+    absl::StatusOr<Repro> parsed = Read(path);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    const Repro& r = *parsed;
+    for (const Expectation& e : r.expectations) {
+      if (e.variant != r.scenario.variant) continue;
+      for (Signature sig : e.signatures) {
+        bool claimed = false;
+        for (const MinimalClaim& m : r.minimal) claimed |= m.variant == e.variant && m.signature == sig;
+        if (claimed) continue;
+        std::string suggestion;
+        for (const MinimalClaim& m : StateMinimality(r)) {
+          if (m.signature == sig) {
+            suggestion = std::string("; the explorer says: minimal ") + m.variant->name + " " +
+                         SignatureName(sig) + " preemptions=" + std::to_string(m.preemptions);
+          }
+        }
+        ADD_FAILURE() << path << " expects " << SignatureName(sig) << " on " << e.variant->name
+                      << " but has no 'minimal' line for it" << suggestion;
+      }
+    }
+    claims += static_cast<int>(r.minimal.size());
+    for (const std::string& failure : CheckMinimality(r, path)) ADD_FAILURE() << failure;
+    MinimalityOptions none;
+    none.reduction = false;
+    none.max_executions = 200000;
+    for (const std::string& failure : CheckMinimality(r, path, none)) {
+      if (failure.find("not covered") != std::string::npos) continue;  // over the budget
+      ADD_FAILURE() << "unreduced: " << failure;
+    }
+    unreduced += static_cast<int>(r.minimal.size());
+  }
+  EXPECT_GE(claims, 20) << "repro/ lost its minimal lines?";
+  std::printf("%d minimal claims proven (%d also by the unreduced search, within its budget)\n",
+              claims, unreduced);
 }
 
 }  // namespace
