@@ -19,6 +19,18 @@ namespace {
 
 std::vector<std::string>* files = nullptr;
 
+// Under a sanitizer the unreduced re-proof is left out: it checks the
+// explorer's logic, which the default build already does, at 5x the cost.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+constexpr bool kUnreducedToo = false;
+#else
+constexpr bool kUnreducedToo = true;
+#endif
+#else
+constexpr bool kUnreducedToo = true;
+#endif
+
 absl::StatusOr<Repro> Read(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError("cannot read " + path);
@@ -81,11 +93,15 @@ TEST(ReproSuite, EveryViolationHasAProvenMinimalPreemptionCount) {
     }
     claims += static_cast<int>(r.minimal.size());
     for (const std::string& failure : CheckMinimality(r, path)) ADD_FAILURE() << failure;
+    if (!kUnreducedToo) continue;
     MinimalityOptions none;
     none.reduction = false;
     none.max_executions = 200000;
     for (const std::string& failure : CheckMinimality(r, path, none)) {
-      if (failure.find("not covered") != std::string::npos) continue;  // over the budget
+      if (failure.find("not covered") != std::string::npos) {  // over the budget
+        --unreduced;
+        continue;
+      }
       ADD_FAILURE() << "unreduced: " << failure;
     }
     unreduced += static_cast<int>(r.minimal.size());
