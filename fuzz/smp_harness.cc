@@ -125,7 +125,7 @@ Outcome RunOn(Simulator& sim, const Repro& r, std::uint8_t* interleaving_map) {
   if (!c.skip_buckets_file.empty()) {
     static unsigned runs = 0;
     if (runs++ % 4096 == 0) Skips().Refresh(c.skip_buckets_file);
-    if (primary != nullptr && !Skips().empty() && Skips().Contains(primary->DedupKey())) {
+    if (primary != nullptr && !Skips().empty() && Skips().Contains(sim.DedupKey(*primary))) {
       out.skipped = true;
       primary = nullptr;
     }

@@ -207,6 +207,23 @@ TEST(KernelGuest, ExplorerAtOnePreemption) {
       so.max_steps = o.max_steps;
       EXPECT_TRUE(sim.Run(r.counterexample.schedule, so).fired &
                   SignatureBit(Signature::kLlistSelfLoop));
+      // Its bucket key names the tree's place, the same from a verbose run
+      // (where the simulator fills Report::where) and from the fuzzers'
+      // quiet one (Simulator::DedupKey looks the pc up).
+      std::string verbose_key;
+      for (const Report& rep : sim.Run(r.counterexample.schedule, so).reports) {
+        if (rep.signature == Signature::kLlistSelfLoop) verbose_key = rep.DedupKey();
+      }
+      EXPECT_EQ(verbose_key.rfind("llist-self-loop@llist_add_batch(lib/llist.c:", 0), 0u) << verbose_key;
+      so.verbose = false;
+      std::string quiet_key;
+      for (const Report& rep : sim.Run(r.counterexample.schedule, so).reports) {
+        if (rep.signature == Signature::kLlistSelfLoop) {
+          EXPECT_TRUE(rep.where.empty()) << "a quiet run looked its place up";
+          quiet_key = sim.DedupKey(rep);
+        }
+      }
+      EXPECT_EQ(quiet_key, verbose_key);
     } else {
       EXPECT_FALSE(r.found) << SignatureName(r.signature);
       EXPECT_TRUE(r.complete);

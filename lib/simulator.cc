@@ -141,6 +141,13 @@ bool Simulator::AllQuiescent() const {
   return true;
 }
 
+std::string Simulator::DedupKey(const Report& r) const {
+  if (!r.where.empty() || r.pc == 0) return r.DedupKey();
+  Report placed = r;
+  placed.where = guest_->CodePlace(r.pc);
+  return placed.DedupKey();
+}
+
 SourceMap Simulator::SourceLines(const RunResult& r) const {
   std::vector<std::uint64_t> pcs;
   std::unordered_set<std::uint64_t> seen;
@@ -491,9 +498,12 @@ const RunResult& Simulator::RunWith(const Schedule& schedule, ScheduleSource* so
     ++step_;
   }
   result_.reports = checkers_.reports();
-  // A guest with code addresses names the place of the tree in the key.
-  for (Report& r : result_.reports) {
-    if (r.where.empty() && r.pc != 0) r.where = guest_->CodePlace(r.pc);
+  // A guest with code addresses names the place of the tree in the key
+  // (looking it up can take a process: verbose runs only, else DedupKey).
+  if (options_.verbose) {
+    for (Report& r : result_.reports) {
+      if (r.where.empty() && r.pc != 0) r.where = guest_->CodePlace(r.pc);
+    }
   }
   result_.fired = checkers_.fired();
   result_.steps = step_;

@@ -171,6 +171,11 @@ class Simulator final : private Platform {
   // Where `r`'s trace entries are in the guest's source (Guest::Symbolize),
   // for TraceContext::source; empty for the model.
   SourceMap SourceLines(const RunResult& r) const;
+  // `r`'s bucket key (Report::DedupKey), with the guest's place of its pc
+  // (Guest::CodePlace) when the run was not verbose and so left `where`
+  // empty: the fuzz harness's hot loop pays for the place only for keys it
+  // compares.
+  std::string DedupKey(const Report& r) const;
 
  private:
   struct SimCpu {

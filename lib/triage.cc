@@ -260,7 +260,7 @@ Classified Classify(const std::string& path, const Variant* raw_variant, Simulat
     return c;
   }
   c.kind = Classified::kFinding;
-  c.key = primary->DedupKey();
+  c.key = sim->DedupKey(*primary);
   c.signature = primary->signature;
   return c;
 }
