@@ -2,9 +2,14 @@
 #include "kernel/symbolize.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -103,14 +108,79 @@ std::vector<SourceLine> SymbolizeGuestCode(const std::vector<std::uint64_t>& pcs
   return out;
 }
 
+namespace {
+
+// "OBJECT SIZE MTIME OFFSET": names one build of the object.
+std::string PlaceKey(const std::string& object, std::uint64_t offset) {
+  struct stat st;
+  if (stat(object.c_str(), &st) != 0) return "";
+  return object + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtime) + " " +
+         std::to_string(offset);
+}
+
+}  // namespace
+
+PlaceFile::PlaceFile(std::string path) : path_(std::move(path)) {}
+
+std::string PlaceFile::Find(const std::string& object, std::uint64_t offset,
+                            const std::function<std::string()>& lookup) {
+  const std::string key = PlaceKey(object, offset);
+  if (key.empty() || path_.empty()) return lookup();
+  auto scan = [&] {
+    std::ifstream in(path_);
+    std::string line;
+    while (std::getline(in, line)) {
+      // The key is four words; the place is the rest.
+      std::size_t at = 0;
+      for (int words = 0; words < 4 && at != std::string::npos; ++words) at = line.find(' ', at + 1);
+      if (at == std::string::npos) continue;
+      known_[line.substr(0, at)] = line.substr(at + 1);
+    }
+  };
+  if (!loaded_) {
+    scan();
+    loaded_ = true;
+  }
+  auto it = known_.find(key);
+  if (it == known_.end()) {
+    scan();  // another process may have found it since
+    it = known_.find(key);
+  }
+  if (it != known_.end()) return it->second;
+  const std::string place = lookup();
+  if (place.empty() || place.find('\n') != std::string::npos) return place;
+  known_[key] = place;
+  const std::string line = key + " " + place + "\n";
+  const int fd = open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    // One write: appends of a few hundred bytes do not interleave. A
+    // failed one only costs the next process a lookup.
+    [[maybe_unused]] const ssize_t written = write(fd, line.data(), line.size());
+    close(fd);
+  }
+  return place;
+}
+
 std::string GuestCodePlace(std::uint64_t pc) {
   static std::mutex mu;
   static auto* places = new std::unordered_map<std::uint64_t, std::string>;
+  static auto* file = [] {
+    const char* path = std::getenv("SMPFUZZ_PLACE_CACHE");
+    return new PlaceFile(path != nullptr ? path : "");
+  }();
   std::lock_guard<std::mutex> lock(mu);
   auto [it, fresh] = places->try_emplace(pc);
   if (fresh) {
-    const SourceLine l = SymbolizeGuestCode({pc}).at(0);
-    if (l.line > 0) it->second = l.function + "(" + l.file + ":" + std::to_string(l.line) + ")";
+    auto lookup = [pc] {
+      const SourceLine l = SymbolizeGuestCode({pc}).at(0);
+      return l.line > 0 ? l.function + "(" + l.file + ":" + std::to_string(l.line) + ")" : std::string();
+    };
+    Dl_info info;
+    if (pc != 0 && dladdr(reinterpret_cast<void*>(pc), &info) != 0 && info.dli_fname != nullptr) {
+      it->second = file->Find(info.dli_fname, pc - reinterpret_cast<std::uint64_t>(info.dli_fbase), lookup);
+    } else {
+      it->second = lookup();
+    }
   }
   return it->second;
 }

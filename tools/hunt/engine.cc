@@ -151,7 +151,10 @@ class AflEngine : public Engine {
 
 std::vector<std::pair<std::string, std::string>> Engine::CommonEnv() const {
   std::vector<std::pair<std::string, std::string>> env = {
-      {"SMPFUZZ_VARIANT", config_.variant}, {"SMPFUZZ_EXEC_COUNTER", dir() + "/execs"}};
+      {"SMPFUZZ_VARIANT", config_.variant}, {"SMPFUZZ_EXEC_COUNTER", dir() + "/execs"},
+      // The kernel guest's places of the tree (bucket keys), looked up once
+      // per hunt, not once per AFL++ process (kernel/symbolize.h).
+      {"SMPFUZZ_PLACE_CACHE", config_.out + "/places"}};
   if (!config_.skip_buckets.empty()) env.emplace_back("SMPFUZZ_SKIP_BUCKETS", config_.skip_buckets);
   return env;
 }

@@ -16,6 +16,8 @@
 //   summary.md          what was found; rewritten on every new bucket and at the end
 //   hunt.log            what hunt did: starts, restarts, merges, new buckets
 //   hunt.lock           held (flock) by the hunt running here, with its pid
+//   places              the kernel guest's code places the engines looked up
+//                       (kernel/symbolize.h), shared so each is looked up once
 //   libfuzzer/, afl/    the engines' own directories and logs
 
 #ifndef SMPFUZZ_TOOLS_HUNT_HUNT_H_
