@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "lib/hash.h"
 #include "lib/simulator.h"
 
 namespace smpfuzz {
@@ -28,6 +29,8 @@ Throughput MeasureThroughput(const std::function<std::unique_ptr<Guest>()>& gues
   opt.record_trace = trace;
   opt.verbose = trace;
   std::uint64_t execs = 0, steps = 0, violations = 0;
+  std::uint64_t outcomes = kFnvOffsetBasis;
+  bool first_pass = true;
   const auto start = std::chrono::steady_clock::now();
   double elapsed = 0;
   while (elapsed < seconds) {
@@ -35,7 +38,13 @@ Throughput MeasureThroughput(const std::function<std::unique_ptr<Guest>()>& gues
       const RunResult& r = sim.Run(sched, opt);
       steps += r.steps;
       violations += !r.clean();
+      if (first_pass) {
+        outcomes = FnvMixWord(outcomes, r.steps);
+        outcomes = FnvMixWord(outcomes, r.preemptions | (std::uint64_t{r.quiescent} << 32));
+        outcomes = FnvMixWord(outcomes, r.fired);
+      }
     }
+    first_pass = false;
     execs += pool.size();
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
@@ -44,6 +53,7 @@ Throughput MeasureThroughput(const std::function<std::unique_ptr<Guest>()>& gues
   t.steps_per_s = static_cast<double>(steps) / elapsed;
   t.steps_per_exec = static_cast<double>(steps) / static_cast<double>(execs);
   t.violations = violations;
+  t.outcomes = outcomes;
   return t;
 }
 

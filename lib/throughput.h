@@ -22,6 +22,11 @@ struct Throughput {
   double steps_per_s = 0;
   double steps_per_exec = 0;
   std::uint64_t violations = 0;  // executions with a report
+  // A hash of what each run of the first pass over the schedules did (steps,
+  // preemptions, quiescence, the signatures fired): two builds that run the
+  // guest the same way print the same value (raw pointers, which differ per
+  // process, are left out), so a speed-up can be checked for changing nothing.
+  std::uint64_t outcomes = 0;
 };
 
 // Runs `s` on a fresh simulator of `guest` for `seconds`; `trace`: record
