@@ -39,6 +39,7 @@ void Locations::Clear(int nr_cpus, const CsdLayout& csd) {
   stack_serial_.assign(nr_cpus, 0);
   locs_.clear();
   ids_.clear();
+  last_addr_ = kNoAddr;
 }
 
 void Locations::AddArray(Area area, const void* base, std::size_t elem_size, std::size_t count,
@@ -51,6 +52,7 @@ void Locations::AddStackCsd(const void* base, int cpu) {
   const char* b = static_cast<const char*>(base);
   // Forget the ids of whatever lived here before: a new object, a new life.
   for (std::size_t off = 0; off < csd_.size; off += 2) ids_.erase(b + off);
+  last_addr_ = kNoAddr;
   for (auto it = ranges_.begin(); it != ranges_.end();) {
     if (it->area == Area::kStackCsd && it->begin == b) {
       it = ranges_.erase(it);
@@ -90,6 +92,10 @@ Locations::Loc Locations::Describe(const void* addr) const {
 }
 
 bool Locations::Find(const void* addr, std::uint32_t* id) const {
+  if (reinterpret_cast<std::uintptr_t>(addr) == last_addr_) {
+    *id = last_id_;
+    return true;
+  }
   auto it = ids_.find(addr);
   if (it == ids_.end()) return false;
   *id = it->second;

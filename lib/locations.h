@@ -66,9 +66,12 @@ class Locations {
   void AddStackCsd(const void* base, int cpu);
 
   std::uint32_t Id(const void* addr) {
+    if (reinterpret_cast<std::uintptr_t>(addr) == last_addr_) return last_id_;
     auto it = ids_.find(addr);
-    if (it != ids_.end()) return it->second;
-    return Insert(addr);
+    const std::uint32_t id = it != ids_.end() ? it->second : Insert(addr);
+    last_addr_ = reinterpret_cast<std::uintptr_t>(addr);
+    last_id_ = id;
+    return id;
   }
   // The id of `addr` if it has one already. Out of line, in a file the
   // fuzzers do not instrument: the checkers call it, and the probing of a map
@@ -103,6 +106,13 @@ class Locations {
   std::vector<std::uint32_t> stack_serial_;  // per CPU
   std::vector<Loc> locs_;
   absl::flat_hash_map<const void*, std::uint32_t> ids_;
+  // The last address Id() looked up, and its id: the kernel guest's runtime
+  // asks Find() about the address the simulator just performed an access on
+  // (kernel/runtime/observer.cc), so this saves it a second hash lookup per
+  // access. kNoAddr: nothing cached (after Clear, AddStackCsd).
+  static constexpr std::uintptr_t kNoAddr = ~std::uintptr_t{0};
+  std::uintptr_t last_addr_ = kNoAddr;
+  std::uint32_t last_id_ = 0;
 };
 
 }  // namespace smpfuzz
