@@ -65,10 +65,7 @@ int ScanArgs(const char* fmt, va_list ap, std::uint64_t out[kMaxArgs]) {
 
 }  // namespace
 
-Observer& Observe() {
-  static Observer o;
-  return o;
-}
+Observer g_observer;
 
 void Observer::Reset(int nr_cpus) {
   cpus_.assign(nr_cpus, PerCpu{});

@@ -104,7 +104,10 @@ class Observer {
   std::map<std::pair<const char*, int>, std::string> where_;
 };
 
-Observer& Observe();
+// At namespace scope, not a function-local static (no guard check per
+// call: the runtime calls it at every scheduling point).
+extern Observer g_observer;
+inline Observer& Observe() { return g_observer; }
 
 }  // namespace smpfuzz::kernel_rt
 
