@@ -100,12 +100,18 @@ class KernelGuest final : public Guest {
 
   void Reset(Locations* names) override {
     const int n = scenario_.nr_cpus;
-    kernel_rt::ResetMemory();
     smpfuzz_cpu_possible_mask.bits[0] = AllCpusMask(n);
     smpfuzz_cpu_online_mask.bits[0] = online_mask_;
-    k_.set_nr_cpu_ids(static_cast<unsigned int>(n));
-    k_.set_csd_lock_timeout(scenario_.csd_lock_timeout_ms);
-    k_.boot(scenario_.csdlock_debug, static_cast<unsigned int>(n));
+    // The boot is a function of the scenario (Load calls Setup, which
+    // forgets the last one): run it once per Load and put its result back
+    // on later runs.
+    if (!kernel_rt::RestoreBooted(this)) {
+      kernel_rt::ResetMemory();
+      k_.set_nr_cpu_ids(static_cast<unsigned int>(n));
+      k_.set_csd_lock_timeout(scenario_.csd_lock_timeout_ms);
+      k_.boot(scenario_.csdlock_debug, static_cast<unsigned int>(n));
+      kernel_rt::SaveBooted(this);
+    }
     // No workload csds: data() may be null, and memcpy from null is UB (UBSan).
     if (!async_initial_.empty()) {
       std::memcpy(AsyncBase(), async_initial_.data(), async_initial_.size());

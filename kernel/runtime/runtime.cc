@@ -138,6 +138,15 @@ struct State {
   std::size_t dyn_high = 0;  // the most dyn_used ever reached (since Setup)
   std::vector<std::string> printk;  // this run's messages
   std::uint64_t code_pc = 0;  // the guest code address of the access being made (SMPFUZZ_HERE)
+  // The memory a boot left (SaveBooted), for RestoreBooted; owner null: none.
+  struct Booted {
+    const void* owner = nullptr;
+    const char* kdata = nullptr;  // the image it is of (its data section)
+    std::vector<char> data;       // kdata, kbss, then each CPU's area up to `percpu`
+    std::size_t percpu = 0;       // bytes of each CPU's area kept (static + boot's dynamic)
+    std::size_t dyn_used = 0;
+    std::vector<std::string> printk;
+  } booted;
   alignas(64) char wild[kWildSize];
 };
 
@@ -486,6 +495,19 @@ void Setup(int nr_cpus) {
   s.percpu = static_cast<char*>(std::aligned_alloc(64, stride * nr_cpus));
   std::memset(s.percpu, 0, stride * nr_cpus);
   s.dyn_high = 0;
+  s.booted.owner = nullptr;
+}
+
+// What ResetMemory does besides the guest's memory.
+void ResetRuntime() {
+  State& s = S();
+  s.dyn_used = 0;
+  s.printk.clear();
+  ResetPcPairs();
+  Observe().Reset(s.nr_cpus);
+  std::memset(s.wild, 0, sizeof(s.wild));
+  for (Fiber& f : s.fibers) f.live = false;
+  s.current = nullptr;
 }
 
 void ResetMemory() {
@@ -501,13 +523,50 @@ void ResetMemory() {
     std::memcpy(area, __start_smpfuzz_percpu, tmpl);
     std::memset(area + tmpl, 0, s.percpu_static - tmpl + s.dyn_high);
   }
-  s.dyn_used = 0;
-  s.printk.clear();
-  ResetPcPairs();
-  Observe().Reset(s.nr_cpus);
-  std::memset(s.wild, 0, sizeof(s.wild));
-  for (Fiber& f : s.fibers) f.live = false;
-  s.current = nullptr;
+  ResetRuntime();
+}
+
+void SaveBooted(const void* owner) {
+  State& s = S();
+  State::Booted& b = s.booted;
+  const std::size_t kdata = static_cast<std::size_t>(__stop_smpfuzz_kdata - __start_smpfuzz_kdata);
+  const std::size_t kbss = static_cast<std::size_t>(__stop_smpfuzz_kbss - __start_smpfuzz_kbss);
+  b.owner = owner;
+  b.kdata = __start_smpfuzz_kdata;
+  b.percpu = s.percpu_static + s.dyn_used;
+  b.dyn_used = s.dyn_used;
+  b.printk = s.printk;
+  b.data.resize(kdata + kbss + b.percpu * s.nr_cpus);
+  char* out = b.data.data();
+  std::memcpy(out, __start_smpfuzz_kdata, kdata);
+  std::memcpy(out + kdata, __start_smpfuzz_kbss, kbss);
+  for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
+    std::memcpy(out + kdata + kbss + cpu * b.percpu, s.percpu + cpu * s.stride, b.percpu);
+  }
+}
+
+bool RestoreBooted(const void* owner) {
+  State& s = S();
+  const State::Booted& b = s.booted;
+  if (b.owner == nullptr || b.owner != owner || b.kdata != __start_smpfuzz_kdata) return false;
+  const std::size_t kdata = static_cast<std::size_t>(__stop_smpfuzz_kdata - __start_smpfuzz_kdata);
+  const std::size_t kbss = static_cast<std::size_t>(__stop_smpfuzz_kbss - __start_smpfuzz_kbss);
+  const char* in = b.data.data();
+  std::memcpy(__start_smpfuzz_kdata, in, kdata);
+  std::memcpy(__start_smpfuzz_kbss, in + kdata, kbss);
+  // What alloc_percpu() handed out after the boot (nothing in smp.c does)
+  // is zeroed, as ResetMemory would.
+  s.dyn_high = std::max(s.dyn_high, s.dyn_used);
+  const std::size_t end = s.percpu_static + s.dyn_high;
+  for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
+    char* area = s.percpu + cpu * s.stride;
+    std::memcpy(area, in + kdata + kbss + cpu * b.percpu, b.percpu);
+    if (end > b.percpu) std::memset(area + b.percpu, 0, end - b.percpu);
+  }
+  ResetRuntime();
+  s.dyn_used = b.dyn_used;
+  s.printk = b.printk;
+  return true;
 }
 
 void WatchCsds(Locations* names, const CsdLayout& layout) { Observe().Watch(names, layout); }
