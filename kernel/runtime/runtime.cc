@@ -114,7 +114,6 @@ struct Fiber {
   void* irq_arg = nullptr;
   Msg msg = Msg::kResult;
   Yielded yielded = Yielded::kDone;
-  Access pending;
   std::uint64_t result = 0;
   Pass pass;
   const void* last_load = nullptr;  // the last plain or volatile load
@@ -280,13 +279,23 @@ void StartFresh(Fiber* f) {
   f->spin_parks = 0;
 }
 
+// The bridge's await: like lib/primitives.h's AccessOp, but the access is
+// the one the fiber wrote into cpu.parked itself (YieldOn), not a copy. The
+// machine keeps cpu.parked across an IPI handler nested on the CPU (it saves
+// it when it delivers the IPI and puts it back when the handler is done), so
+// when this bridge is resumed cpu.parked is still its access, whatever the
+// handler's own accesses wrote there meanwhile.
+struct ParkedAccessOp {
+  Cpu& cpu;
+  bool await_ready() const noexcept { return !cpu.platform->interleaves(); }
+  void await_suspend(std::coroutine_handle<> h) noexcept { cpu.parked_at = h; }
+  std::uint64_t await_resume() { return cpu.platform->Perform(cpu, cpu.parked); }
+};
+
 Task<void> Bridge(Cpu& cpu, Fiber* f, Msg first) {
   Yielded y = Resume(f, first);
   while (y == Yielded::kAccess) {
-    // The awaitable keeps its own copy: a nested IPI handler's accesses
-    // overwrite f->pending while this one is parked.
-    std::uint64_t r = co_await AccessOp<std::uint64_t>{cpu, f->pending};
-    f->result = r;
+    f->result = co_await ParkedAccessOp{cpu};
     y = Resume(f, Msg::kResult);
   }
 }
@@ -325,11 +334,13 @@ void ResetPcPairs() {}
 // the entry points that know `f` already): park at `a` until the machine
 // performs it, running any IPI handler delivered meanwhile.
 inline std::uint64_t YieldOn(Fiber* f, const Access& a) {
-  f->pending = a;
+  // Parked where the machine looks (ParkedAccessOp).
+  Access& parked = f->cpu->parked;
+  parked = a;
   if (a.site == Site::kernel_guest && a.kind != AccessKind::kCall && a.pc == 0) {
-    f->pending.pc = S().code_pc;
+    parked.pc = S().code_pc;
   }
-  const std::uint64_t pc = f->pending.pc;
+  const std::uint64_t pc = parked.pc;
   f->yielded = Yielded::kAccess;
   for (;;) {
     SwitchOut(f);
