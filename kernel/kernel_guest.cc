@@ -119,19 +119,17 @@ class KernelGuest final : public Guest {
     kernel_rt::WatchCsds(names, layout_);
     if (names == nullptr) return;
     const std::size_t csd = layout_.size;
-    for (int cpu = 0; cpu < n; ++cpu) {
-      names->AddArray(Area::kCallSingleQueue,
-                      kernel_rt::PerCpu(k_.call_single_queue(), cpu),
-                      k_.llist_head_size(), 1, cpu);
-      names->AddArray(Area::kCsdData, kernel_rt::PerCpu(k_.csd_data(), cpu), csd, 1,
-                      cpu);
-    }
+    // Each CPU's copy of a per-CPU object is one per-CPU area further on:
+    // one strided range per object (fewer ranges for every lookup to walk).
+    auto per_cpu = [](void* p, int cpu) { return static_cast<char*>(kernel_rt::PerCpu(p, cpu)); };
+    const std::size_t stride =
+        n > 1 ? static_cast<std::size_t>(per_cpu(k_.csd_data(), 1) - per_cpu(k_.csd_data(), 0)) : 0;
+    names->AddArray(Area::kCallSingleQueue, per_cpu(k_.call_single_queue(), 0),
+                    k_.llist_head_size(), n, 0, stride);
+    names->AddArray(Area::kCsdData, per_cpu(k_.csd_data(), 0), csd, n, 0, stride);
     for (int s = 0; s < n; ++s) {
-      void* cfd = k_.cfd_csd(s);
-      for (int t = 0; t < n; ++t) {
-        names->AddArray(Area::kCfdCsd, kernel_rt::PerCpu(cfd, t), csd, 1,
-                        static_cast<std::uint32_t>(s * n + t));
-      }
+      names->AddArray(Area::kCfdCsd, per_cpu(k_.cfd_csd(s), 0), csd, n,
+                      static_cast<std::uint32_t>(s * n), stride);
     }
     names->AddArray(Area::kAsyncCsd, AsyncBase(), csd, plan_.csd_shared.size());
     names->AddArray(Area::kWildCsd, kernel_rt::WildPerCpu(), csd, 1);

@@ -43,9 +43,10 @@ void Locations::Clear(int nr_cpus, const CsdLayout& csd) {
 }
 
 void Locations::AddArray(Area area, const void* base, std::size_t elem_size, std::size_t count,
-                         std::uint32_t first_index) {
+                         std::uint32_t first_index, std::size_t stride) {
   if (count == 0) return;
-  ranges_.push_back({static_cast<const char*>(base), elem_size, count, area, 0, 0, first_index});
+  ranges_.push_back({static_cast<const char*>(base), elem_size, count, area, 0, 0, first_index,
+                     stride > elem_size ? stride : elem_size});
 }
 
 void Locations::AddStackCsd(const void* base, int cpu) {
@@ -63,7 +64,7 @@ void Locations::AddStackCsd(const void* base, int cpu) {
   std::uint32_t serial = 0;
   if (cpu >= 0 && cpu < static_cast<int>(stack_serial_.size())) serial = ++stack_serial_[cpu];
   ranges_.push_back(
-      {b, csd_.size, 1, Area::kStackCsd, static_cast<std::uint32_t>(cpu), serial});
+      {b, csd_.size, 1, Area::kStackCsd, static_cast<std::uint32_t>(cpu), serial, 0, csd_.size});
 }
 
 Locations::Loc Locations::Describe(const void* addr) const {
@@ -73,10 +74,11 @@ Locations::Loc Locations::Describe(const void* addr) const {
   // Newest first: a stack csd may sit where an older one was.
   for (auto it = ranges_.rbegin(); it != ranges_.rend(); ++it) {
     const Range& r = *it;
-    if (a < r.begin || a >= r.begin + r.elem_size * r.count) continue;
+    if (a < r.begin || a >= r.begin + r.stride * (r.count - 1) + r.elem_size) continue;
     std::size_t rel = static_cast<std::size_t>(a - r.begin);
-    std::size_t index = rel / r.elem_size;
-    std::size_t offset = rel % r.elem_size;
+    std::size_t index = rel / r.stride;
+    std::size_t offset = rel % r.stride;
+    if (offset >= r.elem_size) continue;  // between two strided elements
     l.area = r.area;
     if (r.area == Area::kCallSingleQueue) {
       l.field = offset == 0 ? Field::kFirst : Field::kOther;

@@ -58,10 +58,11 @@ class Locations {
   // Forgets all ids and areas (a new run); csds are laid out as `csd`.
   void Clear(int nr_cpus, const CsdLayout& csd);
   std::size_t csd_size() const { return csd_.size; }
-  // Elements are numbered from `first_index` (a guest whose per-CPU copies
-  // are not one array registers each copy as its own range).
+  // Elements are numbered from `first_index`, and lie `stride` bytes apart
+  // (0: elem_size, one array; a guest whose per-CPU copies are one per-CPU
+  // area apart gives that distance, or registers each copy as its own range).
   void AddArray(Area area, const void* base, std::size_t elem_size, std::size_t count,
-                std::uint32_t first_index = 0);
+                std::uint32_t first_index = 0, std::size_t stride = 0);
   // A new on-stack csd at `base` (it may reuse an old one's memory).
   void AddStackCsd(const void* base, int cpu);
 
@@ -94,6 +95,7 @@ class Locations {
     std::uint32_t cpu;     // kStackCsd
     std::uint32_t serial;  // kStackCsd
     std::uint32_t first_index = 0;
+    std::size_t stride = 0;  // from one element to the next (>= elem_size)
   };
   std::uint32_t Insert(const void* addr);
   Loc Describe(const void* addr) const;
