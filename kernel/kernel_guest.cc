@@ -100,12 +100,18 @@ class KernelGuest final : public Guest {
 
   void Reset(Locations* names) override {
     const int n = scenario_.nr_cpus;
-    kernel_rt::ResetMemory();
     smpfuzz_cpu_possible_mask.bits[0] = AllCpusMask(n);
     smpfuzz_cpu_online_mask.bits[0] = online_mask_;
-    k_.set_nr_cpu_ids(static_cast<unsigned int>(n));
-    k_.set_csd_lock_timeout(scenario_.csd_lock_timeout_ms);
-    k_.boot(scenario_.csdlock_debug, static_cast<unsigned int>(n));
+    // The boot is a function of the scenario (Load calls Setup, which
+    // forgets the last one): run it once per Load and put its result back
+    // on later runs.
+    if (!kernel_rt::RestoreBooted(this)) {
+      kernel_rt::ResetMemory();
+      k_.set_nr_cpu_ids(static_cast<unsigned int>(n));
+      k_.set_csd_lock_timeout(scenario_.csd_lock_timeout_ms);
+      k_.boot(scenario_.csdlock_debug, static_cast<unsigned int>(n));
+      kernel_rt::SaveBooted(this);
+    }
     // No workload csds: data() may be null, and memcpy from null is UB (UBSan).
     if (!async_initial_.empty()) {
       std::memcpy(AsyncBase(), async_initial_.data(), async_initial_.size());
@@ -113,19 +119,17 @@ class KernelGuest final : public Guest {
     kernel_rt::WatchCsds(names, layout_);
     if (names == nullptr) return;
     const std::size_t csd = layout_.size;
-    for (int cpu = 0; cpu < n; ++cpu) {
-      names->AddArray(Area::kCallSingleQueue,
-                      kernel_rt::PerCpu(k_.call_single_queue(), cpu),
-                      k_.llist_head_size(), 1, cpu);
-      names->AddArray(Area::kCsdData, kernel_rt::PerCpu(k_.csd_data(), cpu), csd, 1,
-                      cpu);
-    }
+    // Each CPU's copy of a per-CPU object is one per-CPU area further on:
+    // one strided range per object (fewer ranges for every lookup to walk).
+    auto per_cpu = [](void* p, int cpu) { return static_cast<char*>(kernel_rt::PerCpu(p, cpu)); };
+    const std::size_t stride =
+        n > 1 ? static_cast<std::size_t>(per_cpu(k_.csd_data(), 1) - per_cpu(k_.csd_data(), 0)) : 0;
+    names->AddArray(Area::kCallSingleQueue, per_cpu(k_.call_single_queue(), 0),
+                    k_.llist_head_size(), n, 0, stride);
+    names->AddArray(Area::kCsdData, per_cpu(k_.csd_data(), 0), csd, n, 0, stride);
     for (int s = 0; s < n; ++s) {
-      void* cfd = k_.cfd_csd(s);
-      for (int t = 0; t < n; ++t) {
-        names->AddArray(Area::kCfdCsd, kernel_rt::PerCpu(cfd, t), csd, 1,
-                        static_cast<std::uint32_t>(s * n + t));
-      }
+      names->AddArray(Area::kCfdCsd, per_cpu(k_.cfd_csd(s), 0), csd, n,
+                      static_cast<std::uint32_t>(s * n), stride);
     }
     names->AddArray(Area::kAsyncCsd, AsyncBase(), csd, plan_.csd_shared.size());
     names->AddArray(Area::kWildCsd, kernel_rt::WildPerCpu(), csd, 1);

@@ -39,18 +39,21 @@ void Locations::Clear(int nr_cpus, const CsdLayout& csd) {
   stack_serial_.assign(nr_cpus, 0);
   locs_.clear();
   ids_.clear();
+  last_addr_ = kNoAddr;
 }
 
 void Locations::AddArray(Area area, const void* base, std::size_t elem_size, std::size_t count,
-                         std::uint32_t first_index) {
+                         std::uint32_t first_index, std::size_t stride) {
   if (count == 0) return;
-  ranges_.push_back({static_cast<const char*>(base), elem_size, count, area, 0, 0, first_index});
+  ranges_.push_back({static_cast<const char*>(base), elem_size, count, area, 0, 0, first_index,
+                     stride > elem_size ? stride : elem_size});
 }
 
 void Locations::AddStackCsd(const void* base, int cpu) {
   const char* b = static_cast<const char*>(base);
   // Forget the ids of whatever lived here before: a new object, a new life.
   for (std::size_t off = 0; off < csd_.size; off += 2) ids_.erase(b + off);
+  last_addr_ = kNoAddr;
   for (auto it = ranges_.begin(); it != ranges_.end();) {
     if (it->area == Area::kStackCsd && it->begin == b) {
       it = ranges_.erase(it);
@@ -61,7 +64,7 @@ void Locations::AddStackCsd(const void* base, int cpu) {
   std::uint32_t serial = 0;
   if (cpu >= 0 && cpu < static_cast<int>(stack_serial_.size())) serial = ++stack_serial_[cpu];
   ranges_.push_back(
-      {b, csd_.size, 1, Area::kStackCsd, static_cast<std::uint32_t>(cpu), serial});
+      {b, csd_.size, 1, Area::kStackCsd, static_cast<std::uint32_t>(cpu), serial, 0, csd_.size});
 }
 
 Locations::Loc Locations::Describe(const void* addr) const {
@@ -71,10 +74,11 @@ Locations::Loc Locations::Describe(const void* addr) const {
   // Newest first: a stack csd may sit where an older one was.
   for (auto it = ranges_.rbegin(); it != ranges_.rend(); ++it) {
     const Range& r = *it;
-    if (a < r.begin || a >= r.begin + r.elem_size * r.count) continue;
+    if (a < r.begin || a >= r.begin + r.stride * (r.count - 1) + r.elem_size) continue;
     std::size_t rel = static_cast<std::size_t>(a - r.begin);
-    std::size_t index = rel / r.elem_size;
-    std::size_t offset = rel % r.elem_size;
+    std::size_t index = rel / r.stride;
+    std::size_t offset = rel % r.stride;
+    if (offset >= r.elem_size) continue;  // between two strided elements
     l.area = r.area;
     if (r.area == Area::kCallSingleQueue) {
       l.field = offset == 0 ? Field::kFirst : Field::kOther;
@@ -90,6 +94,10 @@ Locations::Loc Locations::Describe(const void* addr) const {
 }
 
 bool Locations::Find(const void* addr, std::uint32_t* id) const {
+  if (reinterpret_cast<std::uintptr_t>(addr) == last_addr_) {
+    *id = last_id_;
+    return true;
+  }
   auto it = ids_.find(addr);
   if (it == ids_.end()) return false;
   *id = it->second;

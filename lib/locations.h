@@ -58,17 +58,21 @@ class Locations {
   // Forgets all ids and areas (a new run); csds are laid out as `csd`.
   void Clear(int nr_cpus, const CsdLayout& csd);
   std::size_t csd_size() const { return csd_.size; }
-  // Elements are numbered from `first_index` (a guest whose per-CPU copies
-  // are not one array registers each copy as its own range).
+  // Elements are numbered from `first_index`, and lie `stride` bytes apart
+  // (0: elem_size, one array; a guest whose per-CPU copies are one per-CPU
+  // area apart gives that distance, or registers each copy as its own range).
   void AddArray(Area area, const void* base, std::size_t elem_size, std::size_t count,
-                std::uint32_t first_index = 0);
+                std::uint32_t first_index = 0, std::size_t stride = 0);
   // A new on-stack csd at `base` (it may reuse an old one's memory).
   void AddStackCsd(const void* base, int cpu);
 
   std::uint32_t Id(const void* addr) {
+    if (reinterpret_cast<std::uintptr_t>(addr) == last_addr_) return last_id_;
     auto it = ids_.find(addr);
-    if (it != ids_.end()) return it->second;
-    return Insert(addr);
+    const std::uint32_t id = it != ids_.end() ? it->second : Insert(addr);
+    last_addr_ = reinterpret_cast<std::uintptr_t>(addr);
+    last_id_ = id;
+    return id;
   }
   // The id of `addr` if it has one already. Out of line, in a file the
   // fuzzers do not instrument: the checkers call it, and the probing of a map
@@ -91,6 +95,7 @@ class Locations {
     std::uint32_t cpu;     // kStackCsd
     std::uint32_t serial;  // kStackCsd
     std::uint32_t first_index = 0;
+    std::size_t stride = 0;  // from one element to the next (>= elem_size)
   };
   std::uint32_t Insert(const void* addr);
   Loc Describe(const void* addr) const;
@@ -103,6 +108,13 @@ class Locations {
   std::vector<std::uint32_t> stack_serial_;  // per CPU
   std::vector<Loc> locs_;
   absl::flat_hash_map<const void*, std::uint32_t> ids_;
+  // The last address Id() looked up, and its id: the kernel guest's runtime
+  // asks Find() about the address the simulator just performed an access on
+  // (kernel/runtime/observer.cc), so this saves it a second hash lookup per
+  // access. kNoAddr: nothing cached (after Clear, AddStackCsd).
+  static constexpr std::uintptr_t kNoAddr = ~std::uintptr_t{0};
+  std::uintptr_t last_addr_ = kNoAddr;
+  std::uint32_t last_id_ = 0;
 };
 
 }  // namespace smpfuzz

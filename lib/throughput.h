@@ -18,13 +18,22 @@
 namespace smpfuzz {
 
 struct Throughput {
-  double execs_per_s = 0;
+  double execs_per_s = 0;  // per second of wall time
   double steps_per_s = 0;
+  // Per second of this thread's CPU time: on a shared machine, what the
+  // work costs without the time spent waiting for a core.
+  double execs_per_cpu_s = 0;
+  double steps_per_cpu_s = 0;
   double steps_per_exec = 0;
   std::uint64_t violations = 0;  // executions with a report
+  // A hash of what each run of the first pass over the schedules did (steps,
+  // preemptions, quiescence, the signatures fired): two builds that run the
+  // guest the same way print the same value (raw pointers, which differ per
+  // process, are left out), so a speed-up can be checked for changing nothing.
+  std::uint64_t outcomes = 0;
 };
 
-// Runs `s` on a fresh simulator of `guest` for `seconds`; `trace`: record
+// Runs `s` on a fresh simulator of `guest` for `seconds` (wall time); `trace`: record
 // the trace and full report messages (replay's mode), else the fuzzers'.
 Throughput MeasureThroughput(const std::function<std::unique_ptr<Guest>()>& guest, const Scenario& s,
                              bool trace, double seconds);

@@ -65,10 +65,7 @@ int ScanArgs(const char* fmt, va_list ap, std::uint64_t out[kMaxArgs]) {
 
 }  // namespace
 
-Observer& Observe() {
-  static Observer o;
-  return o;
-}
+Observer g_observer;
 
 void Observer::Reset(int nr_cpus) {
   cpus_.assign(nr_cpus, PerCpu{});
@@ -90,15 +87,15 @@ const void* Observer::CsdOf(const void* flags_word) const {
   return static_cast<const char*>(flags_word) - layout_.flags;
 }
 
-void Observer::OnLoad(Cpu& cpu, const void* addr, int size) {
-  if (IsCsdFlags(addr, size)) cpus_[cpu.id].last_flags_read = addr;
+void Observer::OnLoad4(Cpu& cpu, const void* addr) {
+  if (IsCsdFlags(addr, 4)) cpus_[cpu.id].last_flags_read = addr;
 }
 
-void Observer::OnPlainStore(Cpu& cpu, void* addr, int size) {
-  if (!IsCsdFlags(addr, size)) return;
+void Observer::OnPlainStore4(Cpu& cpu, void* addr) {
+  if (!IsCsdFlags(addr, 4)) return;
   PerCpu& c = cpus_[cpu.id];
   c.pending = addr;
-  c.pending_old = RawLoad(addr, size);
+  c.pending_old = RawLoad(addr, 4);
 }
 
 void Observer::SettleStore(Cpu& cpu) {

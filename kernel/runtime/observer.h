@@ -57,10 +57,15 @@ class Observer {
   // and how its csds are laid out.
   void Watch(Locations* names, const CsdLayout& layout);
 
-  // A load the machine performed for `cpu`.
-  void OnLoad(Cpu& cpu, const void* addr, int size);
+  // A load the machine performed for `cpu`. (Inline: only a 4-byte access
+  // can be a flags word, and most of the guest's accesses are not.)
+  void OnLoad(Cpu& cpu, const void* addr, int size) {
+    if (size == 4 && names_ != nullptr) OnLoad4(cpu, addr);
+  }
   // A plain store's scheduling point passed; the store itself follows.
-  void OnPlainStore(Cpu& cpu, void* addr, int size);
+  void OnPlainStore(Cpu& cpu, void* addr, int size) {
+    if (size == 4 && names_ != nullptr) OnPlainStore4(cpu, addr);
+  }
   // An atomic write the machine performed: the word held `old` (a
   // cmpxchg's or xchg's old value) and holds `now`.
   void OnAtomicWrite(Cpu& cpu, const void* addr, int size, std::uint64_t old, std::uint64_t now);
@@ -89,6 +94,8 @@ class Observer {
   };
 
   bool IsCsdFlags(const void* addr, int size) const;
+  void OnLoad4(Cpu& cpu, const void* addr);
+  void OnPlainStore4(Cpu& cpu, void* addr);
   const void* CsdOf(const void* flags_word) const;
   // `cpu` wrote `now` over `old` (old_known false: an atomic store).
   void Transition(Cpu& cpu, const void* addr, bool old_known, std::uint64_t old,
@@ -104,7 +111,10 @@ class Observer {
   std::map<std::pair<const char*, int>, std::string> where_;
 };
 
-Observer& Observe();
+// At namespace scope, not a function-local static (no guard check per
+// call: the runtime calls it at every scheduling point).
+extern Observer g_observer;
+inline Observer& Observe() { return g_observer; }
 
 }  // namespace smpfuzz::kernel_rt
 

@@ -56,6 +56,15 @@ void SetSections(char* const bounds[6]);
 void Setup(int nr_cpus);
 // Restores the guest's globals and per-CPU data to their initial state.
 void ResetMemory();
+// A boot's result, kept and put back: after ResetMemory and a boot (the
+// guest's boot code, run off any fiber), SaveBooted(owner) keeps the guest's
+// globals, per-CPU data, alloc_percpu() state and printk messages;
+// RestoreBooted(owner) puts them back, as ResetMemory plus the same boot
+// would leave them, and says whether it could: false when nothing was kept
+// for `owner` since the last Setup (Setup forgets it) or for this image.
+// Only for a boot that is a function of what Setup and the owner fixed.
+void SaveBooted(const void* owner);
+bool RestoreBooted(const void* owner);
 // Where the guest's csds are (`names`, filled in this run's Guest::Reset;
 // null: not known) and how they are laid out: what the runtime's checkers
 // on real memory watch (kernel/runtime/observer.h).
