@@ -214,6 +214,7 @@ class Races {
     const std::size_t n = stack.size();
     clock_.resize(n * t_);
     index_.resize(n);
+    thread_.resize(n);
     last_.assign(t_, -1);
     count_.assign(t_, 0);
     for (std::size_t d = 0; d < from; ++d) {
@@ -222,6 +223,7 @@ class Races {
     }
     for (std::size_t j = from; j < n; ++j) {
       const int tj = stack[j].chosen;
+      thread_[j] = static_cast<std::uint8_t>(tj);
       Scan(stack, j, tj, &stack[j].chosen_fx);
       const int prev = last_[tj];
       index_[j] = prev < 0 ? 1 : index_[prev] + 1;
@@ -253,17 +255,24 @@ class Races {
     if (prev >= 0) {
       std::copy(clock_.begin() + prev * t_, clock_.begin() + (prev + 1) * t_, scratch_.begin());
     }
+    if (Covers(scratch_)) return;  // every earlier step happens before j
     for (std::size_t i = j; i-- > 0;) {
-      const int ti = stack[i].chosen;
+      const int ti = thread_[i];
       if (scratch_[ti] >= index_[i]) continue;  // happens before j already
       if (fx != nullptr && Independent(ti, stack[i].chosen_fx, tj, *fx)) continue;
       const bool ipi = (ti & 1) || (tj & 1);
       if (!(skip_ipi_ && ipi)) Race(stack, i, tj, ipi);
       for (int t = 0; t < t_; ++t) scratch_[t] = std::max(scratch_[t], clock_[i * t_ + t]);
-      bool all = true;
-      for (int t = 0; t < t_ && all; ++t) all = scratch_[t] >= count_[t];
-      if (all) break;  // every earlier step happens before j
+      if (Covers(scratch_)) break;
     }
+  }
+
+  // Whether `clock` has every step so far.
+  bool Covers(const std::vector<std::uint32_t>& clock) const {
+    for (int t = 0; t < t_; ++t) {
+      if (clock[t] < count_[t]) return false;
+    }
+    return true;
   }
 
   void Race(std::vector<Node>& stack, std::size_t i, int tj, bool all) {
@@ -286,6 +295,7 @@ class Races {
   bool skip_ipi_;
   std::vector<std::uint32_t> clock_;   // [depth * t_ + t]: t's steps that happen before it, itself included
   std::vector<std::uint32_t> index_;   // [depth]: the step's number in its thread, from 1
+  std::vector<std::uint8_t> thread_;   // [depth]: the step's thread (its action)
   std::vector<int> last_;              // per thread: its latest step so far
   std::vector<std::uint32_t> count_;   // per thread: its steps so far
   std::vector<std::uint32_t> scratch_;
