@@ -3,18 +3,21 @@
 # Explorer benchmark (issue 7), opt build, one core: the b0473dcd counterexample on the
 # canonical scenario, and the fixed variant proven clean for ci/explore/fixed_3cpu_2ops.repro
 # at preemption bound 3 and ci/explore/fixed_4cpu_1op.repro at bound 2 (the bound itself,
-# --noiterative), each with the sound sleep sets, the old unsound ones, and without reduction (capped at CAP seconds; a capped run gives a lower bound on the factor).
+# --noiterative), each with DPOR plus sleep sets (issue 16), the sound sleep sets, the old unsound ones,
+# and without reduction (capped at CAP seconds; a capped run gives a lower bound on the factor).
 #
 #   ci/bench-explore.sh            # CAP=600
+#   BAZEL=/work/bz CAP=120 ci/bench-explore.sh   # Bazel through a wrapper (e.g. a lock on a shared machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CAP=${CAP:-600}
 case $CAP in '' | *[!0-9]*) echo "bench-explore: CAP must be a positive integer, got '$CAP'" >&2; exit 2 ;; esac
 
-bazel build --config=opt //tools:smpfuzz >&2
+BAZEL=${BAZEL:-bazel}
+$BAZEL build --config=opt //tools:smpfuzz >&2
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
-cp "$(bazel info --config=opt bazel-bin 2>/dev/null)/tools/smpfuzz" "$bin/smpfuzz"
+cp "$($BAZEL info --config=opt bazel-bin 2>/dev/null)/tools/smpfuzz" "$bin/smpfuzz"
 
 canon=$bin/canon.repro
 printf 'smpfuzz-repro 1\ncpus 3\nvariant b0473dcd\ncsdlock_debug on\ncpu 1: call_single target=0 wait=0\ncpu 2: call_single target=0 wait=0\n' >"$canon"
@@ -25,14 +28,16 @@ run() {  # run LABEL ARGS...: prints the explorer's final line with the label
   t0=$(date +%s.%N)
   line=$("$bin/smpfuzz" explore "$@" 2>&1 >/dev/null | tail -1 || true)
   t1=$(date +%s.%N)
-  printf '%-44s %7.2f s  %s\n' "$label" "$(echo "$t1 - $t0" | bc)" "$line"
+  printf '%-52s %7.2f s  %s\n' "$label" "$(echo "$t1 - $t0" | bc)" "$line"
 }
 
-run "b0473dcd canonical, first violation" "$canon"
-run "b0473dcd canonical, first llist-self-loop" "$canon" --signatures=llist-self-loop
+for reduction in sleep dpor; do
+  run "b0473dcd canonical, first violation, $reduction" "$canon" --reduction=$reduction
+  run "b0473dcd canonical, first llist-self-loop, $reduction" "$canon" --signatures=llist-self-loop --reduction=$reduction
+done
 # Proofs search the bound itself (--noiterative): bounds 0..N-1 would be re-run inside it.
 # unsound-legacy is the relation before issue 13 (unsound; kept to show what soundness costs).
-for reduction in sleep unsound-legacy none; do
+for reduction in dpor sleep unsound-legacy none; do
   run "fixed 3 CPUs x 2 ops, bound 3, $reduction" ci/explore/fixed_3cpu_2ops.repro --preemptions=3 --noiterative --reduction=$reduction --max_seconds="$CAP"
   run "fixed 4 CPUs x 1 op, bound 2, $reduction" ci/explore/fixed_4cpu_1op.repro --preemptions=2 --noiterative --reduction=$reduction --max_seconds="$CAP"
 done

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The explorer's soundness check (lib/explorer_soundness_test.cc) on a wider campaign than
 # `bazel test` runs: SCENARIOS random scenarios (default 3000) x every variant and mutant,
-# reduced against unreduced search, from SEED (default: the date, so each night differs).
+# each reduction (sleep sets, DPOR) against the unreduced search, from SEED (default: the
+# date, so each night differs).
 #
 #   ci/soundness.sh                 # SCENARIOS=3000 SEED=$(date +%Y%m%d)
 set -euo pipefail

@@ -178,13 +178,15 @@ TEST(KernelGuest, PreemptionSchedules) {
 }
 
 // The explorer (lib/explorer.h), exhaustive at one preemption, with its
-// sleep sets and without (the unreduced search must agree).
+// sleep sets, with DPOR and without reduction (all must agree).
 TEST(KernelGuest, ExplorerAtOnePreemption) {
-  for (bool sleep_sets : {true, false}) {
+  for (int mode : {1, 2, 0}) {
+    const bool sleep_sets = mode >= 1;
     ExploreOptions o;
     o.max_preemptions = 1;
     o.max_seconds = 120;
     o.sleep_sets = sleep_sets;
+    o.dpor = mode == 2;
     o.guest = [] { return NewKernelGuest(); };
     if (kVariant == "b0473dcd") {
       // Every run of b0473dcd races on u_flags; ask for the self-loop itself.
@@ -192,7 +194,7 @@ TEST(KernelGuest, ExplorerAtOnePreemption) {
     }
     const ExploreResult r = Explore(Canonical(), o);
     std::printf("%s: explorer bound 1%s: %s after %llu executions (%llu pruned), %.2f s\n",
-                kVariant.c_str(), sleep_sets ? "" : " (no sleep sets)",
+                kVariant.c_str(), mode == 2 ? " (DPOR)" : sleep_sets ? "" : " (no sleep sets)",
                 r.found ? SignatureName(r.signature) : "clean",
                 static_cast<unsigned long long>(r.stats.executions),
                 static_cast<unsigned long long>(r.stats.pruned), r.stats.seconds);

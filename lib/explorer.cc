@@ -12,6 +12,16 @@
 namespace smpfuzz {
 namespace {
 
+// A set of actions (two per CPU, up to 64 CPUs).
+class ActionSet {
+ public:
+  void Add(int a) { w_[a >> 6] |= std::uint64_t{1} << (a & 63); }
+  bool Has(int a) const { return (w_[a >> 6] >> (a & 63)) & 1; }
+
+ private:
+  std::array<std::uint64_t, 2> w_{};
+};
+
 // What an explored action did at a node, kept so that its reorderings can be
 // pruned (lib/simulator.h's StepEffects).
 struct Tried {
@@ -26,6 +36,7 @@ struct Node {
   StepEffects chosen_fx;        // what it did (set once it ran)
   std::vector<Tried> done;      // actions explored from here already
   std::vector<Tried> sleep;     // sleep set on entry
+  ActionSet backtrack;          // DPOR: the actions to explore from here
   // Where the CPUs that are parked at a spin-wait whose condition does not
   // hold yet are waiting: a write there would enable them.
   std::vector<std::pair<const void*, std::uint8_t>> blocked_spins;
@@ -87,17 +98,17 @@ bool Touches(const StepEffects& x, const StepEffects& y) {
 // delivery, which is dependent anyway). A step that ran earlier is also woken
 // (no longer skipped) where its write could let a blocked spin-wait proceed:
 // that changes which CPUs may step.
-bool Independent(const Tried& x, const Tried& y) {
-  const int cx = x.action / 2, cy = y.action / 2;
-  if (cx == cy || (x.action & 1) || (y.action & 1)) return false;
-  const StepEffects& a = x.fx;
-  const StepEffects& b = y.fx;
+bool Independent(int xa, const StepEffects& a, int ya, const StepEffects& b) {
+  if (xa / 2 == ya / 2 || (xa & 1) || (ya & 1)) return false;
   if (a.observable || b.observable) return false;
   if (Touches(a, b) || Touches(b, a)) return false;
   if (a.addr == nullptr || b.addr == nullptr) return true;  // a callback, an IPI send...
   if (!a.wrote && !b.wrote) return true;
   if (a.llist && b.llist) return false;
   return !Overlap(a.addr, a.size, b.addr, b.size);
+}
+bool Independent(const Tried& x, const Tried& y) {
+  return Independent(x.action, x.fx, y.action, y.fx);
 }
 
 // The relation before it was made sound (ExploreOptions::unsound_legacy_sleep_sets).
@@ -127,10 +138,11 @@ std::uint32_t Cost(const Node& n, int action) {
 // The next action to try from `n`: the last CPU's step first (it costs no
 // preemption), then the others in CPU order; skips what was explored, what
 // sleeps and what would exceed the bound. -1 when nothing is left.
-int NextChoice(const Node& n, std::uint32_t bound, bool sleep_sets) {
+// With `dpor`, only actions in the node's backtrack set.
+int NextChoice(const Node& n, std::uint32_t bound, bool sleep_sets, bool dpor) {
   auto allowed = [&](int a) {
     return !Contains(n.done, a) && !(sleep_sets && Contains(n.sleep, a)) &&
-           n.preemptions + Cost(n, a) <= bound;
+           !(dpor && !n.backtrack.Has(a)) && n.preemptions + Cost(n, a) <= bound;
   };
   const int own = n.last_enabled ? 2 * n.last_cpu : -1;
   if (own >= 0 && allowed(own)) return own;
@@ -156,6 +168,139 @@ bool MayPutToSleep(const Node& p, const Tried& done) {
   return Cost(p, done.action) + (done.fx.continues ? 1 : 0) <= Cost(p, p.chosen);
 }
 
+// DPOR (Flanagan and Godefroid, POPL 2005) under a preemption bound (bounded
+// POR: Coons, Musuvathi and McKinley, OOPSLA 2013). A node explores only the
+// actions in its backtrack set: its first choice, and what races found in the
+// runs explored below it add. The threads are the actions: a CPU's steps (task
+// and handler code) are one thread, its IPI deliveries another. After each
+// run, every new step j is checked against the steps i < j of other threads:
+// (i, j) is a race when i and j are dependent by the very relation of the
+// sleep sets (!Independent(): a delivery, a step of the same CPU, an
+// observable step, conflicting memory or checker state) and i happens before
+// neither j's thread's previous step nor another step between i and j that j
+// depends on (happens-before: program order of a thread plus dependence,
+// transitively; vector clocks). For each race, j's thread is added to i's
+// backtrack set if it is enabled there, else every action enabled there (its
+// step may be enabled only later, by steps it depends on: a spin-wait that a
+// write releases); a race with an IPI delivery on either side adds every
+// enabled action. Three more sources of races, each conservative:
+//  - a step that disables another thread's enabled step (a write that makes
+//    a spin-wait block, interrupts disabled under a pending IPI) races with
+//    it: that step could have gone first;
+//  - a run cut short (every enabled step asleep or over the bound): each
+//    enabled step that is not asleep counts as one more step, dependent on
+//    everything; a run ended otherwise before quiescence (a stopping
+//    signature, the step limit): every thread does;
+//  - the bound: reversing a race right at i may cost a preemption more than
+//    the bound allows, so j's thread is also added, by the same rule, at the
+//    nearest node before i where the schedule switched CPUs (or the first
+//    node): a switch happens there anyway, so the reordered run can start
+//    j's thread's part there at no extra cost.
+// Sleep sets apply on top, with the rules above (a sleeping action is not
+// explored even when a race asks for it). Soundness is checked, not assumed:
+// lib/explorer_soundness_test.cc compares DPOR with the unreduced search as it
+// does the sleep sets, and shows that a DPOR that ignores the races of IPI
+// deliveries is caught.
+class Races {
+ public:
+  Races(int nr_threads, bool skip_ipi) : t_(nr_threads), skip_ipi_(skip_ipi) {}
+
+  // Analyses the steps at depths [from, stack.size()) of the run just made,
+  // the steps below `from` being those of the previous run, already analysed,
+  // then the actions in `pending` as if each took one more step. `after`: the
+  // actions enabled after the last step (nullptr: not known).
+  void Analyze(std::vector<Node>& stack, std::size_t from, const ActionSet& pending,
+               const std::vector<int>* after) {
+    const std::size_t n = stack.size();
+    clock_.resize(n * t_);
+    index_.resize(n);
+    thread_.resize(n);
+    last_.assign(t_, -1);
+    count_.assign(t_, 0);
+    for (std::size_t d = 0; d < from; ++d) {
+      last_[stack[d].chosen] = static_cast<int>(d);
+      ++count_[stack[d].chosen];
+    }
+    for (std::size_t j = from; j < n; ++j) {
+      const int tj = stack[j].chosen;
+      thread_[j] = static_cast<std::uint8_t>(tj);
+      Scan(stack, j, tj, &stack[j].chosen_fx);
+      const int prev = last_[tj];
+      index_[j] = prev < 0 ? 1 : index_[prev] + 1;
+      std::copy(scratch_.begin(), scratch_.end(), clock_.begin() + j * t_);
+      clock_[j * t_ + tj] = index_[j];
+      last_[tj] = static_cast<int>(j);
+      ++count_[tj];
+      // A step that disables another thread's step (a write that makes a
+      // spin-wait block, interrupts disabled under a pending IPI) races
+      // with it: that step could have gone first.
+      const std::vector<int>* next = j + 1 < n ? &stack[j + 1].enabled : after;
+      if (next == nullptr) continue;
+      for (int a : stack[j].enabled) {
+        if (a != tj && !Contains(*next, a)) Race(stack, j, a, /*all=*/false);
+      }
+    }
+    for (int t = 0; t < t_; ++t) {
+      if (pending.Has(t)) Scan(stack, n, t, nullptr);
+    }
+  }
+
+ private:
+  // The races of a step of thread `tj` at depth j (`fx` null: a step not
+  // taken, dependent on everything); leaves its clock, without itself, in
+  // scratch_.
+  void Scan(std::vector<Node>& stack, std::size_t j, int tj, const StepEffects* fx) {
+    scratch_.assign(t_, 0);
+    const int prev = last_[tj];
+    if (prev >= 0) {
+      std::copy(clock_.begin() + prev * t_, clock_.begin() + (prev + 1) * t_, scratch_.begin());
+    }
+    if (Covers(scratch_)) return;  // every earlier step happens before j
+    for (std::size_t i = j; i-- > 0;) {
+      const int ti = thread_[i];
+      if (scratch_[ti] >= index_[i]) continue;  // happens before j already
+      if (fx != nullptr && Independent(ti, stack[i].chosen_fx, tj, *fx)) continue;
+      const bool ipi = (ti & 1) || (tj & 1);
+      if (!(skip_ipi_ && ipi)) Race(stack, i, tj, ipi);
+      for (int t = 0; t < t_; ++t) scratch_[t] = std::max(scratch_[t], clock_[i * t_ + t]);
+      if (Covers(scratch_)) break;
+    }
+  }
+
+  // Whether `clock` has every step so far.
+  bool Covers(const std::vector<std::uint32_t>& clock) const {
+    for (int t = 0; t < t_; ++t) {
+      if (clock[t] < count_[t]) return false;
+    }
+    return true;
+  }
+
+  void Race(std::vector<Node>& stack, std::size_t i, int tj, bool all) {
+    AddBacktrack(stack[i], tj, all);
+    if (i == 0) return;
+    std::size_t k = i - 1;
+    while (k > 0 && stack[k].chosen / 2 == stack[k - 1].chosen / 2) --k;
+    AddBacktrack(stack[k], tj, all);
+  }
+
+  static void AddBacktrack(Node& n, int t, bool all) {
+    if (!all && Contains(n.enabled, t)) {
+      n.backtrack.Add(t);
+      return;
+    }
+    for (int a : n.enabled) n.backtrack.Add(a);
+  }
+
+  int t_;
+  bool skip_ipi_;
+  std::vector<std::uint32_t> clock_;   // [depth * t_ + t]: t's steps that happen before it, itself included
+  std::vector<std::uint32_t> index_;   // [depth]: the step's number in its thread, from 1
+  std::vector<std::uint8_t> thread_;   // [depth]: the step's thread (its action)
+  std::vector<int> last_;              // per thread: its latest step so far
+  std::vector<std::uint32_t> count_;   // per thread: its steps so far
+  std::vector<std::uint32_t> scratch_;
+};
+
 bool IsSpin(AccessKind k) {
   return k == AccessKind::kCondLoadAcquire || k == AccessKind::kSpinReadOnce ||
          k == AccessKind::kSpinUntilChanged;
@@ -164,9 +309,14 @@ bool IsSpin(AccessKind k) {
 class DfsSource final : public ScheduleSource {
  public:
   DfsSource(std::vector<Node>* stack, const std::vector<StepEffects>* effects,
-            std::uint32_t bound, bool sleep_sets, bool legacy)
+            std::uint32_t bound, bool sleep_sets, bool legacy, bool dpor)
       : stack_(*stack), effects_(*effects), bound_(bound), sleep_sets_(sleep_sets),
-        legacy_(legacy) {}
+        legacy_(legacy), dpor_(dpor) {}
+
+  // After an abandoned run: the actions that were enabled where it was cut
+  // and not asleep (over the bound), and all that were enabled there.
+  const ActionSet& cut_off() const { return cut_off_; }
+  const std::vector<int>& enabled_at_cut() const { return enabled_at_cut_; }
 
   int Choose(const Simulator& sim, const std::vector<int>& enabled) override {
     // The effects of the step just taken. A replayed step touches the
@@ -206,12 +356,17 @@ class DfsSource final : public ScheduleSource {
         }
       }
     }
-    n.chosen = NextChoice(n, bound_, sleep_sets_);
+    n.chosen = NextChoice(n, bound_, sleep_sets_, /*dpor=*/false);
     if (n.chosen < 0) {
       // Every enabled action is asleep (an equivalent schedule ran) or over
       // the preemption bound: nothing new down this path.
+      for (int a : n.enabled) {
+        if (!(sleep_sets_ && Contains(n.sleep, a))) cut_off_.Add(a);
+      }
+      enabled_at_cut_ = n.enabled;
       return kAbandon;
     }
+    if (dpor_) n.backtrack.Add(n.chosen);
     stack_.push_back(std::move(n));
     ++depth_;
     return stack_.back().chosen;
@@ -223,6 +378,9 @@ class DfsSource final : public ScheduleSource {
   std::uint32_t bound_;
   bool sleep_sets_;
   bool legacy_;
+  bool dpor_;
+  ActionSet cut_off_;
+  std::vector<int> enabled_at_cut_;
   std::size_t depth_ = 0;
 };
 
@@ -330,6 +488,9 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
   };
   double next_progress = 1.0;
   std::unordered_set<std::uint64_t> traces;
+  const bool dpor = options.dpor || options.crippled_dpor_for_test;
+  ActionSet every_action;
+  for (int a = 0; a < 2 * s.nr_cpus; ++a) every_action.Add(a);
   const int first_bound = options.iterative ? 0 : options.max_preemptions;
   bool out_of_budget = false;
   for (int bound = first_bound;
@@ -337,14 +498,25 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
        ++bound) {
     result.stats.bound = bound;
     std::vector<Node> stack;
+    Races races(2 * s.nr_cpus, options.crippled_dpor_for_test);
+    std::size_t first_new = 0;  // the depth from which the run differs from the one before
     do {
       DfsSource source(&stack, &effects, static_cast<std::uint32_t>(bound), options.sleep_sets,
-                       options.unsound_legacy_sleep_sets);
+                       options.unsound_legacy_sleep_sets, dpor);
       const RunResult& r = sim.Run(source, opt);
       ++result.stats.executions;
       result.stats.max_depth = std::max<std::uint64_t>(result.stats.max_depth, stack.size());
       if (!stack.empty() && effects.size() >= stack.size()) {
         stack.back().chosen_fx = effects[stack.size() - 1];  // the run's last step
+      }
+      if (dpor) {
+        // A run cut short by the bound or a sleep set: what was over the
+        // bound could still have moved; one that ended otherwise before
+        // quiescence (a stopping signature, the step limit): anything.
+        static const std::vector<int> kNothing;
+        races.Analyze(stack, first_new,
+                      r.abandoned ? source.cut_off() : r.quiescent ? ActionSet{} : every_action,
+                      r.abandoned ? &source.enabled_at_cut() : r.quiescent ? &kNothing : nullptr);
       }
       if (!r.abandoned) {
         traces.insert(r.trace_hash);
@@ -378,16 +550,20 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
       while (!stack.empty()) {
         Node& n = stack.back();
         n.done.push_back({n.chosen, n.chosen_fx});
-        int next = NextChoice(n, static_cast<std::uint32_t>(bound), options.sleep_sets);
+        int next = NextChoice(n, static_cast<std::uint32_t>(bound), options.sleep_sets, dpor);
         if (next >= 0) {
           n.chosen = next;
           break;
         }
-        if (options.sleep_sets) {
-          for (int a : n.enabled) result.stats.pruned += Contains(n.sleep, a) && !Contains(n.done, a);
+        if (options.sleep_sets || dpor) {
+          for (int a : n.enabled) {
+            result.stats.pruned +=
+                (Contains(n.sleep, a) || (dpor && !n.backtrack.Has(a))) && !Contains(n.done, a);
+          }
         }
         stack.pop_back();
       }
+      first_new = stack.empty() ? 0 : stack.size() - 1;
       const double t = elapsed();
       if (progress && t >= next_progress) {
         result.stats.distinct_traces = traces.size();

@@ -12,7 +12,10 @@
 // fewest preemptions. Sleep sets (Godefroid) skip schedules that only reorder
 // independent steps; the dependence relation and the rule that keeps sleep
 // sets sound under a preemption bound are stated next to the code
-// (Independent() and MayPutToSleep() in lib/explorer.cc). Soundness is not
+// (Independent() and MayPutToSleep() in lib/explorer.cc). With `dpor`, a node
+// explores only the alternatives that races of the runs below it demand
+// (class Races in lib/explorer.cc: DPOR with bounded-POR backtrack points),
+// sleep sets on top. Soundness is not
 // taken on trust: lib/explorer_soundness_test.cc compares, on random small
 // scenarios and every variant and mutant, the violations and their fewest
 // preemptions with and without the reduction.
@@ -48,6 +51,14 @@ struct ExploreOptions {
   // rule). Unsound; kept only so that the soundness test can show it catches
   // them and the benchmark can say what soundness costs.
   bool unsound_legacy_sleep_sets = false;
+  // Dynamic partial-order reduction (with sleep_sets: DPOR plus sleep sets):
+  // from each node only the alternatives that races of the explored runs
+  // demand, plus the bound-aware backtrack points of bounded POR; the rule is
+  // stated next to the code (class Races in lib/explorer.cc).
+  bool dpor = false;
+  // A deliberately broken DPOR that ignores races involving an IPI delivery.
+  // Unsound; kept only so that the soundness test can show it catches it.
+  bool crippled_dpor_for_test = false;
   SimOptions sim;                       // checkers' options (max_steps is overridden)
   // The guest to explore; empty: the model (NewModelGuest()).
   std::function<std::unique_ptr<Guest>()> guest;
@@ -56,7 +67,7 @@ struct ExploreOptions {
 struct ExploreStats {
   std::uint64_t executions = 0;       // runs started
   std::uint64_t abandoned = 0;        // runs cut short: every enabled step asleep or over the bound
-  std::uint64_t pruned = 0;           // alternatives skipped by sleep sets
+  std::uint64_t pruned = 0;           // alternatives skipped by sleep sets (and DPOR)
   std::uint64_t distinct_traces = 0;  // by trace hash
   std::uint64_t max_depth = 0;
   int bound = 0;                      // the preemption bound being (or last) explored

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// Explorer soundness: the reduction (sleep sets under a preemption bound) is
-// checked against the unreduced search, the slow and obviously correct method.
+// Explorer soundness: the reductions (sleep sets under a preemption bound, and
+// DPOR with sleep sets) are checked against the unreduced search, the slow
+// and obviously correct method.
 //
 // Random small scenarios (every op kind, 2-4 CPUs, csdlock_debug on and off,
 // offline and impossible targets) times every row of the variant table,
@@ -14,10 +15,12 @@
 // that signature, and the counterexample must replay to it.
 //
 // The same harness run with the relation smpfuzz had before
-// (ExploreOptions::unsound_legacy_sleep_sets) must find a disagreement: the
-// check can fail.
+// (ExploreOptions::unsound_legacy_sleep_sets), and with a DPOR that ignores
+// the races of IPI deliveries (ExploreOptions::crippled_dpor_for_test), must
+// find a disagreement: the check can fail.
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <random>
@@ -83,6 +86,28 @@ std::string Signatures(const ExploreResult& r) {
   return out.empty() ? "clean" : out;
 }
 
+// The reductions under test.
+enum class Reduction { kSleepSets, kDpor, kLegacySleepSets, kCrippledDpor };
+
+const char* Name(Reduction m) {
+  switch (m) {
+    case Reduction::kSleepSets: return "sleep sets";
+    case Reduction::kDpor: return "DPOR";
+    case Reduction::kLegacySleepSets: return "legacy sleep sets";
+    case Reduction::kCrippledDpor: return "crippled DPOR";
+  }
+  return "?";
+}
+
+bool Sound(Reduction m) { return m == Reduction::kSleepSets || m == Reduction::kDpor; }
+
+void Apply(Reduction m, ExploreOptions* o) {
+  o->sleep_sets = true;
+  o->unsound_legacy_sleep_sets = m == Reduction::kLegacySleepSets;
+  o->dpor = m == Reduction::kDpor;
+  o->crippled_dpor_for_test = m == Reduction::kCrippledDpor;
+}
+
 struct Tally {
   int compared = 0;
   int skipped = 0;
@@ -93,28 +118,17 @@ struct Tally {
   std::vector<std::string> disagreements;
 };
 
-// Explores `s` with and without the reduction and records every difference.
-void Compare(const Scenario& s, bool legacy, Tally* tally) {
-  ExploreOptions o;
-  o.max_preemptions = BoundFor(s);
-  o.iterative = false;
-  o.stop_at_first = false;
-  o.max_steps = kMaxSteps;
-  o.max_executions = kMaxExecutions;
-  o.sleep_sets = false;
-  const ExploreResult plain = Explore(s, o);
-  if (!plain.complete) {
-    ++tally->skipped;
-    return;
-  }
-  o.sleep_sets = true;
-  o.unsound_legacy_sleep_sets = legacy;
+// Explores `s` with `mode` and compares with `plain`, its unreduced search
+// under `o`.
+void CompareWith(const Scenario& s, const ExploreResult& plain, ExploreOptions o, Reduction mode,
+                 Tally* tally) {
+  Apply(mode, &o);
   o.max_executions = 0;
   const ExploreResult reduced = Explore(s, o);
   ++tally->compared;
   tally->plain_executions += plain.stats.executions;
   tally->reduced_executions += reduced.stats.executions;
-  const std::string where = std::string(s.variant->name) + " at bound " +
+  const std::string where = std::string(Name(mode)) + ", " + s.variant->name + " at bound " +
                             std::to_string(o.max_preemptions) + ":\n" + Describe(s);
   if (!reduced.complete || reduced.min_preemptions != plain.min_preemptions) {
     tally->disagreements.push_back("unreduced " + Signatures(plain) + ", reduced " +
@@ -125,7 +139,7 @@ void Compare(const Scenario& s, bool legacy, Tally* tally) {
   for (std::uint32_t p : plain.min_preemptions) fewest = std::min(fewest, p);
   if (fewest == ExploreResult::kNever) return;
   ++tally->with_violation;
-  if (legacy) return;
+  if (!Sound(mode)) return;
 
   // The first counterexample of the iterative, reduced search (what
   // `smpfuzz explore` prints) has the fewest preemptions of any violation,
@@ -133,6 +147,7 @@ void Compare(const Scenario& s, bool legacy, Tally* tally) {
   ExploreOptions first;
   first.max_preemptions = o.max_preemptions;
   first.max_steps = kMaxSteps;
+  Apply(mode, &first);
   const ExploreResult found = Explore(s, first);
   ++tally->counterexamples_checked;
   if (!found.found || found.preemptions != fewest ||
@@ -154,17 +169,40 @@ void Compare(const Scenario& s, bool legacy, Tally* tally) {
   }
 }
 
-Tally RunCampaign(int scenarios, std::uint64_t seed, bool legacy) {
+// Explores `s` without reduction and with each of `modes`, and records every
+// difference in that mode's tally.
+void Compare(const Scenario& s, const std::vector<Reduction>& modes, std::vector<Tally>* tallies) {
+  ExploreOptions o;
+  o.max_preemptions = BoundFor(s);
+  o.iterative = false;
+  o.stop_at_first = false;
+  o.max_steps = kMaxSteps;
+  o.max_executions = kMaxExecutions;
+  o.sleep_sets = false;
+  const ExploreResult plain = Explore(s, o);
+  for (std::size_t m = 0; m < modes.size(); ++m) {
+    Tally* tally = &(*tallies)[m];
+    if (!plain.complete) {
+      ++tally->skipped;
+      continue;
+    }
+    CompareWith(s, plain, o, modes[m], tally);
+  }
+}
+
+// One tally per mode.
+std::vector<Tally> RunCampaign(int scenarios, std::uint64_t seed,
+                               const std::vector<Reduction>& modes) {
   std::mt19937_64 rng(seed);
-  Tally tally;
+  std::vector<Tally> tallies(modes.size());
   for (int i = 0; i < scenarios; ++i) {
     Scenario s = RandomScenario(rng);
     for (const Variant& v : AllVariants()) {
       s.variant = &v;
-      Compare(s, legacy, &tally);
+      Compare(s, modes, &tallies);
     }
   }
-  return tally;
+  return tallies;
 }
 
 // SMPFUZZ_SOUNDNESS_SCENARIOS and SMPFUZZ_SOUNDNESS_SEED widen the campaign
@@ -195,31 +233,49 @@ int ScenarioCount() {
 
 std::uint64_t Seed() { return EnvNumber("SMPFUZZ_SOUNDNESS_SEED", 20261201); }
 
-TEST(ExplorerSoundness, ReductionFindsExactlyWhatTheUnreducedSearchFinds) {
-  const Tally t = RunCampaign(ScenarioCount(), Seed(), /*legacy=*/false);
-  for (std::size_t i = 0; i < t.disagreements.size() && i < 5; ++i) {
-    ADD_FAILURE() << t.disagreements[i];
+TEST(ExplorerSoundness, ReductionsFindExactlyWhatTheUnreducedSearchFinds) {
+  const std::vector<Reduction> modes = {Reduction::kSleepSets, Reduction::kDpor};
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<Tally> tallies = RunCampaign(ScenarioCount(), Seed(), modes);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (std::size_t m = 0; m < modes.size(); ++m) {
+    const Tally& t = tallies[m];
+    SCOPED_TRACE(Name(modes[m]));
+    for (std::size_t i = 0; i < t.disagreements.size() && i < 5; ++i) {
+      ADD_FAILURE() << t.disagreements[i];
+    }
+    EXPECT_TRUE(t.disagreements.empty()) << t.disagreements.size() << " disagreement(s)";
+    // The comparison must have had something to compare.
+    EXPECT_LE(t.skipped * 20, t.compared) << "too many scenarios too big for the unreduced search";
+    EXPECT_GT(t.with_violation * 10, t.compared) << "too few scenarios with a violation";
+    EXPECT_GT(t.counterexamples_checked, 0);
+    // And the reduction must reduce.
+    EXPECT_LT(t.reduced_executions, t.plain_executions);
+    std::printf("%s: compared %d, skipped %d, with a violation %d, counterexamples checked %d, "
+                "disagreements %zu; executions unreduced %llu, reduced %llu\n",
+                Name(modes[m]), t.compared, t.skipped, t.with_violation,
+                t.counterexamples_checked, t.disagreements.size(),
+                static_cast<unsigned long long>(t.plain_executions),
+                static_cast<unsigned long long>(t.reduced_executions));
   }
-  EXPECT_TRUE(t.disagreements.empty()) << t.disagreements.size() << " disagreement(s)";
-  // The comparison must have had something to compare.
-  EXPECT_LE(t.skipped * 20, t.compared) << "too many scenarios too big for the unreduced search";
-  EXPECT_GT(t.with_violation * 10, t.compared) << "too few scenarios with a violation";
-  EXPECT_GT(t.counterexamples_checked, 0);
-  // And the reduction must reduce.
-  EXPECT_LT(t.reduced_executions, t.plain_executions);
-  std::printf("compared %d, skipped %d, with a violation %d; executions unreduced %llu, "
-              "reduced %llu\n",
-              t.compared, t.skipped, t.with_violation,
-              static_cast<unsigned long long>(t.plain_executions),
-              static_cast<unsigned long long>(t.reduced_executions));
+  std::printf("campaign: %.1f s\n", seconds);
 }
 
-TEST(ExplorerSoundness, TheCheckCatchesTheOldUnsoundRelation) {
-  const Tally t = RunCampaign(std::max(20, ScenarioCount() / 3), Seed(), /*legacy=*/true);
-  EXPECT_FALSE(t.disagreements.empty())
-      << "the pre-fix sleep sets agreed with the unreduced search on " << t.compared
-      << " explorations: the soundness check has lost its power";
-  if (!t.disagreements.empty()) std::printf("first disagreement: %s\n", t.disagreements[0].c_str());
+TEST(ExplorerSoundness, TheCheckCatchesTheOldUnsoundRelationAndACrippledDpor) {
+  const std::vector<Reduction> modes = {Reduction::kLegacySleepSets, Reduction::kCrippledDpor};
+  const std::vector<Tally> tallies =
+      RunCampaign(std::max(20, ScenarioCount() / 3), Seed(), modes);
+  for (std::size_t m = 0; m < modes.size(); ++m) {
+    const Tally& t = tallies[m];
+    EXPECT_FALSE(t.disagreements.empty())
+        << Name(modes[m]) << " agreed with the unreduced search on " << t.compared
+        << " explorations: the soundness check has lost its power";
+    if (!t.disagreements.empty()) {
+      std::printf("%s, %zu disagreement(s), the first: %s\n", Name(modes[m]),
+                  t.disagreements.size(), t.disagreements[0].c_str());
+    }
+  }
 }
 
 // The case that showed the old relation unsound: a callback and the waiter's
@@ -235,13 +291,14 @@ TEST(ExplorerSoundness, SyncUnlockFirstMutantLosesTheCallbackAtOnePreemption) {
   call.target = 0;
   call.wait = true;
   s.ops[1].push_back(call);
-  for (bool sleep_sets : {false, true}) {
+  for (int mode = 0; mode < 3; ++mode) {
     ExploreOptions o;
-    o.sleep_sets = sleep_sets;
+    o.sleep_sets = mode >= 1;
+    o.dpor = mode == 2;
     const ExploreResult r = Explore(s, o);
-    ASSERT_TRUE(r.found) << "sleep_sets=" << sleep_sets;
-    EXPECT_EQ(r.signature, Signature::kCallbackLost) << "sleep_sets=" << sleep_sets;
-    EXPECT_EQ(r.preemptions, 1u) << "sleep_sets=" << sleep_sets;
+    ASSERT_TRUE(r.found) << "mode " << mode;
+    EXPECT_EQ(r.signature, Signature::kCallbackLost) << "mode " << mode;
+    EXPECT_EQ(r.preemptions, 1u) << "mode " << mode;
   }
   ExploreOptions legacy;
   legacy.unsound_legacy_sleep_sets = true;

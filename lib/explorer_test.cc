@@ -25,11 +25,13 @@ Scenario ThreeIndependentStepsEach() {
   return s;
 }
 
-ExploreResult ExploreWith(const Scenario& s, int bound, bool sleep_sets, bool iterative = false) {
+ExploreResult ExploreWith(const Scenario& s, int bound, bool sleep_sets, bool iterative = false,
+                          bool dpor = false) {
   ExploreOptions o;
   o.max_preemptions = bound;
   o.iterative = iterative;
   o.sleep_sets = sleep_sets;
+  o.dpor = dpor;
   return Explore(s, o);
 }
 
@@ -69,11 +71,32 @@ TEST(Explorer, SleepSetsCutIndependentReorderings) {
   EXPECT_GT(reduced.stats.pruned, 0u);
 }
 
+TEST(Explorer, DporRunsOneScheduleWhenNoStepsRace) {
+  // Six reads of six locations: one equivalence class, one run (the sleep
+  // sets above still start some runs that they then cut short).
+  ExploreResult r = ExploreWith(ThreeReadsEach(), 10, true, false, /*dpor=*/true);
+  EXPECT_TRUE(r.complete);
+  EXPECT_FALSE(r.found);
+  EXPECT_EQ(r.stats.executions, 1u);
+  // Without sleep sets too: DPOR alone adds no alternative.
+  EXPECT_EQ(ExploreWith(ThreeReadsEach(), 10, false, false, /*dpor=*/true).stats.executions, 1u);
+}
+
+TEST(Explorer, DporReordersRacingSteps) {
+  // The irqs_off steps read the clock (observable): everything races with
+  // them, so DPOR runs more than one schedule, and no more than all 20.
+  ExploreResult r = ExploreWith(ThreeIndependentStepsEach(), 10, true, false, /*dpor=*/true);
+  EXPECT_TRUE(r.complete);
+  EXPECT_GT(r.stats.executions, 1u);
+  EXPECT_LE(r.stats.executions, 20u);
+}
+
 TEST(Explorer, B0473dcdCounterexampleHasExactlyOnePreemption) {
-  for (bool sleep_sets : {false, true}) {
+  for (int mode = 0; mode < 3; ++mode) {
+    const bool sleep_sets = mode >= 1;
     ExploreResult r = ExploreWith(CanonicalScenario(FindVariant("b0473dcd")), 3, sleep_sets,
-                          /*iterative=*/true);
-    ASSERT_TRUE(r.found) << "sleep_sets=" << sleep_sets;
+                                  /*iterative=*/true, /*dpor=*/mode == 2);
+    ASSERT_TRUE(r.found) << "mode " << mode;
     EXPECT_EQ(r.preemptions, 1u);
     EXPECT_EQ(r.stats.bound, 1);
     // Whatever came first at bound 1 (the double lock, a lost callback...),
@@ -99,10 +122,12 @@ TEST(Explorer, ReductionFindsTheSameViolations) {
 
 TEST(Explorer, FixedIsCleanWithinASmallBound) {
   for (const char* v : {"fixed", "baseline"}) {
-    ExploreResult r = ExploreWith(CanonicalScenario(FindVariant(v)), 2, true, true);
-    EXPECT_FALSE(r.found) << v << ": " << SignatureName(r.signature);
-    EXPECT_TRUE(r.complete) << v;
-    EXPECT_GT(r.stats.executions, 10u) << v;
+    for (bool dpor : {false, true}) {
+      ExploreResult r = ExploreWith(CanonicalScenario(FindVariant(v)), 2, true, true, dpor);
+      EXPECT_FALSE(r.found) << v << ": " << SignatureName(r.signature);
+      EXPECT_TRUE(r.complete) << v;
+      EXPECT_GT(r.stats.executions, 10u) << v;
+    }
   }
 }
 

@@ -24,7 +24,7 @@ constexpr char kUsageBefore[] =
     "  smpfuzz replay FILE... [--variant=V] [--json] [--raw] [--notrace] [--check] [--svg=OUT]\n"
     "                 [--guest=kernel [--kernel=TREE] [--patch=FILE]...]\n"
     "  smpfuzz convert FILE --to=text|bytes [--out=PATH] [--variant=V]\n"
-    "  smpfuzz explore FILE [--variant=V] [--preemptions=N] [--reduction=sleep|none] [--noiterative]\n"
+    "  smpfuzz explore FILE [--variant=V] [--preemptions=N] [--reduction=sleep|dpor|none] [--noiterative]\n"
     "                       [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH]\n"
     "  smpfuzz explore FILE --pct=DEPTH [--seed=S] [--runs=N] [...]\n"
     "  smpfuzz explore --cpus=N --ops='C: op args; ...' [--csdlock_debug=on|off] [...]\n"

@@ -34,8 +34,8 @@ using RunCount = WholeNumber<1, 1000000000000>;
 ABSL_FLAG(smpfuzz::cli::PreemptionBound, preemptions, smpfuzz::cli::PreemptionBound("2"),
           "explore: the preemption bound (searched 0, 1, ... up to it)");
 ABSL_FLAG(std::string, reduction, "sleep",
-          "explore: `sleep` (sleep sets) or `none`; `unsound-legacy` is the old, unsound "
-          "relation, for benchmarks only");
+          "explore: `sleep` (sleep sets), `dpor` (dynamic partial-order reduction plus sleep "
+          "sets) or `none`; `unsound-legacy` is the old, unsound relation, for benchmarks only");
 ABSL_FLAG(bool, iterative, true,
           "explore: search bounds 0, 1, ... up to --preemptions (the first violation then has the "
           "fewest preemptions); --noiterative searches only the bound itself (a faster proof)");
@@ -89,13 +89,16 @@ absl::StatusOr<Repro> ScenarioFromFlags(const Variant* variant) {
 
 // One line of the search's counts.
 std::string StatsLine(const ExploreStats& st) {
-  char buf[256];
+  char buf[320];
+  // Redundancy: executions per distinct trace (1.00: no run wasted).
+  const double redundancy =
+      st.distinct_traces == 0 ? 0 : static_cast<double>(st.executions) / st.distinct_traces;
   std::snprintf(buf, sizeof buf,
-                "bound %d: %llu executions (%llu cut short), %llu distinct traces, %llu pruned, "
-                "depth %llu, %.1f s",
+                "bound %d: %llu executions (%llu cut short), %llu distinct traces, redundancy "
+                "%.2f, %llu pruned, depth %llu, %.1f s",
                 st.bound, static_cast<unsigned long long>(st.executions),
                 static_cast<unsigned long long>(st.abandoned),
-                static_cast<unsigned long long>(st.distinct_traces),
+                static_cast<unsigned long long>(st.distinct_traces), redundancy,
                 static_cast<unsigned long long>(st.pruned),
                 static_cast<unsigned long long>(st.max_depth), st.seconds);
   return buf;
@@ -115,8 +118,9 @@ absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
   absl::StatusOr<double> max_seconds = Value(FLAGS_max_seconds, 0);
   if (!max_seconds.ok()) return max_seconds.status();
   const std::string reduction = absl::GetFlag(FLAGS_reduction);
-  if (reduction != "sleep" && reduction != "none" && reduction != "unsound-legacy") {
-    return UsageError("--reduction: expected 'sleep' or 'none', got '" + reduction + "'");
+  if (reduction != "sleep" && reduction != "dpor" && reduction != "none" &&
+      reduction != "unsound-legacy") {
+    return UsageError("--reduction: expected 'sleep', 'dpor' or 'none', got '" + reduction + "'");
   }
   ExploreOptions o;
   o.max_preemptions = static_cast<int>(*preemptions);
@@ -124,6 +128,7 @@ absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
   o.max_seconds = *max_seconds;
   o.sleep_sets = reduction != "none";
   o.unsound_legacy_sleep_sets = reduction == "unsound-legacy";
+  o.dpor = reduction == "dpor";
   o.iterative = absl::GetFlag(FLAGS_iterative);
   const std::string sigs = absl::GetFlag(FLAGS_signatures);
   if (!sigs.empty()) {
@@ -194,6 +199,7 @@ absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
                res.complete ? "clean" : "no violation (budget ran out before the bound was covered)",
                o.max_preemptions, static_cast<unsigned long long>(o.max_steps),
                o.unsound_legacy_sleep_sets ? "UNSOUND legacy sleep sets"
+               : o.dpor                    ? "DPOR and sleep sets"
                : o.sleep_sets              ? "sleep sets"
                                            : "no reduction",
                StatsLine(res.stats).c_str());
@@ -206,7 +212,7 @@ const Command kExploreCommand = {
     .name = "explore",
     .synopsis =
         {
-            "FILE [--variant=V] [--preemptions=N] [--reduction=sleep|none] [--noiterative]\n"
+            "FILE [--variant=V] [--preemptions=N] [--reduction=sleep|dpor|none] [--noiterative]\n"
             "     [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH]",
             "FILE --pct=DEPTH [--seed=S] [--runs=N] [...]",
             "--cpus=N --ops='C: op args; ...' [--csdlock_debug=on|off] [...]",

@@ -85,8 +85,10 @@ has err '^smpfuzz: --cpus/--ops:5:8: unknown operation'
 run 2 explore --cpus=3 --ops='1: flush' "$self_loop"
 run 2 explore "$self_loop" --preemptions=lots
 has err 'expected a whole number'
-run 2 explore "$self_loop" --reduction=dpor
-has err "expected 'sleep' or 'none'"
+run 2 explore "$self_loop" --reduction=optimal
+has err "expected 'sleep', 'dpor' or 'none'"
+run 1 explore "$self_loop" --reduction=dpor --signatures=llist-self-loop
+has err 'violation llist-self-loop with 1 preemption.*redundancy' 
 run 2 explore "$self_loop" --signatures=llist-loop
 has err "unknown signature 'llist-loop'"
 
