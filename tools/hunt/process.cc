@@ -190,7 +190,10 @@ int ReapStrays() {
     {
       std::lock_guard<std::mutex> lock(live_mu);
       for (pid_t pid : Children()) {
-        if (Live().count(pid) == 0) strays.push_back(pid);
+        // hunt's own helpers (the triager's llvm-symbolizer, started by
+        // popen) stay in hunt's process group; an engine and everything it
+        // starts are in the engine's group, or in sessions of their own.
+        if (Live().count(pid) == 0 && getpgid(pid) != getpgrp()) strays.push_back(pid);
       }
     }
     if (strays.empty()) break;

@@ -57,7 +57,9 @@ bool BecomeSubreaper();
 
 // Kills (SIGKILL) and reaps every child of this process that is not a
 // running Process: the descendants of engines that died, handed to hunt as
-// their subreaper, and their own children in turn. Returns how many.
+// their subreaper, and their own children in turn. Children in hunt's own
+// process group are hunt's own helpers (a popen), not strays: they are left
+// alone. Returns how many.
 int ReapStrays();
 
 // Whether `program` is an executable in a directory of $PATH.
