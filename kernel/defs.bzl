@@ -66,6 +66,17 @@ GUEST_COMPATIBLE = select(dict(
     [(c, ["//kernel:incompatible"]) for c in _NO_GUEST] + [("//conditions:default", [])],
 ))
 
+# For end-to-end tests of smpfuzz on the kernel guest (//tools:kernel_cli_test:
+# it builds guests with the installed clang, explores, triages, hunts): the
+# default build only. Under asan it runs past its 5 minutes, and the kernel
+# guest is tested under asan by //kernel's and //fuzz's own tests.
+UNSANITIZED_GUEST_COMPATIBLE = select(dict(
+    [(c, ["//kernel:incompatible"]) for c in _NO_GUEST + [
+        "//:sanitizer_asan",
+        "//:sanitizer_fuzzer_asan",
+    ]] + [("//conditions:default", [])],
+))
+
 def if_kernel_guest(yes, no = []):
     """`yes` in the configurations the kernel guest builds in, else `no`."""
     return select(dict([(c, no) for c in _NO_GUEST] + [("//conditions:default", yes)]))
