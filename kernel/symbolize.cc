@@ -137,13 +137,9 @@ std::string PlaceFile::Find(const std::string& object, std::uint64_t offset,
       known_[line.substr(0, at)] = line.substr(at + 1);
     }
   };
-  if (!loaded_) {
-    scan();
-    loaded_ = true;
-  }
   auto it = known_.find(key);
   if (it == known_.end()) {
-    scan();  // another process may have found it since
+    scan();  // another process (or an earlier one) may have found it
     it = known_.find(key);
   }
   if (it != known_.end()) return it->second;

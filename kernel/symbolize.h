@@ -49,7 +49,6 @@ class PlaceFile {
 
  private:
   std::string path_;
-  bool loaded_ = false;
   std::map<std::string, std::string> known_;  // "OBJECT SIZE MTIME OFFSET" -> place
 };
 

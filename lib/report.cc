@@ -44,9 +44,13 @@ bool ParseSignatureList(std::string_view list, std::uint32_t* mask, std::string*
   }
 }
 
+std::string Report::KeyAt(Signature signature, std::string_view where) {
+  return std::string(SignatureName(signature)) + "@" + std::string(where);
+}
+
 std::string Report::DedupKey() const {
+  if (!where.empty()) return KeyAt(signature, where);
   std::string key = SignatureName(signature);
-  if (!where.empty()) return key + "@" + where;
   char sep = '@';
   for (Site s : sites) {
     key += sep;

@@ -68,6 +68,8 @@ struct Report {
   // signature + sites, e.g. "data-race@csd_lock_store_flags,csd_lock_load_flags",
   // or signature + where: "csd-unlock-unlocked@csd_unlock(kernel/smp.c:368)".
   std::string DedupKey() const;
+  // The key of a report of `signature` at `where`: "SIGNATURE@WHERE".
+  static std::string KeyAt(Signature signature, std::string_view where);
 };
 
 }  // namespace smpfuzz

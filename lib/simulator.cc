@@ -143,9 +143,8 @@ bool Simulator::AllQuiescent() const {
 
 std::string Simulator::DedupKey(const Report& r) const {
   if (!r.where.empty() || r.pc == 0) return r.DedupKey();
-  Report placed = r;
-  placed.where = guest_->CodePlace(r.pc);
-  return placed.DedupKey();
+  const std::string place = guest_->CodePlace(r.pc);  // no copy of the report
+  return place.empty() ? r.DedupKey() : Report::KeyAt(r.signature, place);
 }
 
 SourceMap Simulator::SourceLines(const RunResult& r) const {
