@@ -306,12 +306,31 @@ bool IsSpin(AccessKind k) {
          k == AccessKind::kSpinUntilChanged;
 }
 
+// Where a split search (ExploreOptions::Split) is in its bound: the units met
+// so far and the one being searched.
+struct SplitState {
+  static constexpr std::size_t kNone = ~std::size_t{0};
+  const ExploreOptions::Split* split = nullptr;
+  int bound = 0;
+  std::uint64_t next_unit = 0;
+  std::uint64_t taken = 0;
+  std::size_t root_depth = kNone;  // the stack index of the unit's first node
+  std::uint64_t unit = 0;          // the unit being searched (root_depth set)
+  // The nodes above the units: a node whose preemptions are below the split's.
+  bool Above(const Node& n) const {
+    return split != nullptr && n.preemptions < static_cast<std::uint32_t>(split->unit_preemptions);
+  }
+};
+
 class DfsSource final : public ScheduleSource {
  public:
   DfsSource(std::vector<Node>* stack, const std::vector<StepEffects>* effects,
-            std::uint32_t bound, bool sleep_sets, bool legacy, bool dpor)
+            std::uint32_t bound, bool sleep_sets, bool legacy, bool dpor, SplitState* split)
       : stack_(*stack), effects_(*effects), bound_(bound), sleep_sets_(sleep_sets),
-        legacy_(legacy), dpor_(dpor) {}
+        legacy_(legacy), dpor_(dpor), split_(*split) {}
+
+  // The run was cut where a unit begins that is not ours (or the search stops).
+  ExploreOptions::Take cut_at_unit() const { return cut_at_unit_; }
 
   // After an abandoned run: the actions that were enabled where it was cut
   // and not asleep (over the bound), and all that were enabled there.
@@ -356,6 +375,14 @@ class DfsSource final : public ScheduleSource {
         }
       }
     }
+    if (split_.split != nullptr && split_.root_depth == SplitState::kNone && !split_.Above(n)) {
+      // The first node of a unit.
+      split_.unit = split_.next_unit++;
+      cut_at_unit_ = split_.split->take_unit(split_.bound, split_.unit);
+      if (cut_at_unit_ != ExploreOptions::Take::kTake) return kAbandon;
+      split_.root_depth = depth_;
+      ++split_.taken;
+    }
     n.chosen = NextChoice(n, bound_, sleep_sets_, /*dpor=*/false);
     if (n.chosen < 0) {
       // Every enabled action is asleep (an equivalent schedule ran) or over
@@ -366,7 +393,11 @@ class DfsSource final : public ScheduleSource {
       enabled_at_cut_ = n.enabled;
       return kAbandon;
     }
-    if (dpor_) n.backtrack.Add(n.chosen);
+    if (dpor_ && split_.Above(n)) {
+      for (int a : n.enabled) n.backtrack.Add(a);  // the alternatives are units
+    } else if (dpor_) {
+      n.backtrack.Add(n.chosen);
+    }
     stack_.push_back(std::move(n));
     ++depth_;
     return stack_.back().chosen;
@@ -379,6 +410,8 @@ class DfsSource final : public ScheduleSource {
   bool sleep_sets_;
   bool legacy_;
   bool dpor_;
+  SplitState& split_;
+  ExploreOptions::Take cut_at_unit_ = ExploreOptions::Take::kTake;
   ActionSet cut_off_;
   std::vector<int> enabled_at_cut_;
   std::size_t depth_ = 0;
@@ -493,37 +526,78 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
   for (int a = 0; a < 2 * s.nr_cpus; ++a) every_action.Add(a);
   const int first_bound = options.iterative ? 0 : options.max_preemptions;
   bool out_of_budget = false;
+  auto finish = [&] {
+    result.stats.distinct_traces = traces.size();
+    result.stats.seconds = elapsed();
+    return result;
+  };
   for (int bound = first_bound;
        bound <= options.max_preemptions && !out_of_budget && !(result.found && !options.stop_at_first);
        ++bound) {
     result.stats.bound = bound;
+    BoundStats& bs = result.bounds.emplace_back();
+    bs.bound = bound;
+    const std::size_t traces_before = traces.size();
     std::vector<Node> stack;
     Races races(2 * s.nr_cpus, options.crippled_dpor_for_test);
+    SplitState split;
+    split.split = options.split;
+    split.bound = bound;
     std::size_t first_new = 0;  // the depth from which the run differs from the one before
     do {
       DfsSource source(&stack, &effects, static_cast<std::uint32_t>(bound), options.sleep_sets,
-                       options.unsound_legacy_sleep_sets, dpor);
+                       options.unsound_legacy_sleep_sets, dpor, &split);
       const RunResult& r = sim.Run(source, opt);
-      ++result.stats.executions;
-      result.stats.max_depth = std::max<std::uint64_t>(result.stats.max_depth, stack.size());
       if (!stack.empty() && effects.size() >= stack.size()) {
         stack.back().chosen_fx = effects[stack.size() - 1];  // the run's last step
+      }
+      const ExploreOptions::Take cut = source.cut_at_unit();
+      if (cut == ExploreOptions::Take::kStop) {
+        result.stopped = true;
+        return finish();
+      }
+      // A run counts unless it was cut where another worker's unit begins;
+      // with a split, a run above the units is a unit of its own.
+      bool counted = cut == ExploreOptions::Take::kTake;
+      if (counted && split.split != nullptr && split.root_depth == SplitState::kNone) {
+        split.unit = split.next_unit++;
+        const ExploreOptions::Take take = split.split->take_unit(bound, split.unit);
+        if (take == ExploreOptions::Take::kStop) {
+          result.stopped = true;
+          return finish();
+        }
+        counted = take == ExploreOptions::Take::kTake;
+        split.taken += counted;
       }
       if (dpor) {
         // A run cut short by the bound or a sleep set: what was over the
         // bound could still have moved; one that ended otherwise before
-        // quiescence (a stopping signature, the step limit): anything.
+        // quiescence (a stopping signature, the step limit): anything. A run
+        // cut at a unit: only its steps, whose races reach the nodes above
+        // the units, which try every action anyway.
         static const std::vector<int> kNothing;
-        races.Analyze(stack, first_new,
-                      r.abandoned ? source.cut_off() : r.quiescent ? ActionSet{} : every_action,
-                      r.abandoned ? &source.enabled_at_cut() : r.quiescent ? &kNothing : nullptr);
+        if (cut != ExploreOptions::Take::kTake) {
+          races.Analyze(stack, first_new, ActionSet{}, nullptr);
+        } else {
+          races.Analyze(stack, first_new,
+                        r.abandoned ? source.cut_off() : r.quiescent ? ActionSet{} : every_action,
+                        r.abandoned ? &source.enabled_at_cut() : r.quiescent ? &kNothing : nullptr);
+        }
       }
-      if (!r.abandoned) {
+      if (!counted) {
+        ++bs.skipped;
+      } else {
+        ++result.stats.executions;
+        ++bs.executions;
+        result.stats.max_depth = std::max<std::uint64_t>(result.stats.max_depth, stack.size());
+      }
+      if (counted && !r.abandoned) {
         traces.insert(r.trace_hash);
         const std::uint32_t fired = r.fired & options.violations;
         for (int sig = 0; sig < kSignatureCount; ++sig) {
           if ((fired >> sig) & 1) {
             result.min_preemptions[sig] = std::min(result.min_preemptions[sig], r.preemptions);
+            bs.min_preemptions[sig] = std::min(bs.min_preemptions[sig], r.preemptions);
           }
         }
         if (fired != 0 && !result.found) {
@@ -537,14 +611,16 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
           }
           result.counterexample.max_steps = options.max_steps;
           result.preemptions = r.preemptions;
+          result.bound = bound;
+          result.unit = split.unit;
         }
         if (fired != 0 && options.stop_at_first) {
-          result.stats.distinct_traces = traces.size();
-          result.stats.seconds = elapsed();
-          return result;
+          bs.new_traces = traces.size() - traces_before;
+          return finish();
         }
-      } else {
+      } else if (counted) {
         ++result.stats.abandoned;
+        ++bs.abandoned;
       }
       // Backtrack to the deepest step with an untried, allowed alternative.
       while (!stack.empty()) {
@@ -556,12 +632,19 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
           break;
         }
         if (options.sleep_sets || dpor) {
+          std::uint64_t pruned = 0;
           for (int a : n.enabled) {
-            result.stats.pruned +=
-                (Contains(n.sleep, a) || (dpor && !n.backtrack.Has(a))) && !Contains(n.done, a);
+            pruned += (Contains(n.sleep, a) || (dpor && !n.backtrack.Has(a))) && !Contains(n.done, a);
           }
+          const bool above = split.split != nullptr && (split.root_depth == SplitState::kNone ||
+                                                        stack.size() - 1 < split.root_depth);
+          (above ? bs.pruned_above : bs.pruned) += pruned;
+          result.stats.pruned += pruned;
         }
         stack.pop_back();
+      }
+      if (split.root_depth != SplitState::kNone && stack.size() <= split.root_depth) {
+        split.root_depth = SplitState::kNone;  // the unit is done
       }
       first_new = stack.empty() ? 0 : stack.size() - 1;
       const double t = elapsed();
@@ -574,14 +657,17 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
       if ((options.max_executions != 0 && result.stats.executions >= options.max_executions) ||
           (options.max_seconds > 0 && t >= options.max_seconds)) {
         out_of_budget = !stack.empty() || bound < options.max_preemptions;
+        bs.complete = stack.empty();
         break;
       }
+      if (stack.empty()) bs.complete = true;
     } while (!stack.empty());
+    bs.units = split.next_unit;
+    bs.units_taken = split.taken;
+    bs.new_traces = traces.size() - traces_before;
   }
   result.complete = !out_of_budget;
-  result.stats.distinct_traces = traces.size();
-  result.stats.seconds = elapsed();
-  return result;
+  return finish();
 }
 
 }  // namespace smpfuzz

@@ -28,6 +28,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "lib/repro.h"
 #include "lib/simulator.h"
@@ -59,6 +60,25 @@ struct ExploreOptions {
   // A deliberately broken DPOR that ignores races involving an IPI delivery.
   // Unsound; kept only so that the soundness test can show it catches it.
   bool crippled_dpor_for_test = false;
+  // Splitting the search into work units, for --jobs and --shard
+  // (lib/explore_split.h). A unit is the subtree below the first step at
+  // which a schedule reaches `unit_preemptions` preemptions, or one whole run
+  // that never does; units are numbered in search order from 0 in each bound.
+  // Every worker walks the schedules with fewer preemptions (a cheap top of
+  // the tree: with unit_preemptions 1, the non-preemptive runs), and explores
+  // a unit's subtree, or counts a run, only when `take_unit` says so. Sleep
+  // sets below a unit depend only on the steps above it, so the units of all
+  // workers together are exactly the serial search. DPOR adds backtrack
+  // points to the nodes above a race, which may lie above the unit: with a
+  // split, the nodes above the units therefore try every action (their
+  // alternatives are the units), and DPOR prunes within the units.
+  enum class Take { kTake, kSkip, kStop };
+  struct Split {
+    int unit_preemptions = 1;
+    // kStop ends the search (another worker found an earlier violation).
+    std::function<Take(int bound, std::uint64_t unit)> take_unit;
+  };
+  const Split* split = nullptr;
   SimOptions sim;                       // checkers' options (max_steps is overridden)
   // The guest to explore; empty: the model (NewModelGuest()).
   std::function<std::unique_ptr<Guest>()> guest;
@@ -74,12 +94,39 @@ struct ExploreStats {
   double seconds = 0;
 };
 
+// The counts of one bound's search (one per bound searched, in order).
+struct BoundStats {
+  int bound = 0;
+  std::uint64_t executions = 0;       // counted runs (with a split: of the units taken)
+  std::uint64_t abandoned = 0;
+  std::uint64_t new_traces = 0;       // distinct traces not seen at a lower bound
+  std::uint64_t pruned = 0;           // in the units taken (all, without a split)
+  // With a split: what every worker sees alike (the top of the tree above the
+  // units), so that shards can be checked against each other.
+  std::uint64_t units = 0;            // units in this bound
+  std::uint64_t units_taken = 0;
+  std::uint64_t skipped = 0;          // runs cut at a unit another worker takes
+  std::uint64_t pruned_above = 0;     // alternatives pruned above the units
+  bool complete = false;              // every unit taken was searched to the end
+  // Per signature, the fewest preemptions of a counted run of this bound.
+  std::array<std::uint32_t, kSignatureCount> min_preemptions = NoPreemptions();
+  static constexpr std::array<std::uint32_t, kSignatureCount> NoPreemptions() {
+    std::array<std::uint32_t, kSignatureCount> a{};
+    for (auto& x : a) x = 0xffffffff;
+    return a;
+  }
+};
+
 struct ExploreResult {
   bool found = false;         // a violation
   bool complete = false;      // every schedule within the bounds was run (or pruned)
   Repro counterexample;       // scenario + schedule of the first violation
   Signature signature = Signature::kCount;
   std::uint32_t preemptions = 0;
+  int bound = 0;              // the bound being searched when it was found
+  std::uint64_t unit = 0;     // with a split: the unit it was found in
+  bool stopped = false;       // with a split: take_unit said kStop
+  std::vector<BoundStats> bounds;
   // Per signature, the fewest preemptions of a run that showed it (kNever:
   // none did). Complete for every signature only with stop_at_first off.
   static constexpr std::uint32_t kNever = 0xffffffff;
