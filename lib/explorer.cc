@@ -306,19 +306,38 @@ bool IsSpin(AccessKind k) {
          k == AccessKind::kSpinUntilChanged;
 }
 
-// Where a split search (ExploreOptions::Split) is in its bound: the units met
-// so far and the one being searched.
+// Where a split search (ExploreOptions::Split) is in its bound. A unit is
+// the rest of a node from its first alternative that makes the schedule
+// reach the split's preemptions: that alternative and the node's later ones
+// (a later one may cost nothing, e.g. the last CPU's own IPI delivery after
+// a preemption to a lower CPU), with everything below them; or a whole run
+// that never reaches the split's preemptions. A worker that does not take a
+// unit leaves the node there without running any of it: nothing of the
+// unit reaches the rest of the tree (the node has no later alternatives
+// outside it, and each node above learns only of its own steps), so no
+// worker runs a schedule of another's unit, and all walk the same top.
 struct SplitState {
   static constexpr std::size_t kNone = ~std::size_t{0};
   const ExploreOptions::Split* split = nullptr;
   int bound = 0;
   std::uint64_t next_unit = 0;
   std::uint64_t taken = 0;
-  std::size_t root_depth = kNone;  // the stack index of the unit's first node
-  std::uint64_t unit = 0;          // the unit being searched (root_depth set)
+  // The stack index of the node whose alternatives are the unit being
+  // searched; with `node_inside`, the node is the unit's own (its very first
+  // choice opened the unit), else it is above the unit, seen by all.
+  std::size_t node_depth = kNone;
+  bool node_inside = false;
+  std::uint64_t unit = 0;  // the unit being searched (node_depth set), or the last run's
+  std::uint32_t limit() const { return static_cast<std::uint32_t>(split->unit_preemptions); }
   // The nodes above the units: a node whose preemptions are below the split's.
-  bool Above(const Node& n) const {
-    return split != nullptr && n.preemptions < static_cast<std::uint32_t>(split->unit_preemptions);
+  bool Above(const Node& n) const { return split != nullptr && n.preemptions < limit(); }
+  // Whether choosing `a` at `n` enters a unit.
+  bool Opens(const Node& n, int a) const {
+    return split != nullptr && node_depth == kNone && Above(n) && n.preemptions + Cost(n, a) >= limit();
+  }
+  // Whether the node at stack index `i` is above the units.
+  bool IsAbove(std::size_t i) const {
+    return split != nullptr && (node_depth == kNone || i < node_depth || (i == node_depth && !node_inside));
   }
 };
 
@@ -375,14 +394,6 @@ class DfsSource final : public ScheduleSource {
         }
       }
     }
-    if (split_.split != nullptr && split_.root_depth == SplitState::kNone && !split_.Above(n)) {
-      // The first node of a unit.
-      split_.unit = split_.next_unit++;
-      cut_at_unit_ = split_.split->take_unit(split_.bound, split_.unit);
-      if (cut_at_unit_ != ExploreOptions::Take::kTake) return kAbandon;
-      split_.root_depth = depth_;
-      ++split_.taken;
-    }
     n.chosen = NextChoice(n, bound_, sleep_sets_, /*dpor=*/false);
     if (n.chosen < 0) {
       // Every enabled action is asleep (an equivalent schedule ran) or over
@@ -392,6 +403,16 @@ class DfsSource final : public ScheduleSource {
       }
       enabled_at_cut_ = n.enabled;
       return kAbandon;
+    }
+    if (split_.Opens(n, n.chosen)) {
+      // Every alternative of this node opens the unit (the first choice
+      // would have cost nothing if it could).
+      split_.unit = split_.next_unit++;
+      cut_at_unit_ = split_.split->take_unit(split_.bound, split_.unit);
+      if (cut_at_unit_ != ExploreOptions::Take::kTake) return kAbandon;
+      split_.node_depth = depth_;
+      split_.node_inside = true;
+      ++split_.taken;
     }
     if (dpor_ && split_.Above(n)) {
       for (int a : n.enabled) n.backtrack.Add(a);  // the alternatives are units
@@ -559,7 +580,7 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
       // A run counts unless it was cut where another worker's unit begins;
       // with a split, a run above the units is a unit of its own.
       bool counted = cut == ExploreOptions::Take::kTake;
-      if (counted && split.split != nullptr && split.root_depth == SplitState::kNone) {
+      if (counted && split.split != nullptr && split.node_depth == SplitState::kNone) {
         split.unit = split.next_unit++;
         const ExploreOptions::Take take = split.split->take_unit(bound, split.unit);
         if (take == ExploreOptions::Take::kStop) {
@@ -627,6 +648,21 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
         Node& n = stack.back();
         n.done.push_back({n.chosen, n.chosen_fx});
         int next = NextChoice(n, static_cast<std::uint32_t>(bound), options.sleep_sets, dpor);
+        if (next >= 0 && split.Opens(n, next)) {
+          split.unit = split.next_unit++;
+          const ExploreOptions::Take take = split.split->take_unit(bound, split.unit);
+          if (take == ExploreOptions::Take::kStop) {
+            result.stopped = true;
+            return finish();
+          }
+          if (take == ExploreOptions::Take::kTake) {
+            split.node_depth = stack.size() - 1;
+            split.node_inside = false;
+            ++split.taken;
+          } else {
+            next = -1;  // the rest of this node is another worker's unit
+          }
+        }
         if (next >= 0) {
           n.chosen = next;
           break;
@@ -636,15 +672,13 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
           for (int a : n.enabled) {
             pruned += (Contains(n.sleep, a) || (dpor && !n.backtrack.Has(a))) && !Contains(n.done, a);
           }
-          const bool above = split.split != nullptr && (split.root_depth == SplitState::kNone ||
-                                                        stack.size() - 1 < split.root_depth);
-          (above ? bs.pruned_above : bs.pruned) += pruned;
+          (split.IsAbove(stack.size() - 1) ? bs.pruned_above : bs.pruned) += pruned;
           result.stats.pruned += pruned;
         }
         stack.pop_back();
-      }
-      if (split.root_depth != SplitState::kNone && stack.size() <= split.root_depth) {
-        split.root_depth = SplitState::kNone;  // the unit is done
+        if (split.node_depth != SplitState::kNone && stack.size() <= split.node_depth) {
+          split.node_depth = SplitState::kNone;  // the unit is done
+        }
       }
       first_new = stack.empty() ? 0 : stack.size() - 1;
       const double t = elapsed();
