@@ -126,6 +126,7 @@ std::string FormatShard(const ShardResult& s) {
     absl::StrAppend(&out, "bound ", b.bound, " units=", b.units, " taken=", b.units_taken,
                     " executions=", b.executions, " abandoned=", b.abandoned, " traces=", b.new_traces,
                     " pruned=", b.pruned, " pruned_above=", b.pruned_above, " skipped=", b.skipped,
+                    " bound_limited=", b.bound_limited,
                     " complete=", b.complete ? 1 : 0, "\n");
     std::string mins;
     for (int i = 0; i < kSignatureCount; ++i) {
@@ -191,10 +192,11 @@ absl::StatusOr<ShardResult> ParseShard(std::string_view text, std::string_view f
       if (!absl::SimpleAtoi(f.words()[1], &b.bound) || b.bound < 0) {
         return absl::InvalidArgumentError(absl::StrCat(where(), ": bad bound '", f.words()[1], "'"));
       }
-      std::uint64_t* fields[] = {&b.units, &b.units_taken, &b.executions, &b.abandoned, &b.new_traces,
-                                 &b.pruned, &b.pruned_above, &b.skipped};
-      const char* names[] = {"units", "taken", "executions", "abandoned", "traces", "pruned", "pruned_above", "skipped"};
-      for (int i = 0; i < 8; ++i) {
+      std::uint64_t* fields[] = {&b.units,  &b.units_taken,  &b.executions, &b.abandoned,    &b.new_traces,
+                                 &b.pruned, &b.pruned_above, &b.skipped,    &b.bound_limited};
+      const char* names[] = {"units",  "taken",        "executions", "abandoned",    "traces",
+                             "pruned", "pruned_above", "skipped",    "bound_limited"};
+      for (int i = 0; i < 9; ++i) {
         absl::StatusOr<std::uint64_t> v = f.Number(names[i]);
         if (!v.ok()) return v.status();
         *fields[i] = *v;
@@ -367,6 +369,7 @@ absl::StatusOr<MergedSearch> MergeShards(const std::vector<ShardResult>& shards,
       total.new_traces += x.new_traces;
       total.pruned += x.pruned;
       total.skipped += x.skipped;
+      total.bound_limited += x.bound_limited;
       total.units_taken += x.units_taken;
       for (int k = 0; k < kSignatureCount; ++k) {
         total.min_preemptions[k] = std::min(total.min_preemptions[k], x.min_preemptions[k]);
@@ -435,6 +438,7 @@ absl::StatusOr<MergedSearch> MergeShards(const std::vector<ShardResult>& shards,
   m.established = covered;
   // As in the serial search: complete unless it stopped at its first violation.
   out.complete = covered && (winner == nullptr || winner->result.complete);
+  out.every_interleaving = out.complete && !out.bounds.empty() && out.bounds.back().bound_limited == 0;
   return m;
 }
 
@@ -446,7 +450,7 @@ struct JobsShared {
   std::atomic<std::uint64_t> first_violation;  // (bound << 40) | unit
   std::atomic<std::uint64_t> executions[kMaxExploreJobs];
   std::atomic<std::uint64_t> traces[kMaxExploreJobs];
-  std::atomic<std::uint64_t> next_unit[65];  // per bound
+  std::atomic<std::uint64_t> next_unit[65];  // per bound searched
 };
 
 std::uint64_t PackKey(int bound, std::uint64_t unit) {
@@ -460,13 +464,14 @@ ShardResult RunJob(const Scenario& s, ExploreOptions o, std::string_view guest, 
   if (o.split) split.unit_preemptions = o.split->unit_preemptions;
   std::vector<std::int64_t> claim(66, -1);
   const bool stop_at_first = o.stop_at_first;
+  const int first_bound = o.iterative ? 0 : o.max_preemptions;
   split.take_unit = [&](int bound, std::uint64_t unit) {
     if (stop_at_first && PackKey(bound, unit) > shared->first_violation.load(std::memory_order_relaxed)) {
       return ExploreOptions::Take::kStop;  // another worker found an earlier one
     }
-    std::int64_t& c = claim[bound];
+    std::int64_t& c = claim[bound - first_bound];
     if (c < static_cast<std::int64_t>(unit)) {
-      c = static_cast<std::int64_t>(shared->next_unit[bound].fetch_add(1, std::memory_order_relaxed));
+      c = static_cast<std::int64_t>(shared->next_unit[bound - first_bound].fetch_add(1, std::memory_order_relaxed));
     }
     return c == static_cast<std::int64_t>(unit) ? ExploreOptions::Take::kTake : ExploreOptions::Take::kSkip;
   };
@@ -508,7 +513,9 @@ absl::StatusOr<MergedSearch> ExploreJobs(const Scenario& s, const ExploreOptions
   if (jobs < 1 || jobs > kMaxExploreJobs) {
     return absl::InvalidArgumentError(absl::StrCat("--jobs: expected 1 to ", kMaxExploreJobs, ", got ", jobs));
   }
-  if (o.max_preemptions > 64) return absl::InvalidArgumentError("--jobs: preemption bound above 64");
+  if (o.iterative && o.max_preemptions > 64) {
+    return absl::InvalidArgumentError("--jobs: an iterative search to a bound above 64");
+  }
   void* mem = mmap(nullptr, sizeof(JobsShared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) return absl::InternalError(absl::StrCat("--jobs: mmap: ", std::strerror(errno)));
   auto* shared = new (mem) JobsShared();

@@ -23,7 +23,7 @@
 //   options preemptions=3 iterative=off reduction=sleep ...
 //   shard 3/16                (or `jobs 2`: units claimed from a counter)
 //   bound 3 units=412 taken=26 executions=1234 abandoned=4 traces=1230 pruned=55
-//         pruned_above=77 skipped=386 complete=1          (one line)
+//         pruned_above=77 skipped=386 bound_limited=12 complete=1   (one line)
 //   found signature=llist-self-loop preemptions=1 bound=1 unit=5
 //   min_preemptions llist-self-loop=1
 //   result complete=1 stopped=0 depth=88 seconds=12.5

@@ -36,6 +36,11 @@
 namespace smpfuzz {
 
 struct ExploreOptions {
+  // No preemption bound: with `iterative`, bounds 0, 1, ... until one that
+  // cut no alternative off (that search was the unbounded one); else one
+  // search without a bound. Either way it ends: spin-waits block until
+  // their value changes and every run stops at max_steps.
+  static constexpr int kUnbounded = 1 << 20;
   int max_preemptions = 2;
   bool iterative = true;    // bounds 0..max_preemptions; else only max_preemptions
   bool sleep_sets = true;
@@ -92,6 +97,11 @@ struct ExploreStats {
   std::uint64_t max_depth = 0;
   int bound = 0;                      // the preemption bound being (or last) explored
   double seconds = 0;
+  // In progress reports: the share of the current bound's tree searched, as
+  // the search stack tells it (each alternative of a node taken as an equal
+  // share of it); -1 when not known.
+  double fraction = -1;
+  double bound_seconds = 0;           // time in the current bound
 };
 
 // The counts of one bound's search (one per bound searched, in order).
@@ -107,6 +117,9 @@ struct BoundStats {
   std::uint64_t units_taken = 0;
   std::uint64_t skipped = 0;          // runs cut at a unit another worker takes
   std::uint64_t pruned_above = 0;     // alternatives pruned above the units
+  // Alternatives not tried only because of the bound (every worker counts
+  // those above the units). None: the search was the unbounded one.
+  std::uint64_t bound_limited = 0;
   bool complete = false;              // every unit taken was searched to the end
   // Per signature, the fewest preemptions of a counted run of this bound.
   std::array<std::uint32_t, kSignatureCount> min_preemptions = NoPreemptions();
@@ -126,6 +139,9 @@ struct ExploreResult {
   int bound = 0;              // the bound being searched when it was found
   std::uint64_t unit = 0;     // with a split: the unit it was found in
   bool stopped = false;       // with a split: take_unit said kStop
+  // Complete, and the last bound cut no alternative off: no interleaving
+  // (of at most max_steps steps) was left out, whatever its preemptions.
+  bool every_interleaving = false;
   std::vector<BoundStats> bounds;
   // Per signature, the fewest preemptions of a run that showed it (kNever:
   // none did). Complete for every signature only with stop_at_first off.
@@ -158,6 +174,21 @@ struct PctOptions {
 };
 
 ExploreResult ExplorePct(const Scenario& s, const PctOptions& options);
+
+// The size of a search, estimated before it by sampling (Knuth's estimator):
+// random runs that take each alternative within the bound with equal
+// chance; a run's weight is the product of the numbers of alternatives it
+// had, the mean weight the expected number of schedules within the bound
+// without reduction (the reductions run fewer). GenMC prints its estimate
+// the same way.
+struct SearchEstimate {
+  double executions = 0;       // mean weight
+  double standard_error = 0;   // of the mean
+  double seconds_per_run = 0;  // measured on the samples
+  std::uint64_t samples = 0;
+};
+SearchEstimate EstimateSearch(const Scenario& s, const ExploreOptions& options, std::uint64_t samples,
+                              std::uint64_t seed = 1);
 
 // Explores `s`. `progress`, if set, is called about once a second.
 ExploreResult Explore(const Scenario& s, const ExploreOptions& options,

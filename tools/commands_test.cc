@@ -24,8 +24,8 @@ constexpr char kUsageBefore[] =
     "  smpfuzz replay FILE... [--variant=V] [--json] [--raw] [--notrace] [--check] [--svg=OUT]\n"
     "                 [--guest=kernel [--kernel=TREE] [--patch=FILE]...]\n"
     "  smpfuzz convert FILE --to=text|bytes [--out=PATH] [--variant=V]\n"
-    "  smpfuzz explore FILE [--variant=V] [--preemptions=N] [--reduction=sleep|dpor|none] [--noiterative]\n"
-    "                       [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH]\n"
+    "  smpfuzz explore FILE [--variant=V] [--preemptions=N|unbounded] [--reduction=sleep|dpor|none] [--noiterative]\n"
+    "                       [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH] [--estimate]\n"
     "  smpfuzz explore FILE --pct=DEPTH [--seed=S] [--runs=N] [...]\n"
     "  smpfuzz explore --cpus=N --ops='C: op args; ...' [--csdlock_debug=on|off] [...]\n"
     "  smpfuzz explore ... --jobs=N | --shard=I/N|auto/N|auto [--out=RESULT]\n"
@@ -81,7 +81,7 @@ TEST(CommandsTest, EveryFlagOfToolsIsOneACommandTakes) {
     ++flags_of_tools;
     EXPECT_EQ(taken.count(std::string(name)), 1u) << "--" << name << " (" << flag->Filename() << ")";
   }
-  EXPECT_EQ(flags_of_tools, 34);
+  EXPECT_EQ(flags_of_tools, 35);
 }
 
 TEST(CommandsTest, NamesAreFound) {

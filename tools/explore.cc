@@ -8,6 +8,7 @@
 #include "tools/explore.h"
 
 #include <cstdint>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -40,7 +41,11 @@ using RunCount = WholeNumber<1, 1000000000000>;
 }  // namespace smpfuzz::cli
 
 ABSL_FLAG(smpfuzz::cli::PreemptionBound, preemptions, smpfuzz::cli::PreemptionBound("2"),
-          "explore: the preemption bound (searched 0, 1, ... up to it)");
+          "explore: the preemption bound (searched 0, 1, ... up to it), or `unbounded`: bounds 0, "
+          "1, ... until one cuts no alternative off (with --noiterative: one search without a "
+          "bound); a clean result then holds for every interleaving");
+ABSL_FLAG(bool, estimate, false,
+          "explore: only estimate the search's size (random runs) and how long it would take");
 ABSL_FLAG(std::string, reduction, "sleep",
           "explore: `sleep` (sleep sets), `dpor` (dynamic partial-order reduction plus sleep "
           "sets) or `none`; `unsound-legacy` is the old, unsound relation, for benchmarks only");
@@ -73,6 +78,11 @@ ABSL_FLAG(std::string, signatures, "",
 namespace smpfuzz::cli {
 namespace {
 
+// Random runs for the estimate of a search's size: a few hundredths of a
+// second; Knuth's estimator is heavy-tailed, and fewer runs were seen to be
+// off by 5x on ci/explore/fixed_4cpu_1op.repro.
+constexpr std::uint64_t kEstimateSamples = 3000;
+
 // The name the scenario of --cpus/--ops goes by in messages.
 constexpr char kFlagsScenario[] = "--cpus/--ops";
 
@@ -102,6 +112,30 @@ absl::StatusOr<Repro> ScenarioFromFlags(const Variant* variant) {
   return r;
 }
 
+// A duration for people: 42 s, 3m20s, 5h10m, 12d03h.
+std::string Duration(double seconds) {
+  char buf[64];
+  const double s = std::max(0.0, seconds);
+  const long long whole = static_cast<long long>(s);
+  if (s < 100) {
+    std::snprintf(buf, sizeof buf, "%.0f s", s);
+  } else if (s < 3600) {
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", whole / 60, whole % 60);
+  } else if (s < 86400) {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", whole / 3600, whole / 60 % 60);
+  } else if (s < 86400.0 * 1000) {
+    std::snprintf(buf, sizeof buf, "%lldd%02lldh", whole / 86400, whole / 3600 % 24);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2g years", s / (86400 * 365.25));
+  }
+  return buf;
+}
+
+// The bound in messages: N, or "unbounded".
+std::string BoundText(int bound) {
+  return bound >= ExploreOptions::kUnbounded ? "unbounded" : std::to_string(bound);
+}
+
 // One line of the search's counts.
 std::string StatsLine(const ExploreStats& st) {
   char buf[320];
@@ -109,14 +143,22 @@ std::string StatsLine(const ExploreStats& st) {
   const double redundancy =
       st.distinct_traces == 0 ? 0 : static_cast<double>(st.executions) / st.distinct_traces;
   std::snprintf(buf, sizeof buf,
-                "bound %d: %llu executions (%llu cut short), %llu distinct traces, redundancy "
+                "bound %s: %llu executions (%llu cut short), %llu distinct traces, redundancy "
                 "%.2f, %llu pruned, depth %llu, %.1f s",
-                st.bound, static_cast<unsigned long long>(st.executions),
+                BoundText(st.bound).c_str(), static_cast<unsigned long long>(st.executions),
                 static_cast<unsigned long long>(st.abandoned),
                 static_cast<unsigned long long>(st.distinct_traces), redundancy,
                 static_cast<unsigned long long>(st.pruned),
                 static_cast<unsigned long long>(st.max_depth), st.seconds);
-  return buf;
+  std::string line = buf;
+  // In progress reports: how far into this bound, and the time left.
+  if (st.fraction > 0) {
+    std::snprintf(buf, sizeof buf, "; about %.1f%% of bound %s done, about %s left", 100 * st.fraction,
+                  BoundText(st.bound).c_str(),
+                  Duration(st.bound_seconds * (1 - st.fraction) / st.fraction).c_str());
+    line += buf;
+  }
+  return line;
 }
 
 // The reduction's name in the verdict line.
@@ -158,10 +200,11 @@ absl::StatusOr<ExitStatus> Verdict(const ExploreResult& res, const ExploreOption
                  how.empty() ? StatsLine(res.stats).c_str() : how.c_str(), counts_note.c_str());
     return ExitStatus::kViolation;
   }
-  std::fprintf(stderr, "explore: %s within preemptions <= %d, steps <= %llu (%s): %s%s\n",
+  std::fprintf(stderr, "explore: %s within preemptions <= %s, steps <= %llu (%s): %s%s%s\n",
                res.complete ? "clean" : "no violation (budget ran out before the bound was covered)",
-               o.max_preemptions, static_cast<unsigned long long>(o.max_steps), ReductionName(o),
-               StatsLine(res.stats).c_str(), counts_note.c_str());
+               BoundText(o.max_preemptions).c_str(), static_cast<unsigned long long>(o.max_steps), ReductionName(o),
+               StatsLine(res.stats).c_str(), counts_note.c_str(),
+               res.every_interleaving ? "; no alternative was cut off by the bound: clean for every interleaving" : "");
   return ExitStatus::kClean;
 }
 
@@ -249,7 +292,9 @@ absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
   }
   absl::StatusOr<const Variant*> forced = ForcedVariant();
   if (!forced.ok()) return forced.status();
-  absl::StatusOr<std::uint64_t> preemptions = Value(FLAGS_preemptions);
+  const bool unbounded = absl::GetFlag(FLAGS_preemptions).text() == "unbounded";
+  absl::StatusOr<std::uint64_t> preemptions =
+      unbounded ? static_cast<std::uint64_t>(ExploreOptions::kUnbounded) : Value(FLAGS_preemptions);
   if (!preemptions.ok()) return preemptions.status();
   absl::StatusOr<std::uint64_t> max_steps = Value(FLAGS_max_steps);
   if (!max_steps.ok()) return max_steps.status();
@@ -281,6 +326,11 @@ absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
   o.unsound_legacy_sleep_sets = reduction == "unsound-legacy";
   o.dpor = reduction == "dpor";
   o.iterative = absl::GetFlag(FLAGS_iterative);
+  if (unbounded && o.iterative && (shard || *jobs != 1)) {
+    return UsageError(
+        "--preemptions=unbounded with --shard or --jobs needs --noiterative (the workers cannot agree on the bound "
+        "at which the search stops growing)");
+  }
   const std::string sigs = absl::GetFlag(FLAGS_signatures);
   if (!sigs.empty()) {
     std::string bad;
@@ -327,6 +377,23 @@ absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
     return Verdict(res, o, source, guest->Record(), guest_note, "", true,
                    "PCT depth " + std::to_string(p.depth) + ": run " + std::to_string(res.stats.executions));
   }
+  // The search's size first, when it is long (or asked for): GenMC-style.
+  const SearchEstimate estimate = EstimateSearch(r->scenario, o, kEstimateSamples);
+  const double runs_per_second = estimate.seconds_per_run > 0 ? 1 / estimate.seconds_per_run : 0;
+  if (absl::GetFlag(FLAGS_estimate) || estimate.executions >= 1e5) {
+    const double procs = shard ? 1.0 / shard->second : static_cast<double>(*jobs);
+    std::fprintf(stderr,
+                 "explore: estimate for bound %s: about %.3g executions without reduction (standard error %.0f%%, "
+                 "%llu random runs); at %.0f runs/s%s about %s (the reductions run fewer)\n",
+                 BoundText(o.max_preemptions).c_str(), estimate.executions,
+                 estimate.executions > 0 ? 100 * estimate.standard_error / estimate.executions : 0.0,
+                 static_cast<unsigned long long>(estimate.samples), runs_per_second,
+                 shard ? (" for this shard of " + std::to_string(shard->second)).c_str()
+                 : *jobs > 1 ? (" on " + std::to_string(*jobs) + " processes").c_str()
+                             : "",
+                 Duration(estimate.executions * estimate.seconds_per_run / procs).c_str());
+  }
+  if (absl::GetFlag(FLAGS_estimate)) return ExitStatus::kClean;
   auto progress = [&](const ExploreStats& st) { std::fprintf(stderr, "explore: %s\n", StatsLine(st).c_str()); };
   if (shard) {
     ShardResult sr = ExploreShard(r->scenario, o, guest_note, shard->first, shard->second, progress);
@@ -359,8 +426,8 @@ const Command kExploreCommand = {
     .name = "explore",
     .synopsis =
         {
-            "FILE [--variant=V] [--preemptions=N] [--reduction=sleep|dpor|none] [--noiterative]\n"
-            "     [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH]",
+            "FILE [--variant=V] [--preemptions=N|unbounded] [--reduction=sleep|dpor|none] [--noiterative]\n"
+            "     [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH] [--estimate]",
             "FILE --pct=DEPTH [--seed=S] [--runs=N] [...]",
             "--cpus=N --ops='C: op args; ...' [--csdlock_debug=on|off] [...]",
             "... --jobs=N | --shard=I/N|auto/N|auto [--out=RESULT]",
@@ -373,7 +440,7 @@ const Command kExploreCommand = {
               Takes(FLAGS_pct), Takes(FLAGS_seed), Takes(FLAGS_runs), Takes(FLAGS_cpus),
               Takes(FLAGS_ops), Takes(FLAGS_csdlock_debug), Takes(FLAGS_guest),
               Takes(FLAGS_kernel), Takes(FLAGS_patch), Takes(FLAGS_jobs), Takes(FLAGS_shard),
-              Takes(FLAGS_merge)},
+              Takes(FLAGS_merge), Takes(FLAGS_estimate)},
     .run = Explore,
 };
 

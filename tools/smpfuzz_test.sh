@@ -130,6 +130,19 @@ has err "^smpfuzz: --shard: shard 2 is not below N"
 run 2 explore --cpus=3 --ops="$ops" --shard=1/2 --jobs=2
 run 2 explore --cpus=3 --ops="$ops" --jobs=65
 has err '^smpfuzz: --jobs: explore runs at most 64 processes, got 65$'
+# Unbounded: bounds 0, 1, ... until one cuts nothing off; the estimate of a search's size.
+canon_ops='1: call_single target=0 wait=0; 2: call_single target=0 wait=0'
+run 0 explore --cpus=3 --ops="$canon_ops" --variant=fixed --preemptions=unbounded
+has err '^explore: clean within preemptions <= unbounded.*: bound [0-9]*: .*clean for every interleaving$'
+run 0 explore --cpus=3 --ops="$canon_ops" --variant=fixed --preemptions=unbounded --noiterative --jobs=2
+has err 'bound unbounded: .*2 jobs.*clean for every interleaving$'
+run 0 explore --cpus=3 --ops="$canon_ops" --variant=fixed --preemptions=2
+grep -q 'every interleaving' "$tmp/err" && fail "bound 2 claims every interleaving: $(cat "$tmp/err")"
+run 2 explore --cpus=3 --ops="$canon_ops" --preemptions=unbounded --jobs=2
+has err 'needs --noiterative'
+run 0 explore --cpus=3 --ops="$canon_ops" --variant=fixed --preemptions=3 --estimate
+has err '^explore: estimate for bound 3: about [0-9.e+]* executions without reduction (standard error [0-9]*%, 3000 random runs)'
+[ -s "$tmp/out" ] && fail "--estimate printed a result: $(head -3 "$tmp/out")"
 # The first violation of a parallel search is the serial one's.
 run 1 explore "$self_loop" --signatures=llist-self-loop --out="$tmp/serial.repro"
 run 1 explore "$self_loop" --signatures=llist-self-loop --jobs=2 --out="$tmp/jobs.repro"
