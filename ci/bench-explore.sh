@@ -8,14 +8,18 @@
 # then the parallel and sharded search (issue 16): --jobs=1 against --jobs=2 (wall time), and
 # 16 shards run one after another and merged (their summed time and runs against one process).
 #
-#   ci/bench-explore.sh            # CAP=600, PARTS=reductions,parallel
+# Last, unbounded searches (--preemptions=unbounded) and the estimate of one too big to run.
+#
+#   ci/bench-explore.sh            # CAP=600, PARTS=reductions,parallel,unbounded
 #   PARTS=parallel ci/bench-explore.sh
 #   BAZEL=/work/bz CAP=120 ci/bench-explore.sh   # Bazel through a wrapper (e.g. a lock on a shared machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CAP=${CAP:-600}
-PARTS=${PARTS:-reductions,parallel}
-case ",$PARTS," in *,reductions,* | *,parallel,*) ;; *) echo "bench-explore: PARTS must name reductions and/or parallel, got '$PARTS'" >&2; exit 2 ;; esac
+PARTS=${PARTS:-reductions,parallel,unbounded}
+for part in ${PARTS//,/ }; do
+  case $part in reductions | parallel | unbounded) ;; *) echo "bench-explore: PARTS: unknown part '$part' (reductions, parallel, unbounded)" >&2; exit 2 ;; esac
+done
 case $CAP in '' | *[!0-9]*) echo "bench-explore: CAP must be a positive integer, got '$CAP'" >&2; exit 2 ;; esac
 
 BAZEL=${BAZEL:-bazel}
@@ -64,5 +68,21 @@ if [[ ",$PARTS," == *,parallel,* ]]; then
     t1=$(date +%s.%N)
     line=$("$bin/smpfuzz" explore --merge "$shards"/* 2>&1 >/dev/null | tail -1 || true)
     printf '%-52s %7.2f s  %s\n' "$name, 16 shards one by one, merged" "$(echo "$t1 - $t0" | bc)" "$line"
+  done
+fi
+
+if [[ ",$PARTS," == *,unbounded,* ]]; then
+  fixed_canon=$bin/fixed_canon.repro
+  sed 's/^variant b0473dcd$/variant fixed/' "$canon" >"$fixed_canon"
+  for reduction in sleep dpor; do
+    run "canonical, fixed, unbounded, $reduction" "$fixed_canon" --preemptions=unbounded --reduction=$reduction --max_seconds="$CAP"
+    run "canonical, fixed, unbounded one search, $reduction" "$fixed_canon" --preemptions=unbounded --noiterative --reduction=$reduction --max_seconds="$CAP"
+    run "fixed_4cpu_1op, unbounded, $reduction" ci/explore/fixed_4cpu_1op.repro --preemptions=unbounded --noiterative --reduction=$reduction --max_seconds="$CAP"
+  done
+  for file in ci/explore/fixed_4cpu_1op.repro ci/explore/fixed_3cpu_2ops.repro; do
+    line=$("$bin/smpfuzz" explore "$file" --preemptions=unbounded --noiterative --estimate 2>&1 | tail -1)
+    printf '%-52s %7s    %s\n' "$(basename "$file" .repro), unbounded, --estimate" "" "$line"
+    line=$("$bin/smpfuzz" explore "$file" --preemptions=3 --noiterative --estimate 2>&1 | tail -1)
+    printf '%-52s %7s    %s\n' "$(basename "$file" .repro), bound 3, --estimate" "" "$line"
   done
 fi
