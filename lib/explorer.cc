@@ -142,7 +142,7 @@ std::uint32_t Cost(const Node& n, int action) {
 }
 
 // The next action to try from `n`: the last CPU's step first (it costs no
-// preemption), then the others in CPU order; skips what was explored, what
+// preemption), then its IPI delivery, then the others in CPU order; skips what was explored, what
 // sleeps and what would exceed the bound. -1 when nothing is left.
 // With `dpor`, only actions in the node's backtrack set.
 int NextChoice(const Node& n, std::uint32_t bound, bool sleep_sets, bool dpor) {
@@ -152,8 +152,14 @@ int NextChoice(const Node& n, std::uint32_t bound, bool sleep_sets, bool dpor) {
   };
   const int own = n.last_enabled ? 2 * n.last_cpu : -1;
   if (own >= 0 && allowed(own)) return own;
+  // Then what else costs nothing (the last CPU's own IPI delivery), then the
+  // switches: so a node's alternatives that preempt are its last ones, and a
+  // split search's unit (SplitState) holds no schedule that does not.
   for (int a : n.enabled) {
-    if (a != own && allowed(a)) return a;
+    if (a != own && Cost(n, a) == 0 && allowed(a)) return a;
+  }
+  for (int a : n.enabled) {
+    if (Cost(n, a) != 0 && allowed(a)) return a;
   }
   return -1;
 }
@@ -314,10 +320,11 @@ bool IsSpin(AccessKind k) {
 
 // Where a split search (ExploreOptions::Split) is in its bound. A unit is
 // the rest of a node from its first alternative that makes the schedule
-// reach the split's preemptions: that alternative and the node's later ones
-// (a later one may cost nothing, e.g. the last CPU's own IPI delivery after
-// a preemption to a lower CPU), with everything below them; or a whole run
-// that never reaches the split's preemptions. A worker that does not take a
+// reach the split's preemptions (with everything below): the node's
+// switches to other CPUs, which NextChoice tries last (when an alternative
+// that costs nothing came after them, the unit would take it and the big
+// subtree of schedules below it, and one worker got most of the search);
+// or a whole run that never reaches the split's preemptions. A worker that does not take a
 // unit leaves the node there without running any of it: nothing of the
 // unit reaches the rest of the tree (the node has no later alternatives
 // outside it, and each node above learns only of its own steps), so no
