@@ -72,6 +72,13 @@ MergedSearch MergeOf(const Scenario& s, const ExploreOptions& o, int n, std::vec
   return m.ok() ? *m : MergedSearch{};
 }
 
+// `o` with the units --jobs uses.
+ExploreOptions WithJobsUnits(ExploreOptions o, ExploreOptions::Split* split) {
+  split->unit_preemptions = JobsUnitPreemptions(o);
+  o.split = split;
+  return o;
+}
+
 void ExpectSameSearch(const ExploreResult& want, const ExploreResult& got, const std::string& what) {
   SCOPED_TRACE(what);
   EXPECT_EQ(got.stats.executions, want.stats.executions);
@@ -94,14 +101,20 @@ TEST(ExploreSplit, ShardsOfTheSleepSetSearchAddUpToTheSerialSearch) {
       const ExploreResult serial = Explore(s, o);
       ASSERT_TRUE(serial.complete);
       ASSERT_GT(serial.stats.executions, 500u);
-      for (int n : {1, 2, 5, 16}) {
-        const std::string what = std::string(variant) + (iterative ? " iterative" : "") + " in " +
-                                 std::to_string(n) + " shards";
-        MergedSearch m = MergeOf(s, o, n);
-        EXPECT_TRUE(m.established) << what;
-        ExpectSameSearch(serial, m.result, what);
-        if (!iterative) EXPECT_EQ(m.result.stats.distinct_traces, serial.stats.distinct_traces) << what;
-        EXPECT_GE(m.units, 16u) << what << ": too few units to spread";
+      for (int units_at : {1, 2}) {
+        ExploreOptions::Split units;
+        units.unit_preemptions = units_at;
+        ExploreOptions os = o;
+        os.split = &units;
+        for (int n : {1, 2, 5, 16}) {
+          const std::string what = std::string(variant) + (iterative ? " iterative" : "") + " in " +
+                                   std::to_string(n) + " shards, units at preemption " + std::to_string(units_at);
+          MergedSearch m = MergeOf(s, os, n);
+          EXPECT_TRUE(m.established) << what;
+          ExpectSameSearch(serial, m.result, what);
+          if (!iterative) EXPECT_EQ(m.result.stats.distinct_traces, serial.stats.distinct_traces) << what;
+          EXPECT_GE(m.units, 16u) << what << ": too few units to spread";
+        }
       }
     }
   }
@@ -114,9 +127,12 @@ TEST(ExploreSplit, UnitsTakeANodesLaterAlternativesThatCostNothing) {
       const ExploreResult serial = MergeOf(CrossCallers(), o, 1).result;
       if (!dpor) ExpectSameSearch(Explore(CrossCallers(), o), serial, "one shard");
       for (int n : {2, 5, 16}) ExpectSameSearch(serial, MergeOf(CrossCallers(), o, n).result, std::to_string(n) + " shards");
+      ExploreOptions::Split units;
+      const ExploreResult like_jobs = MergeOf(CrossCallers(), WithJobsUnits(o, &units), 1).result;
       absl::StatusOr<MergedSearch> jobs = ExploreJobs(CrossCallers(), o, "", 2);
       ASSERT_TRUE(jobs.ok()) << jobs.status();
-      ExpectSameSearch(serial, jobs->result, "--jobs=2");
+      ExpectSameSearch(like_jobs, jobs->result, "--jobs=2");
+      if (!dpor) ExpectSameSearch(serial, jobs->result, "--jobs=2 and one shard");
     }
   }
 }
@@ -141,9 +157,12 @@ TEST(ExploreSplit, DporShardsAndJobsAgreeWithTheSplitSerialSearchAndItsVerdict) 
     EXPECT_EQ(one.result.found, unsplit.found) << variant;
     EXPECT_EQ(one.result.min_preemptions, unsplit.min_preemptions) << variant;
     for (int n : {3, 16}) ExpectSameSearch(one.result, MergeOf(s, o, n).result, std::string(variant) + " dpor shards");
+    ExploreOptions::Split units;
+    const MergedSearch one_like_jobs = MergeOf(s, WithJobsUnits(o, &units), 1);
+    EXPECT_EQ(one_like_jobs.result.min_preemptions, unsplit.min_preemptions) << variant;
     absl::StatusOr<MergedSearch> jobs = ExploreJobs(s, o, "", 2);
     ASSERT_TRUE(jobs.ok()) << jobs.status();
-    ExpectSameSearch(one.result, jobs->result, std::string(variant) + " dpor --jobs=2");
+    ExpectSameSearch(one_like_jobs.result, jobs->result, std::string(variant) + " dpor --jobs=2");
   }
 }
 

@@ -28,7 +28,7 @@ constexpr char kUsageBefore[] =
     "                       [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH] [--estimate]\n"
     "  smpfuzz explore FILE --pct=DEPTH [--seed=S] [--runs=N] [...]\n"
     "  smpfuzz explore --cpus=N --ops='C: op args; ...' [--csdlock_debug=on|off] [...]\n"
-    "  smpfuzz explore ... --jobs=N | --shard=I/N|auto/N|auto [--out=RESULT]\n"
+    "  smpfuzz explore ... --jobs=N | --shard=I/N|auto/N|auto [--out=RESULT] [--split_preemptions=K]\n"
     "  smpfuzz explore --merge RESULT...\n"
     "  smpfuzz explore ... --guest=kernel [--kernel=TREE] [--patch=FILE]...\n"
     "  smpfuzz minimize FILE [--variant=V] [--out=PATH] [--max_seconds=S] [--guest=kernel ...]\n"
@@ -81,7 +81,7 @@ TEST(CommandsTest, EveryFlagOfToolsIsOneACommandTakes) {
     ++flags_of_tools;
     EXPECT_EQ(taken.count(std::string(name)), 1u) << "--" << name << " (" << flag->Filename() << ")";
   }
-  EXPECT_EQ(flags_of_tools, 35);
+  EXPECT_EQ(flags_of_tools, 36);
 }
 
 TEST(CommandsTest, NamesAreFound) {

@@ -69,6 +69,10 @@ ABSL_FLAG(std::string, shard, "",
           "explore: `I/N` searches shard I (0 <= I < N) of N and writes its result (merge them "
           "with --merge); `auto/N` takes I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) "
           "or SLURM_ARRAY_TASK_ID; `auto` also takes N from SLURM_ARRAY_TASK_COUNT");
+ABSL_FLAG(smpfuzz::cli::PreemptionBound, split_preemptions, smpfuzz::cli::PreemptionBound(),
+          "explore --jobs/--shard: cut the units at this preemption (default: 2 for --jobs from "
+          "bound 2 on, else 1; more: smaller units, but every worker walks the schedules with "
+          "fewer preemptions)");
 ABSL_FLAG(bool, merge, false,
           "explore: FILE... are shard results of one search (--shard): check that they cover it "
           "exactly once and give its verdict and counts");
@@ -281,7 +285,8 @@ absl::StatusOr<ExitStatus> Merge(const std::vector<std::string>& files) {
 absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
   if (absl::GetFlag(FLAGS_merge)) {
     if (!absl::GetFlag(FLAGS_cpus).empty() || !absl::GetFlag(FLAGS_ops).empty() ||
-        !absl::GetFlag(FLAGS_shard).empty() || !absl::GetFlag(FLAGS_jobs).empty()) {
+        !absl::GetFlag(FLAGS_shard).empty() || !absl::GetFlag(FLAGS_jobs).empty() ||
+        !absl::GetFlag(FLAGS_split_preemptions).empty()) {
       return UsageError("explore --merge takes shard result files only (no --cpus/--ops/--shard/--jobs)");
     }
     return Merge(files);
@@ -395,8 +400,18 @@ absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
   }
   if (absl::GetFlag(FLAGS_estimate)) return ExitStatus::kClean;
   auto progress = [&](const ExploreStats& st) { std::fprintf(stderr, "explore: %s\n", StatsLine(st).c_str()); };
+  ExploreOptions::Split units;  // only its unit_preemptions: the workers bring take_unit
+  if (!absl::GetFlag(FLAGS_split_preemptions).empty()) {
+    absl::StatusOr<std::uint64_t> at = Value(FLAGS_split_preemptions);
+    if (!at.ok()) return at.status();
+    if (!shard && *jobs == 1) return UsageError("--split_preemptions is for --jobs and --shard");
+    if (*at < 1) return absl::InvalidArgumentError("smpfuzz: --split_preemptions: expected 1 or more, got 0");
+    units.unit_preemptions = static_cast<int>(*at);
+  }
+  ExploreOptions split_options = o;
+  if (!absl::GetFlag(FLAGS_split_preemptions).empty()) split_options.split = &units;
   if (shard) {
-    ShardResult sr = ExploreShard(r->scenario, o, guest_note, shard->first, shard->second, progress);
+    ShardResult sr = ExploreShard(r->scenario, split_options, guest_note, shard->first, shard->second, progress);
     sr.result.counterexample.guest = guest->Record();
     if (absl::Status s = WriteOutput(FormatShard(sr)); !s.ok()) return s;
     std::fprintf(stderr, "explore: shard %d/%d %s: %s; merge the shards' results with explore --merge\n",
@@ -409,7 +424,7 @@ absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
   }
   if (*jobs > 1) {
     absl::StatusOr<MergedSearch> m =
-        ExploreJobs(r->scenario, o, guest_note, static_cast<int>(*jobs), [&](const ExploreStats& st) {
+        ExploreJobs(r->scenario, split_options, guest_note, static_cast<int>(*jobs), [&](const ExploreStats& st) {
           std::fprintf(stderr, "explore: %llu executions, %llu distinct traces, %.1f s (%d jobs)\n",
                        static_cast<unsigned long long>(st.executions),
                        static_cast<unsigned long long>(st.distinct_traces), st.seconds, static_cast<int>(*jobs));
@@ -430,7 +445,7 @@ const Command kExploreCommand = {
             "     [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH] [--estimate]",
             "FILE --pct=DEPTH [--seed=S] [--runs=N] [...]",
             "--cpus=N --ops='C: op args; ...' [--csdlock_debug=on|off] [...]",
-            "... --jobs=N | --shard=I/N|auto/N|auto [--out=RESULT]",
+            "... --jobs=N | --shard=I/N|auto/N|auto [--out=RESULT] [--split_preemptions=K]",
             "--merge RESULT...",
             "... --guest=kernel [--kernel=TREE] [--patch=FILE]...",
         },
@@ -440,7 +455,7 @@ const Command kExploreCommand = {
               Takes(FLAGS_pct), Takes(FLAGS_seed), Takes(FLAGS_runs), Takes(FLAGS_cpus),
               Takes(FLAGS_ops), Takes(FLAGS_csdlock_debug), Takes(FLAGS_guest),
               Takes(FLAGS_kernel), Takes(FLAGS_patch), Takes(FLAGS_jobs), Takes(FLAGS_shard),
-              Takes(FLAGS_merge), Takes(FLAGS_estimate)},
+              Takes(FLAGS_merge), Takes(FLAGS_estimate), Takes(FLAGS_split_preemptions)},
     .run = Explore,
 };
 

@@ -108,6 +108,16 @@ done
 run 0 explore --merge "$tmp/shard0" "$tmp/shard1" "$tmp/shard2"
 has err '^explore: clean within preemptions <= 3.*3 shards'
 [ "$(counts)" = "$serial" ] || fail "3 shards merged to '$(counts)', one process '$serial'"
+run 0 explore --cpus=3 --ops="$ops" --variant=fixed --preemptions=3 --noiterative --shard=0/2 --split_preemptions=2 --out="$tmp/u0"
+run 0 explore --cpus=3 --ops="$ops" --variant=fixed --preemptions=3 --noiterative --shard=1/2 --split_preemptions=2 --out="$tmp/u1"
+run 0 explore --merge "$tmp/u0" "$tmp/u1"
+[ "$(counts)" = "$serial" ] || fail "2 shards with units at preemption 2 merged to '$(counts)', one process '$serial'"
+run 2 explore --merge "$tmp/u0" "$tmp/shard1" "$tmp/shard2"
+has err 'a shard of another search'
+run 2 explore --cpus=3 --ops="$ops" --split_preemptions=2
+has err 'is for --jobs and --shard'
+run 2 explore --cpus=3 --ops="$ops" --jobs=2 --split_preemptions=0
+has err 'expected 1 or more'
 run 2 explore --merge "$tmp/shard0" "$tmp/shard2"
 has err '^smpfuzz: merge: shard 1/3 is missing (2 of 3 given)$'
 run 2 explore --merge "$tmp/shard0" "$tmp/shard1" "$tmp/shard1"
