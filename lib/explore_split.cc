@@ -86,7 +86,7 @@ void AddBound(ExploreResult* r, const BoundStats& b) {
   r->bounds.push_back(b);
   r->stats.executions += b.executions;
   r->stats.abandoned += b.abandoned;
-  r->stats.distinct_traces += b.new_traces;
+  r->stats.distinct_traces += b.traces;
   r->stats.pruned += b.pruned + b.pruned_above;
   r->stats.bound = b.bound;
 }
@@ -128,7 +128,7 @@ std::string FormatShard(const ShardResult& s) {
   }
   for (const BoundStats& b : r.bounds) {
     absl::StrAppend(&out, "bound ", b.bound, " units=", b.units, " taken=", b.units_taken,
-                    " executions=", b.executions, " abandoned=", b.abandoned, " traces=", b.new_traces,
+                    " executions=", b.executions, " abandoned=", b.abandoned, " traces=", b.traces,
                     " pruned=", b.pruned, " pruned_above=", b.pruned_above, " skipped=", b.skipped,
                     " bound_limited=", b.bound_limited,
                     " complete=", b.complete ? 1 : 0, "\n");
@@ -196,7 +196,7 @@ absl::StatusOr<ShardResult> ParseShard(std::string_view text, std::string_view f
       if (!absl::SimpleAtoi(f.words()[1], &b.bound) || b.bound < 0) {
         return absl::InvalidArgumentError(absl::StrCat(where(), ": bad bound '", f.words()[1], "'"));
       }
-      std::uint64_t* fields[] = {&b.units,  &b.units_taken,  &b.executions, &b.abandoned,    &b.new_traces,
+      std::uint64_t* fields[] = {&b.units,  &b.units_taken,  &b.executions, &b.abandoned,    &b.traces,
                                  &b.pruned, &b.pruned_above, &b.skipped,    &b.bound_limited};
       const char* names[] = {"units",  "taken",        "executions", "abandoned",    "traces",
                              "pruned", "pruned_above", "skipped",    "bound_limited"};
@@ -370,7 +370,7 @@ absl::StatusOr<MergedSearch> MergeShards(const std::vector<ShardResult>& shards,
       }
       total.executions += x.executions;
       total.abandoned += x.abandoned;
-      total.new_traces += x.new_traces;
+      total.traces += x.traces;
       total.pruned += x.pruned;
       total.skipped += x.skipped;
       total.bound_limited += x.bound_limited;

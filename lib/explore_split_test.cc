@@ -84,6 +84,7 @@ void ExpectSameSearch(const ExploreResult& want, const ExploreResult& got, const
   EXPECT_EQ(got.stats.executions, want.stats.executions);
   EXPECT_EQ(got.stats.abandoned, want.stats.abandoned);
   EXPECT_EQ(got.stats.pruned, want.stats.pruned);
+  EXPECT_EQ(got.stats.distinct_traces, want.stats.distinct_traces);
   EXPECT_EQ(got.found, want.found);
   EXPECT_EQ(got.complete, want.complete);
   EXPECT_EQ(got.min_preemptions, want.min_preemptions);
@@ -112,7 +113,7 @@ TEST(ExploreSplit, ShardsOfTheSleepSetSearchAddUpToTheSerialSearch) {
           MergedSearch m = MergeOf(s, os, n);
           EXPECT_TRUE(m.established) << what;
           ExpectSameSearch(serial, m.result, what);
-          if (!iterative) EXPECT_EQ(m.result.stats.distinct_traces, serial.stats.distinct_traces) << what;
+          EXPECT_EQ(m.result.stats.distinct_traces, serial.stats.distinct_traces) << what;
           EXPECT_GE(m.units, 16u) << what << ": too few units to spread";
         }
       }

@@ -654,14 +654,18 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   double next_progress = 1.0;
+  // The distinct traces of each bound's search, added up: a bound repeats the
+  // schedules of the lower ones on purpose, which redundancy does not count
+  // (and the workers of a split search can add theirs up).
   std::unordered_set<std::uint64_t> traces;
+  std::uint64_t traces_of_bounds = 0;
   const bool dpor = options.dpor || options.crippled_dpor_for_test;
   ActionSet every_action;
   for (int a = 0; a < 2 * s.nr_cpus; ++a) every_action.Add(a);
   const int first_bound = options.iterative ? 0 : options.max_preemptions;
   bool out_of_budget = false;
   auto finish = [&] {
-    result.stats.distinct_traces = traces.size();
+    result.stats.distinct_traces = traces_of_bounds + traces.size();
     result.stats.seconds = elapsed();
     return result;
   };
@@ -672,7 +676,8 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
     const double bound_start = elapsed();
     BoundStats& bs = result.bounds.emplace_back();
     bs.bound = bound;
-    const std::size_t traces_before = traces.size();
+    traces_of_bounds += traces.size();
+    traces.clear();
     std::vector<Node> stack;
     Races races(2 * s.nr_cpus, options.crippled_dpor_for_test);
     SplitState split;
@@ -751,7 +756,7 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
           result.unit = split.unit;
         }
         if (fired != 0 && options.stop_at_first) {
-          bs.new_traces = traces.size() - traces_before;
+          bs.traces = traces.size();
           return finish();
         }
       } else if (counted) {
@@ -803,7 +808,7 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
       first_new = stack.empty() ? 0 : stack.size() - 1;
       const double t = elapsed();
       if (progress && t >= next_progress) {
-        result.stats.distinct_traces = traces.size();
+        result.stats.distinct_traces = traces_of_bounds + traces.size();
         result.stats.seconds = t;
         result.stats.fraction = SearchedShare(stack, static_cast<std::uint32_t>(bound), options.sleep_sets, dpor);
         result.stats.bound_seconds = t - bound_start;
@@ -821,7 +826,7 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
     } while (!stack.empty());
     bs.units = split.next_unit;
     bs.units_taken = split.taken;
-    bs.new_traces = traces.size() - traces_before;
+    bs.traces = traces.size();
     // Without a bound in the way, the search at this bound was the
     // unbounded one: higher bounds would repeat it.
     if (bs.complete && bs.bound_limited == 0 && options.split == nullptr) {

@@ -93,7 +93,8 @@ struct ExploreStats {
   std::uint64_t executions = 0;       // runs started
   std::uint64_t abandoned = 0;        // runs cut short: every enabled step asleep or over the bound
   std::uint64_t pruned = 0;           // alternatives skipped by sleep sets (and DPOR)
-  std::uint64_t distinct_traces = 0;  // by trace hash
+  // By trace hash, within each bound's search, added up over the bounds.
+  std::uint64_t distinct_traces = 0;
   std::uint64_t max_depth = 0;
   int bound = 0;                      // the preemption bound being (or last) explored
   double seconds = 0;
@@ -109,7 +110,7 @@ struct BoundStats {
   int bound = 0;
   std::uint64_t executions = 0;       // counted runs (with a split: of the units taken)
   std::uint64_t abandoned = 0;
-  std::uint64_t new_traces = 0;       // distinct traces not seen at a lower bound
+  std::uint64_t traces = 0;           // distinct traces of this bound's search
   std::uint64_t pruned = 0;           // in the units taken (all, without a split)
   // With a split: what every worker sees alike (the top of the tree above the
   // units), so that shards can be checked against each other.

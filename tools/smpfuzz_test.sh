@@ -140,6 +140,11 @@ has err "^smpfuzz: --shard: shard 2 is not below N"
 run 2 explore --cpus=3 --ops="$ops" --shard=1/2 --jobs=2
 run 2 explore --cpus=3 --ops="$ops" --jobs=65
 has err '^smpfuzz: --jobs: explore runs at most 64 processes, got 65$'
+# The iterative search too (bounds 0..3, each searched again in the next).
+run 0 explore --cpus=3 --ops="$ops" --variant=fixed --preemptions=3
+serial=$(counts)
+run 0 explore --cpus=3 --ops="$ops" --variant=fixed --preemptions=3 --jobs=2
+[ "$(counts)" = "$serial" ] || fail "iterative --jobs=2 counted '$(counts)', one process '$serial'"
 # Unbounded: bounds 0, 1, ... until one cuts nothing off; the estimate of a search's size.
 canon_ops='1: call_single target=0 wait=0; 2: call_single target=0 wait=0'
 run 0 explore --cpus=3 --ops="$canon_ops" --variant=fixed --preemptions=unbounded
