@@ -383,7 +383,12 @@ absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
                    "PCT depth " + std::to_string(p.depth) + ": run " + std::to_string(res.stats.executions));
   }
   // The search's size first, when it is long (or asked for): GenMC-style.
-  const SearchEstimate estimate = EstimateSearch(r->scenario, o, kEstimateSamples);
+  // A glance first (100 runs, about a millisecond), so that a small search,
+  // such as the hunt for a counterexample of one preemption, does not wait.
+  SearchEstimate estimate = EstimateSearch(r->scenario, o, 100);
+  if (absl::GetFlag(FLAGS_estimate) || estimate.executions >= 1e4) {
+    estimate = EstimateSearch(r->scenario, o, kEstimateSamples);
+  }
   const double runs_per_second = estimate.seconds_per_run > 0 ? 1 / estimate.seconds_per_run : 0;
   if (absl::GetFlag(FLAGS_estimate) || estimate.executions >= 1e5) {
     const double procs = shard ? 1.0 / shard->second : static_cast<double>(*jobs);
