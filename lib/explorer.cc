@@ -361,6 +361,10 @@ class DfsSource final : public ScheduleSource {
       : stack_(*stack), effects_(*effects), bound_(bound), sleep_sets_(sleep_sets),
         legacy_(legacy), dpor_(dpor), split_(*split) {}
 
+  // This run's steps so far, and those that replayed the stack.
+  std::uint64_t steps() const { return steps_; }
+  std::uint64_t replayed() const { return replayed_; }
+
   // The run was cut where a unit begins that is not ours (or the search stops).
   ExploreOptions::Take cut_at_unit() const { return cut_at_unit_; }
 
@@ -376,7 +380,11 @@ class DfsSource final : public ScheduleSource {
     // the entries of sleep and done sets, recorded in earlier runs, compare
     // with this run's steps as if recorded in it.
     if (depth_ > 0) stack_[depth_ - 1].chosen_fx = effects_[depth_ - 1];
-    if (depth_ < stack_.size()) return stack_[depth_++].chosen;
+    ++steps_;
+    if (depth_ < stack_.size()) {
+      ++replayed_;
+      return stack_[depth_++].chosen;
+    }
     Node n;
     n.enabled = enabled;
     n.last_cpu = sim.last_cpu();
@@ -449,6 +457,8 @@ class DfsSource final : public ScheduleSource {
   ActionSet cut_off_;
   std::vector<int> enabled_at_cut_;
   std::size_t depth_ = 0;
+  std::uint64_t steps_ = 0;
+  std::uint64_t replayed_ = 0;
 };
 
 // The share of a bound's tree that the search has done, as its stack tells
@@ -730,6 +740,8 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
       } else {
         ++result.stats.executions;
         ++bs.executions;
+        result.stats.steps += source.steps();
+        result.stats.replayed_steps += source.replayed();
         result.stats.max_depth = std::max<std::uint64_t>(result.stats.max_depth, stack.size());
       }
       if (counted && !r.abandoned) {

@@ -103,6 +103,10 @@ struct ExploreStats {
   // share of it); -1 when not known.
   double fraction = -1;
   double bound_seconds = 0;           // time in the current bound
+  // Steps of the counted runs that replayed the search stack's prefix, of all
+  // their steps: what restarting from saved states would save at most.
+  std::uint64_t replayed_steps = 0;
+  std::uint64_t steps = 0;
 };
 
 // The counts of one bound's search (one per bound searched, in order).

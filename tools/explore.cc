@@ -155,6 +155,10 @@ std::string StatsLine(const ExploreStats& st) {
                 static_cast<unsigned long long>(st.pruned),
                 static_cast<unsigned long long>(st.max_depth), st.seconds);
   std::string line = buf;
+  if (st.steps > 0) {
+    std::snprintf(buf, sizeof buf, ", %.0f%% of steps replayed", 100.0 * st.replayed_steps / st.steps);
+    line += buf;
+  }
   // In progress reports: how far into this bound, and the time left.
   if (st.fraction > 0) {
     std::snprintf(buf, sizeof buf, "; about %.1f%% of bound %s done, about %s left", 100 * st.fraction,
