@@ -93,10 +93,6 @@ void AddBound(ExploreResult* r, const BoundStats& b) {
 
 }  // namespace
 
-int JobsUnitPreemptions(const ExploreOptions& o) {
-  return o.max_preemptions >= 2 && !(o.iterative && o.max_preemptions >= ExploreOptions::kUnbounded) ? 2 : 1;
-}
-
 SearchKey KeyOfSearch(const Scenario& s, const ExploreOptions& o, std::string_view guest) {
   SearchKey k;
   k.options = absl::StrCat(
@@ -465,7 +461,7 @@ std::uint64_t PackKey(int bound, std::uint64_t unit) {
 ShardResult RunJob(const Scenario& s, ExploreOptions o, std::string_view guest, int index, int jobs,
                    JobsShared* shared) {
   ExploreOptions::Split split;
-  split.unit_preemptions = o.split ? o.split->unit_preemptions : JobsUnitPreemptions(o);
+  if (o.split) split.unit_preemptions = o.split->unit_preemptions;
   std::vector<std::int64_t> claim(66, -1);
   const bool stop_at_first = o.stop_at_first;
   const int first_bound = o.iterative ? 0 : o.max_preemptions;

@@ -92,17 +92,9 @@ struct MergedSearch {
 absl::StatusOr<MergedSearch> MergeShards(const std::vector<ShardResult>& shards,
                                          const std::vector<std::string>& names);
 
-// The units of --jobs, unless o.split says: at the second preemption from
-// bound 2 on. Every worker then walks the schedules of one preemption too
-// (the bound-1 search, a few percent of a bound-2 one), but the units are
-// small: at the first preemption, one unit was seen to hold a quarter of
-// ci/explore/fixed_4cpu_1op.repro's bound-2 search (few nodes of its
-// schedules have a choice). Shards keep 1: each of N walks the top.
-int JobsUnitPreemptions(const ExploreOptions& o);
-
 // The search on `jobs` processes (fork; each builds its own guest, so any
 // guest works), units claimed from a shared counter; the same verdict and
-// counts as ExploreShard(..., 0, 1) with the same units. `progress` gets the workers' counts
+// counts as ExploreShard(..., 0, 1). `progress` gets the workers' counts
 // added up, about once a second. Errors: a worker that died.
 absl::StatusOr<MergedSearch> ExploreJobs(const Scenario& s, const ExploreOptions& o,
                                          std::string_view guest, int jobs,

@@ -72,9 +72,9 @@ MergedSearch MergeOf(const Scenario& s, const ExploreOptions& o, int n, std::vec
   return m.ok() ? *m : MergedSearch{};
 }
 
-// `o` with the units --jobs uses.
-ExploreOptions WithJobsUnits(ExploreOptions o, ExploreOptions::Split* split) {
-  split->unit_preemptions = JobsUnitPreemptions(o);
+// `o` with its units cut at the second preemption.
+ExploreOptions WithUnitsAtTwo(ExploreOptions o, ExploreOptions::Split* split) {
+  split->unit_preemptions = 2;
   o.split = split;
   return o;
 }
@@ -128,12 +128,14 @@ TEST(ExploreSplit, UnitsTakeANodesLaterAlternativesThatCostNothing) {
       const ExploreResult serial = MergeOf(CrossCallers(), o, 1).result;
       if (!dpor) ExpectSameSearch(Explore(CrossCallers(), o), serial, "one shard");
       for (int n : {2, 5, 16}) ExpectSameSearch(serial, MergeOf(CrossCallers(), o, n).result, std::to_string(n) + " shards");
-      ExploreOptions::Split units;
-      const ExploreResult like_jobs = MergeOf(CrossCallers(), WithJobsUnits(o, &units), 1).result;
       absl::StatusOr<MergedSearch> jobs = ExploreJobs(CrossCallers(), o, "", 2);
       ASSERT_TRUE(jobs.ok()) << jobs.status();
-      ExpectSameSearch(like_jobs, jobs->result, "--jobs=2");
-      if (!dpor) ExpectSameSearch(serial, jobs->result, "--jobs=2 and one shard");
+      ExpectSameSearch(serial, jobs->result, "--jobs=2");
+      ExploreOptions::Split units;
+      const ExploreResult at2 = MergeOf(CrossCallers(), WithUnitsAtTwo(o, &units), 1).result;
+      jobs = ExploreJobs(CrossCallers(), WithUnitsAtTwo(o, &units), "", 2);
+      ASSERT_TRUE(jobs.ok()) << jobs.status();
+      ExpectSameSearch(at2, jobs->result, "--jobs=2, units at 2");
     }
   }
 }
@@ -159,11 +161,15 @@ TEST(ExploreSplit, DporShardsAndJobsAgreeWithTheSplitSerialSearchAndItsVerdict) 
     EXPECT_EQ(one.result.min_preemptions, unsplit.min_preemptions) << variant;
     for (int n : {3, 16}) ExpectSameSearch(one.result, MergeOf(s, o, n).result, std::string(variant) + " dpor shards");
     ExploreOptions::Split units;
-    const MergedSearch one_like_jobs = MergeOf(s, WithJobsUnits(o, &units), 1);
+    const MergedSearch one_like_jobs = MergeOf(s, WithUnitsAtTwo(o, &units), 1);
     EXPECT_EQ(one_like_jobs.result.min_preemptions, unsplit.min_preemptions) << variant;
     absl::StatusOr<MergedSearch> jobs = ExploreJobs(s, o, "", 2);
     ASSERT_TRUE(jobs.ok()) << jobs.status();
-    ExpectSameSearch(one_like_jobs.result, jobs->result, std::string(variant) + " dpor --jobs=2");
+    ExpectSameSearch(one.result, jobs->result, std::string(variant) + " dpor --jobs=2");
+    ExploreOptions::Split units2;
+    jobs = ExploreJobs(s, WithUnitsAtTwo(o, &units2), "", 3);
+    ASSERT_TRUE(jobs.ok()) << jobs.status();
+    ExpectSameSearch(one_like_jobs.result, jobs->result, std::string(variant) + " dpor --jobs=3, units at 2");
   }
 }
 

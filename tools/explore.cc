@@ -70,9 +70,8 @@ ABSL_FLAG(std::string, shard, "",
           "with --merge); `auto/N` takes I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) "
           "or SLURM_ARRAY_TASK_ID; `auto` also takes N from SLURM_ARRAY_TASK_COUNT");
 ABSL_FLAG(smpfuzz::cli::PreemptionBound, split_preemptions, smpfuzz::cli::PreemptionBound(),
-          "explore --jobs/--shard: cut the units at this preemption (default: 2 for --jobs from "
-          "bound 2 on, else 1; more: smaller units, but every worker walks the schedules with "
-          "fewer preemptions)");
+          "explore --jobs/--shard: cut the units at this preemption (default 1; 2: smaller units, "
+          "for many workers, but every worker walks the schedules with one preemption)");
 ABSL_FLAG(bool, merge, false,
           "explore: FILE... are shard results of one search (--shard): check that they cover it "
           "exactly once and give its verdict and counts");
