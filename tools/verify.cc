@@ -124,13 +124,11 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
-absl::StatusOr<ExitStatus> Check(const std::string& path, VerifyOptions o) {
-  absl::StatusOr<std::string> text = ReadFile(path);
-  if (!text.ok()) return text.status();
-  absl::StatusOr<Certificate> cert = ParseCertificate(*text, path);
-  if (!cert.ok()) return absl::InvalidArgumentError(absl::StrCat("smpfuzz: ", cert.status().message()));
+// The certificate's own variant unless --variant says otherwise; `o` has
+// the guest for that variant and the jobs.
+absl::StatusOr<ExitStatus> Check(const std::string& path, const Certificate* cert, VerifyOptions o) {
   VerifyOptions run = cert->options;
-  run.variant = o.variant != nullptr ? o.variant : cert->options.variant;
+  run.variant = o.variant;
   run.guest = o.guest;
   run.guest_record = o.guest_record;
   run.jobs = o.jobs;
@@ -158,7 +156,17 @@ absl::StatusOr<ExitStatus> VerifyCommand(const std::vector<std::string>& args) {
   if (absl::GetFlag(FLAGS_check) && check.empty()) {
     return UsageError("verify --check needs the certificate: --check=CERT");
   }
-  o.variant = *forced != nullptr ? *forced : check.empty() ? FindVariant(kVerifyDefaultVariant) : nullptr;
+  o.variant = *forced != nullptr ? *forced : FindVariant(kVerifyDefaultVariant);
+  absl::StatusOr<Certificate> cert;
+  if (!check.empty()) {
+    absl::StatusOr<std::string> text = ReadFile(check);
+    if (!text.ok()) return text.status();
+    cert = ParseCertificate(*text, check);
+    if (!cert.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("smpfuzz: ", cert.status().message()));
+    }
+    if (*forced == nullptr) o.variant = cert->options.variant;
+  }
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (!absl::GetFlag(FLAGS_jobs).empty()) {
     absl::StatusOr<std::uint64_t> j = Value(FLAGS_jobs);
@@ -166,13 +174,12 @@ absl::StatusOr<ExitStatus> VerifyCommand(const std::vector<std::string>& args) {
     jobs = static_cast<int>(*j);
   }
   o.jobs = jobs;
-  absl::StatusOr<GuestChoice> guest =
-      ChooseGuest(o.variant != nullptr ? *o.variant : *FindVariant(kVerifyDefaultVariant));
+  absl::StatusOr<GuestChoice> guest = ChooseGuest(*o.variant);
   if (!guest.ok()) return guest.status();
   o.guest = guest->make;
   o.guest_record = guest->Record();
   if (guest->kernel) std::fprintf(stderr, "verify: kernel guest %s\n", guest->description.c_str());
-  if (!check.empty()) return Check(check, o);
+  if (!check.empty()) return Check(check, &*cert, o);
 
   absl::StatusOr<VerifyScope> scope = ScopeFromFlags();
   if (!scope.ok()) return scope.status();
