@@ -9,6 +9,7 @@
 #include "lib/verify.h"
 
 #include <array>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -125,7 +126,8 @@ std::array<std::uint32_t, kSignatureCount> Verdict(Scenario s, const Variant* v,
 }
 
 TEST(VerifyTest, RepresentativeHasTheVerdictOfEveryScenarioItStandsFor) {
-  absl::BitGen rng;
+  std::seed_seq seed = {17};
+  absl::BitGen rng(seed);  // a fixed sample: the same scenarios in every run
   const VerifyScope scope =
       Scope("cpus=3 ops=2 kinds=all csdlock_debug=on,off offline=1 irqs_off_ms=1");
   std::vector<Scenario> pool;
@@ -134,7 +136,7 @@ TEST(VerifyTest, RepresentativeHasTheVerdictOfEveryScenarioItStandsFor) {
     pool.insert(pool.end(), group.begin(), group.end());
   }
   int renamed = 0, with_many = 0, mismatches = 0;
-  for (int i = 0; i < 40; ++i) {
+  for (int i = 0; i < 80; ++i) {
     const Scenario& s = pool[absl::Uniform<std::size_t>(rng, 0, pool.size())];
     const Scenario c = Canonical(s);
     if (ScenarioKey(c) == ScenarioKey(s)) continue;
@@ -150,8 +152,8 @@ TEST(VerifyTest, RepresentativeHasTheVerdictOfEveryScenarioItStandsFor) {
       mismatches += want != got;
     }
   }
-  EXPECT_GT(renamed, 20);  // the sample did test renamings
-  EXPECT_GT(with_many, 5);
+  EXPECT_GT(renamed, 40);  // the sample did test renamings
+  EXPECT_GT(with_many, 20);
   EXPECT_EQ(mismatches, 0);
 }
 
@@ -214,8 +216,7 @@ VerifyOptions SmallFixed() {
 
 TEST(VerifyTest, WorkerProcessesGiveTheNumbersOfOne) {
   VerifyOptions o = SmallFixed();
-  o.scope.max_cpus = 3;
-  o.scope.kinds = kKindSingle;
+  o.scope = Scope("cpus=2-3 ops=1 kinds=single csdlock_debug=on offline=0 irqs_off_ms=1");
   o.jobs = 1;
   absl::StatusOr<VerifyResult> one = Verify(o);
   o.jobs = 2;
