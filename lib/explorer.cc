@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <random>
 #include <unordered_set>
 #include <vector>
@@ -17,6 +18,11 @@ class ActionSet {
  public:
   void Add(int a) { w_[a >> 6] |= std::uint64_t{1} << (a & 63); }
   bool Has(int a) const { return (w_[a >> 6] >> (a & 63)) & 1; }
+  int Count(int nr_actions) const {
+    int n = 0;
+    for (int a = 0; a < nr_actions; ++a) n += Has(a);
+    return n;
+  }
 
  private:
   std::array<std::uint64_t, 2> w_{};
@@ -136,7 +142,7 @@ std::uint32_t Cost(const Node& n, int action) {
 }
 
 // The next action to try from `n`: the last CPU's step first (it costs no
-// preemption), then the others in CPU order; skips what was explored, what
+// preemption), then its IPI delivery, then the others in CPU order; skips what was explored, what
 // sleeps and what would exceed the bound. -1 when nothing is left.
 // With `dpor`, only actions in the node's backtrack set.
 int NextChoice(const Node& n, std::uint32_t bound, bool sleep_sets, bool dpor) {
@@ -146,8 +152,14 @@ int NextChoice(const Node& n, std::uint32_t bound, bool sleep_sets, bool dpor) {
   };
   const int own = n.last_enabled ? 2 * n.last_cpu : -1;
   if (own >= 0 && allowed(own)) return own;
+  // Then what else costs nothing (the last CPU's own IPI delivery), then the
+  // switches: so a node's alternatives that preempt are its last ones, and a
+  // split search's unit (SplitState) holds no schedule that does not.
   for (int a : n.enabled) {
-    if (a != own && allowed(a)) return a;
+    if (a != own && Cost(n, a) == 0 && allowed(a)) return a;
+  }
+  for (int a : n.enabled) {
+    if (Cost(n, a) != 0 && allowed(a)) return a;
   }
   return -1;
 }
@@ -306,12 +318,55 @@ bool IsSpin(AccessKind k) {
          k == AccessKind::kSpinUntilChanged;
 }
 
+// Where a split search (ExploreOptions::Split) is in its bound. A unit is
+// the rest of a node from its first alternative that makes the schedule
+// reach the split's preemptions (with everything below): the node's
+// switches to other CPUs, which NextChoice tries last (when an alternative
+// that costs nothing came after them, the unit would take it and the big
+// subtree of schedules below it, and one worker got most of the search);
+// or a whole run that never reaches the split's preemptions. A worker that does not take a
+// unit leaves the node there without running any of it: nothing of the
+// unit reaches the rest of the tree (the node has no later alternatives
+// outside it, and each node above learns only of its own steps), so no
+// worker runs a schedule of another's unit, and all walk the same top.
+struct SplitState {
+  static constexpr std::size_t kNone = ~std::size_t{0};
+  const ExploreOptions::Split* split = nullptr;
+  int bound = 0;
+  std::uint64_t next_unit = 0;
+  std::uint64_t taken = 0;
+  // The stack index of the node whose alternatives are the unit being
+  // searched; with `node_inside`, the node is the unit's own (its very first
+  // choice opened the unit), else it is above the unit, seen by all.
+  std::size_t node_depth = kNone;
+  bool node_inside = false;
+  std::uint64_t unit = 0;  // the unit being searched (node_depth set), or the last run's
+  std::uint32_t limit() const { return static_cast<std::uint32_t>(split->unit_preemptions); }
+  // The nodes above the units: a node whose preemptions are below the split's.
+  bool Above(const Node& n) const { return split != nullptr && n.preemptions < limit(); }
+  // Whether choosing `a` at `n` enters a unit.
+  bool Opens(const Node& n, int a) const {
+    return split != nullptr && node_depth == kNone && Above(n) && n.preemptions + Cost(n, a) >= limit();
+  }
+  // Whether the node at stack index `i` is above the units.
+  bool IsAbove(std::size_t i) const {
+    return split != nullptr && (node_depth == kNone || i < node_depth || (i == node_depth && !node_inside));
+  }
+};
+
 class DfsSource final : public ScheduleSource {
  public:
   DfsSource(std::vector<Node>* stack, const std::vector<StepEffects>* effects,
-            std::uint32_t bound, bool sleep_sets, bool legacy, bool dpor)
+            std::uint32_t bound, bool sleep_sets, bool legacy, bool dpor, SplitState* split)
       : stack_(*stack), effects_(*effects), bound_(bound), sleep_sets_(sleep_sets),
-        legacy_(legacy), dpor_(dpor) {}
+        legacy_(legacy), dpor_(dpor), split_(*split) {}
+
+  // This run's steps so far, and those that replayed the stack.
+  std::uint64_t steps() const { return steps_; }
+  std::uint64_t replayed() const { return replayed_; }
+
+  // The run was cut where a unit begins that is not ours (or the search stops).
+  ExploreOptions::Take cut_at_unit() const { return cut_at_unit_; }
 
   // After an abandoned run: the actions that were enabled where it was cut
   // and not asleep (over the bound), and all that were enabled there.
@@ -325,7 +380,11 @@ class DfsSource final : public ScheduleSource {
     // the entries of sleep and done sets, recorded in earlier runs, compare
     // with this run's steps as if recorded in it.
     if (depth_ > 0) stack_[depth_ - 1].chosen_fx = effects_[depth_ - 1];
-    if (depth_ < stack_.size()) return stack_[depth_++].chosen;
+    ++steps_;
+    if (depth_ < stack_.size()) {
+      ++replayed_;
+      return stack_[depth_++].chosen;
+    }
     Node n;
     n.enabled = enabled;
     n.last_cpu = sim.last_cpu();
@@ -366,7 +425,21 @@ class DfsSource final : public ScheduleSource {
       enabled_at_cut_ = n.enabled;
       return kAbandon;
     }
-    if (dpor_) n.backtrack.Add(n.chosen);
+    if (split_.Opens(n, n.chosen)) {
+      // Every alternative of this node opens the unit (the first choice
+      // would have cost nothing if it could).
+      split_.unit = split_.next_unit++;
+      cut_at_unit_ = split_.split->take_unit(split_.bound, split_.unit);
+      if (cut_at_unit_ != ExploreOptions::Take::kTake) return kAbandon;
+      split_.node_depth = depth_;
+      split_.node_inside = true;
+      ++split_.taken;
+    }
+    if (dpor_ && split_.Above(n)) {
+      for (int a : n.enabled) n.backtrack.Add(a);  // the alternatives are units
+    } else if (dpor_) {
+      n.backtrack.Add(n.chosen);
+    }
     stack_.push_back(std::move(n));
     ++depth_;
     return stack_.back().chosen;
@@ -379,9 +452,85 @@ class DfsSource final : public ScheduleSource {
   bool sleep_sets_;
   bool legacy_;
   bool dpor_;
+  SplitState& split_;
+  ExploreOptions::Take cut_at_unit_ = ExploreOptions::Take::kTake;
   ActionSet cut_off_;
   std::vector<int> enabled_at_cut_;
   std::size_t depth_ = 0;
+  std::uint64_t steps_ = 0;
+  std::uint64_t replayed_ = 0;
+};
+
+// The share of a bound's tree that the search has done, as its stack tells
+// it: at each node, the alternatives done count as done shares of it, the
+// one being searched as the share the nodes below tell.
+double SearchedShare(const std::vector<Node>& stack, std::uint32_t bound, bool sleep_sets, bool dpor) {
+  double share = 0, weight = 1;
+  for (const Node& n : stack) {
+    int done = 0, left = 0;
+    for (int a : n.enabled) {
+      if (Contains(n.done, a)) {
+        ++done;
+      } else if (a != n.chosen && !(sleep_sets && Contains(n.sleep, a)) && !(dpor && !n.backtrack.Has(a)) &&
+                 n.preemptions + Cost(n, a) <= bound) {
+        ++left;
+      }
+    }
+    const int all = done + 1 + left;
+    share += weight * done / all;
+    weight /= all;
+  }
+  return share;
+}
+
+// A random run for EstimateSearch. Any choice probabilities give an
+// unbiased estimate when the weight multiplies by 1/p; uniform ones spend
+// the preemptions in the first steps (with 4 CPUs, 3 of 4 alternatives
+// preempt) and almost never sample the large subtrees that keep them for
+// later: the estimate was 4x low on ci/explore/fixed_4cpu_1op.repro. So the
+// choice follows a model of the subtree sizes: with k preemptions left and
+// r steps to go, about C(r, k) m^k schedules for m switch targets, which
+// puts (r-k+1)/(r+1) on the alternatives that cost nothing.
+class RandomWalkSource final : public ScheduleSource {
+ public:
+  RandomWalkSource(std::uint32_t bound, std::uint64_t run_length, std::mt19937_64* rng)
+      : bound_(bound), run_length_(run_length), rng_(*rng) {}
+  double weight() const { return weight_; }
+  int Choose(const Simulator& sim, const std::vector<int>& enabled) override {
+    Node n;
+    n.last_cpu = sim.last_cpu();
+    n.last_enabled = n.last_cpu >= 0 && Contains(enabled, 2 * n.last_cpu);
+    n.preemptions = preemptions_;
+    free_.clear();
+    preempt_.clear();
+    for (int a : enabled) {
+      if (Cost(n, a) == 0) {
+        free_.push_back(a);
+      } else if (n.preemptions + 1 <= bound_) {
+        preempt_.push_back(a);
+      }
+    }
+    double p_free = 1;
+    if (!preempt_.empty()) {
+      const double r = static_cast<double>(run_length_ > sim.step() ? run_length_ - sim.step() : 1);
+      const double k = std::min<double>(bound_ - n.preemptions, r);
+      p_free = free_.empty() ? 0 : (r - k + 1) / (r + 1);
+    }
+    const bool take_free = !free_.empty() && std::uniform_real_distribution<double>(0, 1)(rng_) < p_free;
+    const std::vector<int>& from = take_free ? free_ : preempt_;
+    const int a = from[rng_() % from.size()];
+    weight_ *= static_cast<double>(from.size()) / (take_free ? p_free : 1 - p_free);
+    preemptions_ += Cost(n, a);
+    return a;
+  }
+
+ private:
+  std::uint32_t bound_;
+  std::uint64_t run_length_;
+  std::mt19937_64& rng_;
+  std::vector<int> free_, preempt_;
+  std::uint32_t preemptions_ = 0;
+  double weight_ = 1;
 };
 
 // The most severe report among the signatures in `mask`.
@@ -433,6 +582,34 @@ class PctSource final : public ScheduleSource {
 };
 
 }  // namespace
+
+SearchEstimate EstimateSearch(const Scenario& s, const ExploreOptions& options, std::uint64_t samples,
+                              std::uint64_t seed) {
+  SearchEstimate e;
+  Simulator sim(options.guest ? options.guest() : NewModelGuest());
+  if (!sim.Load(s).ok() || samples == 0) return e;
+  SimOptions opt = options.sim;
+  opt.max_steps = options.max_steps;
+  opt.record_trace = false;
+  opt.verbose = false;
+  std::mt19937_64 rng(seed);
+  double sum = 0, sum_sq = 0;
+  const auto start = std::chrono::steady_clock::now();
+  const std::uint64_t run_length = std::max<std::uint64_t>(1, sim.Run(Schedule{}, opt).steps);
+  for (std::uint64_t i = 0; i < samples; ++i) {
+    RandomWalkSource walk(static_cast<std::uint32_t>(std::min(options.max_preemptions, ExploreOptions::kUnbounded)),
+                          run_length, &rng);
+    sim.Run(walk, opt);
+    sum += walk.weight();
+    sum_sq += walk.weight() * walk.weight();
+  }
+  const double n = static_cast<double>(samples);
+  e.samples = samples;
+  e.executions = sum / n;
+  e.standard_error = samples > 1 ? std::sqrt(std::max(0.0, sum_sq / n - e.executions * e.executions) / (n - 1)) : 0;
+  e.seconds_per_run = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / n;
+  return e;
+}
 
 ExploreResult ExplorePct(const Scenario& s, const PctOptions& options) {
   ExploreResult result;
@@ -487,43 +664,93 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   double next_progress = 1.0;
+  // The distinct traces of each bound's search, added up: a bound repeats the
+  // schedules of the lower ones on purpose, which redundancy does not count
+  // (and the workers of a split search can add theirs up).
   std::unordered_set<std::uint64_t> traces;
+  std::uint64_t traces_of_bounds = 0;
   const bool dpor = options.dpor || options.crippled_dpor_for_test;
   ActionSet every_action;
   for (int a = 0; a < 2 * s.nr_cpus; ++a) every_action.Add(a);
   const int first_bound = options.iterative ? 0 : options.max_preemptions;
   bool out_of_budget = false;
+  auto finish = [&] {
+    result.stats.distinct_traces = traces_of_bounds + traces.size();
+    result.stats.seconds = elapsed();
+    return result;
+  };
   for (int bound = first_bound;
        bound <= options.max_preemptions && !out_of_budget && !(result.found && !options.stop_at_first);
        ++bound) {
     result.stats.bound = bound;
+    const double bound_start = elapsed();
+    BoundStats& bs = result.bounds.emplace_back();
+    bs.bound = bound;
+    traces_of_bounds += traces.size();
+    traces.clear();
     std::vector<Node> stack;
     Races races(2 * s.nr_cpus, options.crippled_dpor_for_test);
+    SplitState split;
+    split.split = options.split;
+    split.bound = bound;
     std::size_t first_new = 0;  // the depth from which the run differs from the one before
     do {
       DfsSource source(&stack, &effects, static_cast<std::uint32_t>(bound), options.sleep_sets,
-                       options.unsound_legacy_sleep_sets, dpor);
+                       options.unsound_legacy_sleep_sets, dpor, &split);
       const RunResult& r = sim.Run(source, opt);
-      ++result.stats.executions;
-      result.stats.max_depth = std::max<std::uint64_t>(result.stats.max_depth, stack.size());
       if (!stack.empty() && effects.size() >= stack.size()) {
         stack.back().chosen_fx = effects[stack.size() - 1];  // the run's last step
+      }
+      const ExploreOptions::Take cut = source.cut_at_unit();
+      if (cut == ExploreOptions::Take::kStop) {
+        result.stopped = true;
+        return finish();
+      }
+      // A run counts unless it was cut where another worker's unit begins;
+      // with a split, a run above the units is a unit of its own.
+      bool counted = cut == ExploreOptions::Take::kTake;
+      if (counted && split.split != nullptr && split.node_depth == SplitState::kNone) {
+        split.unit = split.next_unit++;
+        const ExploreOptions::Take take = split.split->take_unit(bound, split.unit);
+        if (take == ExploreOptions::Take::kStop) {
+          result.stopped = true;
+          return finish();
+        }
+        counted = take == ExploreOptions::Take::kTake;
+        split.taken += counted;
       }
       if (dpor) {
         // A run cut short by the bound or a sleep set: what was over the
         // bound could still have moved; one that ended otherwise before
-        // quiescence (a stopping signature, the step limit): anything.
+        // quiescence (a stopping signature, the step limit): anything. A run
+        // cut at a unit: only its steps, whose races reach the nodes above
+        // the units, which try every action anyway.
         static const std::vector<int> kNothing;
-        races.Analyze(stack, first_new,
-                      r.abandoned ? source.cut_off() : r.quiescent ? ActionSet{} : every_action,
-                      r.abandoned ? &source.enabled_at_cut() : r.quiescent ? &kNothing : nullptr);
+        if (cut != ExploreOptions::Take::kTake) {
+          races.Analyze(stack, first_new, ActionSet{}, nullptr);
+        } else {
+          races.Analyze(stack, first_new,
+                        r.abandoned ? source.cut_off() : r.quiescent ? ActionSet{} : every_action,
+                        r.abandoned ? &source.enabled_at_cut() : r.quiescent ? &kNothing : nullptr);
+        }
       }
-      if (!r.abandoned) {
+      if (counted && r.abandoned) bs.bound_limited += source.cut_off().Count(2 * s.nr_cpus);
+      if (!counted) {
+        ++bs.skipped;
+      } else {
+        ++result.stats.executions;
+        ++bs.executions;
+        result.stats.steps += source.steps();
+        result.stats.replayed_steps += source.replayed();
+        result.stats.max_depth = std::max<std::uint64_t>(result.stats.max_depth, stack.size());
+      }
+      if (counted && !r.abandoned) {
         traces.insert(r.trace_hash);
         const std::uint32_t fired = r.fired & options.violations;
         for (int sig = 0; sig < kSignatureCount; ++sig) {
           if ((fired >> sig) & 1) {
             result.min_preemptions[sig] = std::min(result.min_preemptions[sig], r.preemptions);
+            bs.min_preemptions[sig] = std::min(bs.min_preemptions[sig], r.preemptions);
           }
         }
         if (fired != 0 && !result.found) {
@@ -537,51 +764,91 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
           }
           result.counterexample.max_steps = options.max_steps;
           result.preemptions = r.preemptions;
+          result.bound = bound;
+          result.unit = split.unit;
         }
         if (fired != 0 && options.stop_at_first) {
-          result.stats.distinct_traces = traces.size();
-          result.stats.seconds = elapsed();
-          return result;
+          bs.traces = traces.size();
+          return finish();
         }
-      } else {
+      } else if (counted) {
         ++result.stats.abandoned;
+        ++bs.abandoned;
       }
       // Backtrack to the deepest step with an untried, allowed alternative.
       while (!stack.empty()) {
         Node& n = stack.back();
         n.done.push_back({n.chosen, n.chosen_fx});
         int next = NextChoice(n, static_cast<std::uint32_t>(bound), options.sleep_sets, dpor);
+        if (next >= 0 && split.Opens(n, next)) {
+          split.unit = split.next_unit++;
+          const ExploreOptions::Take take = split.split->take_unit(bound, split.unit);
+          if (take == ExploreOptions::Take::kStop) {
+            result.stopped = true;
+            return finish();
+          }
+          if (take == ExploreOptions::Take::kTake) {
+            split.node_depth = stack.size() - 1;
+            split.node_inside = false;
+            ++split.taken;
+          } else {
+            next = -1;  // the rest of this node is another worker's unit
+          }
+        }
         if (next >= 0) {
           n.chosen = next;
           break;
         }
+        for (int a : n.enabled) {
+          bs.bound_limited += !Contains(n.done, a) && !(options.sleep_sets && Contains(n.sleep, a)) &&
+                              !(dpor && !n.backtrack.Has(a)) &&
+                              n.preemptions + Cost(n, a) > static_cast<std::uint32_t>(bound);
+        }
         if (options.sleep_sets || dpor) {
+          std::uint64_t pruned = 0;
           for (int a : n.enabled) {
-            result.stats.pruned +=
-                (Contains(n.sleep, a) || (dpor && !n.backtrack.Has(a))) && !Contains(n.done, a);
+            pruned += (Contains(n.sleep, a) || (dpor && !n.backtrack.Has(a))) && !Contains(n.done, a);
           }
+          (split.IsAbove(stack.size() - 1) ? bs.pruned_above : bs.pruned) += pruned;
+          result.stats.pruned += pruned;
         }
         stack.pop_back();
+        if (split.node_depth != SplitState::kNone && stack.size() <= split.node_depth) {
+          split.node_depth = SplitState::kNone;  // the unit is done
+        }
       }
       first_new = stack.empty() ? 0 : stack.size() - 1;
       const double t = elapsed();
       if (progress && t >= next_progress) {
-        result.stats.distinct_traces = traces.size();
+        result.stats.distinct_traces = traces_of_bounds + traces.size();
         result.stats.seconds = t;
+        result.stats.fraction = SearchedShare(stack, static_cast<std::uint32_t>(bound), options.sleep_sets, dpor);
+        result.stats.bound_seconds = t - bound_start;
         progress(result.stats);
+        result.stats.fraction = -1;
         next_progress = t + 1.0;
       }
       if ((options.max_executions != 0 && result.stats.executions >= options.max_executions) ||
           (options.max_seconds > 0 && t >= options.max_seconds)) {
         out_of_budget = !stack.empty() || bound < options.max_preemptions;
+        bs.complete = stack.empty();
         break;
       }
+      if (stack.empty()) bs.complete = true;
     } while (!stack.empty());
+    bs.units = split.next_unit;
+    bs.units_taken = split.taken;
+    bs.traces = traces.size();
+    // Without a bound in the way, the search at this bound was the
+    // unbounded one: higher bounds would repeat it.
+    if (bs.complete && bs.bound_limited == 0 && options.split == nullptr) {
+      result.every_interleaving = true;
+      if (options.max_preemptions >= ExploreOptions::kUnbounded) break;
+    }
   }
   result.complete = !out_of_budget;
-  result.stats.distinct_traces = traces.size();
-  result.stats.seconds = elapsed();
-  return result;
+  if (!result.complete) result.every_interleaving = false;
+  return finish();
 }
 
 }  // namespace smpfuzz

@@ -87,24 +87,32 @@ std::string Signatures(const ExploreResult& r) {
 }
 
 // The reductions under test.
-enum class Reduction { kSleepSets, kDpor, kLegacySleepSets, kCrippledDpor };
+// kSplitDpor is DPOR as --jobs and --shard run it (the nodes above the
+// units try every action), on one worker that takes every unit.
+enum class Reduction { kSleepSets, kDpor, kSplitDpor, kLegacySleepSets, kCrippledDpor };
 
 const char* Name(Reduction m) {
   switch (m) {
     case Reduction::kSleepSets: return "sleep sets";
     case Reduction::kDpor: return "DPOR";
+    case Reduction::kSplitDpor: return "split DPOR";
     case Reduction::kLegacySleepSets: return "legacy sleep sets";
     case Reduction::kCrippledDpor: return "crippled DPOR";
   }
   return "?";
 }
 
-bool Sound(Reduction m) { return m == Reduction::kSleepSets || m == Reduction::kDpor; }
+bool Sound(Reduction m) {
+  return m == Reduction::kSleepSets || m == Reduction::kDpor || m == Reduction::kSplitDpor;
+}
+
+const ExploreOptions::Split kOneWorker = {1, [](int, std::uint64_t) { return ExploreOptions::Take::kTake; }};
 
 void Apply(Reduction m, ExploreOptions* o) {
   o->sleep_sets = true;
   o->unsound_legacy_sleep_sets = m == Reduction::kLegacySleepSets;
-  o->dpor = m == Reduction::kDpor;
+  o->dpor = m == Reduction::kDpor || m == Reduction::kSplitDpor;
+  o->split = m == Reduction::kSplitDpor ? &kOneWorker : nullptr;
   o->crippled_dpor_for_test = m == Reduction::kCrippledDpor;
 }
 
@@ -234,7 +242,7 @@ int ScenarioCount() {
 std::uint64_t Seed() { return EnvNumber("SMPFUZZ_SOUNDNESS_SEED", 20261201); }
 
 TEST(ExplorerSoundness, ReductionsFindExactlyWhatTheUnreducedSearchFinds) {
-  const std::vector<Reduction> modes = {Reduction::kSleepSets, Reduction::kDpor};
+  const std::vector<Reduction> modes = {Reduction::kSleepSets, Reduction::kDpor, Reduction::kSplitDpor};
   const auto start = std::chrono::steady_clock::now();
   const std::vector<Tally> tallies = RunCampaign(ScenarioCount(), Seed(), modes);
   const double seconds =

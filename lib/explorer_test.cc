@@ -131,6 +131,85 @@ TEST(Explorer, FixedIsCleanWithinASmallBound) {
   }
 }
 
+TEST(Explorer, UnboundedSearchCoversEveryInterleavingAndSaysSo) {
+  // The 20 interleavings of 3 + 3 steps, with no bound: the iterative search
+  // stops at the first bound that cuts nothing off; so does one search.
+  const Scenario s = ThreeIndependentStepsEach();
+  ExploreOptions o;
+  o.max_preemptions = ExploreOptions::kUnbounded;
+  o.sleep_sets = false;
+  for (bool iterative : {true, false}) {
+    o.iterative = iterative;
+    ExploreResult r = Explore(s, o);
+    EXPECT_TRUE(r.complete);
+    EXPECT_TRUE(r.every_interleaving);
+    ASSERT_FALSE(r.bounds.empty());
+    EXPECT_EQ(r.bounds.back().executions, 20u) << "iterative " << iterative;
+    EXPECT_EQ(r.bounds.back().bound_limited, 0u);
+    if (iterative) EXPECT_LT(r.bounds.back().bound, 10);  // it stopped: 3 + 3 steps need few preemptions
+  }
+  // Bound 1 cuts interleavings off (6 of 20), and says so.
+  ExploreResult one = ExploreWith(s, 1, false);
+  EXPECT_FALSE(one.every_interleaving);
+  EXPECT_GT(one.bounds.back().bound_limited, 0u);
+}
+
+// CPU1's synchronous call to CPU0: small enough to search unbounded.
+Scenario OneSyncCall(const char* variant) {
+  Scenario s;
+  s.nr_cpus = 2;
+  s.variant = FindVariant(variant);
+  Op call;
+  call.kind = OpKind::kCallSingle;
+  call.target = 0;
+  call.wait = true;
+  s.ops = {{}, {call}};
+  return s;
+}
+
+TEST(Explorer, UnboundedSearchesAgreeWithTheUnreducedOne) {
+  // (b0473dcd's self-loop spins to the step limit: far too many
+  // interleavings to search without a bound.)
+  for (const Scenario& s : {CanonicalScenario(FindVariant("fixed")), OneSyncCall("fixed"),
+                            OneSyncCall("mutant-sync-unlock-first")}) {
+    const char* v = s.variant->name;
+    ExploreOptions o;
+    o.max_preemptions = ExploreOptions::kUnbounded;
+    o.stop_at_first = false;
+    o.iterative = false;
+    o.sleep_sets = false;
+    const ExploreResult plain = Explore(s, o);
+    ASSERT_TRUE(plain.every_interleaving) << v;
+    for (bool dpor : {false, true}) {
+      o.sleep_sets = true;
+      o.dpor = dpor;
+      const ExploreResult reduced = Explore(s, o);
+      EXPECT_TRUE(reduced.every_interleaving) << v;
+      EXPECT_EQ(reduced.found, plain.found) << v;
+      EXPECT_EQ(reduced.min_preemptions, plain.min_preemptions) << v << (dpor ? " dpor" : " sleep");
+      EXPECT_LE(reduced.stats.executions, plain.stats.executions) << v;
+    }
+  }
+}
+
+TEST(Explorer, TheEstimateIsNearTheExactCount) {
+  // Against the unreduced search's exact count: the estimator is unbiased,
+  // and its choice model keeps it within a small factor here.
+  const Scenario s = CanonicalScenario(FindVariant("fixed"));
+  for (int bound : {1, 2, 3}) {
+    ExploreOptions o;
+    o.max_preemptions = bound;
+    o.iterative = false;
+    o.sleep_sets = false;
+    const double exact = static_cast<double>(Explore(s, o).stats.executions);
+    const SearchEstimate e = EstimateSearch(s, o, 3000);
+    EXPECT_EQ(e.samples, 3000u);
+    EXPECT_GT(e.executions, exact / 2) << "bound " << bound << ": exact " << exact;
+    EXPECT_LT(e.executions, exact * 2) << "bound " << bound << ": exact " << exact;
+    EXPECT_GT(e.seconds_per_run, 0);
+  }
+}
+
 TEST(Pct, FindsTheSelfLoopAndItsScheduleReplays) {
   // Three ordering constraints (CPU1 passes the wait < CPU2's whole call <
   // CPU1's store < CPU0's handler): depth 3, two change points.

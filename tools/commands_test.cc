@@ -24,10 +24,12 @@ constexpr char kUsageBefore[] =
     "  smpfuzz replay FILE... [--variant=V] [--json] [--raw] [--notrace] [--check] [--svg=OUT]\n"
     "                 [--guest=kernel [--kernel=TREE] [--patch=FILE]...]\n"
     "  smpfuzz convert FILE --to=text|bytes [--out=PATH] [--variant=V]\n"
-    "  smpfuzz explore FILE [--variant=V] [--preemptions=N] [--reduction=sleep|dpor|none] [--noiterative]\n"
-    "                       [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH]\n"
+    "  smpfuzz explore FILE [--variant=V] [--preemptions=N|unbounded] [--reduction=sleep|dpor|none] [--noiterative]\n"
+    "                       [--max_steps=N] [--max_seconds=S] [--signatures=S,..] [--out=PATH] [--estimate]\n"
     "  smpfuzz explore FILE --pct=DEPTH [--seed=S] [--runs=N] [...]\n"
     "  smpfuzz explore --cpus=N --ops='C: op args; ...' [--csdlock_debug=on|off] [...]\n"
+    "  smpfuzz explore ... --jobs=N | --shard=I/N|auto/N|auto [--out=RESULT] [--split_preemptions=K]\n"
+    "  smpfuzz explore --merge RESULT...\n"
     "  smpfuzz explore ... --guest=kernel [--kernel=TREE] [--patch=FILE]...\n"
     "  smpfuzz minimize FILE [--variant=V] [--out=PATH] [--max_seconds=S] [--guest=kernel ...]\n"
     "  smpfuzz triage DIR_OR_FILE... --out=DIR [--variant=V] [--json] [--max_seconds=S]\n"
@@ -84,7 +86,7 @@ TEST(CommandsTest, EveryFlagOfToolsIsOneACommandTakes) {
     ++flags_of_tools;
     EXPECT_EQ(taken.count(std::string(name)), 1u) << "--" << name << " (" << flag->Filename() << ")";
   }
-  EXPECT_EQ(flags_of_tools, 37);  // verify (issue 17): kinds, offline, symmetry, certificate, certificate_check
+  EXPECT_EQ(flags_of_tools, 41);  // verify (issue 17): kinds, offline, symmetry, certificate, certificate_check
 }
 
 TEST(CommandsTest, NamesAreFound) {

@@ -26,9 +26,6 @@
 ABSL_FLAG(smpfuzz::cli::PositiveDuration, time, smpfuzz::cli::PositiveDuration(),
           "hunt: how long to fuzz, e.g. 2m, 8h, 90s");
 ABSL_FLAG(std::string, engine, "libfuzzer,afl", "hunt: engines to run side by side (libfuzzer, afl)");
-ABSL_FLAG(smpfuzz::cli::JobCount, jobs, smpfuzz::cli::JobCount(),
-          "hunt: fuzzing processes per engine (default: the cores shared out); verify: worker "
-          "processes (default: the cores)");
 ABSL_FLAG(std::string, libfuzzer_target, "",
           "hunt: the smp fuzz target built with --config=libfuzzer-opt (ci/hunt.sh passes it)");
 ABSL_FLAG(std::string, afl_target, "", "hunt: the smp fuzz target built with --config=afl");

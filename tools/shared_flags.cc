@@ -18,6 +18,10 @@ ABSL_FLAG(bool, raw, false,
           "treat every FILE as raw fuzzer bytes, even one that begins with 'smpfuzz-repro'");
 ABSL_FLAG(std::string, out, "",
           "convert, explore, minimize: output file (default: standard output); triage: output directory");
+ABSL_FLAG(smpfuzz::cli::JobCount, jobs, smpfuzz::cli::JobCount(),
+          "hunt: fuzzing processes per engine (default: the cores shared out); explore: "
+          "processes to search on (default 1; units of the tree claimed one at a time, the same "
+          "counts and verdict as one process)");
 ABSL_FLAG(smpfuzz::cli::Seconds, max_seconds, smpfuzz::cli::Seconds(),
           "explore: stop after this long (default 0: no limit); minimize: stop cutting after this "
           "long and keep the best so far (default 60); triage: the same per bucket (default 60)");

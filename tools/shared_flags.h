@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
 // Shared flags: the flags that several commands take (--variant, --raw,
-// --json, --out, --max_seconds), and the readers that apply them the same way
+// --json, --out, --max_seconds, --jobs), and the readers that apply them the same way
 // in every command: the variant forced on the inputs, a FILE argument read
 // as a reproducer or raw fuzzer bytes, the output written to --out.
 
@@ -23,6 +23,10 @@ ABSL_DECLARE_FLAG(bool, raw);
 ABSL_DECLARE_FLAG(bool, json);
 ABSL_DECLARE_FLAG(std::string, out);
 ABSL_DECLARE_FLAG(smpfuzz::cli::Seconds, max_seconds);
+namespace smpfuzz::cli {
+using JobCount = WholeNumber<1, 256>;
+}  // namespace smpfuzz::cli
+ABSL_DECLARE_FLAG(smpfuzz::cli::JobCount, jobs);
 
 namespace smpfuzz::cli {
 

@@ -92,6 +92,78 @@ has err 'violation llist-self-loop with 1 preemption.*redundancy'
 run 2 explore "$self_loop" --signatures=llist-loop
 has err "unknown signature 'llist-loop'"
 
+# Parallel and sharded search: the same counts and verdict as one process.
+ops='1: call_single target=0 wait=0; 2: call_single target=0 wait=1'
+counts() { sed -n 's/.*(sleep sets): \(bound [0-9]*: [0-9]* executions ([0-9]* cut short), [0-9]* distinct traces\).*/\1/p' "$tmp/err"; }
+run 0 explore --cpus=3 --ops="$ops" --variant=fixed --preemptions=3 --noiterative
+serial=$(counts)
+[ -n "$serial" ] || fail "no counts in: $(cat "$tmp/err")"
+run 0 explore --cpus=3 --ops="$ops" --variant=fixed --preemptions=3 --noiterative --jobs=2
+has err '2 jobs, [0-9]* units'
+[ "$(counts)" = "$serial" ] || fail "--jobs=2 counted '$(counts)', one process '$serial'"
+for i in 0 1 2; do
+  run 0 explore --cpus=3 --ops="$ops" --variant=fixed --preemptions=3 --noiterative --shard=$i/3 --out="$tmp/shard$i"
+  has err "shard $i/3 done"
+done
+run 0 explore --merge "$tmp/shard0" "$tmp/shard1" "$tmp/shard2"
+has err '^explore: clean within preemptions <= 3.*3 shards'
+[ "$(counts)" = "$serial" ] || fail "3 shards merged to '$(counts)', one process '$serial'"
+run 0 explore --cpus=3 --ops="$ops" --variant=fixed --preemptions=3 --noiterative --shard=0/2 --split_preemptions=2 --out="$tmp/u0"
+run 0 explore --cpus=3 --ops="$ops" --variant=fixed --preemptions=3 --noiterative --shard=1/2 --split_preemptions=2 --out="$tmp/u1"
+run 0 explore --merge "$tmp/u0" "$tmp/u1"
+[ "$(counts)" = "$serial" ] || fail "2 shards with units at preemption 2 merged to '$(counts)', one process '$serial'"
+run 2 explore --merge "$tmp/u0" "$tmp/shard1" "$tmp/shard2"
+has err 'a shard of another search'
+run 2 explore --cpus=3 --ops="$ops" --split_preemptions=2
+has err 'is for --jobs and --shard'
+run 2 explore --cpus=3 --ops="$ops" --jobs=2 --split_preemptions=0
+has err 'expected 1 or more'
+run 2 explore --merge "$tmp/shard0" "$tmp/shard2"
+has err '^smpfuzz: merge: shard 1/3 is missing (2 of 3 given)$'
+run 2 explore --merge "$tmp/shard0" "$tmp/shard1" "$tmp/shard1"
+has err "shard 1/3 given twice"
+head -c 150 "$tmp/shard1" >"$tmp/cut"
+run 2 explore --merge "$tmp/shard0" "$tmp/cut" "$tmp/shard2"
+has err "^smpfuzz: $tmp/cut:[0-9]*: truncated"
+run 2 explore --merge "$tmp/missing.shard"
+has err "missing.shard"
+# A batch engine's index: a Kubernetes Indexed Job, a Slurm array.
+JOB_COMPLETION_INDEX=1 run 0 explore --cpus=3 --ops="$ops" --variant=fixed --preemptions=1 --shard=auto/2 --out="$tmp/k1"
+grep -q '^shard 1/2$' "$tmp/k1" || fail "JOB_COMPLETION_INDEX=1 did not make shard 1/2: $(head -5 "$tmp/k1")"
+SLURM_ARRAY_TASK_ID=5 SLURM_ARRAY_TASK_MIN=4 SLURM_ARRAY_TASK_COUNT=2 run 0 explore --cpus=3 --ops="$ops" --variant=fixed --preemptions=1 --shard=auto --out="$tmp/s1"
+grep -q '^shard 1/2$' "$tmp/s1" || fail "SLURM_ARRAY_TASK_ID=5 (min 4, count 2) did not make shard 1/2: $(head -5 "$tmp/s1")"
+env -u JOB_COMPLETION_INDEX -u SLURM_ARRAY_TASK_ID "$bin" explore --cpus=3 --ops="$ops" --shard=auto/2 >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] || fail "--shard=auto without an index did not exit 2"
+has err 'neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID is set'
+run 2 explore --cpus=3 --ops="$ops" --shard=2/2
+has err "^smpfuzz: --shard: shard 2 is not below N"
+run 2 explore --cpus=3 --ops="$ops" --shard=1/2 --jobs=2
+run 2 explore --cpus=3 --ops="$ops" --jobs=65
+has err '^smpfuzz: --jobs: explore runs at most 64 processes, got 65$'
+# The iterative search too (bounds 0..3, each searched again in the next).
+run 0 explore --cpus=3 --ops="$ops" --variant=fixed --preemptions=3
+serial=$(counts)
+run 0 explore --cpus=3 --ops="$ops" --variant=fixed --preemptions=3 --jobs=2
+[ "$(counts)" = "$serial" ] || fail "iterative --jobs=2 counted '$(counts)', one process '$serial'"
+# Unbounded: bounds 0, 1, ... until one cuts nothing off; the estimate of a search's size.
+canon_ops='1: call_single target=0 wait=0; 2: call_single target=0 wait=0'
+run 0 explore --cpus=3 --ops="$canon_ops" --variant=fixed --preemptions=unbounded
+has err '^explore: clean within preemptions <= unbounded.*: bound [0-9]*: .*clean for every interleaving$'
+run 0 explore --cpus=3 --ops="$canon_ops" --variant=fixed --preemptions=unbounded --noiterative --jobs=2
+has err 'bound unbounded: .*2 jobs.*clean for every interleaving$'
+run 0 explore --cpus=3 --ops="$canon_ops" --variant=fixed --preemptions=2
+grep -q 'every interleaving' "$tmp/err" && fail "bound 2 claims every interleaving: $(cat "$tmp/err")"
+run 2 explore --cpus=3 --ops="$canon_ops" --preemptions=unbounded --jobs=2
+has err 'needs --noiterative'
+run 0 explore --cpus=3 --ops="$canon_ops" --variant=fixed --preemptions=3 --estimate
+has err '^explore: estimate for bound 3: about [0-9.e+]* executions without reduction (standard error [0-9]*%, 3000 random runs)'
+[ -s "$tmp/out" ] && fail "--estimate printed a result: $(head -3 "$tmp/out")"
+# The first violation of a parallel search is the serial one's.
+run 1 explore "$self_loop" --signatures=llist-self-loop --out="$tmp/serial.repro"
+run 1 explore "$self_loop" --signatures=llist-self-loop --jobs=2 --out="$tmp/jobs.repro"
+diff <(grep -v '^#' "$tmp/serial.repro") <(grep -v '^#' "$tmp/jobs.repro") >/dev/null ||
+  fail "--jobs=2 found another counterexample than one process"
+
 # Minimize and triage: a crash directory with duplicates gives one bucket.
 run 1 minimize "$self_loop" --out="$tmp/min.repro"
 has err 'minimize: llist-self-loop with 1 preemption'

@@ -31,7 +31,6 @@
 #include "tools/explore.h"
 #include "tools/flag_types.h"
 #include "tools/guest_choice.h"
-#include "tools/hunt_command.h"
 #include "tools/replay.h"
 #include "tools/shared_flags.h"
 
