@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/variant.h"
 
+#include <utility>
+
 namespace smpfuzz {
 
 const std::vector<Variant>& AllVariants() {
@@ -49,6 +51,27 @@ std::string VariantNames(bool include_mutants) {
     if (v.mutant && !include_mutants) continue;
     if (!out.empty()) out += ", ";
     out += v.name;
+  }
+  return out;
+}
+
+std::string VariantFlags(const Variant& v) {
+  const std::pair<const char*, bool> flags[] = {
+      {"single_csd_is_destinations_when_debug", v.single_csd_is_destinations_when_debug},
+      {"csd_lock_atomic_when_debug", v.csd_lock_atomic_when_debug},
+      {"wait_after_put_cpu", v.wait_after_put_cpu},
+      {"mutant", v.mutant},
+      {"csd_unlock_plain_store", v.csd_unlock_plain_store},
+      {"never_send_ipi", v.never_send_ipi},
+      {"sync_unlock_before_call", v.sync_unlock_before_call},
+      {"enxio_keeps_lock", v.enxio_keeps_lock},
+      {"ipi_when_queue_was_busy", v.ipi_when_queue_was_busy},
+      {"async_ignores_lock", v.async_ignores_lock},
+  };
+  std::string out;
+  for (const auto& [name, on] : flags) {
+    if (!out.empty()) out += ' ';
+    out += std::string(name) + (on ? "=1" : "=0");
   }
   return out;
 }

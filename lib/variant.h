@@ -52,6 +52,10 @@ const std::vector<Variant>& AllVariants();
 const Variant* FindVariant(std::string_view name);
 // "baseline, b0473dcd, fixed" (real kernels only; mutants when asked).
 std::string VariantNames(bool include_mutants = false);
+// Every behaviour flag of `v`, "name=0|1" separated by spaces, in the
+// struct's order (what a certificate records of its variant, so that a
+// changed row of the table shows). Keep it in step with the struct.
+std::string VariantFlags(const Variant& v);
 
 // The variant that raw fuzzer inputs (which carry none) run as unless told
 // otherwise: the one with the bug, so a crash file replays as it crashed.

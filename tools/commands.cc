@@ -14,6 +14,7 @@
 #include "tools/minimize.h"
 #include "tools/replay.h"
 #include "tools/triage.h"
+#include "tools/verify.h"
 
 namespace smpfuzz::cli {
 namespace {
@@ -21,7 +22,7 @@ namespace {
 constexpr const Command* kCommands[] = {
     &kReplayCommand,   &kConvertCommand, &kExploreCommand,
     &kMinimizeCommand, &kTriageCommand,  &kHuntCommand,
-    &kCheckPatchCommand, &kBuildGuestCommand,
+    &kVerifyCommand,   &kCheckPatchCommand, &kBuildGuestCommand,
 };
 
 // A flag some command takes, or one of Abseil's own; null otherwise.

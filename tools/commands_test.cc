@@ -17,7 +17,7 @@ namespace {
 
 // The usage text, byte for byte: first the text the CLI printed when it was a
 // hand-kept string (generated from the table, it stayed the same), then the
-// kernel guest's flags and check-patch (issue 15).
+// kernel guest's flags and check-patch (issue 15), verify (issue 17).
 constexpr char kUsageBefore[] =
     "smpfuzz: fuzzing and reproducers for kernel/smp.c's CSD queueing.\n"
     "\n"
@@ -39,6 +39,11 @@ constexpr char kUsageBefore[] =
     "               [--merge_every=DURATION] [--noskip_known_buckets]\n"
     "               [--guest=kernel] (the default tree's build, as kernel_smp_<variant>_fuzzer links it)\n"
     "               (ci/hunt.sh builds the targets and fills in the paths)\n"
+    "  smpfuzz verify [--cpus=N|N-M] [--ops=K] [--kinds=single,async,async_reused,many,flush,irqs_off]\n"
+    "                 [--csdlock_debug=on,off] [--offline=K] [--variant=V] [--preemptions=N]\n"
+    "                 [--signatures=S,..] [--max_steps=N] [--jobs=N] [--nosymmetry] [--out=PATH]\n"
+    "                 [--certificate=FILE] [--guest=kernel [--kernel=TREE] [--patch=FILE]...]\n"
+    "  smpfuzz verify --check=CERT [--variant=V] [--jobs=N] [--guest=kernel ...]\n"
     "  smpfuzz check-patch PATCH... [--kernel=TREE] [--preemptions=N (default 1)] [--max_seconds=S]\n"
     "                      [--out=DIR]\n"
     "  smpfuzz build-guest [--kernel=TREE] [--variant=baseline|b0473dcd|fixed] [--patch=FILE]...\n"
@@ -81,7 +86,7 @@ TEST(CommandsTest, EveryFlagOfToolsIsOneACommandTakes) {
     ++flags_of_tools;
     EXPECT_EQ(taken.count(std::string(name)), 1u) << "--" << name << " (" << flag->Filename() << ")";
   }
-  EXPECT_EQ(flags_of_tools, 36);
+  EXPECT_EQ(flags_of_tools, 41);  // verify (issue 17): kinds, offline, symmetry, certificate, certificate_check
 }
 
 TEST(CommandsTest, NamesAreFound) {

@@ -34,7 +34,6 @@
 #include "tools/shared_flags.h"
 
 namespace smpfuzz::cli {
-using StepLimit = WholeNumber<1, 1000000000>;
 using PctDepth = WholeNumber<0, 64>;
 using RandomSeed = WholeNumber<0, UINT64_MAX>;
 using RunCount = WholeNumber<1, 1000000000000>;
@@ -56,11 +55,15 @@ ABSL_FLAG(smpfuzz::cli::StepLimit, max_steps, smpfuzz::cli::StepLimit("5000"),
           "explore: steps an execution may take (more: cpu-stuck)");
 // Not a number flag: its text goes into the scenario, whose parser names the
 // place of an error in --cpus/--ops.
-ABSL_FLAG(std::string, cpus, "", "explore without FILE: number of CPUs");
+ABSL_FLAG(std::string, cpus, "",
+          "explore without FILE: number of CPUs; verify: N or a range N-M (default 2-3)");
 ABSL_FLAG(std::string, ops, "",
           "explore without FILE: operations, `CPU: op args` separated by `;`, e.g. "
-          "\"1: call_single target=0 wait=0; 2: call_single target=0 wait=0\"");
-ABSL_FLAG(std::string, csdlock_debug, "", "explore: `on` or `off` (default: the file's; on with --ops)");
+          "\"1: call_single target=0 wait=0; 2: call_single target=0 wait=0\"; verify: the most "
+          "operations per CPU (default 1)");
+ABSL_FLAG(std::string, csdlock_debug, "",
+          "explore: `on` or `off` (default: the file's; on with --ops); verify: `on`, `off` or "
+          "`on,off` (the default)");
 ABSL_FLAG(smpfuzz::cli::PctDepth, pct, smpfuzz::cli::PctDepth("0"),
           "explore: randomized PCT of this depth instead of the search (0: off)");
 ABSL_FLAG(smpfuzz::cli::RandomSeed, seed, smpfuzz::cli::RandomSeed("1"), "explore --pct: random seed");

@@ -6,16 +6,24 @@
 #ifndef SMPFUZZ_TOOLS_EXPLORE_H_
 #define SMPFUZZ_TOOLS_EXPLORE_H_
 
+#include <string>
+
 #include "absl/flags/declare.h"
 #include "tools/command.h"
 #include "tools/flag_types.h"
 
 namespace smpfuzz::cli {
 using PreemptionBound = WholeNumber<0, 64>;
+using StepLimit = WholeNumber<1, 1000000000>;
 }  // namespace smpfuzz::cli
 
-// check-patch searches to the same bound.
+// check-patch searches to the same bound; verify reads these too.
 ABSL_DECLARE_FLAG(smpfuzz::cli::PreemptionBound, preemptions);
+ABSL_DECLARE_FLAG(smpfuzz::cli::StepLimit, max_steps);
+ABSL_DECLARE_FLAG(std::string, cpus);
+ABSL_DECLARE_FLAG(std::string, ops);
+ABSL_DECLARE_FLAG(std::string, csdlock_debug);
+ABSL_DECLARE_FLAG(std::string, signatures);
 
 namespace smpfuzz::cli {
 

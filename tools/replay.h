@@ -6,7 +6,11 @@
 #ifndef SMPFUZZ_TOOLS_REPLAY_H_
 #define SMPFUZZ_TOOLS_REPLAY_H_
 
+#include "absl/flags/declare.h"
 #include "tools/command.h"
+
+// verify takes it too: --check=CERT (tools/verify.h, SpellVerifyCheck).
+ABSL_DECLARE_FLAG(bool, check);
 
 namespace smpfuzz::cli {
 

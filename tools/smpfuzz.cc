@@ -23,6 +23,7 @@
 #include "tools/command.h"
 #include "tools/commands.h"
 #include "tools/guest_choice.h"
+#include "tools/verify.h"
 
 namespace smpfuzz::cli {
 namespace {
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   config.contains_help_flags = IsCommandFile;
   absl::SetFlagsUsageConfig(config);
   CollectPatchFlags(&argc, argv);
+  SpellVerifyCheck(argc, argv);
   if (absl::Status s = CheckFlags(argc, argv); !s.ok()) return Fail(s, usage);
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   if (rest.size() < 2) return Fail(UsageError("missing command"), usage);
