@@ -17,6 +17,7 @@
 #include <tuple>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/hash.h"
@@ -112,6 +113,34 @@ SearchKey KeyOfSearch(const Scenario& s, const ExploreOptions& o, std::string_vi
   h = FnvMixWord(h, Fnv1a(guest));
   k.search = Hex16(h);
   return k;
+}
+
+ExploreOptions OptionsOfSearch(const SearchKey& key) {
+  ExploreOptions o;
+  for (absl::string_view w : absl::StrSplit(absl::string_view(key.options), ' ', absl::SkipEmpty())) {
+    if (absl::ConsumePrefix(&w, "preemptions=")) {
+      (void)absl::SimpleAtoi(w, &o.max_preemptions);
+    } else if (absl::ConsumePrefix(&w, "max_steps=")) {
+      (void)absl::SimpleAtoi(w, &o.max_steps);
+    } else if (absl::ConsumePrefix(&w, "iterative=")) {
+      o.iterative = w == "on";
+    } else if (absl::ConsumePrefix(&w, "stop_at_first=")) {
+      o.stop_at_first = w == "on";
+    } else if (absl::ConsumePrefix(&w, "reduction=")) {
+      o.dpor = w == "dpor";
+      o.sleep_sets = w != "none";
+      o.unsound_legacy_sleep_sets = w == "unsound-legacy";
+    } else if (absl::ConsumePrefix(&w, "signatures=") && w != "all") {
+      std::string bad;
+      const std::string list(w);
+      if (list == "none") {
+        o.violations = 0;
+      } else if (!ParseSignatureList(list, &o.violations, &bad)) {
+        o.violations = ~0u;
+      }
+    }
+  }
+  return o;
 }
 
 std::string FormatShard(const ShardResult& s) {
@@ -275,22 +304,36 @@ absl::StatusOr<ShardResult> ParseShard(std::string_view text, std::string_view f
   return s;
 }
 
-ShardResult ExploreShard(const Scenario& s, ExploreOptions o, std::string_view guest, int index, int count,
-                         const std::function<void(const ExploreStats&)>& progress) {
+namespace {
+
+// Worker `index` of `count`: the search with `o`'s units (its split's
+// unit_preemptions, else 1) taken as `take_unit` says.
+ShardResult SearchAsWorker(const Scenario& s, ExploreOptions o, std::string_view guest, int index, int count,
+                           bool claimed, std::function<ExploreOptions::Take(int, std::uint64_t)> take_unit,
+                           const std::function<void(const ExploreStats&)>& progress) {
   ExploreOptions::Split split;
   if (o.split) split.unit_preemptions = o.split->unit_preemptions;
-  split.take_unit = [&](int, std::uint64_t unit) {
-    return unit % static_cast<std::uint64_t>(count) == static_cast<std::uint64_t>(index)
-               ? ExploreOptions::Take::kTake
-               : ExploreOptions::Take::kSkip;
-  };
+  split.take_unit = std::move(take_unit);
   o.split = &split;
   ShardResult r;
   r.key = KeyOfSearch(s, o, guest);
   r.index = index;
   r.count = count;
+  r.claimed = claimed;
   r.result = Explore(s, o, progress);
   return r;
+}
+
+}  // namespace
+
+ShardResult ExploreShard(const Scenario& s, ExploreOptions o, std::string_view guest, int index, int count,
+                         const std::function<void(const ExploreStats&)>& progress) {
+  auto take = [index, count](int, std::uint64_t unit) {
+    return unit % static_cast<std::uint64_t>(count) == static_cast<std::uint64_t>(index)
+               ? ExploreOptions::Take::kTake
+               : ExploreOptions::Take::kSkip;
+  };
+  return SearchAsWorker(s, o, guest, index, count, /*claimed=*/false, take, progress);
 }
 
 absl::StatusOr<MergedSearch> MergeShards(const std::vector<ShardResult>& shards,
@@ -444,13 +487,16 @@ absl::StatusOr<MergedSearch> MergeShards(const std::vector<ShardResult>& shards,
 
 namespace {
 
+// The bounds an iterative search of --jobs may search: 0..64.
+constexpr int kMaxJobsBounds = 65;
+
 // What the processes of ExploreJobs share (an anonymous shared mapping).
 struct JobsShared {
   static constexpr std::uint64_t kNoViolation = ~std::uint64_t{0};
   std::atomic<std::uint64_t> first_violation;  // (bound << 40) | unit
   std::atomic<std::uint64_t> executions[kMaxExploreJobs];
   std::atomic<std::uint64_t> traces[kMaxExploreJobs];
-  std::atomic<std::uint64_t> next_unit[65];  // per bound searched
+  std::atomic<std::uint64_t> next_unit[kMaxJobsBounds];  // per bound searched
 };
 
 std::uint64_t PackKey(int bound, std::uint64_t unit) {
@@ -458,14 +504,12 @@ std::uint64_t PackKey(int bound, std::uint64_t unit) {
 }
 
 // One worker: the search, its units claimed from the shared counter.
-ShardResult RunJob(const Scenario& s, ExploreOptions o, std::string_view guest, int index, int jobs,
+ShardResult RunJob(const Scenario& s, const ExploreOptions& o, std::string_view guest, int index, int jobs,
                    JobsShared* shared) {
-  ExploreOptions::Split split;
-  if (o.split) split.unit_preemptions = o.split->unit_preemptions;
-  std::vector<std::int64_t> claim(66, -1);
+  std::vector<std::int64_t> claim(kMaxJobsBounds, -1);
   const bool stop_at_first = o.stop_at_first;
   const int first_bound = o.iterative ? 0 : o.max_preemptions;
-  split.take_unit = [&](int bound, std::uint64_t unit) {
+  auto take = [&](int bound, std::uint64_t unit) {
     if (stop_at_first && PackKey(bound, unit) > shared->first_violation.load(std::memory_order_relaxed)) {
       return ExploreOptions::Take::kStop;  // another worker found an earlier one
     }
@@ -475,13 +519,7 @@ ShardResult RunJob(const Scenario& s, ExploreOptions o, std::string_view guest, 
     }
     return c == static_cast<std::int64_t>(unit) ? ExploreOptions::Take::kTake : ExploreOptions::Take::kSkip;
   };
-  o.split = &split;
-  ShardResult r;
-  r.key = KeyOfSearch(s, o, guest);
-  r.index = index;
-  r.count = jobs;
-  r.claimed = true;
-  r.result = Explore(s, o, [&](const ExploreStats& st) {
+  ShardResult r = SearchAsWorker(s, o, guest, index, jobs, /*claimed=*/true, take, [&](const ExploreStats& st) {
     shared->executions[index].store(st.executions, std::memory_order_relaxed);
     shared->traces[index].store(st.distinct_traces, std::memory_order_relaxed);
   });
@@ -513,7 +551,7 @@ absl::StatusOr<MergedSearch> ExploreJobs(const Scenario& s, const ExploreOptions
   if (jobs < 1 || jobs > kMaxExploreJobs) {
     return absl::InvalidArgumentError(absl::StrCat("--jobs: expected 1 to ", kMaxExploreJobs, ", got ", jobs));
   }
-  if (o.iterative && o.max_preemptions > 64) {
+  if (o.iterative && o.max_preemptions >= kMaxJobsBounds) {
     return absl::InvalidArgumentError("--jobs: an iterative search to a bound above 64");
   }
   void* mem = mmap(nullptr, sizeof(JobsShared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -53,6 +53,9 @@ struct SearchKey {
   std::string search;   // 16 hex digits over the scenario, options and guest
 };
 SearchKey KeyOfSearch(const Scenario& s, const ExploreOptions& o, std::string_view guest);
+// What of the options a key's line names again: the bound, the step limit,
+// iterative, the reduction, the signatures (as far as the line tells).
+ExploreOptions OptionsOfSearch(const SearchKey& key);
 
 // One worker's result.
 struct ShardResult {

@@ -217,6 +217,19 @@ TEST(ExploreSplit, TheFormatRoundTrips) {
   absl::StatusOr<ShardResult> back = ParseShard(text, "x.shard");
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(FormatShard(*back), text);
+  // The key's options line reads back as the options it was made of.
+  ExploreOptions o = Options(3, false, true, true);
+  o.max_steps = 1234;
+  o.violations = SignatureBit(Signature::kLlistSelfLoop) | SignatureBit(Signature::kDataRace);
+  const ExploreOptions again = OptionsOfSearch(KeyOfSearch(s, o, ""));
+  EXPECT_EQ(again.max_preemptions, 3);
+  EXPECT_EQ(again.max_steps, 1234u);
+  EXPECT_FALSE(again.iterative);
+  EXPECT_TRUE(again.dpor);
+  EXPECT_TRUE(again.sleep_sets);
+  EXPECT_TRUE(again.stop_at_first);
+  EXPECT_EQ(again.violations, o.violations);
+  EXPECT_EQ(KeyOfSearch(s, again, "").options, KeyOfSearch(s, o, "").options);
 }
 
 TEST(ExploreSplit, MergeRefusesShardSetsThatDoNotCoverTheSearchOnce) {

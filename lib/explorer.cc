@@ -141,15 +141,18 @@ std::uint32_t Cost(const Node& n, int action) {
   return (n.last_cpu >= 0 && n.last_enabled && action / 2 != n.last_cpu) ? 1 : 0;
 }
 
+// Whether the search still has `a` to try at `n`, the bound aside: not
+// explored yet, not asleep, and with `dpor` in the node's backtrack set.
+bool Wanted(const Node& n, int a, bool sleep_sets, bool dpor) {
+  return !Contains(n.done, a) && !(sleep_sets && Contains(n.sleep, a)) && !(dpor && !n.backtrack.Has(a));
+}
+bool WithinBound(const Node& n, int a, std::uint32_t bound) { return n.preemptions + Cost(n, a) <= bound; }
+
 // The next action to try from `n`: the last CPU's step first (it costs no
-// preemption), then its IPI delivery, then the others in CPU order; skips what was explored, what
-// sleeps and what would exceed the bound. -1 when nothing is left.
-// With `dpor`, only actions in the node's backtrack set.
+// preemption), then its IPI delivery, then the others in CPU order; only
+// what is Wanted() and within the bound. -1 when nothing is left.
 int NextChoice(const Node& n, std::uint32_t bound, bool sleep_sets, bool dpor) {
-  auto allowed = [&](int a) {
-    return !Contains(n.done, a) && !(sleep_sets && Contains(n.sleep, a)) &&
-           !(dpor && !n.backtrack.Has(a)) && n.preemptions + Cost(n, a) <= bound;
-  };
+  auto allowed = [&](int a) { return Wanted(n, a, sleep_sets, dpor) && WithinBound(n, a, bound); };
   const int own = n.last_enabled ? 2 * n.last_cpu : -1;
   if (own >= 0 && allowed(own)) return own;
   // Then what else costs nothing (the last CPU's own IPI delivery), then the
@@ -348,6 +351,14 @@ struct SplitState {
   bool Opens(const Node& n, int a) const {
     return split != nullptr && node_depth == kNone && Above(n) && n.preemptions + Cost(n, a) >= limit();
   }
+  // The next unit in search order: its number, and whether this worker
+  // takes it (counted in `taken`).
+  ExploreOptions::Take Next() {
+    unit = next_unit++;
+    const ExploreOptions::Take take = split->take_unit(bound, unit);
+    taken += take == ExploreOptions::Take::kTake;
+    return take;
+  }
   // Whether the node at stack index `i` is above the units.
   bool IsAbove(std::size_t i) const {
     return split != nullptr && (node_depth == kNone || i < node_depth || (i == node_depth && !node_inside));
@@ -428,12 +439,10 @@ class DfsSource final : public ScheduleSource {
     if (split_.Opens(n, n.chosen)) {
       // Every alternative of this node opens the unit (the first choice
       // would have cost nothing if it could).
-      split_.unit = split_.next_unit++;
-      cut_at_unit_ = split_.split->take_unit(split_.bound, split_.unit);
+      cut_at_unit_ = split_.Next();
       if (cut_at_unit_ != ExploreOptions::Take::kTake) return kAbandon;
       split_.node_depth = depth_;
       split_.node_inside = true;
-      ++split_.taken;
     }
     if (dpor_ && split_.Above(n)) {
       for (int a : n.enabled) n.backtrack.Add(a);  // the alternatives are units
@@ -471,8 +480,7 @@ double SearchedShare(const std::vector<Node>& stack, std::uint32_t bound, bool s
     for (int a : n.enabled) {
       if (Contains(n.done, a)) {
         ++done;
-      } else if (a != n.chosen && !(sleep_sets && Contains(n.sleep, a)) && !(dpor && !n.backtrack.Has(a)) &&
-                 n.preemptions + Cost(n, a) <= bound) {
+      } else if (a != n.chosen && Wanted(n, a, sleep_sets, dpor) && WithinBound(n, a, bound)) {
         ++left;
       }
     }
@@ -710,14 +718,12 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
       // with a split, a run above the units is a unit of its own.
       bool counted = cut == ExploreOptions::Take::kTake;
       if (counted && split.split != nullptr && split.node_depth == SplitState::kNone) {
-        split.unit = split.next_unit++;
-        const ExploreOptions::Take take = split.split->take_unit(bound, split.unit);
+        const ExploreOptions::Take take = split.Next();
         if (take == ExploreOptions::Take::kStop) {
           result.stopped = true;
           return finish();
         }
         counted = take == ExploreOptions::Take::kTake;
-        split.taken += counted;
       }
       if (dpor) {
         // A run cut short by the bound or a sleep set: what was over the
@@ -781,8 +787,7 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
         n.done.push_back({n.chosen, n.chosen_fx});
         int next = NextChoice(n, static_cast<std::uint32_t>(bound), options.sleep_sets, dpor);
         if (next >= 0 && split.Opens(n, next)) {
-          split.unit = split.next_unit++;
-          const ExploreOptions::Take take = split.split->take_unit(bound, split.unit);
+          const ExploreOptions::Take take = split.Next();
           if (take == ExploreOptions::Take::kStop) {
             result.stopped = true;
             return finish();
@@ -790,7 +795,6 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
           if (take == ExploreOptions::Take::kTake) {
             split.node_depth = stack.size() - 1;
             split.node_inside = false;
-            ++split.taken;
           } else {
             next = -1;  // the rest of this node is another worker's unit
           }
@@ -799,19 +803,19 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
           n.chosen = next;
           break;
         }
+        // What the node leaves untried: pruned (asleep, or not needed by
+        // DPOR), or cut off by the bound.
+        std::uint64_t pruned = 0;
         for (int a : n.enabled) {
-          bs.bound_limited += !Contains(n.done, a) && !(options.sleep_sets && Contains(n.sleep, a)) &&
-                              !(dpor && !n.backtrack.Has(a)) &&
-                              n.preemptions + Cost(n, a) > static_cast<std::uint32_t>(bound);
-        }
-        if (options.sleep_sets || dpor) {
-          std::uint64_t pruned = 0;
-          for (int a : n.enabled) {
-            pruned += (Contains(n.sleep, a) || (dpor && !n.backtrack.Has(a))) && !Contains(n.done, a);
+          if (Contains(n.done, a)) continue;
+          if (!Wanted(n, a, options.sleep_sets, dpor)) {
+            ++pruned;
+          } else {
+            bs.bound_limited += !WithinBound(n, a, static_cast<std::uint32_t>(bound));
           }
-          (split.IsAbove(stack.size() - 1) ? bs.pruned_above : bs.pruned) += pruned;
-          result.stats.pruned += pruned;
         }
+        (split.IsAbove(stack.size() - 1) ? bs.pruned_above : bs.pruned) += pruned;
+        result.stats.pruned += pruned;
         stack.pop_back();
         if (split.node_depth != SplitState::kNone && stack.size() <= split.node_depth) {
           split.node_depth = SplitState::kNone;  // the unit is done

@@ -18,10 +18,8 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "lib/expectations.h"
 #include "lib/explore_split.h"
 #include "lib/explorer.h"
@@ -271,17 +269,8 @@ absl::StatusOr<ExitStatus> Merge(const std::vector<std::string>& files) {
   }
   absl::StatusOr<MergedSearch> m = MergeShards(shards, files);
   if (!m.ok()) return absl::InvalidArgumentError("smpfuzz: " + std::string(m.status().message()));
-  // The options line is the shards' own; only the bound and step limit
-  // appear in the verdict line.
-  ExploreOptions o;
-  o.max_preemptions = m->result.stats.bound;
-  for (const std::string& w : std::vector<std::string>(absl::StrSplit(shards[0].key.options, ' '))) {
-    if (absl::StartsWith(w, "preemptions=")) (void)absl::SimpleAtoi(w.substr(12), &o.max_preemptions);
-    if (absl::StartsWith(w, "max_steps=")) (void)absl::SimpleAtoi(w.substr(10), &o.max_steps);
-    if (w == "reduction=dpor") o.dpor = true;
-    if (w == "reduction=none") o.sleep_sets = false;
-    if (w == "reduction=unsound-legacy") o.unsound_legacy_sleep_sets = true;
-  }
+  // The verdict line names the shards' bound, step limit and reduction.
+  const ExploreOptions o = OptionsOfSearch(shards[0].key);
   std::string note = SplitNote(*m, "shards");
   if (!m->established && !m->result.found) note += "; " + m->unfinished + " did not finish";
   return Verdict(m->result, o, std::to_string(files.size()) + " shard results", m->result.counterexample.guest,
