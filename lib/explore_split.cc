@@ -1,17 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/explore_split.h"
 
-#include <poll.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <csignal>
-#include <cstdio>
 #include <cstring>
 #include <map>
 #include <tuple>
@@ -23,6 +18,7 @@
 #include "lib/hash.h"
 #include "lib/hex.h"
 #include "lib/report.h"
+#include "lib/workers.h"
 
 namespace smpfuzz {
 namespace {
@@ -36,14 +32,6 @@ constexpr char kCounterexample[] = "counterexample";
 // The order of first violations: lower bound first, then lower unit.
 std::tuple<int, std::uint64_t> Key(const ExploreResult& r) { return {r.bound, r.unit}; }
 
-std::string SignatureList(std::uint32_t mask) {
-  if (mask == ~0u) return "all";
-  std::string out;
-  for (int i = 0; i < kSignatureCount; ++i) {
-    if ((mask >> i) & 1) absl::StrAppend(&out, out.empty() ? "" : ",", SignatureName(static_cast<Signature>(i)));
-  }
-  return out.empty() ? "none" : out;
-}
 
 // A line's `key=value` words after its first word.
 class Fields {
@@ -103,7 +91,7 @@ SearchKey KeyOfSearch(const Scenario& s, const ExploreOptions& o, std::string_vi
       : o.dpor                    ? "dpor"
       : o.sleep_sets              ? "sleep"
                                   : "none",
-      " max_steps=", o.max_steps, " signatures=", SignatureList(o.violations),
+      " max_steps=", o.max_steps, " signatures=", FormatSignatureList(o.violations),
       " stop_at_first=", o.stop_at_first ? "on" : "off",
       " unit_preemptions=", o.split ? o.split->unit_preemptions : 1);
   Repro r;
@@ -534,16 +522,6 @@ ShardResult RunJob(const Scenario& s, const ExploreOptions& o, std::string_view 
   return r;
 }
 
-bool WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
 }  // namespace
 
 absl::StatusOr<MergedSearch> ExploreJobs(const Scenario& s, const ExploreOptions& o, std::string_view guest,
@@ -558,114 +536,32 @@ absl::StatusOr<MergedSearch> ExploreJobs(const Scenario& s, const ExploreOptions
   if (mem == MAP_FAILED) return absl::InternalError(absl::StrCat("--jobs: mmap: ", std::strerror(errno)));
   auto* shared = new (mem) JobsShared();
   shared->first_violation.store(JobsShared::kNoViolation);
-  struct Worker {
-    pid_t pid = -1;
-    int fd = -1;
-    std::string out;
-    bool eof = false;
-  };
-  std::vector<Worker> workers(jobs);
-  std::fflush(nullptr);
-  absl::Status failed;
-  for (int i = 0; i < jobs; ++i) {
-    int p[2];
-    if (pipe(p) != 0) {
-      failed = absl::InternalError(absl::StrCat("--jobs: pipe: ", std::strerror(errno)));
-      break;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-      failed = absl::InternalError(absl::StrCat("--jobs: fork: ", std::strerror(errno)));
-      close(p[0]);
-      close(p[1]);
-      break;
-    }
-    if (pid == 0) {
-      close(p[0]);
-      for (int j = 0; j < i; ++j) close(workers[j].fd);
-      ShardResult r = RunJob(s, o, guest, i, jobs, shared);
-      _exit(WriteAll(p[1], FormatShard(r)) ? 0 : 3);
-    }
-    close(p[1]);
-    workers[i].pid = pid;
-    workers[i].fd = p[0];
-  }
-  bool killed = false;
-  auto kill_all = [&] {
-    killed = true;
-    for (Worker& w : workers) {
-      if (w.pid > 0) kill(w.pid, SIGKILL);
-    }
-  };
-  if (!failed.ok()) kill_all();
-  // Read every worker's result; the progress meanwhile, once a second. A
-  // worker that ends without a result has died: the others are stopped.
   const auto start = std::chrono::steady_clock::now();
-  double next_progress = 1.0;
-  for (;;) {
-    std::vector<pollfd> fds;
-    for (Worker& w : workers) {
-      if (w.fd >= 0 && !w.eof) fds.push_back({w.fd, POLLIN, 0});
-    }
-    if (fds.empty()) break;
-    int n = poll(fds.data(), fds.size(), 250);
-    if (n < 0 && errno != EINTR) break;
-    for (const pollfd& pf : fds) {
-      if (!(pf.revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      for (Worker& w : workers) {
-        if (w.fd != pf.fd) continue;
-        char buf[4096];
-        ssize_t got = read(w.fd, buf, sizeof buf);
-        if (got > 0) {
-          w.out.append(buf, static_cast<std::size_t>(got));
-        } else if (got == 0 || errno != EINTR) {
-          w.eof = true;
-          if (w.out.empty()) kill_all();
+  absl::StatusOr<std::vector<std::string>> outputs = RunWorkers(
+      jobs, "explore --jobs",
+      [&](int w, const WorkerWrite& write) { write(FormatShard(RunJob(s, o, guest, w, jobs, shared))); }, {},
+      [&] {
+        if (!progress) return;
+        ExploreStats st;
+        for (int i = 0; i < jobs; ++i) {
+          st.executions += shared->executions[i].load(std::memory_order_relaxed);
+          st.distinct_traces += shared->traces[i].load(std::memory_order_relaxed);
         }
-      }
-    }
-    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (progress && t >= next_progress) {
-      ExploreStats st;
-      for (int i = 0; i < jobs; ++i) {
-        st.executions += shared->executions[i].load(std::memory_order_relaxed);
-        st.distinct_traces += shared->traces[i].load(std::memory_order_relaxed);
-      }
-      st.bound = o.max_preemptions;
-      st.seconds = t;
-      progress(st);
-      next_progress = t + 1.0;
-    }
-  }
-  std::vector<ShardResult> results;
-  std::vector<std::string> names;
-  absl::Status died;  // the first worker that failed of itself
-  for (int i = 0; i < static_cast<int>(workers.size()); ++i) {
-    Worker& w = workers[i];
-    if (w.pid < 0) continue;
-    close(w.fd);
-    int status = 0;
-    while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    names.push_back(absl::StrCat("worker ", i));
-    absl::Status bad;
-    if (WIFSIGNALED(status)) {
-      if (killed && WTERMSIG(status) == SIGKILL) continue;  // stopped by us
-      bad = absl::InternalError(absl::StrCat("explore --jobs: worker ", i, " died of signal ", WTERMSIG(status),
-                                             " (", strsignal(WTERMSIG(status)), ")"));
-    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      bad = absl::InternalError(absl::StrCat("explore --jobs: worker ", i, " exited with status ", WEXITSTATUS(status)));
-    } else if (absl::StatusOr<ShardResult> r = ParseShard(w.out, names.back()); !r.ok()) {
-      bad = absl::InternalError(absl::StrCat("explore --jobs: ", r.status().message()));
-    } else {
-      results.push_back(*std::move(r));
-    }
-    if (!bad.ok() && died.ok()) died = bad;
-  }
-  if (!died.ok()) failed = died;
+        st.bound = o.max_preemptions;
+        st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        progress(st);
+      });
   shared->~JobsShared();
   munmap(mem, sizeof(JobsShared));
-  if (!failed.ok()) return failed;
+  if (!outputs.ok()) return outputs.status();
+  std::vector<ShardResult> results;
+  std::vector<std::string> names;
+  for (int i = 0; i < jobs; ++i) {
+    names.push_back(absl::StrCat("worker ", i));
+    absl::StatusOr<ShardResult> r = ParseShard((*outputs)[i], names.back());
+    if (!r.ok()) return absl::InternalError(absl::StrCat("explore --jobs: ", r.status().message()));
+    results.push_back(*std::move(r));
+  }
   return MergeShards(results, names);
 }
 

@@ -44,6 +44,20 @@ bool ParseSignatureList(std::string_view list, std::uint32_t* mask, std::string*
   }
 }
 
+std::string FormatSignatureList(std::uint32_t mask) {
+  std::string out;
+  bool all = true;
+  for (int i = 0; i < kSignatureCount; ++i) {
+    if (!(mask & SignatureBit(static_cast<Signature>(i)))) {
+      all = false;
+      continue;
+    }
+    if (!out.empty()) out += ',';
+    out += SignatureName(static_cast<Signature>(i));
+  }
+  return all ? "all" : out.empty() ? "none" : out;
+}
+
 std::string Report::KeyAt(Signature signature, std::string_view where) {
   return std::string(SignatureName(signature)) + "@" + std::string(where);
 }

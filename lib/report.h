@@ -46,6 +46,9 @@ constexpr std::uint32_t SignatureBit(Signature s) { return 1u << static_cast<int
 // "llist-self-loop,cpu-stuck" -> their SignatureBits. On an unknown name
 // returns false and sets *bad to it.
 bool ParseSignatureList(std::string_view list, std::uint32_t* mask, std::string* bad);
+// The other way: "all" when every signature is in `mask`, "none" when none
+// is, else the names joined by commas (what ParseSignatureList reads).
+std::string FormatSignatureList(std::uint32_t mask);
 
 struct Report {
   Signature signature = Signature::kDataRace;

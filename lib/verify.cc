@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/verify.h"
 
-#include <poll.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
@@ -24,6 +21,7 @@
 #include "lib/hash.h"
 #include "lib/model_guest.h"
 #include "lib/primitives.h"
+#include "lib/workers.h"
 
 namespace smpfuzz {
 namespace {
@@ -340,84 +338,38 @@ absl::StatusOr<std::vector<ScenarioRecord>> ExploreGroup(
     }
     return out;
   }
-  std::fflush(stdout);
-  std::fflush(stderr);
-  std::vector<pid_t> pids;
-  std::vector<int> fds;
-  for (int w = 0; w < jobs; ++w) {
-    int p[2];
-    if (pipe(p) != 0) return absl::InternalError(absl::StrCat("verify: pipe: ", std::strerror(errno)));
-    const pid_t pid = fork();
-    if (pid < 0) return absl::InternalError(absl::StrCat("verify: fork: ", std::strerror(errno)));
-    if (pid == 0) {
-      close(p[0]);
-      for (int fd : fds) close(fd);
-      int best = INT_MAX;
-      for (std::size_t i = w; i < group.size(); i += jobs) {
-        const ScenarioRecord r = ExploreOne(group[i], o, NextBound(o, best));
-        if (r.found) best = std::min<int>(best, static_cast<int>(r.preemptions));
-        const std::string line = RecordLine(i, r);
-        for (std::size_t off = 0; off < line.size();) {
-          const ssize_t n = write(p[1], line.data() + off, line.size() - off);
-          if (n <= 0) _exit(3);
-          off += static_cast<std::size_t>(n);
-        }
-      }
-      _exit(0);
-    }
-    close(p[1]);
-    pids.push_back(pid);
-    fds.push_back(p[0]);
-  }
   std::vector<std::string> partial(jobs);
-  std::vector<bool> open(jobs, true);
   std::uint64_t done = 0;
   std::uint64_t executions = 0;
   bool bad = false;
-  for (int left = jobs; left > 0;) {
-    std::vector<pollfd> pfds;
-    std::vector<int> which;
-    for (int w = 0; w < jobs; ++w) {
-      if (open[w]) {
-        pfds.push_back({fds[w], POLLIN, 0});
-        which.push_back(w);
-      }
-    }
-    if (poll(pfds.data(), pfds.size(), 1000) < 0 && errno != EINTR) break;
-    for (std::size_t k = 0; k < pfds.size(); ++k) {
-      if (!(pfds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      const int w = which[k];
-      char buf[4096];
-      const ssize_t n = read(fds[w], buf, sizeof buf);
-      if (n <= 0) {
-        open[w] = false;
-        close(fds[w]);
-        --left;
-        continue;
-      }
-      partial[w].append(buf, static_cast<std::size_t>(n));
-      for (std::size_t nl; (nl = partial[w].find('\n')) != std::string::npos;) {
-        std::size_t i = 0;
-        ScenarioRecord r;
-        if (!ParseRecordLine(std::string_view(partial[w]).substr(0, nl), &i, &r) ||
-            i >= group.size()) {
-          bad = true;
-        } else {
-          r.scenario = group[i];
-          executions += r.executions;
-          out[i] = r;
-          ++done;
+  absl::StatusOr<std::vector<std::string>> outputs = RunWorkers(
+      jobs, "verify",
+      [&](int w, const WorkerWrite& write) {
+        int best = INT_MAX;
+        for (std::size_t i = w; i < group.size(); i += jobs) {
+          const ScenarioRecord r = ExploreOne(group[i], o, NextBound(o, best));
+          if (r.found) best = std::min<int>(best, static_cast<int>(r.preemptions));
+          if (!write(RecordLine(i, r))) return;
         }
-        partial[w].erase(0, nl + 1);
-      }
-    }
-    if (tick) tick(done, executions);
-  }
-  for (pid_t pid : pids) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) bad = true;
-  }
+      },
+      [&](int w, std::string_view chunk) {
+        partial[w].append(chunk);
+        for (std::size_t nl; (nl = partial[w].find('\n')) != std::string::npos;) {
+          std::size_t i = 0;
+          ScenarioRecord r;
+          if (!ParseRecordLine(std::string_view(partial[w]).substr(0, nl), &i, &r) || i >= group.size()) {
+            bad = true;
+          } else {
+            r.scenario = group[i];
+            executions += r.executions;
+            out[i] = r;
+            ++done;
+          }
+          partial[w].erase(0, nl + 1);
+        }
+        if (tick) tick(done, executions);
+      });
+  if (!outputs.ok()) return outputs.status();
   if (bad || done != group.size()) {
     return absl::InternalError("verify: a worker process failed (" + std::to_string(done) + " of " +
                                std::to_string(group.size()) + " scenarios reported)");
@@ -425,19 +377,6 @@ absl::StatusOr<std::vector<ScenarioRecord>> ExploreGroup(
   return out;
 }
 
-std::string SignatureList(std::uint32_t mask) {
-  std::string out;
-  bool all = true;
-  for (int i = 0; i < kSignatureCount; ++i) {
-    if (!(mask & (1u << i))) {
-      all = false;
-      continue;
-    }
-    if (!out.empty()) out += ',';
-    out += SignatureName(static_cast<Signature>(i));
-  }
-  return all ? "all" : out.empty() ? "none" : out;
-}
 
 }  // namespace
 
@@ -752,7 +691,7 @@ std::string FormatCertificate(const VerifyOptions& o, const VerifyResult& r) {
   absl::StrAppend(&out, "bound preemptions=", o.max_preemptions, " max_steps=", o.max_steps,
                   " max_executions=", o.max_executions, " symmetry=", o.symmetry ? "on" : "off",
                   "\n");
-  absl::StrAppend(&out, "signatures ", SignatureList(o.violations), "\n");
+  absl::StrAppend(&out, "signatures ", FormatSignatureList(o.violations), "\n");
   absl::StrAppend(&out, "scenarios before=", r.before_symmetry, " after=", r.after_symmetry, "\n");
   absl::StrAppend(&out, "executions ", r.executions, "\n");
   for (const ScenarioRecord& s : r.records) {
