@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/checkers.h"
 
+#include <bit>
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <functional>
@@ -44,6 +46,7 @@ void Checkers::Reset(int nr_cpus, const RequestOrigins* requests, Locations* loc
   expected_.assign(tokens * n_, 0);
   ran_.assign(tokens * n_, 0);
   request_mask_.assign(tokens, 0);
+  in_flight_.assign(tokens, 0);
   owner_.Clear();
   seen_.clear();
 }
@@ -235,6 +238,7 @@ void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
       std::uint32_t t = static_cast<std::uint32_t>(e.a);
       if (t == 0 || t >= request_mask_.size()) break;
       request_mask_[t] |= e.b;
+      ++in_flight_[t];
       for (int c = 0; c < n_; ++c) {
         if ((e.b >> c) & 1) ++expected_[static_cast<std::size_t>(t) * n_ + c];
       }
@@ -247,6 +251,8 @@ void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
       std::int64_t err = static_cast<std::int64_t>(e.b);
       const std::uint64_t mask = e.c;
       const bool waited = e.d != 0;
+      if (in_flight_[t] > 0) --in_flight_[t];
+      if (err == -EBUSY) CheckBusy(cpu, t, mask, step);
       if (err != 0) {
         for (int c = 0; c < n_; ++c) {
           std::size_t i = static_cast<std::size_t>(t) * n_ + c;
@@ -268,6 +274,23 @@ void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
       break;
     }
   }
+}
+
+void Checkers::CheckBusy(int cpu, std::uint32_t t, std::uint64_t mask, std::uint64_t step) {
+  // Token t names the csd (a shared async csd has one token for all its
+  // calls). The lock can only be held by a call on it that is still in
+  // flight, or by one whose callback has not started yet.
+  if (in_flight_[t] > 0) return;
+  int pending = -std::popcount(mask);  // this call's own, which never got queued
+  for (int c = 0; c < n_; ++c) {
+    std::size_t i = static_cast<std::size_t>(t) * n_ + c;
+    pending += static_cast<int>(expected_[i]) - static_cast<int>(ran_[i]);
+  }
+  if (pending > 0 || !FirstTime(Signature::kCsdSpuriousBusy, t)) return;
+  std::string name = CallbackName(CallbackFuncBits(t), CallbackInfoBits(t));
+  Report& r = Begin(Signature::kCsdSpuriousBusy, {cpu}, step, {});
+  r.message = "CPU" + std::to_string(cpu) + "'s smp_call_function_single_async() got -EBUSY for " +
+              "the csd of " + name + " although every earlier call on it is done";
 }
 
 void Checkers::OnCallback(int cpu, std::uint64_t func, std::uint64_t info, Site site,

@@ -13,6 +13,8 @@
 //   csd-lock-timeout     the model's "csd: Detected non-responsive CSD lock"
 //   percpu-out-of-range  per_cpu_ptr() of an impossible CPU number
 //   kernel-warn          any other WARN of the guest's own code (kernel guest)
+//   csd-spurious-busy    -EBUSY from smp_call_function_single_async() for a
+//                        csd whose every earlier call is done
 //   data-race            RaceDetector
 // cpu-stuck belongs to the scheduler (it knows about budgets and blocking);
 // it reports through ReportStuck().
@@ -73,6 +75,8 @@ class Checkers {
   bool FirstTime(Signature sig, std::uint64_t a, std::uint64_t b = 0);
   static std::uint64_t Key(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
   void CheckChain(int cpu, const void* head_addr, const void* first, Site site, std::uint64_t step);
+  // An -EBUSY return of the call of token t that asked for `mask`.
+  void CheckBusy(int cpu, std::uint32_t t, std::uint64_t mask, std::uint64_t step);
 
   int n_ = 0;
   bool detect_races_ = true;
@@ -85,6 +89,7 @@ class Checkers {
   std::vector<std::uint16_t> expected_;
   std::vector<std::uint16_t> ran_;
   std::vector<std::uint64_t> request_mask_;  // index token
+  std::vector<std::uint16_t> in_flight_;     // index token: issued, not yet returned
   // CSD lock owners (cpu + 1), by csd address.
   CsdOwners owner_;
   bool verbose_ = true;

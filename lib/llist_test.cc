@@ -28,8 +28,10 @@ class ImmediatePlatform final : public Platform {
     locations_.AddArray(Area::kCsdData, nodes_.data(), sizeof(call_single_data_t), nodes_.size());
     locations_.AddArray(Area::kCallSingleQueue, &head_, sizeof(head_), 1);
     checkers_.Reset(2, &workload_.requests(), &locations_, /*detect_races=*/true, /*verbose=*/true);
+    kernel_.Reset(FindVariant("fixed"), /*debug=*/true, 2, 0b11, 0);  // llist's variant flags
     cpu_.id = 0;
     cpu_.platform = this;
+    cpu_.kernel = &kernel_;
   }
 
   std::uint64_t Perform(Cpu& cpu, const Access& a) override {
@@ -66,6 +68,7 @@ class ImmediatePlatform final : public Platform {
   Workload workload_;
   Locations locations_;
   Checkers checkers_;
+  Kernel kernel_;
   Cpu cpu_;
   llist_head head_;
   std::vector<call_single_data_t> nodes_ = std::vector<call_single_data_t>(4);

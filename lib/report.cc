@@ -8,6 +8,7 @@ constexpr const char* kNames[] = {
     "llist-self-loop",     "cpu-stuck",     "csd-lock-timeout",    "callback-corrupted",
     "callback-duplicated", "callback-lost", "csd-double-lock",     "csd-unlock-unlocked",
     "percpu-out-of-range", "data-race",           "kernel-warn",
+    "csd-spurious-busy",
 };
 static_assert(sizeof(kNames) / sizeof(kNames[0]) == kSignatureCount);
 

@@ -33,6 +33,11 @@ enum class Signature : std::uint8_t {
   // guest's own code that no signature above names. Only the kernel guest
   // has one (the model's only WARN is csd_unlock's: csd-unlock-unlocked).
   kKernelWarn,
+  // smp_call_function_single_async() returned -EBUSY for a csd that no call
+  // holds: every earlier call on it has returned and its callback has started
+  // (the flush releases an async csd before its callback, so that the
+  // callback, or anyone it served, may queue the csd again).
+  kCsdSpuriousBusy,
   kCount
 };
 

@@ -227,6 +227,19 @@ std::vector<OracleCase> OracleCases() {
                    Make("mutant-plain-unlock", true, {{}, {Single(0, false), Single(0, false)}}),
                    {}, Make("fixed", true, {{}, {Single(0, false), Single(0, false)}}), {},
                    dflt});
+  // CPU1's first async call is queued and CPU0's flush has run its callback;
+  // CPU1 calls again on the csd. Before 8053871d0f7f the flush released the
+  // csd only after the callback: -EBUSY although nothing holds the csd.
+  Schedule served = Steps({{1, 6}});
+  served.push_back({0, true});
+  for (int i = 0; i < 11; ++i) served.push_back({0, false});
+  served.push_back({1, false});
+  SimOptions no_races;  // reusing the csd unserialized is the caller's race (async_ebusy.repro)
+  no_races.detect_races = false;
+  cases.push_back({"spurious-busy", Signature::kCsdSpuriousBusy,
+                   Make("mutant-async-unlock-after-call", true, {{}, {Async(0, 0), Async(0, 0)}}),
+                   served, Make("fixed", true, {{}, {Async(0, 0), Async(0, 0)}}), served,
+                   no_races});
   return cases;
 }
 

@@ -183,13 +183,26 @@ Task<void> send_call_function_single_ipi(Cpu& cur, int cpu) {
   co_await arch_send_call_function_single_ipi(cur, cpu, Site::send_ipi);
 }
 
-Task<void> __smp_call_single_queue(Cpu& cur, int cpu, llist_node* node) {
-  // llist_add() is true when the queue was empty: only then is the target not
-  // already on its way to flush it.
-  const bool was_empty = co_await llist_add(cur, node, &cur.kernel->call_single_queue[cpu]);
-  if (was_empty != cur.kernel->variant->ipi_when_queue_was_busy) {
-    co_await send_call_function_single_ipi(cur, cpu);
+// The llist_add() of a csd onto `cpu`'s call_single_queue, and whether the
+// sender must IPI `cpu` for it: llist_add() is true when the queue was empty,
+// and only then is the target not already on its way to flush it. (The
+// kernel writes the llist_add() at its two callers, __smp_call_single_queue
+// and smp_call_function_many_cond; the mutants of that decision live here.)
+Task<bool> queue_needs_ipi(Cpu& cur, llist_node* node, int cpu) {
+  const Variant& v = *cur.kernel->variant;
+  llist_head* head = &cur.kernel->call_single_queue[cpu];
+  bool was_empty;
+  if (v.llist_add_checks_empty_first) {
+    was_empty = co_await llist_empty(cur, head);
+    co_await llist_add(cur, node, head);
+  } else {
+    was_empty = co_await llist_add(cur, node, head);
   }
+  co_return was_empty != v.ipi_when_queue_was_busy;
+}
+
+Task<void> __smp_call_single_queue(Cpu& cur, int cpu, llist_node* node) {
+  if (co_await queue_needs_ipi(cur, node, cpu)) co_await send_call_function_single_ipi(cur, cpu);
 }
 
 Task<int> generic_exec_single(Cpu& cur, int cpu, call_single_data_t* csd) {
@@ -267,8 +280,13 @@ Task<void> __flush_smp_call_function_queue(Cpu& cur, bool warn_cpu_offline) {
       if (type == CSD_TYPE_ASYNC) {
         smp_call_func_t func = co_await plain_load(cur, &csd->func, Site::flush_async_read_func);
         void* info = co_await plain_load(cur, &csd->info, Site::flush_async_read_info);
-        co_await csd_unlock(cur, csd);
-        co_await csd_do_func(cur, func, info, Site::flush_async_call);
+        if (k.variant->async_unlock_after_call) {
+          co_await csd_do_func(cur, func, info, Site::flush_async_call);
+          co_await csd_unlock(cur, csd);
+        } else {
+          co_await csd_unlock(cur, csd);
+          co_await csd_do_func(cur, func, info, Site::flush_async_call);
+        }
       }
       // CSD_TYPE_IRQ_WORK: irq_work_single() is not modelled.
     } else {
@@ -324,6 +342,14 @@ Task<int> smp_call_function_single_async(Cpu& cur, int cpu, call_single_data_t* 
                        Site::scfsa_set_flags);
   ghost(cur, GhostEvent{GhostKind::kCsdLocked, Site::scfsa_set_flags, csd});
   smp_wmb(cur);
+  Kernel& k = *cur.kernel;
+  if (k.variant->async_skips_online_check && cpu != cur.id && cpu >= 0 && cpu < k.nr_cpu_ids &&
+      !k.cpu_online(cpu)) {
+    // The pre-2014 async entry: no online check, the csd goes onto the
+    // offline CPU's queue and stays there.
+    co_await __smp_call_single_queue(cur, cpu, &csd->node.llist);
+    co_return 0;
+  }
   co_return co_await generic_exec_single(cur, cpu, csd);
 }
 
@@ -357,8 +383,7 @@ Task<void> smp_call_function_many_cond(Cpu& cur, std::uint64_t mask, smp_call_fu
       co_await plain_store(cur, &csd->info, info, Site::scfm_set_info);
       co_await plain_store(cur, &csd->node.src, this_cpu, Site::scfm_set_src);
       co_await plain_store(cur, &csd->node.dst, cpu, Site::scfm_set_dst);
-      const bool was_empty = co_await llist_add(cur, &csd->node.llist, &k.call_single_queue[cpu]);
-      if (was_empty != k.variant->ipi_when_queue_was_busy) {
+      if (co_await queue_needs_ipi(cur, &csd->node.llist, cpu)) {
         cpumask_ipi |= Bit(cpu);
         nr_cpus++;
         last_cpu = cpu;

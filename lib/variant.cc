@@ -4,36 +4,70 @@
 #include <utility>
 
 namespace smpfuzz {
+namespace {
+
+// `fixed` plus the row's own change.
+Variant Mutant(Variant v) {
+  v.single_csd_is_destinations_when_debug = true;
+  v.csd_lock_atomic_when_debug = true;
+  v.wait_after_put_cpu = true;
+  v.mutant = true;
+  return v;
+}
+
+}  // namespace
 
 const std::vector<Variant>& AllVariants() {
-  // name, summary, dest csd, atomic lock, wait after put_cpu, mutant, plain unlock, no ipi,
-  // sync unlock first, enxio keeps lock, ipi when busy, async ignores lock
+  // Flags not named in a row are false. Every mutant is `fixed` plus one change.
   static const std::vector<Variant> kTable = {
-      {"baseline", "Linux 6.12: wait=0 uses the sender's own csd_data", false, false, false,
-       false, false, false},
-      {"b0473dcd",
-       "smp: Improve smp_call_function_single() CSD-lock diagnostics: wait=0 uses the "
-       "destination's csd_data with csdlock_debug on; csd_lock is a plain RMW",
-       true, false, true, false, false, false},
-      {"fixed",
-       "b0473dcd plus 'smp: Make CSD lock acquisition atomic for debug mode' "
-       "(try_cmpxchg_acquire)",
-       true, true, true, false, false, false},
-      {"mutant-plain-unlock", "fixed, but csd_unlock() uses a plain store (no release)", true,
-       true, true, true, true, false},
-      {"mutant-no-ipi", "fixed, but no IPI is ever sent", true, true, true, true, false, true},
-      {"mutant-sync-unlock-first",
-       "fixed, but the flush's SYNC pass releases the csd before running the callback", true,
-       true, true, true, false, false, true},
-      {"mutant-enxio-keeps-lock",
-       "fixed, but generic_exec_single() returns -ENXIO without csd_unlock()", true, true, true,
-       true, false, false, false, true},
-      {"mutant-ipi-when-busy",
-       "fixed, but the IPI is sent when llist_add() found the queue non-empty", true, true, true,
-       true, false, false, false, false, true},
-      {"mutant-async-ignores-lock",
-       "fixed, but smp_call_function_single_async() queues a csd that is still locked", true,
-       true, true, true, false, false, false, false, false, true},
+      {.name = "baseline", .summary = "Linux 6.12: wait=0 uses the sender's own csd_data"},
+      {.name = "b0473dcd",
+       .summary = "smp: Improve smp_call_function_single() CSD-lock diagnostics: wait=0 uses the "
+                  "destination's csd_data with csdlock_debug on; csd_lock is a plain RMW",
+       .single_csd_is_destinations_when_debug = true,
+       .wait_after_put_cpu = true},
+      {.name = "fixed",
+       .summary = "b0473dcd plus 'smp: Make CSD lock acquisition atomic for debug mode' "
+                  "(try_cmpxchg_acquire)",
+       .single_csd_is_destinations_when_debug = true,
+       .csd_lock_atomic_when_debug = true,
+       .wait_after_put_cpu = true},
+      Mutant({.name = "mutant-plain-unlock",
+              .summary = "fixed, but csd_unlock() uses a plain store (no release)",
+              .csd_unlock_plain_store = true}),
+      Mutant({.name = "mutant-no-ipi",
+              .summary = "fixed, but no IPI is ever sent",
+              .never_send_ipi = true}),
+      Mutant({.name = "mutant-sync-unlock-first",
+              .summary = "fixed, but the flush's SYNC pass releases the csd before running the "
+                         "callback",
+              .sync_unlock_before_call = true}),
+      Mutant({.name = "mutant-enxio-keeps-lock",
+              .summary = "fixed, but generic_exec_single() returns -ENXIO without csd_unlock()",
+              .enxio_keeps_lock = true}),
+      Mutant({.name = "mutant-ipi-when-busy",
+              .summary = "fixed, but the IPI is sent when llist_add() found the queue non-empty",
+              .ipi_when_queue_was_busy = true}),
+      Mutant({.name = "mutant-async-ignores-lock",
+              .summary = "fixed, but smp_call_function_single_async() queues a csd that is still "
+                         "locked",
+              .async_ignores_lock = true}),
+      Mutant({.name = "mutant-async-unlock-after-call",
+              .summary = "fixed, but the flush's ASYNC pass releases the csd after the callback "
+                         "(before 8053871d0f7f)",
+              .async_unlock_after_call = true}),
+      Mutant({.name = "mutant-async-offline-queued",
+              .summary = "fixed, but smp_call_function_single_async() queues onto an offline CPU "
+                         "(before the 2014 online check)",
+              .async_skips_online_check = true}),
+      Mutant({.name = "mutant-llist-empty-check",
+              .summary = "fixed, but the IPI decision reads llist_empty() before llist_add() "
+                         "(before llist_add() returned it, 2011)",
+              .llist_add_checks_empty_first = true}),
+      Mutant({.name = "mutant-llist-double-read",
+              .summary = "fixed, but llist_add_batch() reads head->first twice: for the new "
+                         "node's next and for the cmpxchg (before ACCESS_ONCE, 2013)",
+              .llist_add_reads_head_twice = true}),
   };
   return kTable;
 }
@@ -67,6 +101,10 @@ std::string VariantFlags(const Variant& v) {
       {"enxio_keeps_lock", v.enxio_keeps_lock},
       {"ipi_when_queue_was_busy", v.ipi_when_queue_was_busy},
       {"async_ignores_lock", v.async_ignores_lock},
+      {"async_unlock_after_call", v.async_unlock_after_call},
+      {"async_skips_online_check", v.async_skips_online_check},
+      {"llist_add_checks_empty_first", v.llist_add_checks_empty_first},
+      {"llist_add_reads_head_twice", v.llist_add_reads_head_twice},
   };
   std::string out;
   for (const auto& [name, on] : flags) {

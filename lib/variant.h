@@ -44,6 +44,22 @@ struct Variant {
   bool enxio_keeps_lock;         // generic_exec_single(): -ENXIO without csd_unlock()
   bool ipi_when_queue_was_busy;  // IPI on the wrong llist_add() result (list was non-empty)
   bool async_ignores_lock;       // smp_call_function_single_async(): no -EBUSY check
+  // The kill matrix's further rows (BENCHMARKS.md "Kill matrix"), each what
+  // a change in the history of kernel/smp.c or lib/llist.c closed:
+  //  - before 8053871d0f7f (2015) the flush released an async csd only after
+  //    its callback, so a caller the callback had already served got -EBUSY;
+  //  - before "smp: Teach __smp_call_function_single() to check for offline
+  //    cpus" (2014) the async entry queued onto an offline CPU;
+  //  - before "llist: Return whether list is empty before adding in
+  //    llist_add()" (2011) a caller learnt whether the list was empty from a
+  //    read of its own before llist_add();
+  //  - before "llist: fix/simplify llist_add() and llist_add_batch()" (2013,
+  //    ACCESS_ONCE of head->first) the compiler could read head->first once
+  //    for new_last->next and again for the cmpxchg's expected value.
+  bool async_unlock_after_call;       // flush: ASYNC entries csd_unlock() after the callback
+  bool async_skips_online_check;      // smp_call_function_single_async() queues to offline CPUs
+  bool llist_add_checks_empty_first;  // IPI decision from llist_empty() before llist_add()
+  bool llist_add_reads_head_twice;    // llist_add_batch(): two reads of head->first
 };
 
 // The table. The first three rows are the design brief's variants.
