@@ -655,6 +655,10 @@ ExploreResult ExplorePct(const Scenario& s, const PctOptions& options) {
   return result;
 }
 
+std::string PreemptionBoundName(int bound) {
+  return bound >= ExploreOptions::kUnbounded ? "unbounded" : std::to_string(bound);
+}
+
 ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
                       const std::function<void(const ExploreStats&)>& progress) {
   ExploreResult result;

@@ -195,6 +195,10 @@ struct SearchEstimate {
 SearchEstimate EstimateSearch(const Scenario& s, const ExploreOptions& options, std::uint64_t samples,
                               std::uint64_t seed = 1);
 
+// A preemption bound in messages and certificates: "N", or "unbounded" for
+// ExploreOptions::kUnbounded.
+std::string PreemptionBoundName(int bound);
+
 // Explores `s`. `progress`, if set, is called about once a second.
 ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
                       const std::function<void(const ExploreStats&)>& progress = {});

@@ -114,7 +114,7 @@ std::string DescribeScenario(const Scenario& s);
 struct VerifyOptions {
   VerifyScope scope;
   const Variant* variant = nullptr;  // required
-  int max_preemptions = 2;
+  int max_preemptions = 2;          // ExploreOptions::kUnbounded: every interleaving
   std::uint64_t max_steps = 5000;
   std::uint32_t violations = ~0u;    // SignatureBit mask
   bool symmetry = true;
@@ -136,6 +136,9 @@ struct ScenarioRecord {
   // runs the explorer cut short.
   std::uint64_t digest = 0;
   bool complete = false;
+  // The search left no interleaving out (an unbounded search ended at a
+  // bound that cut nothing off); what an unbounded scope needs of a clean one.
+  bool every_interleaving = false;
   bool found = false;
   Signature signature = Signature::kCount;
   std::uint32_t preemptions = 0;

@@ -243,6 +243,72 @@ TEST(VerifyTest, WorkerProcessesGiveTheNumbersOfOne) {
   EXPECT_LT(one->after_symmetry * 3, one->before_symmetry);
 }
 
+TEST(VerifyTest, UnboundedScopeCoversEveryInterleavingAsAnUnreducedHighBoundDoes) {
+  // Two CPUs calling each other take a million runs unbounded (BENCHMARKS.md):
+  // capped here, those scenarios must count as not covered, never as clean.
+  VerifyOptions o;
+  o.scope = Scope("cpus=2 ops=1 kinds=single csdlock_debug=off offline=0 irqs_off_ms=1");
+  o.variant = FindVariant("fixed");
+  o.violations = AllButPercpu();
+  o.max_preemptions = ExploreOptions::kUnbounded;
+  o.max_executions = 1000;
+  absl::StatusOr<VerifyResult> r = Verify(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->found);
+  std::uint64_t cut = 0, covered = 0;
+  for (const ScenarioRecord& rec : r->records) {
+    if (!rec.complete) {
+      ++cut;
+      EXPECT_FALSE(rec.every_interleaving);
+      continue;
+    }
+    EXPECT_TRUE(rec.every_interleaving) << DescribeScenario(rec.scenario);
+    // The slow way, where it is quick enough: no reduction, a bound far above
+    // any run's preemptions in one op per CPU; clean and nothing cut off.
+    ExploreOptions e;
+    e.sleep_sets = false;
+    e.iterative = false;
+    e.max_preemptions = 64;
+    e.max_executions = 20000;
+    e.violations = o.violations;
+    Scenario s = rec.scenario;
+    s.variant = o.variant;
+    const ExploreResult slow = Explore(s, e);
+    EXPECT_FALSE(slow.found) << DescribeScenario(s);
+    if (!slow.complete) continue;
+    ++covered;
+    ASSERT_FALSE(slow.bounds.empty());
+    EXPECT_EQ(slow.bounds.back().bound_limited, 0u) << DescribeScenario(s);
+  }
+  EXPECT_GT(cut, 0u);
+  EXPECT_GT(covered, 5u);
+  EXPECT_EQ(r->not_covered, cut);
+  EXPECT_FALSE(r->clean());
+
+  // A clean unbounded scope: its certificate names the bound and re-checks.
+  o.scope = Scope("cpus=2 ops=1 kinds=flush csdlock_debug=on offline=1 irqs_off_ms=1");
+  o.max_executions = 0;
+  r = Verify(o);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->clean());
+  const std::string text = FormatCertificate(o, *r);
+  EXPECT_NE(text.find("bound preemptions=unbounded "), std::string::npos);
+  absl::StatusOr<Certificate> cert = ParseCertificate(text, "u.cert");
+  ASSERT_TRUE(cert.ok()) << cert.status();
+  EXPECT_EQ(cert->options.max_preemptions, ExploreOptions::kUnbounded);
+  EXPECT_EQ(CheckCertificate(*cert, "u.cert", cert->options), std::vector<std::string>{});
+
+  // And a mutant still dies, at its fewest preemptions.
+  o.scope = Scope("cpus=2 ops=1 kinds=single csdlock_debug=on offline=0 irqs_off_ms=1");
+  o.max_executions = 1000;
+  o.variant = FindVariant("mutant-sync-unlock-first");
+  r = Verify(o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->found);
+  EXPECT_EQ(r->signature, Signature::kCallbackLost);
+  EXPECT_EQ(r->preemptions, 1u);
+}
+
 TEST(VerifyTest, CertificateRoundTripAndTampering) {
   const VerifyOptions o = SmallFixed();
   absl::StatusOr<VerifyResult> r = Verify(o);

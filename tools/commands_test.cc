@@ -40,7 +40,7 @@ constexpr char kUsageBefore[] =
     "               [--guest=kernel] (the default tree's build, as kernel_smp_<variant>_fuzzer links it)\n"
     "               (ci/hunt.sh builds the targets and fills in the paths)\n"
     "  smpfuzz verify [--cpus=N|N-M] [--ops=K] [--kinds=single,async,async_reused,many,flush,irqs_off]\n"
-    "                 [--csdlock_debug=on,off] [--offline=K] [--variant=V] [--preemptions=N]\n"
+    "                 [--csdlock_debug=on,off] [--offline=K] [--variant=V] [--preemptions=N|unbounded]\n"
     "                 [--signatures=S,..] [--max_steps=N] [--jobs=N] [--nosymmetry] [--out=PATH]\n"
     "                 [--certificate=FILE] [--guest=kernel [--kernel=TREE] [--patch=FILE]...]\n"
     "  smpfuzz verify --check=CERT [--variant=V] [--jobs=N] [--guest=kernel ...]\n"

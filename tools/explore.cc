@@ -80,6 +80,14 @@ ABSL_FLAG(std::string, signatures, "",
           "explore: comma-separated signatures that count as a violation (default: all)");
 
 namespace smpfuzz::cli {
+
+absl::StatusOr<int> PreemptionsFlag() {
+  if (absl::GetFlag(FLAGS_preemptions).text() == "unbounded") return ExploreOptions::kUnbounded;
+  absl::StatusOr<std::uint64_t> n = Value(FLAGS_preemptions);
+  if (!n.ok()) return n.status();
+  return static_cast<int>(*n);
+}
+
 namespace {
 
 // Random runs for the estimate of a search's size: a few hundredths of a
@@ -135,10 +143,6 @@ std::string Duration(double seconds) {
   return buf;
 }
 
-// The bound in messages: N, or "unbounded".
-std::string BoundText(int bound) {
-  return bound >= ExploreOptions::kUnbounded ? "unbounded" : std::to_string(bound);
-}
 
 // One line of the search's counts.
 std::string StatsLine(const ExploreStats& st) {
@@ -149,7 +153,7 @@ std::string StatsLine(const ExploreStats& st) {
   std::snprintf(buf, sizeof buf,
                 "bound %s: %llu executions (%llu cut short), %llu distinct traces, redundancy "
                 "%.2f, %llu pruned, depth %llu, %.1f s",
-                BoundText(st.bound).c_str(), static_cast<unsigned long long>(st.executions),
+                PreemptionBoundName(st.bound).c_str(), static_cast<unsigned long long>(st.executions),
                 static_cast<unsigned long long>(st.abandoned),
                 static_cast<unsigned long long>(st.distinct_traces), redundancy,
                 static_cast<unsigned long long>(st.pruned),
@@ -162,7 +166,7 @@ std::string StatsLine(const ExploreStats& st) {
   // In progress reports: how far into this bound, and the time left.
   if (st.fraction > 0) {
     std::snprintf(buf, sizeof buf, "; about %.1f%% of bound %s done, about %s left", 100 * st.fraction,
-                  BoundText(st.bound).c_str(),
+                  PreemptionBoundName(st.bound).c_str(),
                   Duration(st.bound_seconds * (1 - st.fraction) / st.fraction).c_str());
     line += buf;
   }
@@ -210,7 +214,7 @@ absl::StatusOr<ExitStatus> Verdict(const ExploreResult& res, const ExploreOption
   }
   std::fprintf(stderr, "explore: %s within preemptions <= %s, steps <= %llu (%s): %s%s%s\n",
                res.complete ? "clean" : "no violation (budget ran out before the bound was covered)",
-               BoundText(o.max_preemptions).c_str(), static_cast<unsigned long long>(o.max_steps), ReductionName(o),
+               PreemptionBoundName(o.max_preemptions).c_str(), static_cast<unsigned long long>(o.max_steps), ReductionName(o),
                StatsLine(res.stats).c_str(), counts_note.c_str(),
                res.every_interleaving ? "; no alternative was cut off by the bound: clean for every interleaving" : "");
   return ExitStatus::kClean;
@@ -292,10 +296,9 @@ absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
   }
   absl::StatusOr<const Variant*> forced = ForcedVariant();
   if (!forced.ok()) return forced.status();
-  const bool unbounded = absl::GetFlag(FLAGS_preemptions).text() == "unbounded";
-  absl::StatusOr<std::uint64_t> preemptions =
-      unbounded ? static_cast<std::uint64_t>(ExploreOptions::kUnbounded) : Value(FLAGS_preemptions);
+  absl::StatusOr<int> preemptions = PreemptionsFlag();
   if (!preemptions.ok()) return preemptions.status();
+  const bool unbounded = *preemptions == ExploreOptions::kUnbounded;
   absl::StatusOr<std::uint64_t> max_steps = Value(FLAGS_max_steps);
   if (!max_steps.ok()) return max_steps.status();
   absl::StatusOr<double> max_seconds = Value(FLAGS_max_seconds, 0);
@@ -390,7 +393,7 @@ absl::StatusOr<ExitStatus> Explore(const std::vector<std::string>& files) {
     std::fprintf(stderr,
                  "explore: estimate for bound %s: about %.3g executions without reduction (standard error %.0f%%, "
                  "%llu random runs); at %.0f runs/s%s about %s (the reductions run fewer)\n",
-                 BoundText(o.max_preemptions).c_str(), estimate.executions,
+                 PreemptionBoundName(o.max_preemptions).c_str(), estimate.executions,
                  estimate.executions > 0 ? 100 * estimate.standard_error / estimate.executions : 0.0,
                  static_cast<unsigned long long>(estimate.samples), runs_per_second,
                  shard ? (" for this shard of " + std::to_string(shard->second)).c_str()

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/flags/declare.h"
+#include "absl/status/statusor.h"
 #include "tools/command.h"
 #include "tools/flag_types.h"
 
@@ -28,6 +29,9 @@ ABSL_DECLARE_FLAG(std::string, signatures);
 namespace smpfuzz::cli {
 
 extern const Command kExploreCommand;
+
+// --preemptions: the number, or ExploreOptions::kUnbounded for `unbounded`.
+absl::StatusOr<int> PreemptionsFlag();
 
 }  // namespace smpfuzz::cli
 

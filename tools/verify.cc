@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/explorer.h"
 #include "lib/report.h"
 #include "lib/repro.h"
 #include "lib/variant.h"
@@ -131,9 +132,9 @@ absl::StatusOr<ExitStatus> Check(const std::string& path, const Certificate* cer
   run.guest = o.guest;
   run.guest_record = o.guest_record;
   run.jobs = o.jobs;
-  std::fprintf(stderr, "verify: checking %s: scope %s, variant %s, preemptions <= %d, %zu scenarios\n",
+  std::fprintf(stderr, "verify: checking %s: scope %s, variant %s, preemptions <= %s, %zu scenarios\n",
                path.c_str(), run.scope.Describe().c_str(), run.variant->name,
-               run.max_preemptions, cert->scenarios.size());
+               PreemptionBoundName(run.max_preemptions).c_str(), cert->scenarios.size());
   const std::vector<std::string> diff = CheckCertificate(*cert, path, run, PrintProgress);
   for (const std::string& d : diff) std::fprintf(stderr, "verify: %s\n", d.c_str());
   if (!diff.empty()) {
@@ -183,9 +184,9 @@ absl::StatusOr<ExitStatus> VerifyCommand(const std::vector<std::string>& args) {
   absl::StatusOr<VerifyScope> scope = ScopeFromFlags();
   if (!scope.ok()) return scope.status();
   o.scope = *scope;
-  absl::StatusOr<std::uint64_t> preemptions = Value(FLAGS_preemptions);
+  absl::StatusOr<int> preemptions = PreemptionsFlag();
   if (!preemptions.ok()) return preemptions.status();
-  o.max_preemptions = static_cast<int>(*preemptions);
+  o.max_preemptions = *preemptions;
   absl::StatusOr<std::uint64_t> max_steps = Value(FLAGS_max_steps);
   if (!max_steps.ok()) return max_steps.status();
   o.max_steps = *max_steps;
@@ -197,8 +198,9 @@ absl::StatusOr<ExitStatus> VerifyCommand(const std::vector<std::string>& args) {
   }
   o.symmetry = absl::GetFlag(FLAGS_symmetry);
   std::fprintf(stderr, "verify: scope %s\n", o.scope.Describe().c_str());
-  std::fprintf(stderr, "verify: variant %s, guest %s, preemptions <= %d, steps <= %llu, %d job(s)%s\n",
-               o.variant->name, guest->description.c_str(), o.max_preemptions,
+  std::fprintf(stderr, "verify: variant %s, guest %s, preemptions <= %s, steps <= %llu, %d job(s)%s\n",
+               o.variant->name, guest->description.c_str(),
+               PreemptionBoundName(o.max_preemptions).c_str(),
                static_cast<unsigned long long>(o.max_steps), o.jobs,
                o.symmetry ? "" : ", no symmetry reduction");
   absl::StatusOr<VerifyResult> r = Verify(o, PrintProgress);
@@ -222,7 +224,8 @@ absl::StatusOr<ExitStatus> VerifyCommand(const std::vector<std::string>& args) {
                  static_cast<unsigned long long>(r->not_covered));
     return ExitStatus::kViolation;
   }
-  std::fprintf(stderr, "verify: clean in scope\n");
+  std::fprintf(stderr, "verify: clean in scope%s\n",
+               o.max_preemptions == ExploreOptions::kUnbounded ? ", for every interleaving" : "");
   if (const std::string cert = absl::GetFlag(FLAGS_certificate); !cert.empty()) {
     std::ofstream f(cert, std::ios::binary | std::ios::trunc);
     f << FormatCertificate(o, *r);
@@ -255,7 +258,7 @@ const Command kVerifyCommand = {
     .synopsis =
         {
             "[--cpus=N|N-M] [--ops=K] [--kinds=single,async,async_reused,many,flush,irqs_off]\n"
-            "[--csdlock_debug=on,off] [--offline=K] [--variant=V] [--preemptions=N]\n"
+            "[--csdlock_debug=on,off] [--offline=K] [--variant=V] [--preemptions=N|unbounded]\n"
             "[--signatures=S,..] [--max_steps=N] [--jobs=N] [--nosymmetry] [--out=PATH]\n"
             "[--certificate=FILE] [--guest=kernel [--kernel=TREE] [--patch=FILE]...]",
             "--check=CERT [--variant=V] [--jobs=N] [--guest=kernel ...]",

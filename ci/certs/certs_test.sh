@@ -48,7 +48,16 @@ has err "number.cert:[0-9]*: executions=9"
 sed 's/^bound .*/bound preemptions=x/' "$tmp/small.cert" >"$tmp/bad.cert"
 run 2 verify --check="$tmp/bad.cert"
 has err "bad.cert:[0-9]*: "
+# Unbounded: the bound goes into the certificate by name and the check re-runs it.
+run 0 verify --cpus=2 --ops=1 --kinds=flush --offline=1 --preemptions=unbounded \
+  --variant=fixed --certificate="$tmp/unbounded.cert" --jobs=1
+has err "clean in scope, for every interleaving"
+grep -q '^bound preemptions=unbounded ' "$tmp/unbounded.cert" || fail "no unbounded bound line"
+run 0 verify --check="$tmp/unbounded.cert" --jobs=1
+has err "preemptions <= unbounded"
 # Bad flags: one line naming the flag, exit 2.
+run 2 verify --preemptions=forever
+has err "^smpfuzz: --preemptions: "
 run 2 verify --cpus=1
 has err "^smpfuzz: --cpus: "
 run 2 verify --kinds=sideways
