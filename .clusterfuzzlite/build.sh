@@ -26,7 +26,10 @@
 
 set -euo pipefail
 
-ROOT="${SMPFUZZ_ROOT:-$SRC/smpfuzz}"
+for v in CXX CXXFLAGS LIB_FUZZING_ENGINE OUT WORK; do
+  [ -n "${!v+set}" ] || { echo "build.sh: \$$v is not set (the builder's compile sets it; ci/check-fuzz-build.sh shows a set by hand)" >&2; exit 2; }
+done
+ROOT="${SMPFUZZ_ROOT:-${SRC:-}/smpfuzz}"
 [ -f "$ROOT/fuzz/smp_fuzzer.cc" ] || { echo "build.sh: $ROOT is not the smpfuzz tree (set SRC or SMPFUZZ_ROOT)" >&2; exit 2; }
 cd "$ROOT"
 : "${FUZZING_ENGINE:=libfuzzer}"
@@ -43,7 +46,7 @@ TARGETS=(
   "repro_parser_fuzzer fuzz/repro_parser_fuzzer.cc"
 )
 
-DEFINES=(-DSMPFUZZ_CFLITE=1)
+DEFINES=()
 case "$FUZZING_ENGINE" in
   libfuzzer) DEFINES+=(-DSMPFUZZ_LIBFUZZER=1) ;;
   afl) DEFINES+=(-DSMPFUZZ_AFL=1) ;;
@@ -69,8 +72,7 @@ fi
 # its header, fuzz/smp_harness.h), until nothing new turns up.
 closure() {
   local -A seen=()
-  local todo=("$1") f h deps leak
-  local -a extra
+  local todo=("$1") f h c deps leak extra
   while [ ${#todo[@]} -gt 0 ]; do
     f=${todo[0]}; todo=("${todo[@]:1}")
     [ -n "${seen[$f]:-}" ] && continue

@@ -54,5 +54,12 @@ grep -q 'includes .*absl/strings/str_join.h: add what it uses to third_party/abs
   fail "drift message: $(tail -2 "$tmp/drift.log")"
 [ "$(wc -l <"$tmp/drift.log")" -eq 1 ] || fail "drift error is not one line: $(cat "$tmp/drift.log")"
 
+# Bad input: a variable of the contract missing, a tree that is not ours.
+rc=0; env -u WORK bash "$root/.clusterfuzzlite/build.sh" >/dev/null 2>"$tmp/nowork.err" || rc=$?
+[ "$rc" = 2 ] && [ "$(cat "$tmp/nowork.err")" = 'build.sh: $WORK is not set (the builder'"'"'s compile sets it; ci/check-fuzz-build.sh shows a set by hand)' ] ||
+  fail "build.sh without \$WORK: exit $rc: $(cat "$tmp/nowork.err")"
+rc=0; SMPFUZZ_ROOT=$tmp bash "$root/.clusterfuzzlite/build.sh" >/dev/null 2>"$tmp/noroot.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "^build.sh: $tmp is not the smpfuzz tree" "$tmp/noroot.err" || fail "build.sh on another tree: exit $rc: $(cat "$tmp/noroot.err")"
+
 if [ "$failures" -gt 0 ]; then echo "$failures failure(s)"; exit 1; fi
 echo "closure_test: OK"
