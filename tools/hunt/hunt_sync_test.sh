@@ -3,8 +3,9 @@
 # `smpfuzz hunt --sync_dir`: two hunts with OUT directories of their own and one sync
 # directory, each with a stand-in libFuzzer (fake_libfuzzer.sh) that finds one input of
 # its own, end up with each other's input in their corpus (through the mirrors in the
-# sync directory and the corpus merges), and say so in hunt.log; bad sync directories are
-# one-line errors with status 2. The real engines: ci/hunt-sync.sh.
+# sync directory and the corpus merges), and say so in hunt.log; AFL++ is started as
+# secondaries in the sync directory; bad sync directories are one-line errors with
+# status 2. The real engines: ci/hunt-sync.sh.
 # Usage: hunt_sync_test.sh SMPFUZZ FAKE_LIBFUZZER
 set -u
 smpfuzz=$1 fake=$2
@@ -48,6 +49,34 @@ for pair in "A B" "B A"; do
 done
 # Each hunt's own mirror holds its own input (the other hunts import from there).
 grep -rlq "found by hunt A" "$sync"/*_libfuzzer/queue || fail "hunt A's input is not in the sync dir"
+
+# AFL++'s command line: with a stand-in afl-fuzz on PATH that records its arguments, each
+# hunt's instances are secondaries (-S NODE_i, never -M) with the sync dir as -o, named
+# apart from the other hunt's; seeds stay in the hunt's own OUT.
+mkdir -p "$tmp/bin"
+cat >"$tmp/bin/afl-fuzz" <<'FAKE'
+#!/usr/bin/env bash
+echo "$*" >>"$FAKE_AFL_LOG"
+trap 'exit 0' TERM INT
+while :; do sleep 0.2; done
+FAKE
+chmod +x "$tmp/bin/afl-fuzz"
+sync2=$tmp/sync2
+for h in C D; do
+  rc=0
+  PATH=$tmp/bin:$PATH FAKE_AFL_LOG=$tmp/afl-$h.args FAKE_MODE=nocrash hunt --time=3s --jobs=2 --engine=afl \
+    --afl_target="$fake" --out="$tmp/$h" --sync_dir="$sync2" >/dev/null 2>"$tmp/$h.err" || rc=$?
+  [ "$rc" = 0 ] || fail "afl hunt $h exited $rc: $(tail -2 "$tmp/$h.err")"
+  [ "$(wc -l <"$tmp/afl-$h.args")" = 2 ] || fail "hunt $h: expected 2 afl-fuzz instances: $(cat "$tmp/afl-$h.args")"
+  grep -q -- '-M ' "$tmp/afl-$h.args" && fail "hunt $h started a main instance: $(cat "$tmp/afl-$h.args")"
+  node=$(sed -n 's/.*; sharing .* as \([A-Za-z0-9_-]*\)$/\1/p' "$tmp/$h/hunt.log")
+  for i in 0 1; do
+    grep -q -- "^-S ${node}_$i -i $tmp/$h/afl/seeds -o $sync2 " "$tmp/afl-$h.args" ||
+      fail "hunt $h: no secondary ${node}_$i in $sync2: $(cat "$tmp/afl-$h.args")"
+  done
+  eval "node_$h=\$node"
+done
+[ -n "${node_C:-}" ] && [ "${node_C:-}" != "${node_D:-}" ] || fail "two hunts on one machine got one node name: ${node_C:-} ${node_D:-}"
 
 if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all hunt --sync_dir checks passed"
