@@ -11,6 +11,8 @@ PACKAGES=(
   libabsl-dev googletest libgtest-dev libgmock-dev
   linux-source-6.12 linux-source-6.1 libboost-context-dev
   patch xz-utils
+  libc++-14-dev libc++abi-14-dev  # the fuzz-build check (ci/check-fuzz-build.sh): OSS-Fuzz builds with -stdlib=libc++
+  zip unzip
 )
 
 say() { echo "setup: $*"; }

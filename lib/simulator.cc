@@ -2,6 +2,7 @@
 #include "lib/simulator.h"
 
 #include <algorithm>
+#include <unordered_set>
 #include <utility>
 
 #include "lib/hash.h"

@@ -36,7 +36,7 @@ constexpr char kUsageBefore[] =
     "                 [--guest=kernel [--kernel=TREE] [--patch=FILE]...]\n"
     "  smpfuzz hunt --time=DURATION --out=DIR [--variant=V] [--engine=libfuzzer,afl] [--jobs=N]\n"
     "               --libfuzzer_target=PATH --afl_target=PATH [--afl_mutator=PATH] [--dict=PATH]\n"
-    "               [--merge_every=DURATION] [--noskip_known_buckets]\n"
+    "               [--merge_every=DURATION] [--noskip_known_buckets] [--sync_dir=DIR]\n"
     "               [--guest=kernel] (the default tree's build, as kernel_smp_<variant>_fuzzer links it)\n"
     "               (ci/hunt.sh builds the targets and fills in the paths)\n"
     "  smpfuzz verify [--cpus=N|N-M] [--ops=K] [--kinds=single,async,async_reused,many,flush,irqs_off]\n"
@@ -86,7 +86,7 @@ TEST(CommandsTest, EveryFlagOfToolsIsOneACommandTakes) {
     ++flags_of_tools;
     EXPECT_EQ(taken.count(std::string(name)), 1u) << "--" << name << " (" << flag->Filename() << ")";
   }
-  EXPECT_EQ(flags_of_tools, 41);  // verify (issue 17): kinds, offline, symmetry, certificate, certificate_check
+  EXPECT_EQ(flags_of_tools, 42);  // hunt --sync_dir (issue 20)
 }
 
 TEST(CommandsTest, NamesAreFound) {

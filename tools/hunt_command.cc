@@ -34,6 +34,10 @@ ABSL_FLAG(std::string, afl_mutator, "",
           "hunt: AFL++ custom mutator library (libsmp_afl_mutator.so, built with -c opt)");
 ABSL_FLAG(bool, skip_known_buckets, true,
           "hunt: the engines stop crashing on buckets already found and look for others");
+ABSL_FLAG(std::string, sync_dir, "",
+          "hunt: a directory shared with other hunts (other --out dirs, other machines over NFS or "
+          "rsync): this hunt's AFL++ instances become secondaries (-S) there and the libFuzzer "
+          "corpus is shared through it");
 ABSL_FLAG(smpfuzz::cli::PositiveDuration, merge_every, smpfuzz::cli::PositiveDuration("5m"),
           "hunt: how often to merge AFL++'s queue into the corpus");
 
@@ -54,6 +58,7 @@ absl::StatusOr<ExitStatus> Hunt(const std::vector<std::string>& args) {
   o.merge_every = *merge_every;
   o.variant = absl::GetFlag(FLAGS_variant).empty() ? kDefaultRawVariant : absl::GetFlag(FLAGS_variant);
   o.out = absl::GetFlag(FLAGS_out);
+  o.sync_dir = absl::GetFlag(FLAGS_sync_dir);
   for (absl::string_view e : absl::StrSplit(absl::GetFlag(FLAGS_engine), ',', absl::SkipEmpty())) {
     if (std::find(o.engines.begin(), o.engines.end(), e) == o.engines.end()) o.engines.emplace_back(e);
   }
@@ -92,13 +97,13 @@ const Command kHuntCommand = {
     .name = "hunt",
     .synopsis = {"--time=DURATION --out=DIR [--variant=V] [--engine=libfuzzer,afl] [--jobs=N]\n"
                  "--libfuzzer_target=PATH --afl_target=PATH [--afl_mutator=PATH] [--dict=PATH]\n"
-                 "[--merge_every=DURATION] [--noskip_known_buckets]\n"
+                 "[--merge_every=DURATION] [--noskip_known_buckets] [--sync_dir=DIR]\n"
                  "[--guest=kernel] (the default tree's build, as kernel_smp_<variant>_fuzzer links it)\n"
                  "(ci/hunt.sh builds the targets and fills in the paths)"},
     .flags = {Takes(FLAGS_time), Takes(FLAGS_out), Takes(FLAGS_variant), Takes(FLAGS_engine),
               Takes(FLAGS_jobs), Takes(FLAGS_libfuzzer_target), Takes(FLAGS_afl_target),
               Takes(FLAGS_afl_mutator), Takes(FLAGS_dict), Takes(FLAGS_merge_every),
-              Takes(FLAGS_skip_known_buckets), Takes(FLAGS_guest)},
+              Takes(FLAGS_skip_known_buckets), Takes(FLAGS_sync_dir), Takes(FLAGS_guest)},
     .run = Hunt,
 };
 

@@ -11,6 +11,7 @@
 
 #include "fuzz/exec_counter.h"
 #include "tools/hunt/files.h"
+#include "tools/hunt/merge.h"
 
 namespace smpfuzz::hunt {
 namespace {
@@ -72,7 +73,11 @@ class LibFuzzerEngine : public Engine {
 // OUT/afl. A restart resumes each instance's own queue (AFL_AUTORESUME);
 // AFL++ then renames its crashes/ to crashes.<date>, which FindCrashes reads
 // too. OUT/afl/libfuzzer/queue is not an AFL++ instance: hunt mirrors
-// OUT/corpus there, so the main instance imports libFuzzer's finds.
+// OUT/corpus there, so the main instance imports libFuzzer's finds. With a
+// shared sync directory (--sync_dir) the instances are secondaries there,
+// NODE_0 ... NODE_<jobs-1>, and the main instance is another machine's (or
+// none: secondaries sync with each other all the same); seeds and logs stay
+// in OUT/afl.
 class AflEngine : public Engine {
  public:
   using Engine::Engine;
@@ -82,7 +87,7 @@ class AflEngine : public Engine {
     std::vector<std::string> out;
     for (const std::string& inst : InstanceNames()) {
       std::error_code ec;
-      for (auto it = fs::directory_iterator(dir() + "/" + inst, ec);
+      for (auto it = fs::directory_iterator(SyncDir() + "/" + inst, ec);
            !ec && it != fs::directory_iterator(); it.increment(ec)) {
         std::string sub = it->path().filename().string();
         if ((sub.rfind("crashes", 0) == 0 || sub.rfind("hangs", 0) == 0) && it->is_directory(ec)) {
@@ -95,14 +100,20 @@ class AflEngine : public Engine {
 
   std::vector<std::string> QueueDirs() const override {
     std::vector<std::string> out;
-    for (const std::string& inst : InstanceNames()) out.push_back(dir() + "/" + inst + "/queue");
+    for (const std::string& inst : InstanceNames()) out.push_back(SyncDir() + "/" + inst + "/queue");
     return out;
   }
 
  protected:
+  bool shared() const { return !config_.sync_dir.empty(); }
+  // AFL++'s -o: where its instances' directories are.
+  std::string SyncDir() const { return shared() ? config_.sync_dir : dir(); }
   std::vector<std::string> InstanceNames() const {
-    std::vector<std::string> names = {"main"};
-    for (int i = 1; i < config_.jobs; ++i) names.push_back("s" + std::to_string(i));
+    std::vector<std::string> names;
+    for (int i = 0; i < config_.jobs; ++i) {
+      names.push_back(shared() ? config_.node + "_" + std::to_string(i)
+                               : i == 0 ? "main" : "s" + std::to_string(i));
+    }
     return names;
   }
 
@@ -122,14 +133,14 @@ class AflEngine : public Engine {
     if (fs::is_empty(seeds, ec)) {
       std::ofstream(seeds + "/zero", std::ios::binary).put('\0');
     }
-    return MakeDirs(dir() + "/libfuzzer/queue");
+    return MakeDirs(MirrorDir(config_.out, config_.sync_dir, config_.node));
   }
 
   std::vector<Command> Commands() const override {
     std::vector<Command> out;
     for (const std::string& inst : InstanceNames()) {
       Command c;
-      c.argv = {"afl-fuzz", inst == "main" ? "-M" : "-S", inst, "-i", dir() + "/seeds", "-o", dir()};
+      c.argv = {"afl-fuzz", inst == "main" ? "-M" : "-S", inst, "-i", dir() + "/seeds", "-o", SyncDir()};
       if (!config_.dict.empty()) c.argv.insert(c.argv.end(), {"-x", config_.dict});
       c.argv.insert(c.argv.end(), {"--", config_.target});
       c.env = CommonEnv();
@@ -139,7 +150,7 @@ class AflEngine : public Engine {
                                  {"AFL_NO_AFFINITY", "1"},
                                  {"AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES", "1"}});
       if (!config_.mutator.empty()) c.env.emplace_back("AFL_CUSTOM_MUTATOR_LIBRARY", config_.mutator);
-      c.log = dir() + "/" + inst + ".log";
+      c.log = dir() + "/" + inst + ".log";  // OUT/afl, also when shared
       c.cwd = dir();
       out.push_back(c);
     }

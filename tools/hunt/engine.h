@@ -30,6 +30,10 @@ struct EngineConfig {
   std::string mutator;  // optional custom mutator library (AFL++)
   std::string out;      // hunt's output directory
   std::string skip_buckets;  // optional: SMPFUZZ_SKIP_BUCKETS for the harness
+  // Optional (hunt.h): AFL++ syncs in this directory, its instances named
+  // node_0, node_1, ..., all secondaries.
+  std::string sync_dir;
+  std::string node;
 };
 
 class Engine {

@@ -13,21 +13,35 @@
 # FAKE_MODE=fill: writes corpus entries named after their content (40 hex digits, as
 # libFuzzer does) and 1 MB blobs beside them, about 10 MB/s, until it is stopped; on a full
 # disk each entry is left empty, as libFuzzer leaves them.
+# FAKE_ENTRY: the content of its corpus entry (default "corpus entry"), named fake-<its md5>.
+# -merge=1 DIR1 DIR2...: copies into DIR1 each file of the others whose content DIR1 lacks
+# (libFuzzer adds only what brings new coverage; here, anything new).
 set -u
-artifacts="" corpus=""
+artifacts="" corpus="" merge=0 dirs=()
 for a in "$@"; do
   case $a in
     -artifact_prefix=*) artifacts=${a#-artifact_prefix=} ;;
-    -merge=1) exit 0 ;;
+    -merge=1) merge=1 ;;
     -*) ;;
-    *) corpus=$a ;;
+    *) corpus=$a; dirs+=("$a") ;;
   esac
 done
+if [ "$merge" = 1 ]; then
+  for d in "${dirs[@]:1}"; do
+    for f in "$d"/*; do
+      [ -f "$f" ] || continue
+      sum=$(md5sum <"$f" | cut -c1-32)
+      if ! (cd "${dirs[0]}" && md5sum ./* 2>/dev/null | grep -q "^$sum "); then cp "$f" "${dirs[0]}/$sum"; fi
+    done
+  done
+  exit 0
+fi
 mode=${FAKE_MODE:-}
 echo "fake libfuzzer: $*"
 [ "$mode" = die ] && { echo "fake libfuzzer: cannot run"; exit 3; }
 [ "$mode" = nocrash ] || cp "$FAKE_CRASH" "${artifacts}crash-fake"
-printf 'corpus entry' >"$corpus/fake-entry"
+entry=${FAKE_ENTRY:-corpus entry}
+printf '%s' "$entry" >"$corpus/fake-$(printf '%s' "$entry" | md5sum | cut -c1-32)"
 if [ "$mode" = once ] && [ ! -e "$corpus/../ran-once" ]; then
   touch "$corpus/../ran-once"
   exit 4

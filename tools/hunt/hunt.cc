@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -45,6 +46,19 @@ constexpr std::uint64_t kMinFreeMb = 64;
 // merge, triage and minimization): a tenth of it, from 1 s to 2 minutes.
 double EndReserve(double seconds) {
   return std::min({120.0, std::max(1.0, seconds / 10), seconds / 2});
+}
+
+// This hunt's name in a sync directory: the host's, then 8 hex digits of OUT
+// (two hunts on one machine differ), in the characters AFL++ allows in -S.
+std::string NodeName(const std::string& out) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "host");
+  std::string name;
+  for (const char* p = host; *p != '\0' && name.size() < 24; ++p) {
+    const char c = *p;
+    name += (std::isalnum(static_cast<unsigned char>(c)) || c == '-') ? c : '-';
+  }
+  return name + "-" + HashHex(out).substr(8);
 }
 
 std::atomic<int> stop_signal{0};
@@ -92,6 +106,8 @@ class Hunt {
   static absl::Status Fail(const std::string& why) { return absl::FailedPreconditionError(why); }
 
   HuntOptions o_;
+  // This hunt's name in a shared sync directory (hunt.h): host and OUT.
+  std::string node_;
   const Variant* variant_ = nullptr;
   std::uint64_t min_free_bytes_ = kMinFreeMb << 20;
   DirLock lock_;
@@ -144,7 +160,8 @@ absl::Status Hunt::Validate() {
   }
   if (o_.out.empty()) return Fail("--out: needed (the hunt's directory; reuse it to resume)");
   // The engines run inside OUT, so every path they get is absolute.
-  for (std::string* path : {&o_.out, &o_.libfuzzer_target, &o_.afl_target, &o_.dict, &o_.afl_mutator}) {
+  for (std::string* path :
+       {&o_.out, &o_.sync_dir, &o_.libfuzzer_target, &o_.afl_target, &o_.dict, &o_.afl_mutator}) {
     std::error_code ec;
     if (!path->empty()) *path = fs::absolute(*path, ec).lexically_normal().string();
   }
@@ -152,6 +169,19 @@ absl::Status Hunt::Validate() {
     std::error_code ec;
     fs::create_directories(o_.out + "/" + sub, ec);
     if (ec) return Fail("--out=" + o_.out + ": cannot create " + sub + "/: " + ec.message());
+  }
+  if (!o_.sync_dir.empty()) {
+    node_ = NodeName(o_.out);
+    std::error_code ec;
+    const std::string mirror = MirrorDir(o_.out, o_.sync_dir, node_);
+    fs::create_directories(mirror, ec);
+    if (ec) return Fail("--sync_dir=" + o_.sync_dir + ": cannot create " + mirror + ": " + ec.message());
+    if (access(o_.sync_dir.c_str(), W_OK) != 0 || access(mirror.c_str(), W_OK) != 0) {
+      return Fail("--sync_dir=" + o_.sync_dir + ": not writable: " + std::strerror(errno));
+    }
+    if (fs::equivalent(o_.sync_dir, o_.out, ec)) {
+      return Fail("--sync_dir=" + o_.sync_dir + ": must not be --out itself (each hunt has an OUT of its own)");
+    }
   }
   if (const char* mb = std::getenv("SMPFUZZ_HUNT_MIN_FREE_MB"); mb != nullptr) {
     char* end = nullptr;
@@ -239,7 +269,7 @@ void Hunt::StartMerge() {
   for (auto& e : engines_) {
     for (const std::string& q : e->QueueDirs()) queues.push_back(q);
   }
-  merge_->Start(queues);
+  merge_->Start(queues, ForeignQueues(o_.sync_dir, node_));
 }
 
 std::string Hunt::Summary(double elapsed, bool final) {
@@ -284,7 +314,7 @@ absl::StatusOr<std::size_t> Hunt::Run() {
                  ") that did not end cleanly is taken over");
     }
   }
-  mirror_ = std::make_unique<CorpusMirror>(o_.out);
+  mirror_ = std::make_unique<CorpusMirror>(o_.out, MirrorDir(o_.out, o_.sync_dir, node_));
   merge_ = std::make_unique<CorpusMerge>(
       MergeConfig{o_.out, o_.libfuzzer_target, o_.variant, o_.skip_known_buckets}, &log_);
   // What a full disk left in an earlier run: no engine runs now.
@@ -311,7 +341,8 @@ absl::StatusOr<std::size_t> Hunt::Run() {
   std::string engines;
   for (const std::string& e : o_.engines) engines += (engines.empty() ? "" : ",") + e;
   log_.Event("start: variant " + o_.variant + (o_.guest ? ", " + o_.guest_description : "") + ", engines " + engines + ", " + std::to_string(o_.jobs) +
-             " job(s) each, for " + Clock(o_.seconds) + ", in " + o_.out);
+             " job(s) each, for " + Clock(o_.seconds) + ", in " + o_.out +
+             (node_.empty() ? "" : "; sharing " + o_.sync_dir + " as " + node_));
 
   // The buckets an earlier run found, with their keys, from the start: the
   // engines skip them at once, not once their crash files are triaged again.
@@ -337,7 +368,9 @@ absl::StatusOr<std::size_t> Hunt::Run() {
                    o_.dict,
                    name == "afl" ? o_.afl_mutator : "",
                    o_.out,
-                   o_.skip_known_buckets ? o_.out + "/bucket-keys" : ""};
+                   o_.skip_known_buckets ? o_.out + "/bucket-keys" : "",
+                   o_.sync_dir,
+                   node_};
     engines_.push_back(MakeEngine(name, c));
     session_start_execs_[name] = engines_.back()->execs();
     if (absl::Status s = engines_.back()->Start(); !s.ok()) {
@@ -445,7 +478,7 @@ bool Hunt::DiskLow() {
 
 void Hunt::RemoveGarbage() {
   const int n = RemoveEmptyNamedAfterContent(o_.out + "/corpus") +
-                RemoveEmptyNamedAfterContent(o_.out + "/afl/libfuzzer/queue", ",src:");
+                RemoveEmptyNamedAfterContent(MirrorDir(o_.out, o_.sync_dir, node_), ",src:");
   if (n > 0) {
     log_.Event("removed " + std::to_string(n) +
                " empty corpus file(s) named after content they lack (writes that failed on a full disk)");

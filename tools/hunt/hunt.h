@@ -19,6 +19,13 @@
 //   places              the kernel guest's code places the engines looked up
 //                       (kernel/symbolize.h), shared so each is looked up once
 //   libfuzzer/, afl/    the engines' own directories and logs
+//
+// With --sync_dir=SYNC (a directory other hunts share: other OUTs on this
+// machine, other machines through NFS or rsync), AFL++'s instances are
+// secondaries (-S) in SYNC, named NODE_0, NODE_1, ... where NODE is this
+// hunt's (host and OUT); OUT/corpus is mirrored to SYNC/NODE_libfuzzer/queue
+// for everyone's AFL++ to import, and the corpus merges also take in every
+// other queue in SYNC, so libFuzzer gets the other hunts' inputs too.
 
 #ifndef SMPFUZZ_TOOLS_HUNT_HUNT_H_
 #define SMPFUZZ_TOOLS_HUNT_HUNT_H_
@@ -39,6 +46,7 @@ struct HuntOptions {
   int jobs = 1;                      // processes per engine
   std::string variant;
   std::string out;
+  std::string sync_dir;          // optional: shared with other hunts (above)
   std::string libfuzzer_target;  // the fuzz target built with --config=libfuzzer-opt
   std::string afl_target;        // the same target built with --config=afl
   std::string afl_mutator;       // optional: libsmp_afl_mutator.so, AFL++'s custom mutator

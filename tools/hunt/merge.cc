@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "tools/hunt/files.h"
 
 namespace smpfuzz::hunt {
@@ -21,15 +22,41 @@ namespace fs = std::filesystem;
 // A corpus merge that runs longer than this is stopped.
 constexpr double kMergeSeconds = 300;
 
+std::vector<std::string> Existing(const std::vector<std::string>& dirs) {
+  std::vector<std::string> out;
+  for (const std::string& d : dirs) {
+    std::error_code ec;
+    if (fs::is_directory(d, ec)) out.push_back(d);
+  }
+  return out;
+}
+
 }  // namespace
 
-void CorpusMerge::Start(const std::vector<std::string>& all_queues) {
-  if (process_ || config_.libfuzzer_target.empty()) return;
-  std::vector<std::string> queues;
-  for (const std::string& q : all_queues) {
-    std::error_code ec;
-    if (fs::is_directory(q, ec)) queues.push_back(q);
+std::string MirrorDir(const std::string& out, const std::string& sync_dir, const std::string& node) {
+  return sync_dir.empty() ? out + "/afl/libfuzzer/queue" : sync_dir + "/" + node + "_libfuzzer/queue";
+}
+
+std::vector<std::string> ForeignQueues(const std::string& sync_dir, const std::string& node) {
+  std::vector<std::string> out;
+  if (sync_dir.empty()) return out;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(sync_dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(node + "_", 0) == 0) continue;
+    out.push_back(it->path().string() + "/queue");
   }
+  std::sort(out.begin(), out.end());
+  return Existing(out);
+}
+
+void CorpusMerge::Start(const std::vector<std::string>& all_queues,
+                        const std::vector<std::string>& foreign) {
+  if (process_ || config_.libfuzzer_target.empty()) return;
+  std::vector<std::string> queues = Existing(all_queues);
+  foreign_ = Existing(foreign);
+  queues.insert(queues.end(), foreign_.begin(), foreign_.end());
   if (queues.empty()) return;
   const std::string dir = config_.out + "/merge";
   const std::string base = dir + "/base";
@@ -81,26 +108,41 @@ void CorpusMerge::Finish(bool wait, double wait_until) {
   }
   process_.reset();
   const std::string base = config_.out + "/merge/base";
-  int added = 0;
+  // The contents of the other hunts' queues: which of the inputs added came
+  // from there (the merge names them after their content, not their source).
+  std::set<std::string> foreign;
+  for (const std::string& q : foreign_) {
+    for (const std::string& f : ListFiles(q, {"id:"})) {
+      if (absl::StatusOr<std::string> bytes = ReadFile(f); bytes.ok()) foreign.insert(HashHex(*bytes));
+    }
+  }
+  int added = 0, from_foreign = 0;
   for (const std::string& path : ListFiles(base)) {
     const std::string name = fs::path(path).filename().string();
     if (base_.count(name) != 0) continue;
     const std::string dest = config_.out + "/corpus/" + name;
     std::error_code ec;
     if (IsEmptyNamedAfterContent(path)) continue;  // a write that failed
-    if (!fs::exists(dest, ec) && LinkOrCopy(path, dest)) ++added;
+    if (!fs::exists(dest, ec) && LinkOrCopy(path, dest)) {
+      ++added;
+      if (!foreign.empty()) {
+        absl::StatusOr<std::string> bytes = ReadFile(path);
+        if (bytes.ok() && foreign.count(HashHex(*bytes)) != 0) ++from_foreign;
+      }
+    }
   }
   std::error_code ec;
   fs::remove_all(base, ec);
   if (exit->how.find("status 0") == std::string::npos) {
     log_->Event("merge: " + exit->how + "; see " + log_path_);
   }
-  log_->Event("merge: " + std::to_string(added) +
-              " AFL++ input(s) with new coverage added to corpus/");
+  log_->Event("merge: " + std::to_string(added) + " AFL++ input(s) with new coverage added to corpus/" +
+              (foreign_.empty() ? "" : " (" + std::to_string(from_foreign) + " of them from " +
+                                           std::to_string(foreign_.size()) + " queue(s) of other hunts in the sync dir)"));
 }
 
 void CorpusMirror::Update() {
-  const std::string dir = out_ + "/afl/libfuzzer/queue";
+  const std::string& dir = dir_;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return;
   if (next_id_ == 0) {
