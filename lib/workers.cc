@@ -2,6 +2,7 @@
 #include "lib/workers.h"
 
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,6 +68,7 @@ absl::StatusOr<std::vector<std::string>> RunWorkers(
     }
   };
   std::fflush(nullptr);
+  const pid_t parent = getpid();
   for (int i = 0; i < n; ++i) {
     int p[2];
     if (pipe(p) != 0) {
@@ -83,6 +85,11 @@ absl::StatusOr<std::vector<std::string>> RunWorkers(
       return absl::InternalError(absl::StrCat(who, ": fork: ", std::strerror(errno)));
     }
     if (pid == 0) {
+      // A worker must not outlive its parent: a timeout or ^C that kills
+      // the parent would otherwise leave the workers searching, orphaned.
+      // (getppid() afterwards: the parent may have died before the prctl.)
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(4);
       close(p[0]);
       for (int j = 0; j < i; ++j) close(workers[j].fd);
       bool ok = true;

@@ -12,7 +12,8 @@
 // second while it waits (may be empty), and returns every worker's whole
 // output in order. A worker that dies or exits non-zero makes the others be
 // killed and the call fail with InternalError "WHO: worker W died of signal
-// S (name)" or "... exited with status N".
+// S (name)" or "... exited with status N". Workers die with the parent
+// (PR_SET_PDEATHSIG): killing the parent never leaves a search running.
 
 #ifndef SMPFUZZ_LIB_WORKERS_H_
 #define SMPFUZZ_LIB_WORKERS_H_
