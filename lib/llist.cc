@@ -8,20 +8,14 @@ namespace smpfuzz {
 Task<bool> llist_add_batch(Cpu& cur, llist_node* new_first, llist_node* new_last,
                            llist_head* head) {
   llist_node* first = co_await READ_ONCE(cur, &head->first, Site::llist_add_batch_read_first);
-  if (cur.kernel->variant->llist_add_reads_head_twice) {
-    // head->first read again for the cmpxchg's expected value: what the
-    // compiler may do without the ACCESS_ONCE.
-    for (;;) {
-      co_await plain_store(cur, &new_last->next, first, Site::llist_add_batch_set_next);
-      first = co_await READ_ONCE(cur, &head->first, Site::llist_add_batch_read_first);
-      if (co_await try_cmpxchg(cur, &head->first, &first, new_first,
-                               Site::llist_add_batch_cmpxchg)) {
-        co_return first == nullptr;
-      }
-    }
-  }
+  const bool reads_twice = cur.kernel->variant->llist_add_reads_head_twice;
   do {
     co_await plain_store(cur, &new_last->next, first, Site::llist_add_batch_set_next);
+    // The mutant reads head->first again for the cmpxchg's expected value:
+    // what the compiler may do without the ACCESS_ONCE.
+    if (reads_twice) {
+      first = co_await READ_ONCE(cur, &head->first, Site::llist_add_batch_read_first);
+    }
   } while (!co_await try_cmpxchg(cur, &head->first, &first, new_first,
                                  Site::llist_add_batch_cmpxchg));
   co_return first == nullptr;

@@ -188,7 +188,7 @@ Task<void> send_call_function_single_ipi(Cpu& cur, int cpu) {
 // and only then is the target not already on its way to flush it. (The
 // kernel writes the llist_add() at its two callers, __smp_call_single_queue
 // and smp_call_function_many_cond; the mutants of that decision live here.)
-Task<bool> queue_needs_ipi(Cpu& cur, llist_node* node, int cpu) {
+static Task<bool> queue_needs_ipi(Cpu& cur, llist_node* node, int cpu) {
   const Variant& v = *cur.kernel->variant;
   llist_head* head = &cur.kernel->call_single_queue[cpu];
   bool was_empty;
@@ -225,6 +225,17 @@ Task<int> generic_exec_single(Cpu& cur, int cpu, call_single_data_t* csd) {
   co_return 0;
 }
 
+// The flush's csd_do_func() and csd_unlock() of one entry, in either order:
+// SYNC entries are released after the callback (their caller waits for it),
+// ASYNC ones before it (so that the callback may queue the csd again). The
+// kernel writes the pair out in each pass; the mutants of the order live here.
+static Task<void> csd_call_and_unlock(Cpu& cur, call_single_data_t* csd, smp_call_func_t func,
+                                      void* info, Site site, bool unlock_first) {
+  if (unlock_first) co_await csd_unlock(cur, csd);
+  co_await csd_do_func(cur, func, info, site);
+  if (!unlock_first) co_await csd_unlock(cur, csd);
+}
+
 Task<void> generic_smp_call_function_single_interrupt(Cpu& cur) {
   co_await __flush_smp_call_function_queue(cur, true);
 }
@@ -250,13 +261,8 @@ Task<void> __flush_smp_call_function_queue(Cpu& cur, bool warn_cpu_offline) {
       } else {
         entry = next;
       }
-      if (k.variant->sync_unlock_before_call) {
-        co_await csd_unlock(cur, csd);
-        co_await csd_do_func(cur, func, info, Site::flush_sync_call);
-      } else {
-        co_await csd_do_func(cur, func, info, Site::flush_sync_call);
-        co_await csd_unlock(cur, csd);
-      }
+      co_await csd_call_and_unlock(cur, csd, func, info, Site::flush_sync_call,
+                                   /*unlock_first=*/k.variant->sync_unlock_before_call);
     } else {
       prev = pos;
     }
@@ -280,13 +286,8 @@ Task<void> __flush_smp_call_function_queue(Cpu& cur, bool warn_cpu_offline) {
       if (type == CSD_TYPE_ASYNC) {
         smp_call_func_t func = co_await plain_load(cur, &csd->func, Site::flush_async_read_func);
         void* info = co_await plain_load(cur, &csd->info, Site::flush_async_read_info);
-        if (k.variant->async_unlock_after_call) {
-          co_await csd_do_func(cur, func, info, Site::flush_async_call);
-          co_await csd_unlock(cur, csd);
-        } else {
-          co_await csd_unlock(cur, csd);
-          co_await csd_do_func(cur, func, info, Site::flush_async_call);
-        }
+        co_await csd_call_and_unlock(cur, csd, func, info, Site::flush_async_call,
+                                     /*unlock_first=*/!k.variant->async_unlock_after_call);
       }
       // CSD_TYPE_IRQ_WORK: irq_work_single() is not modelled.
     } else {

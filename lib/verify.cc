@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/verify.h"
 
-
 #include <algorithm>
 #include <bit>
 #include <chrono>
@@ -379,7 +378,6 @@ absl::StatusOr<std::vector<ScenarioRecord>> ExploreGroup(
   return out;
 }
 
-
 }  // namespace
 
 absl::StatusOr<std::uint32_t> ParseKinds(std::string_view list) {
@@ -639,12 +637,12 @@ absl::StatusOr<VerifyResult> Verify(const VerifyOptions& o,
     if (!recs.ok()) return recs.status();
     done_before += g.reps.size();
     const ScenarioRecord* best = nullptr;
+    // A scenario's search that ran out (max_executions) covers it only in
+    // part; unbounded, so does one that still cut alternatives off.
+    const bool unbounded = o.max_preemptions == ExploreOptions::kUnbounded;
     for (ScenarioRecord& r : *recs) {
       res.executions += r.executions;
       if (r.found && (best == nullptr || r.preemptions < best->preemptions)) best = &r;
-      // A scenario's search that ran out (max_executions) covers it only in
-      // part; unbounded, so does one that still cut alternatives off.
-      const bool unbounded = o.max_preemptions == ExploreOptions::kUnbounded;
       if (!r.found && r.executions > 0 && (!r.complete || (unbounded && !r.every_interleaving))) {
         ++res.not_covered;
       }
