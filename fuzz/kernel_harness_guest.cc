@@ -6,7 +6,8 @@
 namespace smpfuzz::fuzz {
 
 HarnessGuest KernelHarnessGuest() {
-  return HarnessGuest{[] { return NewKernelGuest(); }, "--guest=kernel", KernelGuestVariant()};
+  return HarnessGuest{[] { return NewKernelGuest(); }, "--guest=kernel", KernelGuestVariant(),
+                      /*extra_tasks=*/false};
 }
 
 }  // namespace smpfuzz::fuzz

@@ -23,8 +23,8 @@ bool Involves(const Report& r, Site s) {
 // schedule's choice), and waits chain across CPUs, so the sum is the bound.
 std::uint64_t TotalIrqsOffMs(const Scenario& s) {
   std::uint64_t total = 0;
-  for (const auto& ops : s.ops) {
-    for (const Op& op : ops) {
+  for (int t = 0; t < s.nr_tasks(); ++t) {  // the extra tasks' too
+    for (const Op& op : s.TaskOpList(t)) {
       if (op.kind == OpKind::kIrqsOff) total += op.ms;
     }
   }

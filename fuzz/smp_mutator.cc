@@ -19,6 +19,17 @@ struct Parts {
   std::vector<std::uint8_t> schedule;  // one byte a step
 
   int nr_cpus() const { return 2 + header[0] % 7; }
+  // The CPUs' tasks and the extra tasks the ops make (lib/input_bytes.h;
+  // an op of an offline CPU, which decoding drops, still counts here).
+  int nr_tasks() const {
+    const int n = nr_cpus();
+    std::uint32_t slots = 0;
+    for (std::size_t i = 0; i + kBytesPerOp <= ops.size(); i += kBytesPerOp) {
+      if (!(ops[i + 1] & 0x80)) continue;
+      slots |= 1u << ((ops[i] % n) * kBytesExtraTasksPerCpu + (ops[i] / n) % kBytesExtraTasksPerCpu);
+    }
+    return n + __builtin_popcount(slots);
+  }
 };
 
 Parts Split(const std::uint8_t* data, std::size_t size) {
@@ -53,7 +64,7 @@ std::uint8_t Step(int cpu, bool ipi) { return static_cast<std::uint8_t>(cpu | (i
 
 void MutateSchedule(Parts& p, MutatorRng& rng) {
   auto& s = p.schedule;
-  const int n = p.nr_cpus();
+  const int n = p.nr_tasks();  // a step names a task (without extra tasks: a CPU)
   auto cpu = [&] { return static_cast<int>(rng() % n); };
   switch (rng() % 8) {
     case 0: {  // a run of one CPU: the shape of a preemption window
@@ -113,10 +124,17 @@ void MutateOps(Parts& p, MutatorRng& rng) {
                                         static_cast<std::uint8_t>(rng()),
                                         static_cast<std::uint8_t>(rng())};
         if (nops > 0 && rng() % 2 == 0) {
-          // The same call from another CPU: two senders racing for one target.
           std::memcpy(op, &ops[(rng() % nops) * kBytesPerOp], kBytesPerOp);
           const int n = p.nr_cpus();
-          op[0] = static_cast<std::uint8_t>((op[0] % n + 1 + rng() % (n - 1)) % n);
+          if (rng() % 3 == 0) {
+            // The same call from another task of the same CPU (an extra
+            // task, lib/input_bytes.h): two invokers sharing its per-CPU data.
+            op[0] = static_cast<std::uint8_t>(op[0] % n + n * (1 + rng() % kBytesExtraTasksPerCpu));
+            op[1] |= 0x80;
+          } else {
+            // The same call from another CPU: two senders racing for one target.
+            op[0] = static_cast<std::uint8_t>((op[0] % n + 1 + rng() % (n - 1)) % n);
+          }
         }
         ops.insert(ops.end(), op, op + kBytesPerOp);
       }
@@ -130,8 +148,8 @@ void MutateOps(Parts& p, MutatorRng& rng) {
     case 2:  // retarget
       if (nops > 0) ops[(rng() % nops) * kBytesPerOp + 2] = static_cast<std::uint8_t>(rng());
       break;
-    case 3:  // another kind, wait, local or csd
-      if (nops > 0) ops[(rng() % nops) * kBytesPerOp + 1] ^= static_cast<std::uint8_t>(1u << (rng() % 7));
+    case 3:  // another kind, wait, local, csd, or task
+      if (nops > 0) ops[(rng() % nops) * kBytesPerOp + 1] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
       break;
     default:  // another issuing CPU
       if (nops > 0) ops[(rng() % nops) * kBytesPerOp] = static_cast<std::uint8_t>(rng());

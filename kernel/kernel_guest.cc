@@ -138,8 +138,13 @@ class KernelGuest final : public Guest {
   void BindCpu(Cpu& cpu) override { kernel_rt::BindCpu(cpu); }
 
   bool CpuOnline(int cpu) const override { return (online_mask_ >> cpu) & 1; }
-  bool HasTask(int cpu) const override { return !plan_.ops[cpu].empty(); }
-  Task<void> CpuTask(Cpu& cpu) override {
+  // The CPUs' own tasks only: RunsExtraTasks() is false (extra tasks need
+  // fibers that can move between CPUs' kernel_rt contexts).
+  bool HasTask(int task) const override {
+    return task < static_cast<int>(plan_.ops.size()) && !plan_.ops[task].empty();
+  }
+  Task<void> RunTask(Cpu& cpu, int task) override {
+    (void)task;  // == cpu.id
     entries_[cpu.id] = {this, cpu.id};
     return kernel_rt::RunTask(cpu, &TaskEntry, &entries_[cpu.id]);
   }

@@ -142,6 +142,9 @@ void Checkers::OnIpiSend(int cpu, int target) {
 void Checkers::OnIpiDeliver(int target) {
   if (detect_races_) races_.OnIpiDeliver(target);
 }
+void Checkers::OnMigrate(int from, int to) {
+  if (detect_races_) races_.OnMigrate(from, to);
+}
 
 void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
   switch (e.kind) {
@@ -330,8 +333,9 @@ void Checkers::OnQuiescent(std::uint64_t step) {
                                       CallbackInfoBits(static_cast<std::uint32_t>(t)));
       auto [ocpu, oop] = requests_->Origin(static_cast<std::uint32_t>(t));
       Report& r = Begin(Signature::kCallbackLost, {c}, step, {});
-      if (ocpu >= 0) r.cpus.push_back(ocpu);
-      r.message = name + " requested by CPU" + std::to_string(ocpu) + " (op " +
+      // An extra task's token names the task (lib/scenario.h), not a CPU.
+      if (ocpu >= 0 && ocpu < n_) r.cpus.push_back(ocpu);
+      r.message = name + " requested by " + (ocpu < n_ ? "CPU" : "task ") + std::to_string(ocpu) + " (op " +
                   std::to_string(oop + 1) + ") ran " + std::to_string(ran_[i]) + " of " +
                   std::to_string(expected_[i]) + " time(s) on CPU" + std::to_string(c) +
                   " by quiescence";

@@ -49,6 +49,7 @@ class Checkers {
   void OnFence(int cpu, FenceKind kind);
   void OnIpiSend(int cpu, int target);
   void OnIpiDeliver(int target);
+  void OnMigrate(int from, int to);
   void OnGhost(int cpu, const GhostEvent& e, std::uint64_t step);
   // csd_do_func(func, info) ran on `cpu`.
   void OnCallback(int cpu, std::uint64_t func, std::uint64_t info, Site site, std::uint64_t step);

@@ -13,7 +13,7 @@
 namespace smpfuzz {
 namespace {
 
-// A set of actions (two per CPU, up to 64 CPUs).
+// A set of actions (two per task, up to 64 tasks: kMaxTasks).
 class ActionSet {
  public:
   void Add(int a) { w_[a >> 6] |= std::uint64_t{1} << (a & 63); }
@@ -47,8 +47,9 @@ struct Node {
   // hold yet are waiting: a write there would enable them.
   std::vector<std::pair<const void*, std::uint8_t>> blocked_spins;
   std::uint32_t preemptions = 0;  // before this step
-  int last_cpu = -1;
+  int last_cpu = -1;            // the task that took the step before
   bool last_enabled = false;    // could last_cpu have stepped here?
+  int nr_cpus = 0;              // actions from 2 * nr_cpus on with bit 0 set migrate a task
 };
 
 bool Contains(const std::vector<int>& v, int x) {
@@ -89,8 +90,9 @@ bool Touches(const StepEffects& x, const StepEffects& y) {
 
 // The dependence relation. Two steps that ran from one state commute, and so
 // one of their orders may be skipped, only when all of this holds:
-//  - they are steps of different CPUs, and neither is an IPI delivery (a
-//    delivery changes which code its CPU runs next);
+//  - they are steps of different tasks that ran on different CPUs, and
+//    neither is an IPI delivery (a delivery changes which code its CPU runs
+//    next) or a migration (it changes where its task runs next);
 //  - neither is observable (StepEffects: a clock read, or a wait ended by a
 //    virtual-time deadline, shifts with every step before it);
 //  - the checker state each touched beyond its access is disjoint from all
@@ -106,6 +108,9 @@ bool Touches(const StepEffects& x, const StepEffects& y) {
 // that changes which CPUs may step.
 bool Independent(int xa, const StepEffects& a, int ya, const StepEffects& b) {
   if (xa / 2 == ya / 2 || (xa & 1) || (ya & 1)) return false;
+  // Two tasks of one CPU: a step of one may switch the CPU away from the
+  // other, which changes whether the other may step at all.
+  if (a.on_cpu == b.on_cpu) return false;
   if (a.observable || b.observable) return false;
   if (Touches(a, b) || Touches(b, a)) return false;
   if (a.addr == nullptr || b.addr == nullptr) return true;  // a callback, an IPI send...
@@ -137,7 +142,11 @@ bool WakesASpinner(const Tried& t, const Node& n) {
   return false;
 }
 
+// The preemptions taking `action` at `n` costs (the simulator's count,
+// RunResult::preemptions): a switch away from a task that could go on, and
+// every migration.
 std::uint32_t Cost(const Node& n, int action) {
+  if (IsMigration(action, n.nr_cpus)) return 1;
   return (n.last_cpu >= 0 && n.last_enabled && action / 2 != n.last_cpu) ? 1 : 0;
 }
 
@@ -400,8 +409,9 @@ class DfsSource final : public ScheduleSource {
     n.enabled = enabled;
     n.last_cpu = sim.last_cpu();
     n.last_enabled = n.last_cpu >= 0 && Contains(enabled, 2 * n.last_cpu);
+    n.nr_cpus = sim.scenario().nr_cpus;
     if (sleep_sets_) {
-      for (int c = 0; c < sim.scenario().nr_cpus; ++c) {
+      for (int c = 0; c < sim.nr_tasks(); ++c) {
         const Access* a = sim.ParkedAccess(c);
         if (a != nullptr && IsSpin(a->kind) && !Contains(enabled, 2 * c)) {
           n.blocked_spins.emplace_back(a->addr, a->size);
@@ -508,6 +518,7 @@ class RandomWalkSource final : public ScheduleSource {
     Node n;
     n.last_cpu = sim.last_cpu();
     n.last_enabled = n.last_cpu >= 0 && Contains(enabled, 2 * n.last_cpu);
+    n.nr_cpus = sim.scenario().nr_cpus;
     n.preemptions = preemptions_;
     free_.clear();
     preempt_.clear();
@@ -552,9 +563,9 @@ Signature MostSevere(const RunResult& r, std::uint32_t mask) {
 
 class PctSource final : public ScheduleSource {
  public:
-  PctSource(int nr_cpus, int depth, std::uint64_t steps_hint, std::mt19937_64& rng) {
-    priority_.resize(nr_cpus);
-    for (int c = 0; c < nr_cpus; ++c) priority_[c] = depth + c;  // above every change point
+  PctSource(int nr_tasks, int depth, std::uint64_t steps_hint, std::mt19937_64& rng) {
+    priority_.resize(nr_tasks);
+    for (int c = 0; c < nr_tasks; ++c) priority_[c] = depth + c;  // above every change point
     std::shuffle(priority_.begin(), priority_.end(), rng);
     for (int i = 1; i < depth; ++i) change_.push_back(rng() % std::max<std::uint64_t>(1, steps_hint));
   }
@@ -634,7 +645,7 @@ ExploreResult ExplorePct(const Scenario& s, const PctOptions& options) {
   std::unordered_set<std::uint64_t> traces;
   result.stats.bound = options.depth;
   for (std::uint64_t run = 0; run < options.runs; ++run) {
-    PctSource source(s.nr_cpus, options.depth, hint, rng);
+    PctSource source(s.nr_tasks(), options.depth, hint, rng);
     const RunResult& r = sim.Run(source, opt);
     ++result.stats.executions;
     traces.insert(r.trace_hash);
@@ -683,7 +694,7 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
   std::uint64_t traces_of_bounds = 0;
   const bool dpor = options.dpor || options.crippled_dpor_for_test;
   ActionSet every_action;
-  for (int a = 0; a < 2 * s.nr_cpus; ++a) every_action.Add(a);
+  for (int a = 0; a < 2 * s.nr_tasks(); ++a) every_action.Add(a);
   const int first_bound = options.iterative ? 0 : options.max_preemptions;
   bool out_of_budget = false;
   auto finish = [&] {
@@ -701,7 +712,7 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
     traces_of_bounds += traces.size();
     traces.clear();
     std::vector<Node> stack;
-    Races races(2 * s.nr_cpus, options.crippled_dpor_for_test);
+    Races races(2 * s.nr_tasks(), options.crippled_dpor_for_test);
     SplitState split;
     split.split = options.split;
     split.bound = bound;
@@ -744,7 +755,7 @@ ExploreResult Explore(const Scenario& s, const ExploreOptions& options,
                         r.abandoned ? &source.enabled_at_cut() : r.quiescent ? &kNothing : nullptr);
         }
       }
-      if (counted && r.abandoned) bs.bound_limited += source.cut_off().Count(2 * s.nr_cpus);
+      if (counted && r.abandoned) bs.bound_limited += source.cut_off().Count(2 * s.nr_tasks());
       if (!counted) {
         ++bs.skipped;
       } else {

@@ -17,9 +17,13 @@
 //    when `names` is given (already cleared with csd_layout()), registers the
 //    guest's static memory in it; then BindCpu() for every CPU, before any
 //    task or handler runs on it;
-//  - CpuTask(cpu) for each online CPU with HasTask(cpu): the root task the
-//    CPU runs from the start of the run; IpiEntry(cpu) each time an IPI is
-//    delivered: the handler, run on top of whatever the CPU was doing.
+//  - RunTask(cpu, t) for each task t (Scenario::nr_tasks: the CPUs' own,
+//    then the extra ones) with HasTask(t) whose CPU is online: the root task
+//    that runs from the start of the run, in context `cpu` (its id the CPU
+//    the task is on, which changes when the machine migrates it);
+//    IpiEntry(cpu) each time an IPI is delivered: the handler, run on top
+//    of whatever the CPU was doing. A guest that cannot run extra tasks
+//    says so (RunsExtraTasks) and a machine refuses such scenarios.
 // Tasks and handlers must only be resumed on the machine's terms (a Task
 // starts suspended; the guest never resumes one itself).
 
@@ -52,8 +56,9 @@ class Guest {
 
   // Whether `cpu` is online at the start of a run.
   virtual bool CpuOnline(int cpu) const = 0;
-  virtual bool HasTask(int cpu) const = 0;
-  virtual Task<void> CpuTask(Cpu& cpu) = 0;
+  virtual bool HasTask(int task) const = 0;
+  virtual Task<void> RunTask(Cpu& cpu, int task) = 0;
+  virtual bool RunsExtraTasks() const { return false; }
   virtual Task<void> IpiEntry(Cpu& cpu) = 0;
 
   // The loaded scenario's requests (token origins, for the checkers).

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lib/input_bytes.h"
 
+#include <map>
+
 #include "absl/status/status.h"
 
 namespace smpfuzz {
 
-Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant* variant) {
+Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant* variant,
+                       bool extra_tasks) {
   Repro r;
   Scenario& s = r.scenario;
   auto byte = [&](std::size_t i) -> std::uint8_t { return i < size ? data[i] : 0; };
@@ -17,6 +20,7 @@ Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant
   s.ops.assign(s.nr_cpus, {});
   const int nops = byte(2) % (kBytesMaxOps + 1);
   std::size_t pos = kBytesHeader;
+  std::map<int, int> extra_task;  // CPU * 2 + slot - 1 -> index in s.tasks
   for (int i = 0; i < nops && pos + kBytesPerOp <= size; ++i, pos += kBytesPerOp) {
     const int cpu = data[pos] % s.nr_cpus;
     const std::uint8_t kb = data[pos + 1];
@@ -50,11 +54,20 @@ Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant
         break;
     }
     if ((s.offline_mask >> cpu) & 1) continue;
-    s.ops[cpu].push_back(op);
+    if (!(kb & 0x80) || !extra_tasks) {
+      s.ops[cpu].push_back(op);
+      continue;
+    }
+    const int slot = 1 + (data[pos] / s.nr_cpus) % kBytesExtraTasksPerCpu;
+    auto [it, fresh] = extra_task.try_emplace(cpu * kBytesExtraTasksPerCpu + slot - 1,
+                                              static_cast<int>(s.tasks.size()));
+    if (fresh) s.tasks.push_back({cpu, {}});
+    s.tasks[it->second].ops.push_back(op);
   }
   if (pos > size) pos = size;
+  const int nr_tasks = s.nr_tasks();
   for (; pos < size; ++pos) {
-    r.schedule.push_back({static_cast<std::uint8_t>((data[pos] & 0x7f) % s.nr_cpus),
+    r.schedule.push_back({static_cast<std::uint8_t>((data[pos] & 0x7f) % nr_tasks),
                           (data[pos] & 0x80) != 0});
   }
   return r;
@@ -82,9 +95,26 @@ absl::StatusOr<std::string> EncodeInputBytes(const Repro& r) {
                                       " operations, not " + std::to_string(nops));
   }
   bytes.push_back(static_cast<char>(nops));
-  // Order: CPU by CPU, so decoding appends each CPU's ops in their order.
-  for (int cpu = 0; cpu < n; ++cpu) {
-    for (const Op& op : s.ops[cpu]) {
+  // Order: CPU by CPU, then extra task by extra task, so decoding appends
+  // each task's ops in their order and makes the extra tasks in theirs.
+  std::vector<int> slots_used(n, 0);
+  for (int task = 0; task < s.nr_tasks(); ++task) {
+    const int cpu = s.TaskHome(task);
+    int cpu_byte = cpu;
+    std::uint8_t extra = 0;
+    if (task >= n) {
+      if (s.TaskOpList(task).empty()) {
+        return absl::InvalidArgumentError("the byte format has no extra task without operations (task " +
+                                          std::to_string(task) + ")");
+      }
+      if (slots_used[cpu] == kBytesExtraTasksPerCpu) {
+        return absl::InvalidArgumentError("the byte format holds " + std::to_string(kBytesExtraTasksPerCpu) +
+                                          " extra tasks per CPU, not more on cpu " + std::to_string(cpu));
+      }
+      cpu_byte = cpu + n * slots_used[cpu]++;
+      extra = 0x80;
+    }
+    for (const Op& op : s.TaskOpList(task)) {
       std::uint8_t kb = static_cast<std::uint8_t>(op.kind);
       std::uint8_t arg = 0;
       if (op.kind == OpKind::kCallSingle || op.kind == OpKind::kCallSingleAsync) {
@@ -121,13 +151,13 @@ absl::StatusOr<std::string> EncodeInputBytes(const Repro& r) {
         }
         arg = static_cast<std::uint8_t>(op.ms / 50);
       }
-      bytes.push_back(static_cast<char>(cpu));
-      bytes.push_back(static_cast<char>(kb));
+      bytes.push_back(static_cast<char>(cpu_byte));
+      bytes.push_back(static_cast<char>(kb | extra));
       bytes.push_back(static_cast<char>(arg));
     }
   }
   for (const Choice& c : r.schedule) {
-    if (c.cpu >= n) {
+    if (c.cpu >= s.nr_tasks()) {
       return absl::InvalidArgumentError("schedule names cpu " + std::to_string(c.cpu));
     }
     bytes.push_back(static_cast<char>(c.cpu | (c.ipi ? 0x80 : 0)));

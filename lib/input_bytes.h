@@ -10,11 +10,15 @@
 //   3 bytes/op    [cpu = b % nr_cpus]
 //                 [kind = (b & 7) % 5 (call_single, call_single_async, call_many,
 //                  flush, irqs_off); bit 3 wait; bit 4 local; bits 5-6 csd
-//                  (0: a fresh csd, k: the caller's csd k-1)]
+//                  (0: a fresh csd, k: the caller's csd k-1); bit 7: the op is
+//                  an extra task's (lib/scenario.h), the CPU's second or third
+//                  task as (cpu byte / nr_cpus) % 2 says, made in order of
+//                  first appearance]
 //                 [argument: target = b % (nr_cpus + 2), where nr_cpus means -1
 //                  and nr_cpus + 1 means nr_cpus (impossible CPUs); call_many:
 //                  mask = b; irqs_off: ms = 50 * b]
-//   the rest      one schedule step per byte: CPU (b & 0x7f) % nr_cpus, bit 7 = IPI
+//   the rest      one schedule step per byte: task (b & 0x7f) % nr_tasks (without
+//                 extra tasks: the CPU), bit 7 = IPI (extra task: migrate)
 //
 // Operations on an offline CPU are dropped; CPU 0 is always online. The
 // variant is not in the bytes: each fuzz target fixes it.
@@ -35,9 +39,14 @@ inline constexpr int kBytesMaxCpus = 8;
 inline constexpr int kBytesMaxOps = 8;
 inline constexpr std::size_t kBytesHeader = 3;
 inline constexpr std::size_t kBytesPerOp = 3;
+inline constexpr int kBytesExtraTasksPerCpu = 2;
 
 // Decodes any byte string. The result has no expectations and `variant`.
-Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant* variant);
+// Without `extra_tasks` (for a guest that runs one task per CPU: the kernel
+// guest's fuzz targets and their crash files), bit 7 of an op's kind byte is
+// ignored and every op stays on its CPU's own list, as before extra tasks.
+Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant* variant,
+                       bool extra_tasks = true);
 
 // Encodes a reproducer's scenario and schedule; InvalidArgument, e.g. "the
 // byte format holds 8 operations, not 9", when it does not fit the byte

@@ -36,8 +36,9 @@ class ModelGuest final : public Guest {
   void BindCpu(Cpu& cpu) override { cpu.kernel = &kernel_; }
 
   bool CpuOnline(int cpu) const override { return kernel_.cpu_online(cpu); }
-  bool HasTask(int cpu) const override { return !workload_.plan(cpu).empty(); }
-  Task<void> CpuTask(Cpu& cpu) override { return workload_.RunCpu(cpu); }
+  bool HasTask(int task) const override { return !workload_.plan(task).empty(); }
+  Task<void> RunTask(Cpu& cpu, int task) override { return workload_.RunTask(cpu, task); }
+  bool RunsExtraTasks() const override { return true; }
   Task<void> IpiEntry(Cpu& cpu) override {
     return generic_smp_call_function_single_interrupt(cpu);
   }

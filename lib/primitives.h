@@ -170,6 +170,11 @@ struct Cpu {
   Platform* platform = nullptr;
   Kernel* kernel = nullptr;
   bool irqs_disabled = false;
+  // preempt_disable() depth of the task running in this context: a machine
+  // with several tasks per CPU switches away from it only at zero.
+  int preempt_count = 0;
+  // Simulator only: which task (Scenario::nr_tasks) this context is.
+  int task = 0;
   // Simulator only: the access this CPU's innermost coroutine waits to perform.
   Access parked;
   std::coroutine_handle<> parked_at;
@@ -339,6 +344,16 @@ inline void smp_rmb(Cpu& cur) { cur.platform->Fence(cur, FenceKind::kRmb); }
 inline void smp_acquire__after_ctrl_dep(Cpu& cur) {
   cur.platform->Fence(cur, FenceKind::kAcquireAfterCtrlDep);
 }
+
+// get_cpu()/put_cpu() and preempt_disable()/preempt_enable(): no memory
+// access, only the count a machine reads before it preempts the task.
+inline void preempt_disable(Cpu& cur) { ++cur.preempt_count; }
+inline void preempt_enable(Cpu& cur) { --cur.preempt_count; }
+inline int get_cpu(Cpu& cur) {
+  preempt_disable(cur);
+  return cur.id;
+}
+inline void put_cpu(Cpu& cur) { preempt_enable(cur); }
 
 inline bool local_irq_save(Cpu& cur) {
   bool was_disabled = cur.irqs_disabled;

@@ -160,4 +160,10 @@ void RaceDetector::OnIpiDeliver(int target) {
   Join(Vc(target), &ipi_clock_[static_cast<std::size_t>(target) * n_]);
 }
 
+void RaceDetector::OnMigrate(int from, int to) {
+  if (from < 0 || from >= n_ || to < 0 || to >= n_) return;
+  Join(Vc(to), Vc(from));
+  Tick(from);
+}
+
 }  // namespace smpfuzz

@@ -49,6 +49,9 @@ class RaceDetector {
   void OnFence(int cpu, FenceKind kind);
   void OnIpiSend(int cpu, int target);
   void OnIpiDeliver(int target);
+  // A task moved from CPU `from` to `to`: what ran on `from` happens before
+  // what the task does next on `to` (the runqueue locks of a migration).
+  void OnMigrate(int from, int to);
 
  private:
   struct Shadow {

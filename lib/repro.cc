@@ -320,13 +320,14 @@ class Parser {
     }
     if (key == "guest") return GuestLine(line, toks);
     if (key == "cpu") return OpLine(line, toks);
+    if (key == "task") return TaskLine(line, toks);
     // `schedule` lines never come here: Parse() streams them (ScheduleLine).
     if (key == "expect") return ExpectLine(line, toks);
     if (key == "minimal") return MinimalLine(line, toks);
     return Fail(line, toks[0].col, "unknown fact '" + std::string(key) +
                                        "' (expected cpus, variant, csdlock_debug, "
                                        "csd_lock_timeout_ms, offline, max_steps, ns_per_step, "
-                                       "stop_on, guest, cpu, schedule, expect or minimal)");
+                                       "stop_on, guest, cpu, task, schedule, expect or minimal)");
   }
 
   // `guest model`, or `guest kernel tree=H build=H [patches=H,H...]` (hex).
@@ -372,6 +373,24 @@ class Parser {
     if (!tree || !build) {
       return Fail(line, toks[1].col, "'guest kernel' needs tree=HASH and build=HASH");
     }
+    return true;
+  }
+
+  // `task T on C: operation ...`: an operation of extra task T (numbered
+  // from `cpus` on, as schedules name it), which starts on CPU C.
+  bool TaskLine(int line, const std::vector<Token>& toks) {
+    if (toks.size() < 5 || toks[2].text != "on") {
+      return Fail(line, toks.size() > 2 ? toks[2].col : toks.back().col,
+                  "expected 'task T on C: operation ...'");
+    }
+    std::int64_t task;
+    if (!Int(line, toks[1], 0, kMaxTasks - 1, &task, "a task number")) return false;
+    std::vector<Token> op_toks = {toks[0]};
+    op_toks.insert(op_toks.end(), toks.begin() + 3, toks.end());
+    if (!OpLine(line, op_toks)) return false;
+    Placed p = ops_.back();
+    ops_.pop_back();
+    task_ops_.push_back({p, toks[1].col, static_cast<int>(task)});
     return true;
   }
 
@@ -604,16 +623,43 @@ class Parser {
       }
       r_->scenario.ops[p.cpu].push_back(p.op);
     }
+    r_->scenario.tasks.clear();
+    for (const TaskPlaced& t : task_ops_) {
+      const int k = t.task - n;
+      const int have = static_cast<int>(r_->scenario.tasks.size());
+      if (k < 0 || k > have) {
+        return Fail(t.op.line, t.task_col,
+                    "task " + std::to_string(t.task) + ": extra tasks are numbered from 'cpus " +
+                        std::to_string(n) + "' on, in order (next: " + std::to_string(n + have) + ")");
+      }
+      if (t.op.cpu >= n) {
+        return Fail(t.op.line, t.op.col, "cpu " + std::to_string(t.op.cpu) + " but 'cpus " +
+                                             std::to_string(n) + "'");
+      }
+      if (k == have) r_->scenario.tasks.push_back({t.op.cpu, {}});
+      TaskOps& task = r_->scenario.tasks[k];
+      if (task.cpu != t.op.cpu) {
+        return Fail(t.op.line, t.op.col, "task " + std::to_string(t.task) + " starts on cpu " +
+                                             std::to_string(task.cpu) + " (an earlier line), not " +
+                                             std::to_string(t.op.cpu));
+      }
+      task.ops.push_back(t.op.op);
+    }
     for (const Placed& p : offline_) {
       if (p.cpu >= n) return Fail(p.line, p.col, "offline cpu " + std::to_string(p.cpu) + " but 'cpus " + std::to_string(n) + "'");
       if (!r_->scenario.ops[p.cpu].empty()) {
         return Fail(p.line, p.col, "cpu " + std::to_string(p.cpu) + " is offline but has operations");
       }
     }
+    const int nr_tasks = r_->scenario.nr_tasks();
     for (const Placed& p : steps_) {
-      if (p.cpu >= n) {
+      if (p.cpu >= nr_tasks && nr_tasks == n) {
         return Fail(p.line, p.col, "schedule names cpu " + std::to_string(p.cpu) + " but 'cpus " +
                                        std::to_string(n) + "'");
+      }
+      if (p.cpu >= nr_tasks) {
+        return Fail(p.line, p.col, "schedule names task " + std::to_string(p.cpu) + " but there are " +
+                                       std::to_string(nr_tasks) + " (CPUs and extra tasks)");
       }
     }
     if (absl::Status valid = r_->scenario.Validate(); !valid.ok()) {
@@ -626,6 +672,10 @@ class Parser {
     int line, col, cpu;
     Op op;
   };
+  struct TaskPlaced {
+    Placed op;
+    int task_col, task;
+  };
   std::string_view filename_;
   Repro* r_;
   std::string error_;
@@ -635,6 +685,7 @@ class Parser {
   int cpus_line_ = 1;
   int op_count_ = 0;
   std::vector<Placed> ops_, offline_;
+  std::vector<TaskPlaced> task_ops_;
   std::vector<Placed> steps_;  // each CPU's first step, in file order
   bool step_seen_[kMaxScenarioCpus] = {};
 };
@@ -664,7 +715,7 @@ bool Repro::operator==(const Repro& o) const {
   const Scenario& b = o.scenario;
   return a.nr_cpus == b.nr_cpus && a.variant == b.variant && a.csdlock_debug == b.csdlock_debug &&
          a.offline_mask == b.offline_mask && a.csd_lock_timeout_ms == b.csd_lock_timeout_ms &&
-         a.ops == b.ops && schedule == o.schedule && expectations == o.expectations &&
+         a.ops == b.ops && a.tasks == b.tasks && schedule == o.schedule && expectations == o.expectations &&
          minimal == o.minimal &&
          max_steps == o.max_steps && ns_per_step == o.ns_per_step && stop_on == o.stop_on &&
          guest == o.guest;
@@ -730,6 +781,12 @@ std::string FormatRepro(const Repro& r, const std::vector<std::string>& comment)
   }
   for (int c = 0; c < static_cast<int>(s.ops.size()); ++c) {
     for (const Op& op : s.ops[c]) out += "cpu " + std::to_string(c) + ": " + FormatOp(op) + "\n";
+  }
+  for (int t = s.nr_cpus; t < s.nr_tasks(); ++t) {
+    for (const Op& op : s.TaskOpList(t)) {
+      out += "task " + std::to_string(t) + " on " + std::to_string(s.TaskHome(t)) + ": " +
+             FormatOp(op) + "\n";
+    }
   }
   // Schedules wrap at about 20 steps a line.
   std::string sched = FormatSchedule(r.schedule);

@@ -24,7 +24,11 @@
 //   cpu 1: call_many mask=0x5 wait=1 local=0
 //   cpu 0: flush
 //   cpu 0: irqs_off ms=6000
-//   schedule 1 2*11 1*10 0i              steps: CPU, CPU*count, `i` = deliver its IPI
+//   task 3 on 1: call_single target=0 wait=0   an extra task (numbered from `cpus` on)
+//                                        that starts on CPU 1: one more invoker
+//   schedule 1 2*11 1*10 0i              steps: CPU, CPU*count, `i` = deliver its IPI;
+//                                        a task number steps that task (preempting
+//                                        its CPU's), `3i` migrates task 3
 //   expect b0473dcd llist-self-loop csd-double-lock
 //   expect fixed clean
 //   minimal b0473dcd llist-self-loop preemptions=1

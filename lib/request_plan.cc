@@ -17,12 +17,13 @@ std::uint64_t TargetMask(int target, int nr_cpus) {
 
 RequestPlan PlanRequests(const Scenario& s) {
   RequestPlan plan;
-  plan.ops.assign(s.nr_cpus, {});
+  plan.ops.assign(s.nr_tasks(), {});
   plan.requests.Clear();
-  for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
+  for (int cpu = 0; cpu < s.nr_tasks(); ++cpu) {  // the CPUs' tasks, then the extra ones
     std::map<int, std::pair<int, std::uint32_t>> slots;  // csd number -> (index, token)
-    for (int i = 0; i < static_cast<int>(s.ops[cpu].size()); ++i) {
-      const Op& op = s.ops[cpu][i];
+    const std::vector<Op>& list = s.TaskOpList(cpu);
+    for (int i = 0; i < static_cast<int>(list.size()); ++i) {
+      const Op& op = list[i];
       PlannedOp p;
       p.op = op;
       if (op.kind == OpKind::kCallSingleAsync && op.csd >= 0) {

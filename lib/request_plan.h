@@ -4,7 +4,8 @@
 // before and around running them, whatever code it calls (the model's
 // lib/workload.h, the kernel guest's kernel/kernel_guest.cc).
 //
-// Tokens are 1..requests.count(), numbered CPU by CPU, op by op (lib/requests.h);
+// Tokens are 1..requests.count(), numbered task by task (the CPUs' own, then
+// the extra tasks), op by op (lib/requests.h);
 // an async op names the caller's csd: a shared one (csd=K, one token for all
 // its calls, INIT_CSD'd with that token at boot) or a fresh one per call. The
 // workload announces each request (kRequestIssued) and its return
@@ -30,7 +31,7 @@ struct PlannedOp {
 };
 
 struct RequestPlan {
-  std::vector<std::vector<PlannedOp>> ops;  // per CPU
+  std::vector<std::vector<PlannedOp>> ops;  // per task (Scenario::nr_tasks)
   // Per csd of the workload: whether several calls share it (and its token,
   // which its INIT_CSD names), or it is fresh for one call (token 0).
   std::vector<bool> csd_shared;

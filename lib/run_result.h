@@ -19,7 +19,9 @@
 
 namespace smpfuzz {
 
-enum class TraceEvent : std::uint8_t { kAccess, kIpiDelivered, kClockJump };
+// kTaskSwitch: the CPU switched to another task (aux: the task it ran);
+// kMigrated: a preempted task moved to `cpu` (aux: the CPU it left).
+enum class TraceEvent : std::uint8_t { kAccess, kIpiDelivered, kClockJump, kTaskSwitch, kMigrated };
 
 struct TraceEntry {
   std::uint64_t step = 0;
@@ -30,6 +32,7 @@ struct TraceEntry {
   std::uint64_t pc = 0;       // Access::pc (not part of the trace hash: it moves under ASLR)
   std::uint32_t loc = kNoLoc;
   std::int16_t cpu = -1;
+  std::int16_t task = -1;  // the extra task (Scenario::tasks) it is about; -1: the CPU's own
   TraceEvent event = TraceEvent::kAccess;
   AccessKind kind = AccessKind::kPlainLoad;
   Site site = Site::fence;

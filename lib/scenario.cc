@@ -29,12 +29,24 @@ absl::Status Scenario::Validate() const {
   if (offline_mask & ~all) {
     return absl::InvalidArgumentError("offline CPU number past the last CPU");
   }
-  for (int cpu = 0; cpu < nr_cpus; ++cpu) {
-    if (((offline_mask >> cpu) & 1) && !ops[cpu].empty()) {
-      return absl::InvalidArgumentError("cpu " + std::to_string(cpu) +
-                                        " is offline but has operations");
+  if (nr_tasks() > kMaxTasks) {
+    return absl::InvalidArgumentError("at most " + std::to_string(kMaxTasks) +
+                                      " tasks (CPUs and extra tasks), got " +
+                                      std::to_string(nr_tasks()));
+  }
+  for (int t = 0; t < nr_tasks(); ++t) {
+    const int cpu = TaskHome(t);
+    if (cpu < 0 || cpu >= nr_cpus) {
+      return absl::InvalidArgumentError("task " + std::to_string(t) + " starts on cpu " +
+                                        std::to_string(cpu) + ", past the last CPU");
     }
-    for (const Op& op : ops[cpu]) {
+    if (((offline_mask >> cpu) & 1) && !TaskOpList(t).empty()) {
+      return absl::InvalidArgumentError(
+          (t < nr_cpus ? "cpu " + std::to_string(cpu)
+                       : "task " + std::to_string(t) + "'s cpu " + std::to_string(cpu)) +
+          " is offline but has operations");
+    }
+    for (const Op& op : TaskOpList(t)) {
       if (op.kind == OpKind::kCallSingleAsync && (op.csd < -1 || op.csd >= kMaxAsyncCsdSlots)) {
         return absl::InvalidArgumentError("csd number must be 0.." +
                                           std::to_string(kMaxAsyncCsdSlots - 1));
@@ -50,6 +62,7 @@ absl::Status Scenario::Validate() const {
 int Scenario::TotalOps() const {
   int n = 0;
   for (const auto& list : ops) n += static_cast<int>(list.size());
+  for (const TaskOps& t : tasks) n += static_cast<int>(t.ops.size());
   return n;
 }
 

@@ -52,6 +52,18 @@ constexpr std::uint64_t AllCpusMask(int nr_cpus) {
   return nr_cpus >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << nr_cpus) - 1;
 }
 
+// An extra task: one more invoker thread (scftorture's nthreads > nr_cpus)
+// that starts on CPU `cpu`, runs its own op list, may be preempted wherever
+// it is preemptible and migrated while preempted. The per-CPU op lists
+// (Scenario::ops) are bound to their CPU, like per-CPU kthreads.
+struct TaskOps {
+  int cpu = 0;
+  std::vector<Op> ops;
+  bool operator==(const TaskOps&) const = default;
+};
+
+inline constexpr int kMaxTasks = 64;  // per-CPU tasks and extra tasks together
+
 struct Scenario {
   int nr_cpus = 2;
   const Variant* variant = nullptr;  // nullptr means "baseline"
@@ -59,15 +71,29 @@ struct Scenario {
   std::uint64_t offline_mask = 0;
   std::uint64_t csd_lock_timeout_ms = 5000;
   std::vector<std::vector<Op>> ops;  // ops[cpu], size nr_cpus
+  // Extra tasks; schedules name them nr_cpus, nr_cpus + 1, ...
+  std::vector<TaskOps> tasks;
 
   // OK when the scenario can run; else InvalidArgument saying why not.
   absl::Status Validate() const;
   int TotalOps() const;
+  // The schedulable tasks: one per CPU (its op list, possibly empty, and its
+  // IPIs) and the extra tasks.
+  int nr_tasks() const { return nr_cpus + static_cast<int>(tasks.size()); }
+  // Task t's op list and the CPU it starts on.
+  const std::vector<Op>& TaskOpList(int t) const {
+    return t < nr_cpus ? ops[t] : tasks[t - nr_cpus].ops;
+  }
+  int TaskHome(int t) const { return t < nr_cpus ? t : tasks[t - nr_cpus].cpu; }
 };
 
+// One step: which task moves. Tasks 0..nr_cpus-1 are the CPUs' own (and
+// `ipi` delivers that CPU's pending IPI instead); an extra task's step
+// preempts whatever its CPU runs when that is preemptible, and its `ipi`
+// bit migrates it, while it is preempted, to the next online CPU.
 struct Choice {
-  std::uint8_t cpu = 0;
-  bool ipi = false;  // deliver this CPU's pending IPI instead of stepping it
+  std::uint8_t cpu = 0;  // the task (for a scenario without extra tasks, the CPU)
+  bool ipi = false;  // deliver this CPU's pending IPI (extra task: migrate it)
   bool operator==(const Choice&) const = default;
 };
 

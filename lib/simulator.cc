@@ -15,17 +15,26 @@ Simulator::Simulator(std::unique_ptr<Guest> guest)
 Simulator::~Simulator() {
   // Tasks must die before the guest memory their frames point into.
   cpus_.clear();
+  tasks_.clear();
 }
 
 absl::Status Simulator::Load(const Scenario& s) {
   absl::Status valid = s.Validate();
+  if (valid.ok() && !s.tasks.empty() && !guest_->RunsExtraTasks()) {
+    valid = absl::InvalidArgumentError("this guest runs one task per CPU: the scenario has " +
+                                       std::to_string(s.tasks.size()) + " extra task(s)");
+  }
   loaded_ = valid.ok();
   if (!loaded_) return valid;
   cpus_.clear();  // destroys any suspended coroutines of the last run
+  tasks_.clear();
   scenario_ = s;
   if (scenario_.variant == nullptr) scenario_.variant = FindVariant("baseline");
   guest_->Load(scenario_);
   cpus_.resize(scenario_.nr_cpus);
+  tasks_.resize(scenario_.nr_tasks());
+  extra_tasks_ = !scenario_.tasks.empty();
+  nr_cpus_ = scenario_.nr_cpus;
   return absl::OkStatus();
 }
 
@@ -41,10 +50,8 @@ const RunResult& Simulator::Run(const Scenario& s, const Schedule& schedule,
 void Simulator::ResetRun(const SimOptions& options) {
   options_ = options;
   const int n = scenario_.nr_cpus;
-  for (SimCpu& c : cpus_) {
-    c.task = Task<void>();
-    c.irq = Task<void>();
-  }
+  for (SimCpu& c : cpus_) c.irq = Task<void>();
+  for (SimTask& t : tasks_) t.task = Task<void>();
   // The explorer compares the addresses steps touch across runs: give this
   // run's coroutine frames (a wait=1 caller's csd is in one) the addresses
   // the same schedule prefix got in every earlier run.
@@ -73,30 +80,41 @@ void Simulator::ResetRun(const SimOptions& options) {
 
   for (int i = 0; i < n; ++i) {
     SimCpu& c = cpus_[i];
-    c.cpu.id = i;
-    c.cpu.platform = this;
-    guest_->BindCpu(c.cpu);
-    c.cpu.irqs_disabled = false;
-    c.cpu.parked_at = nullptr;
+    c.current = i;
     c.online = guest_->CpuOnline(i);
-    c.task_done = true;
     c.in_irq = false;
     c.ipi_pending = false;
     c.saved_at = nullptr;
   }
-  for (int i = 0; i < n; ++i) {
-    SimCpu& c = cpus_[i];
-    if (!c.online || !guest_->HasTask(i)) continue;
-    c.task = guest_->CpuTask(c.cpu);
-    c.task_done = false;
-    c.task.start();
-    if (c.task.done()) c.task_done = true;
+  const int nr_tasks = static_cast<int>(tasks_.size());
+  for (int i = 0; i < nr_tasks; ++i) {
+    SimTask& t = tasks_[i];
+    t.cpu.id = scenario_.TaskHome(i);
+    t.cpu.task = i;
+    t.cpu.platform = this;
+    guest_->BindCpu(t.cpu);
+    t.cpu.irqs_disabled = false;
+    t.cpu.preempt_count = 0;
+    t.cpu.parked_at = nullptr;
+    t.task_done = true;
+  }
+  // Every task runs up to its first access now, the extra ones too: what
+  // comes before it (preempt_disable(), ghost events) touches no shared
+  // memory, and a task that stopped there inside a non-preemptible region
+  // runs only when its CPU may switch to it, so nothing sees the difference.
+  for (int i = 0; i < nr_tasks; ++i) {
+    SimTask& t = tasks_[i];
+    if (!cpus_[t.cpu.id].online || !guest_->HasTask(i)) continue;
+    t.task = guest_->RunTask(t.cpu, i);
+    t.task_done = false;
+    t.task.start();
+    if (t.task.done()) t.task_done = true;
   }
 }
 
-bool Simulator::StepEnabled(const SimCpu& c) const {
-  if (!c.cpu.parked_at) return false;
-  const Access& a = c.cpu.parked;
+[[gnu::always_inline]] inline bool Simulator::ParkedReady(const SimTask& t) const {
+  if (!t.cpu.parked_at) return false;
+  const Access& a = t.cpu.parked;
   switch (a.kind) {
     case AccessKind::kCondLoadAcquire:
       return (RawLoad(a.addr, a.size) & a.expected) == 0;
@@ -111,9 +129,46 @@ bool Simulator::StepEnabled(const SimCpu& c) const {
   }
 }
 
-bool Simulator::ActionEnabled(int action) const {
-  const SimCpu& c = cpus_[action / 2];
-  return (action & 1) ? IpiEnabled(c) : StepEnabled(c);
+[[gnu::always_inline]] inline bool Simulator::StepEnabled(int t) const {
+  const SimTask& task = tasks_[t];
+  if (!ParkedReady(task)) return false;
+  if (!extra_tasks_) return true;  // one task per CPU: it is always the current one
+  const SimCpu& c = cpus_[task.cpu.id];
+  return c.current == t || Preemptible(c);
+}
+
+// The rare actions out of line, so that the hot checks above inline.
+[[gnu::noinline]] bool Simulator::Preemptible(const SimCpu& c) const {
+  const SimTask& t = tasks_[c.current];
+  return !c.in_irq && (t.task_done || (t.cpu.preempt_count == 0 && !t.cpu.irqs_disabled));
+}
+
+int Simulator::MigrationTarget(int t) const {
+  const int n = static_cast<int>(cpus_.size());
+  const int from = tasks_[t].cpu.id;
+  for (int k = 1; k < n; ++k) {
+    const int to = (from + k) % n;
+    if (cpus_[to].online) return to;
+  }
+  return -1;
+}
+
+[[gnu::noinline]] bool Simulator::MigrateEnabled(int t) const {
+  if (t < static_cast<int>(cpus_.size())) return false;  // the CPUs' own tasks are bound
+  const SimTask& task = tasks_[t];
+  if (task.task_done || !task.cpu.parked_at || task.cpu.preempt_count != 0 ||
+      task.cpu.irqs_disabled) {
+    return false;
+  }
+  const SimCpu& c = cpus_[task.cpu.id];
+  if (c.current == t && c.in_irq) return false;
+  return MigrationTarget(t) >= 0;
+}
+
+[[gnu::always_inline]] inline bool Simulator::ActionEnabled(int action) const {
+  const int t = action >> 1;
+  if (!(action & 1)) return StepEnabled(t);
+  return t < nr_cpus_ ? IpiEnabled(cpus_[t]) : MigrateEnabled(t);
 }
 
 int Simulator::ChooseFair() const {
@@ -121,15 +176,16 @@ int Simulator::ChooseFair() const {
   for (int i = 0; i < n; ++i) {
     if (IpiEnabled(cpus_[i])) return 2 * i + 1;
   }
-  if (last_cpu_ >= 0 && run_length_ < kFairQuantum && StepEnabled(cpus_[last_cpu_])) {
+  if (last_cpu_ >= 0 && run_length_ < kFairQuantum && StepEnabled(last_cpu_)) {
     return 2 * last_cpu_;
   }
-  // Round robin from the CPU after the last one, so a CPU that never blocks
-  // (a livelock) cannot starve the others.
+  // Round robin from the task after the last one, so a task that never
+  // blocks (a livelock) cannot starve the others. It never migrates one.
+  const int nr_tasks = static_cast<int>(tasks_.size());
   const int start = last_cpu_ < 0 ? 0 : last_cpu_ + 1;
-  for (int k = 0; k < n; ++k) {
-    int i = (start + k) % n;
-    if (StepEnabled(cpus_[i])) return 2 * i;
+  for (int k = 0; k < nr_tasks; ++k) {
+    int i = (start + k) % nr_tasks;
+    if (StepEnabled(i)) return 2 * i;
   }
   return -1;
 }
@@ -137,7 +193,10 @@ int Simulator::ChooseFair() const {
 bool Simulator::AllQuiescent() const {
   for (const SimCpu& c : cpus_) {
     if (!c.online) continue;
-    if (!c.task_done || c.in_irq || c.ipi_pending) return false;
+    if (c.in_irq || c.ipi_pending) return false;
+  }
+  for (const SimTask& t : tasks_) {
+    if (!t.task_done) return false;
   }
   return true;
 }
@@ -177,6 +236,7 @@ void Simulator::Record(const TraceEntry& e) {
   h = FnvMixWord(h, Normalize(e.loc, e.written));
   h = FnvMixWord(h, Normalize(e.loc, e.aux));
   h = FnvMixWord(h, e.clock_ns);
+  if (e.task >= 0) h = FnvMixWord(h, 0x7a5c000000000000ULL | static_cast<std::uint64_t>(e.task));
   result_.trace_hash = h;
   if (options_.record_trace) result_.trace.push_back(e);
 }
@@ -259,6 +319,7 @@ std::uint64_t Simulator::Perform(Cpu& cpu, const Access& a) {
               ? a.expected
               : 0;
   e.cpu = static_cast<std::int16_t>(cpu.id);
+  if (cpu.task >= scenario_.nr_cpus) e.task = static_cast<std::int16_t>(cpu.task);
   e.kind = a.kind;
   e.pc = a.pc;
   e.site = a.site;
@@ -339,12 +400,43 @@ std::uint64_t Simulator::Clock(Cpu&) {
 
 void Simulator::IrqsEnabled(Cpu&) {}
 
+[[gnu::noinline]] void Simulator::Migrate(int t) {
+  // Migrate extra task t, preempted, to the next online CPU.
+  SimTask& task = tasks_[t];
+  const int from = task.cpu.id;
+  const int to = MigrationTarget(t);
+  if (cpus_[from].current == t) cpus_[from].current = from;
+  task.cpu.id = to;
+  checkers_.OnMigrate(from, to);
+  TraceEntry e;
+  e.step = step_;
+  e.clock_ns = clock_;
+  e.cpu = static_cast<std::int16_t>(to);
+  e.task = static_cast<std::int16_t>(t);
+  e.aux = static_cast<std::uint64_t>(from);
+  e.event = TraceEvent::kMigrated;
+  Record(e);
+  if (options_.step_effects != nullptr) {
+    effects_.observable = true;
+    effects_.on_cpu = static_cast<std::uint8_t>(from);
+    effects_.continues = StepEnabled(t);
+    options_.step_effects->push_back(effects_);
+  }
+}
+
 void Simulator::Execute(int action) {
-  const int id = action / 2;
-  SimCpu& c = cpus_[id];
+  const int t = action / 2;
+  const int n = static_cast<int>(cpus_.size());
   if (options_.step_effects != nullptr) effects_ = StepEffects{};
   clock_ += options_.ns_per_step;
+  if ((action & 1) && t >= n) {
+    Migrate(t);
+    return;
+  }
+  const int id = (action & 1) ? t : tasks_[t].cpu.id;
+  SimCpu& c = cpus_[id];
   if (action & 1) {
+    Cpu& ctx = tasks_[c.current].cpu;
     c.ipi_pending = false;
     checkers_.OnIpiDeliver(id);
     TraceEntry e;
@@ -354,31 +446,46 @@ void Simulator::Execute(int action) {
     e.event = TraceEvent::kIpiDelivered;
     e.in_irq = true;
     Record(e);
-    c.saved_parked = c.cpu.parked;
-    c.saved_at = c.cpu.parked_at;
-    c.saved_irqs_disabled = c.cpu.irqs_disabled;
-    c.cpu.parked_at = nullptr;
+    c.saved_parked = ctx.parked;
+    c.saved_at = ctx.parked_at;
+    c.saved_irqs_disabled = ctx.irqs_disabled;
+    ctx.parked_at = nullptr;
     c.in_irq = true;
-    c.cpu.irqs_disabled = true;
-    c.irq = guest_->IpiEntry(c.cpu);
+    ctx.irqs_disabled = true;
+    c.irq = guest_->IpiEntry(ctx);
     c.irq.start();
   } else {
-    std::coroutine_handle<> h = c.cpu.parked_at;
-    c.cpu.parked_at = nullptr;
+    if (extra_tasks_ && c.current != t) {
+      // The CPU preempts (or, its task done, leaves) the task it ran.
+      TraceEntry e;
+      e.step = step_;
+      e.clock_ns = clock_;
+      e.cpu = static_cast<std::int16_t>(id);
+      if (t >= n) e.task = static_cast<std::int16_t>(t);
+      e.aux = static_cast<std::uint64_t>(c.current);
+      e.event = TraceEvent::kTaskSwitch;
+      Record(e);
+      c.current = t;
+    }
+    Cpu& ctx = tasks_[t].cpu;
+    std::coroutine_handle<> h = ctx.parked_at;
+    ctx.parked_at = nullptr;
     h.resume();
   }
+  SimTask& cur = tasks_[c.current];
   if (c.in_irq && c.irq.done()) {
     c.irq = Task<void>();
     c.in_irq = false;
-    c.cpu.parked = c.saved_parked;
-    c.cpu.parked_at = c.saved_at;
-    c.cpu.irqs_disabled = c.saved_irqs_disabled;
+    cur.cpu.parked = c.saved_parked;
+    cur.cpu.parked_at = c.saved_at;
+    cur.cpu.irqs_disabled = c.saved_irqs_disabled;
     c.saved_at = nullptr;
   }
-  if (!c.in_irq && !c.task_done && c.task.done()) c.task_done = true;
+  if (!c.in_irq && !cur.task_done && cur.task.done()) cur.task_done = true;
   if (options_.step_effects != nullptr) {
     if (action & 1) effects_.observable = true;
-    effects_.continues = StepEnabled(c);
+    effects_.on_cpu = static_cast<std::uint8_t>(id);
+    effects_.continues = StepEnabled(c.current);
     options_.step_effects->push_back(effects_);
   }
 }
@@ -389,19 +496,31 @@ void Simulator::ReportStuck(bool budget) {
   std::string msg = budget ? "no quiescence within " + std::to_string(options_.max_steps) +
                                  " steps:"
                            : "every CPU is blocked and no deadline is pending:";
-  for (const SimCpu& c : cpus_) {
-    if (!c.online || (c.task_done && !c.in_irq && !c.ipi_pending)) continue;
-    stuck.push_back(c.cpu.id);
-    msg += " CPU" + std::to_string(c.cpu.id);
-    if (c.cpu.parked_at) {
-      sites.push_back(c.cpu.parked.site);
-      msg += std::string(c.in_irq ? " (in IPI handler)" : "") + " at " +
-             SiteFunction(c.cpu.parked.site);
-      if (AccessTouchesMemory(c.cpu.parked.kind)) {
-        msg += " on " + locations_.ObjectName(c.cpu.parked.addr);
-      }
+  const int n = static_cast<int>(cpus_.size());
+  for (int id = 0; id < n; ++id) {
+    const SimCpu& c = cpus_[id];
+    const SimTask& cur = tasks_[c.current];
+    std::vector<int> preempted;  // its other unfinished tasks
+    for (int t = 0; t < static_cast<int>(tasks_.size()); ++t) {
+      if (t != c.current && !tasks_[t].task_done && tasks_[t].cpu.id == id) preempted.push_back(t);
+    }
+    if (!c.online || (cur.task_done && !c.in_irq && !c.ipi_pending && preempted.empty())) continue;
+    stuck.push_back(id);
+    msg += " CPU" + std::to_string(id);
+    auto at = [&](const Cpu& ctx) {
+      sites.push_back(ctx.parked.site);
+      msg += std::string(" at ") + SiteFunction(ctx.parked.site);
+      if (AccessTouchesMemory(ctx.parked.kind)) msg += " on " + locations_.ObjectName(ctx.parked.addr);
+    };
+    if (cur.cpu.parked_at) {
+      if (c.in_irq) msg += " (in IPI handler)";
+      at(cur.cpu);
     } else if (c.ipi_pending) {
       msg += " with an undeliverable IPI";
+    }
+    for (int t : preempted) {
+      msg += ", task " + std::to_string(t) + " preempted";
+      if (tasks_[t].cpu.parked_at) at(tasks_[t].cpu);
     }
     msg += ";";
   }
@@ -424,7 +543,7 @@ const RunResult& Simulator::RunWith(const Schedule& schedule, ScheduleSource* so
     return result_;
   }
   ResetRun(options);
-  const int actions = 2 * static_cast<int>(cpus_.size());
+  const int actions = 2 * static_cast<int>(tasks_.size());
   std::size_t next_choice = 0;
   for (;;) {
     if (checkers_.fired() & options_.stop_on) break;
@@ -448,7 +567,7 @@ const RunResult& Simulator::RunWith(const Schedule& schedule, ScheduleSource* so
       }
     } else if (next_choice < schedule.size()) {
       const Choice& ch = schedule[next_choice];
-      int want = (ch.cpu % cpus_.size()) * 2 + (ch.ipi ? 1 : 0);
+      int want = (ch.cpu % tasks_.size()) * 2 + (ch.ipi ? 1 : 0);
       for (int k = 0; k < actions; ++k) {
         int candidate = (want + k) % actions;
         if (ActionEnabled(candidate)) {
@@ -467,9 +586,9 @@ const RunResult& Simulator::RunWith(const Schedule& schedule, ScheduleSource* so
         break;
       }
       std::uint64_t deadline = kNoDeadline;
-      for (const SimCpu& c : cpus_) {
-        if (!c.cpu.parked_at) continue;
-        const Access& a = c.cpu.parked;
+      for (const SimTask& t : tasks_) {
+        if (!t.cpu.parked_at) continue;
+        const Access& a = t.cpu.parked;
         if ((a.kind == AccessKind::kSpinReadOnce || a.kind == AccessKind::kDelay ||
              a.kind == AccessKind::kSpinUntilChanged) &&
             a.deadline > clock_) {
@@ -489,7 +608,16 @@ const RunResult& Simulator::RunWith(const Schedule& schedule, ScheduleSource* so
       continue;
     }
     const int id = action / 2;
-    if (last_cpu_ >= 0 && id != last_cpu_ && StepEnabled(cpus_[last_cpu_])) {
+    if (IsMigration(action, scenario_.nr_cpus)) {
+      // A migration is the scheduler's move, as a preemption is: it always
+      // counts as one (so a bounded search cannot migrate without end), and
+      // the task that ran goes on as before.
+      ++result_.preemptions;
+      Execute(action);
+      ++step_;
+      continue;
+    }
+    if (last_cpu_ >= 0 && id != last_cpu_ && StepEnabled(last_cpu_)) {
       ++result_.preemptions;
     }
     Execute(action);

@@ -13,6 +13,9 @@
 //    not already in the handler; the guest's IPI entry (for smp.c,
 //    generic_smp_call_function_single_interrupt()) then runs on c, on top of
 //    whatever c was doing.
+//  - with extra tasks (lib/scenario.h): step task t on its CPU, switching
+//    the CPU to it when the task it runs is preemptible (or done); migrate
+//    a preempted extra task to the next online CPU.
 // The Schedule names one action per step (a named action that is not enabled
 // falls through to the next enabled one in CPU order, so any byte string is a
 // schedule). When it runs out, a fair policy takes over: pending IPIs first,
@@ -79,7 +82,8 @@ struct StepEffects {
   bool wrote = false;       // it stored (a failed cmpxchg only read)
   bool llist = false;       // a list head or a next pointer: checkers walk chains
   bool observable = false;  // see above (also set when objects or tokens overflow)
-  bool continues = false;   // the CPU's next step was enabled right after it
+  bool continues = false;   // the task's next step was enabled right after it
+  std::uint8_t on_cpu = 0;  // the CPU it ran on: steps of one CPU never commute
   std::uint8_t nr_objects = 0;
   std::uint8_t nr_tokens = 0;
   std::array<Range, kMaxObjects> objects{};  // csds its ghost events are about
@@ -125,8 +129,11 @@ struct SimOptions {
 
 class Simulator;
 
+// An action is 2 * task + (1 if it delivers that CPU's pending IPI, for the
+// CPUs' own tasks; migrates the task, for extra tasks: lib/scenario.h).
+inline bool IsMigration(int action, int nr_cpus) { return (action & 1) && action / 2 >= nr_cpus; }
+
 // Chooses each step's action instead of a fixed Schedule (the explorer, PCT).
-// An action is 2 * cpu + (1 if it delivers that CPU's pending IPI).
 class ScheduleSource {
  public:
   virtual ~ScheduleSource() = default;
@@ -161,9 +168,12 @@ class Simulator final : private Platform {
   // enabled or not (nullptr when it is not parked: its task ended, or it has
   // none), the CPU that took the last step (-1 before the first) and the step
   // count.
-  const Access* ParkedAccess(int cpu) const {
-    return cpus_[cpu].cpu.parked_at ? &cpus_[cpu].cpu.parked : nullptr;
+  // (Tasks: Scenario::nr_tasks; without extra tasks, task c is CPU c.)
+  const Access* ParkedAccess(int task) const {
+    return tasks_[task].cpu.parked_at ? &tasks_[task].cpu.parked : nullptr;
   }
+  int nr_tasks() const { return static_cast<int>(tasks_.size()); }
+  // The task that took the last step (-1 before the first).
   int last_cpu() const { return last_cpu_; }
   std::uint64_t step() const { return step_; }
   const Locations& locations() const { return locations_; }
@@ -178,12 +188,18 @@ class Simulator final : private Platform {
   std::string DedupKey(const Report& r) const;
 
  private:
-  struct SimCpu {
+  // A task: its execution context (cpu.id: the CPU it is on) and its root
+  // coroutine. Task c < nr_cpus is CPU c's own (bound to it); the rest are
+  // the scenario's extra tasks.
+  struct SimTask {
     Cpu cpu;
     Task<void> task;
-    Task<void> irq;
-    bool online = false;
     bool task_done = true;
+  };
+  struct SimCpu {
+    int current = 0;  // the task it runs (its own until another is stepped)
+    Task<void> irq;   // the IPI handler, run in the current task's context
+    bool online = false;
     bool in_irq = false;
     bool ipi_pending = false;
     Access saved_parked;
@@ -201,13 +217,21 @@ class Simulator final : private Platform {
   const RunResult& RunWith(const Schedule& schedule, ScheduleSource* source,
                           const SimOptions& options);
   void ResetRun(const SimOptions& options);
-  bool StepEnabled(const SimCpu& c) const;
+  // Whether task t's parked access may be performed now (its condition
+  // holds, and its CPU runs it or may switch to it).
+  bool StepEnabled(int t) const;
+  bool ParkedReady(const SimTask& t) const;
+  bool Preemptible(const SimCpu& c) const;
+  bool MigrateEnabled(int t) const;
+  int MigrationTarget(int t) const;
+  const Cpu& CurrentContext(const SimCpu& c) const { return tasks_[c.current].cpu; }
   bool IpiEnabled(const SimCpu& c) const {
-    return c.online && c.ipi_pending && !c.in_irq && !c.cpu.irqs_disabled;
+    return c.online && c.ipi_pending && !c.in_irq && !CurrentContext(c).irqs_disabled;
   }
   bool ActionEnabled(int action) const;
   int ChooseFair() const;
   void Execute(int action);
+  void Migrate(int t);  // Execute() of a migration
   bool AllQuiescent() const;
   void ReportStuck(bool budget);
   void Record(const TraceEntry& e);
@@ -219,12 +243,15 @@ class Simulator final : private Platform {
   Locations locations_;
   Checkers checkers_;
   std::vector<SimCpu> cpus_;
+  std::vector<SimTask> tasks_;
+  bool extra_tasks_ = false;  // the scenario has extra tasks
+  int nr_cpus_ = 0;
   SimOptions options_;
   RunResult result_;
   std::vector<int> enabled_;
   std::uint64_t clock_ = 0;
   std::uint64_t step_ = 0;
-  int last_cpu_ = -1;
+  int last_cpu_ = -1;   // the last task stepped
   int run_length_ = 0;  // consecutive steps of last_cpu_
   int last_access_cpu_ = -1;
   Site last_access_site_ = Site::fence;

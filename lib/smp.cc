@@ -310,11 +310,18 @@ Task<int> smp_call_function_single(Cpu& cur, int cpu, smp_call_func_t func, void
   // The on-stack csd lives in this coroutine's frame, like on the kernel stack.
   call_single_data_t csd_stack;
   csd_stack.node.u_flags = CSD_FLAG_LOCK | CSD_TYPE_SYNC;
-  const int this_cpu = cur.id;  // get_cpu()
+  const int this_cpu = get_cpu(cur);
+  const Variant& v = *cur.kernel->variant;
+  bool preemptible = false;
 
   call_single_data_t* csd = &csd_stack;
   if (!wait) {
     csd = get_single_csd_data(cur, cpu);
+    if (v.put_cpu_before_csd_lock) {
+      // From here on another task of this CPU may take the same csd_data.
+      put_cpu(cur);
+      preemptible = true;
+    }
     co_await csd_lock(cur, csd);
   } else {
     GhostEvent born{GhostKind::kObjectBorn, Site::scfs_set_func, &csd_stack};
@@ -330,15 +337,25 @@ Task<int> smp_call_function_single(Cpu& cur, int cpu, smp_call_func_t func, void
 
   int err = co_await generic_exec_single(cur, cpu, csd);
 
-  // b0473dcd's series waits after put_cpu(); without task migration in the
-  // model both orders make the same accesses.
+  // b0473dcd's series waits after put_cpu(): the waiting task may then be
+  // preempted, and migrated, while its on-stack csd is in flight.
+  if (v.wait_after_put_cpu && !preemptible) {
+    put_cpu(cur);
+    preemptible = true;
+  }
   if (wait) co_await csd_lock_wait(cur, csd);
+  if (!preemptible) put_cpu(cur);
   co_return err;
 }
 
 Task<int> smp_call_function_single_async(Cpu& cur, int cpu, call_single_data_t* csd) {
+  // preempt_disable() ... out: preempt_enable(), at each co_return below.
+  preempt_disable(cur);
   unsigned int flags = co_await plain_load(cur, &csd->node.u_flags, Site::scfsa_read_flags);
-  if ((flags & CSD_FLAG_LOCK) && !cur.kernel->variant->async_ignores_lock) co_return -EBUSY;
+  if ((flags & CSD_FLAG_LOCK) && !cur.kernel->variant->async_ignores_lock) {
+    preempt_enable(cur);
+    co_return -EBUSY;
+  }
   co_await plain_store(cur, &csd->node.u_flags, static_cast<unsigned int>(CSD_FLAG_LOCK),
                        Site::scfsa_set_flags);
   ghost(cur, GhostEvent{GhostKind::kCsdLocked, Site::scfsa_set_flags, csd});
@@ -349,9 +366,12 @@ Task<int> smp_call_function_single_async(Cpu& cur, int cpu, call_single_data_t* 
     // The pre-2014 async entry: no online check, the csd goes onto the
     // offline CPU's queue and stays there.
     co_await __smp_call_single_queue(cur, cpu, &csd->node.llist);
+    preempt_enable(cur);
     co_return 0;
   }
-  co_return co_await generic_exec_single(cur, cpu, csd);
+  const int err = co_await generic_exec_single(cur, cpu, csd);
+  preempt_enable(cur);
+  co_return err;
 }
 
 Task<void> smp_call_function_many_cond(Cpu& cur, std::uint64_t mask, smp_call_func_t func,

@@ -91,10 +91,22 @@ Row Describe(const TraceContext& run, const TraceEntry& e) {
       row.access = "clock";
       row.value = "jumps to " + Ms(e.clock_ns);
       return row;
+    case TraceEvent::kTaskSwitch:
+      row.function = "(scheduler)";
+      row.access = "switch";
+      row.value = "task " + std::to_string(e.aux) + " -> task " +
+                  std::to_string(e.task >= 0 ? e.task : e.cpu);
+      return row;
+    case TraceEvent::kMigrated:
+      row.function = "(scheduler)";
+      row.access = "migrate";
+      row.value = "task " + std::to_string(e.task) + " from CPU" + std::to_string(e.aux);
+      return row;
     case TraceEvent::kAccess:
       break;
   }
   row.function = SiteFunction(e.site);
+  if (e.task >= 0) row.function = "[task " + std::to_string(e.task) + "] " + row.function;
   if (run.source != nullptr && e.pc != 0) {
     if (auto it = run.source->find(e.pc); it != run.source->end()) {
       row.function = it->second.function;
@@ -255,8 +267,9 @@ std::string FormatJson(const TraceContext& run, const RunResult& r, bool with_tr
       Row row = Describe(run, e);
       w.BeginObject()
           .Field("step", e.step)
-          .Field("cpu", e.cpu)
-          .Field("irq", e.in_irq)
+          .Field("cpu", e.cpu);
+      if (e.task >= 0) w.Field("task", e.task);
+      w.Field("irq", e.in_irq)
           .Field("function", row.function);
       if (!row.source.empty()) w.Field("source", row.source);
       w.Field("access", row.access)

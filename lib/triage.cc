@@ -26,9 +26,13 @@ bool Reproduces(const Scenario& s, Signature sig, double seconds, const GuestFac
   return out->found;
 }
 
+// Whether an op names `cpu` as a target, or an extra task starts on it.
 bool Referenced(const Scenario& s, int cpu) {
-  for (const auto& ops : s.ops) {
-    for (const Op& op : ops) {
+  for (const TaskOps& t : s.tasks) {
+    if (t.cpu == cpu) return true;
+  }
+  for (int t = 0; t < s.nr_tasks(); ++t) {
+    for (const Op& op : s.TaskOpList(t)) {
       if ((op.kind == OpKind::kCallSingle || op.kind == OpKind::kCallSingleAsync) &&
           op.target == cpu) {
         return true;
@@ -50,11 +54,16 @@ Scenario WithoutCpu(const Scenario& s, int cpu) {
     return low | ((m >> 1) & ~((std::uint64_t{1} << cpu) - 1));
   };
   c.offline_mask = squeeze(c.offline_mask) & AllCpusMask(c.nr_cpus);
-  for (auto& ops : c.ops) {
+  auto renumber = [&](std::vector<Op>& ops) {
     for (Op& op : ops) {
       if (op.target > cpu) op.target--;
       op.mask = squeeze(op.mask);
     }
+  };
+  for (auto& ops : c.ops) renumber(ops);
+  for (TaskOps& t : c.tasks) {
+    if (t.cpu > cpu) t.cpu--;
+    renumber(t.ops);
   }
   return c;
 }
@@ -62,6 +71,7 @@ Scenario WithoutCpu(const Scenario& s, int cpu) {
 }  // namespace
 
 Cuts::Cuts(const Scenario& s) : s_(s) {
+  for (const TaskOps& t : s.tasks) total_ += 1 + (t.ops.size() > 1 ? t.ops.size() : 0);
   for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
     total_ += s.ops[cpu].size() > 1 ? 1 : 0;
     total_ += s.ops[cpu].size();
@@ -79,6 +89,36 @@ bool Cuts::Next(Scenario* out) {
   const Scenario& s = s_;
   for (;;) {
     switch (phase_) {
+      case kDropTask:  // a whole extra task (the ones after it renumber down)
+        if (i_ >= s.tasks.size()) {
+          phase_ = kDropTaskOp;
+          cpu_ = 0;
+          i_ = 0;
+          continue;
+        }
+        *out = s;
+        out->tasks.erase(out->tasks.begin() + static_cast<std::ptrdiff_t>(i_++));
+        ++made_;
+        return true;
+      case kDropTaskOp: {  // one operation of an extra task that has several
+        if (cpu_ >= static_cast<int>(s.tasks.size())) {
+          phase_ = kClearCpu;
+          cpu_ = 0;
+          i_ = 0;
+          continue;
+        }
+        const std::vector<Op>& ops = s.tasks[cpu_].ops;
+        if (ops.size() < 2 || i_ >= ops.size()) {
+          ++cpu_;
+          i_ = 0;
+          continue;
+        }
+        *out = s;
+        std::vector<Op>& cut = out->tasks[cpu_].ops;
+        cut.erase(cut.begin() + static_cast<std::ptrdiff_t>(i_++));
+        ++made_;
+        return true;
+      }
       case kClearCpu:  // a CPU's whole list
         if (cpu_ >= s.nr_cpus) {
           phase_ = kDropOp;
@@ -180,6 +220,9 @@ absl::StatusOr<MinimizeResult> Minimize(const Repro& in, Signature signature,
   for (auto& ops : s.ops) {
     for (Op& op : ops) op.mask &= AllCpusMask(s.nr_cpus);
   }
+  for (TaskOps& t : s.tasks) {
+    for (Op& op : t.ops) op.mask &= AllCpusMask(s.nr_cpus);
+  }
   // Shrink while the explorer still finds the signature within its bound.
   // A big input may be too deep for it at first and not after a cut, so the
   // cuts are tried even when the whole input does not reproduce.
@@ -232,7 +275,8 @@ absl::StatusOr<MinimizeResult> Minimize(const Repro& in, Signature signature,
 Classified Classify(const std::string& path, const Variant* raw_variant, Simulator* sim,
                     const KnownFinding& known, const GuestRecord& raw_guest) {
   Classified c;
-  absl::StatusOr<Input> in = ReadInput(path, raw_variant, CrashDirOrigin(path));
+  // A kernel guest's crash files were decoded without extra tasks.
+  absl::StatusOr<Input> in = ReadInput(path, raw_variant, CrashDirOrigin(path), !raw_guest.kernel);
   if (!in.ok()) {
     c.error = std::string(in.status().message());
     return c;

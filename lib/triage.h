@@ -47,9 +47,11 @@ class Cuts {
   std::uint64_t Remaining() const { return total_ - made_; }
 
  private:
-  enum Phase { kClearCpu, kDropOp, kMaskBit, kDropCpu, kDone };
+  // Extra tasks first (a whole task, then one op of a task with several),
+  // then the CPUs' own lists.
+  enum Phase { kDropTask, kDropTaskOp, kClearCpu, kDropOp, kMaskBit, kDropCpu, kDone };
   const Scenario& s_;
-  Phase phase_ = kClearCpu;
+  Phase phase_ = kDropTask;
   int cpu_ = 0;
   std::size_t i_ = 0;
   int bit_ = 0;

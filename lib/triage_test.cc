@@ -45,6 +45,35 @@ TEST(Minimize, SelfLoopShrinksToTwoCallsAndOnePreemption) {
   ASSERT_FALSE(m.repro.expectations.empty());
 }
 
+// mutant-put-cpu-early's race (repro/put_cpu_early.repro) with extra tasks
+// and a CPU that play no part in it: the cuts remove whole extra tasks and
+// single ops of a task with several, and renumber what is left.
+TEST(Minimize, ExtraTasksThatPlayNoPartAreCut) {
+  absl::StatusOr<Repro> in = ParseRepro(R"(smpfuzz-repro 1
+cpus 3
+variant mutant-put-cpu-early
+csdlock_debug off
+cpu 1: call_single target=0 wait=0
+task 3 on 2: flush
+task 4 on 1: flush
+task 4 on 1: call_single target=0 wait=0
+task 5 on 1: irqs_off ms=0
+)", "in");
+  ASSERT_TRUE(in.ok()) << in.status();
+  absl::StatusOr<MinimizeResult> minimized = Minimize(*in, Signature::kLlistSelfLoop, 0);
+  ASSERT_TRUE(minimized.ok()) << minimized.status().message();
+  const Scenario& s = minimized->repro.scenario;
+  EXPECT_EQ(minimized->preemptions, 1u);
+  EXPECT_EQ(s.nr_cpus, 2);
+  EXPECT_EQ(s.TotalOps(), 2);
+  ASSERT_EQ(s.tasks.size(), 1u);
+  EXPECT_EQ(s.tasks[0].cpu, 1);
+  EXPECT_EQ(s.ops[1].size(), 1u);
+  Simulator sim(NewModelGuest());
+  EXPECT_TRUE(sim.Run(s, minimized->repro.schedule, RunOptions(minimized->repro))
+                  .Has(Signature::kLlistSelfLoop));
+}
+
 // A crash libFuzzer found on b0473dcd: 5 CPUs, 7 operations, 19 preemptions.
 // Too deep for the explorer as a whole (the old minimizer kept it as it was);
 // cutting whole CPU lists and mask bits first brings it down.

@@ -68,6 +68,10 @@ const std::vector<Variant>& AllVariants() {
               .summary = "fixed, but llist_add_batch() reads head->first twice: for the new "
                          "node's next and for the cmpxchg (before ACCESS_ONCE, 2013)",
               .llist_add_reads_head_twice = true}),
+      Mutant({.name = "mutant-put-cpu-early",
+              .summary = "fixed, but smp_call_function_single(wait=0) calls put_cpu() before "
+                         "csd_lock(): two tasks of one CPU share its csd_data",
+              .put_cpu_before_csd_lock = true}),
   };
   return kTable;
 }
@@ -105,6 +109,7 @@ std::string VariantFlags(const Variant& v) {
       {"async_skips_online_check", v.async_skips_online_check},
       {"llist_add_checks_empty_first", v.llist_add_checks_empty_first},
       {"llist_add_reads_head_twice", v.llist_add_reads_head_twice},
+      {"put_cpu_before_csd_lock", v.put_cpu_before_csd_lock},
   };
   std::string out;
   for (const auto& [name, on] : flags) {

@@ -60,6 +60,10 @@ struct Variant {
   bool async_skips_online_check;      // smp_call_function_single_async() queues to offline CPUs
   bool llist_add_checks_empty_first;  // IPI decision from llist_empty() before llist_add()
   bool llist_add_reads_head_twice;    // llist_add_batch(): two reads of head->first
+  // smp_call_function_single(wait=0) calls put_cpu() before csd_lock()
+  // instead of at its end: two tasks of one CPU may then both lock that
+  // CPU's csd_data, debug or not (a mutant that needs extra tasks, #18).
+  bool put_cpu_before_csd_lock;
 };
 
 // The table. The first three rows are the design brief's variants.

@@ -206,8 +206,9 @@ class DigestGuest final : public Guest, private Platform {
     inner_->BindCpu(cpu);
   }
   bool CpuOnline(int cpu) const override { return inner_->CpuOnline(cpu); }
-  bool HasTask(int cpu) const override { return inner_->HasTask(cpu); }
-  Task<void> CpuTask(Cpu& cpu) override { return inner_->CpuTask(cpu); }
+  bool HasTask(int task) const override { return inner_->HasTask(task); }
+  Task<void> RunTask(Cpu& cpu, int task) override { return inner_->RunTask(cpu, task); }
+  bool RunsExtraTasks() const override { return inner_->RunsExtraTasks(); }
   Task<void> IpiEntry(Cpu& cpu) override {
     hash_ = FnvMixWord(hash_, 0x1000000u | static_cast<std::uint32_t>(cpu.id));
     return inner_->IpiEntry(cpu);

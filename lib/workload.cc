@@ -30,12 +30,12 @@ bool Workload::InSharedAsyncCsd(const void* p) const {
 
 void Workload::ResetCsds() { async_csd_ = async_csd_initial_; }
 
-Task<void> Workload::RunCpu(Cpu& cur) {
-  for (const PlannedOp& p : plan_.ops[cur.id]) {
+Task<void> Workload::RunTask(Cpu& cur, int task) {
+  for (const PlannedOp& p : plan_.ops[task]) {
     const Op& op = p.op;
-    const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, online_mask_);
     switch (op.kind) {
       case OpKind::kCallSingle: {
+        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, online_mask_);
         ghost(cur, issued);
         int err = co_await smp_call_function_single(cur, op.target, CallbackFunc(p.token),
                                                     CallbackInfo(p.token), op.wait);
@@ -53,17 +53,23 @@ Task<void> Workload::RunCpu(Cpu& cur) {
           csd->func = CallbackFunc(p.token);
           csd->info = CallbackInfo(p.token);
         }
+        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, online_mask_);
         ghost(cur, issued);
         int err = co_await smp_call_function_single_async(cur, op.target, csd);
         ghost(cur, RequestReturnedGhost(p, issued, err));
         break;
       }
       case OpKind::kCallMany: {
+        // Its caller disables preemption (scftorture, on_each_cpu_cond_mask):
+        // the CPUs it expects are those of the CPU it runs on.
+        preempt_disable(cur);
+        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, online_mask_);
         ghost(cur, issued);
         unsigned int flags = (op.wait ? SCF_WAIT : 0u) | (op.local ? SCF_RUN_LOCAL : 0u);
         co_await smp_call_function_many_cond(cur, op.mask & AllCpusMask(nr_cpus_),
                                              CallbackFunc(p.token), CallbackInfo(p.token), flags);
         ghost(cur, RequestReturnedGhost(p, issued, 0));
+        preempt_enable(cur);
         break;
       }
       case OpKind::kFlush:

@@ -32,17 +32,18 @@ class Workload {
   using PlannedOp = smpfuzz::PlannedOp;
 
   // Plans tokens and async csds for `s` (which must be valid). Tokens are
-  // 1..requests().count(), numbered CPU by CPU, op by op; a shared async csd has
+  // 1..requests().count(), numbered task by task, op by op; a shared async csd has
   // one token for all its calls.
   void Prepare(const Scenario& s);
   // Restores every async csd to its initial state (between runs).
   void ResetCsds();
 
-  // The task of CPU cur.id: runs its planned operations in order.
-  Task<void> RunCpu(Cpu& cur);
+  // Task `task` (Scenario::nr_tasks), in context `cur`: runs its planned
+  // operations in order.
+  Task<void> RunTask(Cpu& cur, int task);
 
   const RequestOrigins& requests() const { return plan_.requests; }
-  const std::vector<PlannedOp>& plan(int cpu) const { return plan_.ops[cpu]; }
+  const std::vector<PlannedOp>& plan(int task) const { return plan_.ops[task]; }
   std::vector<call_single_data_t>& async_csd() { return async_csd_; }
   const std::vector<call_single_data_t>& async_csd() const { return async_csd_; }
   // Which async csd `p` points into, or -1; whether it is one that several

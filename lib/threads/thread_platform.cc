@@ -194,6 +194,9 @@ ThreadPlatform::~ThreadPlatform() = default;
 
 absl::Status ThreadPlatform::Load(const Scenario& s) {
   absl::Status valid = s.Validate();
+  if (valid.ok() && !s.tasks.empty()) {
+    valid = absl::InvalidArgumentError("the real-thread platform runs one task per CPU: no extra tasks");
+  }
   loaded_ = valid.ok();
   if (!loaded_) return valid;
   scenario_ = s;
@@ -452,7 +455,7 @@ void ThreadPlatform::CpuThread(int id) {
   if (guest_->HasTask(id)) {
     // Created, run and destroyed here: its frames (and those of everything
     // it calls) come from and go back to this thread's FrameAllocator.
-    Task<void> task = guest_->CpuTask(c.cpu);
+    Task<void> task = guest_->RunTask(c.cpu, id);
     task.start();
     if (!task.done()) std::abort();
   }
