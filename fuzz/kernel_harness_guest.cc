@@ -6,8 +6,7 @@
 namespace smpfuzz::fuzz {
 
 HarnessGuest KernelHarnessGuest() {
-  return HarnessGuest{[] { return NewKernelGuest(); }, "--guest=kernel", KernelGuestVariant(),
-                      /*extra_tasks=*/false};
+  return HarnessGuest{[] { return NewKernelGuest(); }, "--guest=kernel", KernelGuestVariant()};
 }
 
 }  // namespace smpfuzz::fuzz

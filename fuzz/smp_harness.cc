@@ -140,7 +140,7 @@ Outcome RunOn(Simulator& sim, const Repro& r, std::uint8_t* interleaving_map) {
 }  // namespace
 
 Outcome RunInput(const std::uint8_t* data, std::size_t size, std::uint8_t* interleaving_map) {
-  Repro r = DecodeInputBytes(data, size, Config().variant, Config().guest.extra_tasks);
+  Repro r = DecodeInputBytes(data, size, Config().variant);
   if (!Config().fresh_simulator) return RunOn(Sim(), r, interleaving_map);
   Outcome out;
   {
@@ -154,7 +154,7 @@ Outcome RunInput(const std::uint8_t* data, std::size_t size, std::uint8_t* inter
 
 std::string DescribeInput(const std::uint8_t* data, std::size_t size) {
   const HarnessConfig& c = Config();
-  Repro r = DecodeInputBytes(data, size, c.variant, c.guest.extra_tasks);
+  Repro r = DecodeInputBytes(data, size, c.variant);
   Simulator sim(c.guest.make());
   if (!sim.Load(r.scenario).ok()) return "";
   SimOptions opt;

@@ -32,9 +32,6 @@ struct HarnessGuest {
   // The one variant the guest runs (a kernel guest's linked build), or null:
   // any variant, the model's (SMPFUZZ_VARIANT may name one).
   const char* only_variant = nullptr;
-  // Whether it runs extra tasks (Guest::RunsExtraTasks): the byte format's
-  // task bit is ignored for one that does not.
-  bool extra_tasks = true;
 };
 
 // The model guest (lib/model_guest.h): the default.

@@ -2,7 +2,8 @@
 //
 // Differential check, model against kernel (issue 15): for every scenario in
 // repro/ and ci/explore/ (passed as arguments by kernel/BUILD) and
-// kRandomScenarios random small ones (fixed seed, every op kind), the model
+// kRandomScenarios random small ones (fixed seed, every op kind; and
+// kRandomTaskScenarios with extra tasks, lib/scenario.h), the model
 // (lib/) and the kernel guest (Linux's own kernel/smp.c, the variant linked
 // into this binary: one binary per variant, see BUILD) are each explored to
 // the same preemption bound, the whole bound (no stop at the first
@@ -53,6 +54,8 @@ std::vector<std::string>* files = nullptr;
 constexpr int kBound = 1;
 constexpr int kCiExploreBound = 0;
 constexpr int kRandomScenarios = 200;
+// And this many with extra tasks (RandomTaskScenarioOnce).
+constexpr int kRandomTaskScenarios = 40;
 constexpr std::uint64_t kSeed = 15;
 // Per search, in executions (deterministic, unlike seconds on a shared
 // machine): a search that needs more is reported, never counted as
@@ -205,8 +208,9 @@ constexpr int kMaxWork = 5;
 
 int Work(const Scenario& s) {
   int work = 0;
-  for (int cpu = 0; cpu < s.nr_cpus; ++cpu) {
-    for (const Op& op : s.ops[cpu]) {
+  for (int t = 0; t < s.nr_tasks(); ++t) {
+    const int cpu = s.TaskHome(t);
+    for (const Op& op : s.TaskOpList(t)) {
       if (op.kind != OpKind::kCallMany) {
         ++work;
         continue;
@@ -243,9 +247,26 @@ Scenario RandomScenarioOnce(std::mt19937_64& rng) {
   return s;
 }
 
-Scenario RandomScenario(std::mt19937_64& rng) {
+// The same with one or two extra tasks (lib/scenario.h) of one operation
+// each on the sender CPUs: preemption by another task of the CPU, and
+// migration, on both guests.
+Scenario RandomTaskScenarioOnce(std::mt19937_64& rng) {
+  Scenario s;
+  s.nr_cpus = 2 + static_cast<int>(rng() % 2);
+  s.csdlock_debug = rng() % 2 == 0;
+  s.ops.resize(s.nr_cpus);
+  s.ops[1].push_back(RandomOp(rng, s.nr_cpus));
+  const int extra = 1 + static_cast<int>(rng() % 2);
+  for (int i = 0; i < extra; ++i) {
+    const int cpu = 1 + static_cast<int>(rng() % static_cast<std::uint64_t>(s.nr_cpus - 1));
+    s.tasks.push_back({cpu, {RandomOp(rng, s.nr_cpus)}});
+  }
+  return s;
+}
+
+Scenario RandomScenario(std::mt19937_64& rng, Scenario (*once)(std::mt19937_64&) = RandomScenarioOnce) {
   for (;;) {
-    Scenario s = RandomScenarioOnce(rng);
+    Scenario s = once(rng);
     if (Work(s) <= kMaxWork) return s;
   }
 }
@@ -262,6 +283,15 @@ std::vector<Case> RandomCases() {
     c.sim.max_steps = kMaxSteps;
     out.push_back(c);
   }
+  for (int i = 0; i < kRandomTaskScenarios; ++i) {
+    Case c;
+    char name[32];
+    std::snprintf(name, sizeof name, "tasks-%03d", i);
+    c.name = name;
+    c.scenario = RandomScenario(rng, RandomTaskScenarioOnce);
+    c.sim.max_steps = kMaxSteps;
+    out.push_back(c);
+  }
   return out;
 }
 
@@ -274,12 +304,6 @@ std::vector<Case> FileCases() {
     absl::StatusOr<Repro> r = ParseRepro(ss.str(), path);
     if (!r.ok()) {
       ADD_FAILURE() << r.status().message();
-      continue;
-    }
-    // The kernel guest runs one task per CPU (Guest::RunsExtraTasks): a
-    // reproducer with extra tasks has nothing to compare there.
-    if (!r->scenario.tasks.empty()) {
-      std::printf("%s: extra tasks, model only: skipped\n", path.c_str());
       continue;
     }
     Case c;

@@ -91,11 +91,11 @@ class KernelGuest final : public Guest {
     }
     async_.clear();
     async_ptr_ = nullptr;
-    entries_.assign(n, {});
+    entries_.assign(s.nr_tasks(), {});
     char* sections[6];
     k_.sections(sections);
     kernel_rt::SetSections(sections);
-    kernel_rt::Setup(n);
+    kernel_rt::Setup(n, s.nr_tasks());
   }
 
   void Reset(Locations* names) override {
@@ -138,16 +138,14 @@ class KernelGuest final : public Guest {
   void BindCpu(Cpu& cpu) override { kernel_rt::BindCpu(cpu); }
 
   bool CpuOnline(int cpu) const override { return (online_mask_ >> cpu) & 1; }
-  // The CPUs' own tasks only: RunsExtraTasks() is false (extra tasks need
-  // fibers that can move between CPUs' kernel_rt contexts).
-  bool HasTask(int task) const override {
-    return task < static_cast<int>(plan_.ops.size()) && !plan_.ops[task].empty();
-  }
+  // Every task, extra ones too: one fiber each, whose context's CPU the
+  // machine changes when it migrates the task (smp_processor_id() reads it).
+  bool HasTask(int task) const override { return !plan_.ops[task].empty(); }
   Task<void> RunTask(Cpu& cpu, int task) override {
-    (void)task;  // == cpu.id
-    entries_[cpu.id] = {this, cpu.id};
-    return kernel_rt::RunTask(cpu, &TaskEntry, &entries_[cpu.id]);
+    entries_[task] = {this, task};
+    return kernel_rt::RunTask(cpu, &TaskEntry, &entries_[task]);
   }
+  bool RunsExtraTasks() const override { return true; }
   Task<void> IpiEntry(Cpu& cpu) override { return kernel_rt::RunIrq(cpu, &IpiHandler, this); }
 
   const RequestOrigins& requests() const override { return plan_.requests; }
@@ -173,12 +171,12 @@ class KernelGuest final : public Guest {
 
   struct Entry {
     KernelGuest* guest = nullptr;
-    int cpu = 0;
+    int task = 0;
   };
 
   static void TaskEntry(void* arg) {
     Entry* e = static_cast<Entry*>(arg);
-    e->guest->RunOps(e->cpu);
+    e->guest->RunOps(e->task);
   }
   static void IpiHandler(void* arg) {
     static_cast<KernelGuest*>(arg)->k_.generic_smp_call_function_single_interrupt();
@@ -202,14 +200,14 @@ class KernelGuest final : public Guest {
     return async_ptr_;
   }
 
-  void RunOps(int id) {
+  void RunOps(int task) {
     Cpu& cur = *kernel_rt::CurrentCpu();
     const int n = scenario_.nr_cpus;
-    for (const PlannedOp& p : plan_.ops[id]) {
+    for (const PlannedOp& p : plan_.ops[task]) {
       const Op& op = p.op;
-      const GhostEvent issued = RequestIssuedGhost(p, id, n, online_mask_);
       switch (op.kind) {
         case OpKind::kCallSingle: {
+          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, online_mask_);
           ghost(cur, issued);
           int err = k_.smp_call_function_single(op.target, Func(p.token), Info(p.token), op.wait);
           ghost(cur, RequestReturnedGhost(p, issued, err));
@@ -223,17 +221,25 @@ class KernelGuest final : public Guest {
             ghost(cur, born);
             InitCsd(csd, p.token);
           }
+          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, online_mask_);
           ghost(cur, issued);
           int err = k_.smp_call_function_single_async(op.target, csd);
           ghost(cur, RequestReturnedGhost(p, issued, err));
           break;
         }
-        case OpKind::kCallMany:
+        case OpKind::kCallMany: {
+          // Preemption off around the whole call, as in the model's workload
+          // (the glue nests its own), so the CPUs it expects are those of
+          // the CPU it runs on.
+          smpfuzz_preempt_disable();
+          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, online_mask_);
           ghost(cur, issued);
           k_.call_many(op.mask & AllCpusMask(n), Func(p.token), Info(p.token),
                                  k_.scf_flags(op.wait, op.local));
           ghost(cur, RequestReturnedGhost(p, issued, 0));
+          smpfuzz_preempt_enable();
           break;
+        }
         case OpKind::kFlush:
           k_.flush_smp_call_function_queue();
           break;

@@ -7,8 +7,7 @@
 
 namespace smpfuzz {
 
-Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant* variant,
-                       bool extra_tasks) {
+Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant* variant) {
   Repro r;
   Scenario& s = r.scenario;
   auto byte = [&](std::size_t i) -> std::uint8_t { return i < size ? data[i] : 0; };
@@ -54,7 +53,7 @@ Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant
         break;
     }
     if ((s.offline_mask >> cpu) & 1) continue;
-    if (!(kb & 0x80) || !extra_tasks) {
+    if (!(kb & 0x80)) {
       s.ops[cpu].push_back(op);
       continue;
     }

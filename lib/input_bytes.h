@@ -42,11 +42,7 @@ inline constexpr std::size_t kBytesPerOp = 3;
 inline constexpr int kBytesExtraTasksPerCpu = 2;
 
 // Decodes any byte string. The result has no expectations and `variant`.
-// Without `extra_tasks` (for a guest that runs one task per CPU: the kernel
-// guest's fuzz targets and their crash files), bit 7 of an op's kind byte is
-// ignored and every op stays on its CPU's own list, as before extra tasks.
-Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant* variant,
-                       bool extra_tasks = true);
+Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant* variant);
 
 // Encodes a reproducer's scenario and schedule; InvalidArgument, e.g. "the
 // byte format holds 8 operations, not 9", when it does not fit the byte

@@ -91,7 +91,7 @@ InputOrigin CrashDirOrigin(const std::string& path) {
 }
 
 absl::StatusOr<Input> ReadInput(const std::string& path, const Variant* raw_variant,
-                                InputOrigin origin, bool raw_extra_tasks) {
+                                InputOrigin origin) {
   absl::StatusOr<std::string> data = ReadRegularFile(path, kMaxInputBytes);
   if (!data.ok()) return data.status();
   if (origin == InputOrigin::kSniff && EndsWith(path, ".repro")) origin = InputOrigin::kReproducer;
@@ -121,7 +121,7 @@ absl::StatusOr<Input> ReadInput(const std::string& path, const Variant* raw_vari
     return in;
   }
   in.repro = DecodeInputBytes(reinterpret_cast<const std::uint8_t*>(data->data()), data->size(),
-                              raw_variant, raw_extra_tasks);
+                              raw_variant);
   return in;
 }
 

@@ -51,10 +51,8 @@ struct Input {
 // directory or device is refused without blocking), at most kMaxInputBytes.
 // Errors: "PATH: cannot read: why", "PATH: not a regular file (a directory)",
 // "PATH: too big: ...", or the parser's "PATH:LINE:COL: message".
-// `raw_extra_tasks`: DecodeInputBytes's extra_tasks for raw bytes (false
-// for crash files of a guest that runs one task per CPU).
 absl::StatusOr<Input> ReadInput(const std::string& path, const Variant* raw_variant,
-                                InputOrigin origin, bool raw_extra_tasks = true);
+                                InputOrigin origin);
 
 // The origin of a file found in a crash directory or named to triage:
 // kReproducer for *.repro, else kCrashFile.

@@ -275,8 +275,7 @@ absl::StatusOr<MinimizeResult> Minimize(const Repro& in, Signature signature,
 Classified Classify(const std::string& path, const Variant* raw_variant, Simulator* sim,
                     const KnownFinding& known, const GuestRecord& raw_guest) {
   Classified c;
-  // A kernel guest's crash files were decoded without extra tasks.
-  absl::StatusOr<Input> in = ReadInput(path, raw_variant, CrashDirOrigin(path), !raw_guest.kernel);
+  absl::StatusOr<Input> in = ReadInput(path, raw_variant, CrashDirOrigin(path));
   if (!in.ok()) {
     c.error = std::string(in.status().message());
     return c;

@@ -39,7 +39,8 @@ namespace {
 
 constexpr std::uint64_t kCheckPatchPreemptions = 1;
 
-// The standard suite: each op kind, 2 to 4 CPUs, csdlock_debug on and off.
+// The standard suite: each op kind, 2 to 4 CPUs, two tasks on one CPU,
+// csdlock_debug on and off.
 // Small enough that the whole bound-1 search of both builds takes seconds
 // (three senders on one csd, on four CPUs, is minutes on a buggy build).
 struct SuiteScenario {
@@ -66,6 +67,12 @@ constexpr SuiteScenario kSuite[] = {
     {"four-cpus", "cpus 4\ncpu 1: call_single target=0 wait=0\n"
                   "cpu 2: call_single target=0 wait=0\n"
                   "cpu 3: call_single target=1 wait=1\n"},
+    // Two invokers on one CPU (an extra task, lib/scenario.h): preemption
+    // between them where the code allows it, and a waiter migrated.
+    {"two-tasks-one-cpu", "cpus 2\ncpu 1: call_single target=0 wait=0\n"
+                          "task 2 on 1: call_single target=0 wait=0\n"},
+    {"tasks-wait1-migrated", "cpus 3\ncpu 1: call_single target=0 wait=0\n"
+                             "task 3 on 1: call_single target=0 wait=1\n"},
 };
 
 // What a build's search of one scenario saw.

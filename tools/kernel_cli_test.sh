@@ -59,6 +59,21 @@ has out 'the patch introduces nothing within preemptions <= 1'
 lacks out 'INTRODUCES'
 run 0 check-patch "$tmp/whitespace.patch" --kernel="$tree"
 has out 'the patch introduces nothing'
+# A patch whose bug needs two tasks on one CPU (the suite's extra-task scenarios): put_cpu()
+# before csd_lock(), on top of the fix. debug-off: each task takes CPU 1's own csd_data.
+run 1 check-patch "$patches/b0473dcd.patch" "$patches/fixed.patch" "$patches/mutant-put-cpu-early.patch" --kernel="$tree"
+has out 'two-tasks-one-cpu/debug-off (2 CPUs): INTRODUCES .*llist-self-loop'
+has out 'task 2 on 1: call_single target=0 wait=0'
+lacks out 'NOT COVERED'
+# The same mutant as a variant of the kernel guest: explore finds the self-loop at one
+# preemption, by preempting one task of CPU 1 with the other, in the tree's own code.
+printf 'smpfuzz-repro 1\ncpus 2\nvariant mutant-put-cpu-early\ncsdlock_debug off\ncpu 1: call_single target=0 wait=0\ntask 2 on 1: call_single target=0 wait=0\n' >"$tmp/tasks.repro"
+run 1 explore "$tmp/tasks.repro" --guest=kernel --kernel="$tree" --signatures=llist-self-loop --preemptions=2
+has err 'violation llist-self-loop with 1 preemption'
+has out 'task 2 on 1: call_single target=0 wait=0'
+sed -i 's/mutant-put-cpu-early/fixed/' "$tmp/tasks.repro"
+run 0 explore "$tmp/tasks.repro" --guest=kernel --kernel="$tree" --preemptions=3
+has err 'clean for every interleaving'
 
 # minimize and triage on the kernel guest: the reproducer keeps its self-loop.
 run 1 minimize "$cex" --kernel="$tree" --patch="$patches/b0473dcd.patch" --out="$tmp/min.repro" --max_seconds=60
@@ -119,7 +134,7 @@ run 2 explore --cpus=3 --ops="$ops" --kernel=/nonexistent/tree
 has err '/nonexistent/tree: no such kernel tree'
 lines err 1
 run 2 explore --cpus=3 --ops="$ops" --guest=kernel --kernel="$tree" --variant=mutant-sync-unlock-first
-has err 'the kernel guest has baseline, b0473dcd and fixed'
+has err 'the kernel guest has baseline, b0473dcd, fixed and mutant-put-cpu-early'
 run 2 explore --cpus=3 --ops="$ops" --guest=model --patch="$patches/b0473dcd.patch"
 has err 'kernel guest'
 run 2 check-patch --kernel="$tree"

@@ -9,7 +9,6 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "lib/inputs.h"
-#include "tools/guest_choice.h"
 
 ABSL_FLAG(std::string, variant, "",
           "variant to run (baseline, b0473dcd, fixed, or a mutant); default: the reproducer's "
@@ -45,10 +44,8 @@ const Variant* RawInputVariant(const Variant* forced) {
 }
 
 absl::StatusOr<Input> LoadInput(const std::string& path, const Variant* raw_variant) {
-  // A kernel guest's raw crash files were made without extra tasks (it runs none).
   return ReadInput(path, raw_variant,
-                   absl::GetFlag(FLAGS_raw) ? InputOrigin::kRaw : InputOrigin::kSniff,
-                   /*raw_extra_tasks=*/!KernelGuestChosen());
+                   absl::GetFlag(FLAGS_raw) ? InputOrigin::kRaw : InputOrigin::kSniff);
 }
 
 absl::StatusOr<Repro> LoadForcing(const std::string& path, const Variant* forced) {

@@ -14,6 +14,10 @@ extern "C" {
 
 /* smp_processor_id(): the simulated CPU the calling fiber runs on (0 outside). */
 int smpfuzz_cpu_id(void);
+/* preempt_disable(), preempt_enable() (get_cpu(), put_cpu()): the count the
+ * machine reads before it switches the CPU to another task. */
+void smpfuzz_preempt_disable(void);
+void smpfuzz_preempt_enable(void);
 /* irqs_disabled(), local_irq_save(), local_irq_restore() */
 int smpfuzz_irqs_disabled(void);
 unsigned long smpfuzz_irq_save(void);

@@ -67,8 +67,8 @@ int ScanArgs(const char* fmt, va_list ap, std::uint64_t out[kMaxArgs]) {
 
 Observer g_observer;
 
-void Observer::Reset(int nr_cpus) {
-  cpus_.assign(nr_cpus, PerCpu{});
+void Observer::Reset(int nr_tasks) {
+  tasks_.assign(nr_tasks, PerTask{});
   holders_.clear();
 }
 
@@ -88,18 +88,18 @@ const void* Observer::CsdOf(const void* flags_word) const {
 }
 
 void Observer::OnLoad4(Cpu& cpu, const void* addr) {
-  if (IsCsdFlags(addr, 4)) cpus_[cpu.id].last_flags_read = addr;
+  if (IsCsdFlags(addr, 4)) tasks_[cpu.task].last_flags_read = addr;
 }
 
 void Observer::OnPlainStore4(Cpu& cpu, void* addr) {
   if (!IsCsdFlags(addr, 4)) return;
-  PerCpu& c = cpus_[cpu.id];
+  PerTask& c = tasks_[cpu.task];
   c.pending = addr;
   c.pending_old = RawLoad(addr, 4);
 }
 
 void Observer::SettleStore(Cpu& cpu) {
-  PerCpu& c = cpus_[cpu.id];
+  PerTask& c = tasks_[cpu.task];
   void* addr = c.pending;
   c.pending = nullptr;
   Transition(cpu, addr, true, c.pending_old, RawLoad(addr, 4));
@@ -122,11 +122,11 @@ void Observer::Transition(Cpu& cpu, const void* addr, bool old_known, std::uint6
   if (now & CSD_FLAG_LOCK) {
     // The holder's own update of a word that still says locked takes nothing.
     const bool was_locked = !old_known || (old & CSD_FLAG_LOCK);
-    if (held != holders_.end() && held->cpu == cpu.id && was_locked) return;
+    if (held != holders_.end() && held->task == cpu.task && was_locked) return;
     if (held == holders_.end()) {
-      holders_.push_back({addr, cpu.id});
+      holders_.push_back({addr, cpu.task});
     } else {
-      held->cpu = cpu.id;
+      held->task = cpu.task;
     }
     kind = GhostKind::kCsdLocked;
   } else {
@@ -152,7 +152,7 @@ void Observer::OnWarn(Cpu& cpu, const char* file, int line, const char* func,
     // this CPU read last (the compiler may have reused an earlier load of
     // them, so not necessarily the fiber's last load: that is the fallback,
     // for csds the guest does not name).
-    const void* flags = cpus_[cpu.id].last_flags_read;
+    const void* flags = tasks_[cpu.task].last_flags_read;
     e.kind = GhostKind::kWarnUnlockUnlocked;
     e.obj = CsdOf(flags != nullptr ? flags : last_load);
   }

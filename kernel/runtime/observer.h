@@ -52,7 +52,10 @@ namespace smpfuzz::kernel_rt {
 class Observer {
  public:
   // A new run on `nr_cpus` CPUs: forgets what each CPU read and wrote.
-  void Reset(int nr_cpus);
+  // One slot per task (Scenario::nr_tasks): a task switch may come between
+  // a plain store's scheduling point and the store, and two tasks of one CPU
+  // are two owners of a csd.
+  void Reset(int nr_tasks);
   // What the guest names its memory with (null: ownership is not shadowed),
   // and how its csds are laid out.
   void Watch(Locations* names, const CsdLayout& layout);
@@ -73,7 +76,7 @@ class Observer {
   void OnAtomicStore(Cpu& cpu, const void* addr, int size, std::uint64_t now);
   // The fiber is about to switch out (or end): judge its pending plain store.
   void Settle(Cpu& cpu) {
-    if (cpus_[cpu.id].pending != nullptr) SettleStore(cpu);
+    if (tasks_[cpu.task].pending != nullptr) SettleStore(cpu);
   }
 
   // WARN*() at file:line in func; `last_load` is the fiber's last load.
@@ -83,14 +86,14 @@ class Observer {
   void OnPrintk(Cpu& cpu, const char* fmt, va_list ap, const void* pass_first, const char* text);
 
  private:
-  struct PerCpu {
+  struct PerTask {
     void* pending = nullptr;  // a csd flags word a plain store is about to write
     std::uint64_t pending_old = 0;
-    const void* last_flags_read = nullptr;  // the csd flags word this CPU read last
+    const void* last_flags_read = nullptr;  // the csd flags word this task read last
   };
   struct Holder {
     const void* word;
-    int cpu;
+    int task;
   };
 
   bool IsCsdFlags(const void* addr, int size) const;
@@ -106,7 +109,7 @@ class Observer {
 
   Locations* names_ = nullptr;
   CsdLayout layout_;
-  std::vector<PerCpu> cpus_;
+  std::vector<PerTask> tasks_;
   std::vector<Holder> holders_;  // few: the csds locked at once
   std::map<std::pair<const char*, int>, std::string> where_;
 };

@@ -125,7 +125,8 @@ struct Fiber {
 
 struct State {
   int nr_cpus = 0;
-  std::vector<Fiber> fibers;
+  int nr_tasks = 0;
+  std::vector<Fiber> fibers;  // one per task: the CPU a task is on changes, its fiber not
   Fiber* current = nullptr;
   // The initial data of each image run so far, by the start of its data
   // section (an image is snapshotted before its first run).
@@ -490,13 +491,14 @@ void SetSections(char* const bounds[6]) {
   __stop_smpfuzz_percpu = bounds[5];
 }
 
-void Setup(int nr_cpus) {
+void Setup(int nr_cpus, int nr_tasks) {
   State& s = S();
   auto [it, first] = s.kdata_initial.try_emplace(__start_smpfuzz_kdata);
   if (first) it->second.assign(__start_smpfuzz_kdata, __stop_smpfuzz_kdata);
   s.initial = &it->second;
   s.nr_cpus = nr_cpus;
-  if (s.fibers.size() < static_cast<std::size_t>(nr_cpus)) s.fibers.resize(nr_cpus);
+  s.nr_tasks = nr_tasks;
+  if (s.fibers.size() < static_cast<std::size_t>(nr_tasks)) s.fibers.resize(nr_tasks);
   for (Fiber& f : s.fibers) {
     if (!f.stack) f.stack = std::make_unique<char[]>(kStackSize);
     f.live = false;
@@ -518,7 +520,7 @@ void ResetRuntime() {
   s.dyn_used = 0;
   s.printk.clear();
   ResetPcPairs();
-  Observe().Reset(s.nr_cpus);
+  Observe().Reset(s.nr_tasks);
   std::memset(s.wild, 0, sizeof(s.wild));
   for (Fiber& f : s.fibers) f.live = false;
   s.current = nullptr;
@@ -594,13 +596,13 @@ const std::vector<std::string>& PrintkMessages() { return S().printk; }
 std::size_t WildPerCpuSize() { return kWildSize; }
 
 void BindCpu(Cpu& cpu) {
-  Fiber& f = S().fibers[cpu.id];
+  Fiber& f = S().fibers[cpu.task];
   f.cpu = &cpu;
   f.live = false;
 }
 
 Task<void> RunTask(Cpu& cpu, EntryFn entry, void* arg) {
-  Fiber* f = &S().fibers[cpu.id];
+  Fiber* f = &S().fibers[cpu.task];
   f->entry = entry;
   f->arg = arg;
   f->irq_mode = false;
@@ -609,7 +611,7 @@ Task<void> RunTask(Cpu& cpu, EntryFn entry, void* arg) {
 }
 
 Task<void> RunIrq(Cpu& cpu, EntryFn handler, void* arg) {
-  Fiber* f = &S().fibers[cpu.id];
+  Fiber* f = &S().fibers[cpu.task];  // the handler nests on the current task's fiber
   f->irq_handler = handler;
   f->irq_arg = arg;
   if (f->live) return Bridge(cpu, f, Msg::kIrq);
@@ -644,6 +646,16 @@ extern "C" {
 int smpfuzz_cpu_id(void) {
   rt::Fiber* f = S().current;
   return f == nullptr ? 0 : f->cpu->id;
+}
+
+void smpfuzz_preempt_disable(void) {
+  rt::Fiber* f = S().current;
+  if (f != nullptr) ++f->cpu->preempt_count;
+}
+
+void smpfuzz_preempt_enable(void) {
+  rt::Fiber* f = S().current;
+  if (f != nullptr) --f->cpu->preempt_count;
 }
 
 int smpfuzz_irqs_disabled(void) {

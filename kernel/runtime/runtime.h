@@ -51,9 +51,10 @@ using EntryFn = void (*)(void* arg);
 // Where the guest's sections lie (kdata, kbss and percpu: start and stop
 // each), as its build reports them (smpfuzz_glue_sections); before Setup.
 void SetSections(char* const bounds[6]);
-// Prepares `nr_cpus` fibers and per-CPU areas, and snapshots the guest's
-// data sections (the first call for each image: several may be loaded).
-void Setup(int nr_cpus);
+// Prepares `nr_tasks` fibers (one per task: Scenario::nr_tasks), `nr_cpus`
+// per-CPU areas, and snapshots the guest's data sections (the first call
+// for each image: several may be loaded).
+void Setup(int nr_cpus, int nr_tasks);
 // Restores the guest's globals and per-CPU data to their initial state.
 void ResetMemory();
 // A boot's result, kept and put back: after ResetMemory and a boot (the

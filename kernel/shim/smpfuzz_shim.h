@@ -257,8 +257,8 @@ static inline unsigned long find_last_bit(const unsigned long *b, unsigned long 
 
 /* ---- this CPU, preemption, interrupts ------------------------------------------- */
 #define raw_smp_processor_id() smpfuzz_cpu_id()
-#define preempt_disable() barrier()
-#define preempt_enable() barrier()
+#define preempt_disable() smpfuzz_preempt_disable()
+#define preempt_enable() smpfuzz_preempt_enable()
 #define in_task() (1)
 #define irqs_disabled() smpfuzz_irqs_disabled()
 #define local_irq_save(flags) do { (flags) = smpfuzz_irq_save(); } while (0)

@@ -503,6 +503,7 @@ ThreadRunResult ThreadPlatform::Run(const ThreadRunOptions& options) {
   for (int i = 0; i < n; ++i) {
     ThreadCpu& c = *cpus_[i];
     c.cpu.id = i;
+    c.cpu.task = i;  // one task per CPU
     c.cpu.platform = this;
     guest_->BindCpu(c.cpu);
     c.cpu.irqs_disabled = false;
