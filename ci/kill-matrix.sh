@@ -15,7 +15,10 @@
 #      call reuses it) and flush; same offline, debug and bound; every signature but
 #      percpu-out-of-range and data-race (a reuse the caller does not serialize races
 #      on u_flags in every kernel, see repro/async_ebusy.repro).
-# A row is tried in A, then in B if A left it alive.
+#   C  2 CPUs x 1 op, and up to 1 extra task (lib/scenario.h: a second task on a CPU,
+#      preempted and migrated) with 1 op; call_single, fresh call_single_async and
+#      flush; same offline, debug, bound and signatures as A.
+# A row is tried in A, then in B if A left it alive, then in C.
 #
 #   ci/kill-matrix.sh                 # BAZEL=/work/bz ci/kill-matrix.sh on a shared machine
 #   ci/kill-matrix.sh --markdown      # also print the table for BENCHMARKS.md
@@ -36,6 +39,8 @@ scope_a=(--cpus=2-3 --ops=1 --kinds=single,async,flush --offline=1 --preemptions
          --signatures=$sigs,data-race)
 scope_b=(--cpus=2 --ops=2 --kinds=async_reused,flush --offline=1 --preemptions=2
          --signatures=$sigs)
+scope_c=(--cpus=2 --ops=1 --tasks=1 --kinds=single,async,flush --offline=1 --preemptions=2
+         --signatures=$sigs,data-race)
 
 # run SCOPE_NAME VARIANT ARGS...: one verify; sets status, summary, time and result.
 run() {
@@ -71,8 +76,12 @@ for variant in $rows; do
   [ "$variant" = baseline ] && continue
   if [ "$variant" = fixed ]; then
     [ -n "${SKIP_FIXED:-}" ] && continue
-    for s in A B; do
-      if [ $s = A ]; then run A fixed "${scope_a[@]}"; else run B fixed "${scope_b[@]}"; fi
+    for s in A B C; do
+      case $s in
+        A) run A fixed "${scope_a[@]}" ;;
+        B) run B fixed "${scope_b[@]}" ;;
+        C) run C fixed "${scope_c[@]}" ;;
+      esac
       echo "$result" | tee -a "$got"
       echo "| fixed (scope $s) | clean | | | ${time} s |" >>"$table"
     done
@@ -83,6 +92,11 @@ for variant in $rows; do
     local_a=$time
     run B "$variant" "${scope_b[@]}"
     time=$(awk -v a="$local_a" -v b="$time" 'BEGIN { printf "%.1f", a + b }')  # A's, then B's
+  fi
+  if [ "$status" -eq 0 ]; then
+    local_ab=$time
+    run C "$variant" "${scope_c[@]}"
+    time=$(awk -v a="$local_ab" -v b="$time" 'BEGIN { printf "%.1f", a + b }')  # and C's
   fi
   echo "$result" | tee -a "$got"
   read -r _ scope verdict sig size <<<"$result" || true
@@ -98,7 +112,7 @@ if ! diff <(grep -v '^#' "$want" | filter) "$got" >"$bin/diff"; then
 fi
 if [ $markdown = 1 ]; then
   echo
-  echo "| row | verdict | signature | minimal counterexample (CPUs, ops in all, preemptions) | time to it (A, then B) |"
+  echo "| row | verdict | signature | minimal counterexample (CPUs, ops in all, preemptions) | time to it (A, then B, then C) |"
   echo "|---|---|---|---|---|"
   cat "$table"
 fi

@@ -58,21 +58,18 @@ const std::vector<Kill>& Kills() {
       {"mutant-llist-double-read",
        "cpus 3\ncpu 1: call_single target=0 wait=0\ncpu 2: call_single target=0 wait=1\n",
        Signature::kCallbackDuplicated, 1, true},
-      // Needs two tasks on one CPU (lib/scenario.h's extra tasks), which the
-      // verify scopes of ci/kill-matrix.sh do not enumerate yet; debug off,
-      // where wait=0 takes the sender's own csd_data.
-      {"mutant-put-cpu-early",
-       "csdlock_debug off\ncpus 2\ncpu 1: call_single target=0 wait=0\n"
-       "task 2 on 1: call_single target=0 wait=0\n",
-       Signature::kLlistSelfLoop, 1, false},
+      // Scope C (an extra task): the call to its own CPU takes the local
+      // path, and with preemption already on the task is migrated before the
+      // callback, which then runs on the other CPU. (Its self-loop, two
+      // tasks on one CPU: repro/put_cpu_early.repro.)
+      {"mutant-put-cpu-early", "cpus 2\ntask 2 on 0: call_single target=0 wait=0\n",
+       Signature::kCallbackCorrupted, 1, true},
   };
   return kKills;
 }
 
 Scenario Load(const char* variant, const char* lines) {
-  const bool debug_given = std::string(lines).find("csdlock_debug") != std::string::npos;
-  std::string text = std::string("smpfuzz-repro 1\nvariant ") + variant + "\n" +
-                     (debug_given ? "" : "csdlock_debug on\n") + lines;
+  std::string text = std::string("smpfuzz-repro 1\nvariant ") + variant + "\ncsdlock_debug on\n" + lines;
   absl::StatusOr<Repro> r = ParseRepro(text, "kill");
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? r->scenario : Scenario{};

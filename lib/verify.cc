@@ -86,6 +86,10 @@ std::vector<std::uint64_t> OfflineSets(const VerifyScope& scope, int nr_cpus) {
 }
 
 // Calls `f` for every scenario of the group, in EnumerateScenarios' order.
+// The lists are the CPUs' own (0..max_ops operations each, none on an
+// offline CPU) and, with scope.max_tasks, k = 0..max_tasks extra tasks
+// (1..max_ops operations each, on online CPUs in non-decreasing order: tasks
+// of one CPU are interchangeable, and Canonical sorts them).
 template <typename F>
 void ForEachScenario(const VerifyScope& scope, int nr_cpus, int total_ops, F&& f) {
   std::vector<std::vector<Op>> alts(nr_cpus);
@@ -93,40 +97,61 @@ void ForEachScenario(const VerifyScope& scope, int nr_cpus, int total_ops, F&& f
   Scenario s;
   s.nr_cpus = nr_cpus;
   s.ops.assign(nr_cpus, {});
-  std::vector<int> len(nr_cpus, 0);
+  std::vector<int> len;
+  auto list = [&](int j) -> std::vector<Op>& { return j < nr_cpus ? s.ops[j] : s.tasks[j - nr_cpus].ops; };
+  auto home = [&](int j) { return j < nr_cpus ? j : s.tasks[j - nr_cpus].cpu; };
   for (std::uint64_t offline : OfflineSets(scope, nr_cpus)) {
     s.offline_mask = offline;
     for (bool debug : scope.debug) {
       s.csdlock_debug = debug;
-      // Lengths per CPU, then the operations, CPU 0's first.
-      std::function<void(int, int)> lengths = [&](int cpu, int left) {
-        if (cpu == nr_cpus) {
-          if (left != 0) return;
-          std::function<void(int, int)> fill = [&](int c, int i) {
-            if (c == nr_cpus) {
-              f(s);
-              return;
-            }
-            if (i == len[c]) {
-              fill(c + 1, 0);
-              return;
-            }
-            for (const Op& op : alts[c]) {
-              s.ops[c][i] = op;
-              fill(c, i + 1);
-            }
-          };
-          fill(0, 0);
-          return;
-        }
-        const int most = (offline & Bit(cpu)) ? 0 : std::min(scope.max_ops, left);
-        for (int l = 0; l <= most; ++l) {
-          len[cpu] = l;
-          s.ops[cpu].assign(l, Op{});
-          lengths(cpu + 1, left - l);
-        }
-      };
-      lengths(0, total_ops);
+      for (int k = 0; k <= scope.max_tasks; ++k) {
+        const int lists = nr_cpus + k;
+        len.assign(lists, 0);
+        // Lengths per list, then the operations, CPU 0's first.
+        std::function<void(int, int)> lengths = [&](int j, int left) {
+          if (j == lists) {
+            if (left != 0) return;
+            std::function<void(int, int)> fill = [&](int c, int i) {
+              if (c == lists) {
+                f(s);
+                return;
+              }
+              if (i == len[c]) {
+                fill(c + 1, 0);
+                return;
+              }
+              for (const Op& op : alts[home(c)]) {
+                list(c)[i] = op;
+                fill(c, i + 1);
+              }
+            };
+            fill(0, 0);
+            return;
+          }
+          const bool task = j >= nr_cpus;
+          const int most = (!task && (offline & Bit(j))) ? 0 : std::min(scope.max_ops, left);
+          for (int l = task ? 1 : 0; l <= most; ++l) {
+            len[j] = l;
+            list(j).assign(l, Op{});
+            lengths(j + 1, left - l);
+          }
+        };
+        // The extra tasks' CPUs, then the lists.
+        s.tasks.assign(k, {});
+        std::function<void(int, int)> place = [&](int i, int from) {
+          if (i == k) {
+            lengths(0, total_ops);
+            return;
+          }
+          for (int c = from; c < nr_cpus; ++c) {
+            if (offline & Bit(c)) continue;
+            s.tasks[i].cpu = c;
+            place(i + 1, c);
+          }
+        };
+        place(0, 0);
+      }
+      s.tasks.clear();
     }
   }
 }
@@ -136,23 +161,45 @@ double CountScenarios(const VerifyScope& scope, int nr_cpus, int total_ops) {
   std::vector<double> alts(nr_cpus);
   for (int c = 0; c < nr_cpus; ++c) alts[c] = static_cast<double>(Alternatives(scope, nr_cpus, c).size());
   double total = 0;
+  // ways[t] gains the sequences of one more list of `lo..most` operations,
+  // each from `a` alternatives.
+  auto add_list = [&](std::vector<double>& ways, int lo, int most, double a) {
+    std::vector<double> next(total_ops + 1, 0);
+    for (int t = 0; t <= total_ops; ++t) {
+      double per = 1;
+      for (int l = 0; l < lo; ++l) per *= a;
+      for (int l = lo; l <= most && t + l <= total_ops; ++l) {
+        next[t + l] += ways[t] * per;
+        per *= a;
+      }
+    }
+    ways = std::move(next);
+  };
   for (std::uint64_t offline : OfflineSets(scope, nr_cpus)) {
-    // ways[t]: sequences over the CPUs so far with t operations in all.
+    // ways[t]: sequences over the lists so far with t operations in all.
     std::vector<double> ways(total_ops + 1, 0);
     ways[0] = 1;
-    for (int c = 0; c < nr_cpus; ++c) {
-      std::vector<double> next(total_ops + 1, 0);
-      const int most = (offline & Bit(c)) ? 0 : scope.max_ops;
-      for (int t = 0; t <= total_ops; ++t) {
-        double per = 1;
-        for (int l = 0; l <= most && t + l <= total_ops; ++l) {
-          next[t + l] += ways[t] * per;
-          per *= alts[c];
+    for (int c = 0; c < nr_cpus; ++c) add_list(ways, 0, (offline & Bit(c)) ? 0 : scope.max_ops, alts[c]);
+    double per_offline = ways[total_ops];
+    // Extra tasks: every non-decreasing choice of their CPUs among the online ones.
+    for (int k = 1; k <= scope.max_tasks; ++k) {
+      std::vector<int> homes(k);
+      std::function<void(int, int)> place = [&](int i, int from) {
+        if (i == k) {
+          std::vector<double> w = ways;
+          for (int h : homes) add_list(w, 1, scope.max_ops, alts[h]);
+          per_offline += w[total_ops];
+          return;
         }
-      }
-      ways = next;
+        for (int c = from; c < nr_cpus; ++c) {
+          if (offline & Bit(c)) continue;
+          homes[i] = c;
+          place(i + 1, c);
+        }
+      };
+      place(0, 0);
     }
-    total += ways[total_ops] * static_cast<double>(scope.debug.size());
+    total += per_offline * static_cast<double>(scope.debug.size());
   }
   return total;
 }
@@ -419,12 +466,13 @@ std::string VerifyScope::Describe() const {
   for (bool on : debug) absl::StrAppend(&d, d.empty() ? "" : ",", on ? "on" : "off");
   return absl::StrCat("cpus=", min_cpus, min_cpus == max_cpus ? "" : absl::StrCat("-", max_cpus),
                       " ops=", max_ops, " kinds=", KindNames(kinds), " csdlock_debug=", d,
-                      " offline=", max_offline, " irqs_off_ms=", irqs_off_ms);
+                      " offline=", max_offline, " irqs_off_ms=", irqs_off_ms,
+                      max_tasks > 0 ? absl::StrCat(" tasks=", max_tasks) : std::string());
 }
 
 absl::StatusOr<VerifyScope> ParseScope(std::string_view text) {
   VerifyScope s;
-  bool seen[6] = {};
+  bool seen[7] = {};
   for (absl::string_view field : absl::StrSplit(absl::string_view(text.data(), text.size()), ' ',
                                                absl::SkipEmpty())) {
     const std::size_t eq = field.find('=');
@@ -461,6 +509,9 @@ absl::StatusOr<VerifyScope> ParseScope(std::string_view text) {
     } else if (key == "offline") {
       seen[4] = true;
       ok = number(&s.max_offline, 0, 7);
+    } else if (key == "tasks") {
+      seen[6] = true;  // optional: 0 when absent
+      ok = number(&s.max_tasks, 0, kMaxVerifyTasks);
     } else if (key == "irqs_off_ms") {
       seen[5] = true;
       int ms = 0;
@@ -503,14 +554,22 @@ Scenario RenameCpus(const Scenario& s, const std::vector<int>& perm) {
       op.mask = map_mask(op.mask);
     }
   }
+  for (TaskOps& t : r.tasks) {
+    t.cpu = perm[t.cpu];
+    for (Op& op : t.ops) {
+      if (op.target >= 0 && op.target < n) op.target = perm[op.target];
+      op.mask = map_mask(op.mask);
+    }
+  }
   return r;
 }
 
 bool RenamingKeepsOrder(const Scenario& s, const std::vector<int>& perm) {
   const int n = s.nr_cpus;
   const std::uint64_t online = AllCpusMask(n) & ~s.offline_mask;
-  for (int c = 0; c < n; ++c) {
-    for (const Op& op : s.ops[c]) {
+  for (int task = 0; task < s.nr_tasks(); ++task) {
+    const int c = s.TaskHome(task);  // (a migrated task's CPU may differ: see Canonical)
+    for (const Op& op : s.TaskOpList(task)) {
       if (op.kind != OpKind::kCallMany) continue;
       // smp_call_function_many_cond()'s loops: mask & online & ~self, ascending.
       const std::uint64_t remote = op.mask & online & ~Bit(c);
@@ -539,17 +598,44 @@ std::vector<std::uint32_t> ScenarioKey(const Scenario& s) {
                          static_cast<std::uint32_t>(op.csd), op.ms});
     }
   }
+  // Extra tasks, when there are any (a scenario without keeps its old key).
+  for (const TaskOps& t : s.tasks) {
+    k.push_back(0x7a5c0000u | static_cast<std::uint32_t>(t.cpu));
+    k.push_back(static_cast<std::uint32_t>(t.ops.size()));
+    for (const Op& op : t.ops) {
+      k.insert(k.end(), {static_cast<std::uint32_t>(op.kind), static_cast<std::uint32_t>(op.target),
+                         op.wait ? 1u : 0u, static_cast<std::uint32_t>(op.mask),
+                         static_cast<std::uint32_t>(op.mask >> 32), op.local ? 1u : 0u,
+                         static_cast<std::uint32_t>(op.csd), op.ms});
+    }
+  }
   return k;
+}
+
+// `s` with its extra tasks in one order (by CPU, then operations): which
+// number a task has changes nothing but the names in a schedule.
+Scenario SortTasks(Scenario s) {
+  std::sort(s.tasks.begin(), s.tasks.end(), [](const TaskOps& a, const TaskOps& b) {
+    Scenario x, y;
+    x.tasks = {a};
+    y.tasks = {b};
+    return ScenarioKey(x) < ScenarioKey(y);
+  });
+  return s;
 }
 
 Scenario Canonical(const Scenario& s) {
   std::vector<int> perm(s.nr_cpus);
   std::iota(perm.begin(), perm.end(), 0);
-  Scenario best = s;
-  std::vector<std::uint32_t> best_key = ScenarioKey(s);
+  Scenario best = SortTasks(s);
+  // A migration moves a task to the next online CPU in number order, so with
+  // three CPUs or more a renaming can change how many migrations (each one
+  // preemption) reach a CPU: no renaming is a symmetry there.
+  if (!s.tasks.empty() && s.nr_cpus > 2) return best;
+  std::vector<std::uint32_t> best_key = ScenarioKey(best);
   while (std::next_permutation(perm.begin(), perm.end())) {
     if (!RenamingKeepsOrder(s, perm)) continue;
-    Scenario r = RenameCpus(s, perm);
+    Scenario r = SortTasks(RenameCpus(s, perm));
     std::vector<std::uint32_t> key = ScenarioKey(r);
     if (key < best_key) {
       best_key = std::move(key);
@@ -565,6 +651,7 @@ std::string DescribeScenario(const Scenario& s) {
   if (r.scenario.variant == nullptr) r.scenario.variant = FindVariant("baseline");
   std::string ops;
   for (absl::string_view line : absl::StrSplit(FormatRepro(r), '\n')) {
+    if (line.substr(0, 5) == "task ") absl::StrAppend(&ops, ops.empty() ? "" : "; ", line);
     if (line.substr(0, 4) != "cpu ") continue;
     absl::StrAppend(&ops, ops.empty() ? "" : "; ", line.substr(4));
   }
@@ -588,7 +675,7 @@ absl::StatusOr<VerifyResult> Verify(const VerifyOptions& o,
   }
   double total = 0;
   for (int n = scope.min_cpus; n <= scope.max_cpus; ++n) {
-    for (int t = 1; t <= n * scope.max_ops; ++t) total += CountScenarios(scope, n, t);
+    for (int t = 1; t <= (n + scope.max_tasks) * scope.max_ops; ++t) total += CountScenarios(scope, n, t);
   }
   if (total > kMaxScopeScenarios) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -614,7 +701,7 @@ absl::StatusOr<VerifyResult> Verify(const VerifyOptions& o,
   };
   std::vector<Group> groups;
   for (int n = scope.min_cpus; n <= scope.max_cpus; ++n) {
-    for (int t = 1; t <= n * scope.max_ops; ++t) {
+    for (int t = 1; t <= (n + scope.max_tasks) * scope.max_ops; ++t) {
       Group g{n, t, {}};
       ForEachScenario(scope, n, t, [&](const Scenario& s) {
         ++res.before_symmetry;

@@ -73,6 +73,8 @@ inline constexpr std::uint32_t kDefaultKinds = kKindSingle | kKindAsync | kKindA
 absl::StatusOr<std::uint32_t> ParseKinds(std::string_view list);
 std::string KindNames(std::uint32_t kinds);
 
+inline constexpr int kMaxVerifyTasks = 2;
+
 struct VerifyScope {
   int min_cpus = 2;
   int max_cpus = 3;
@@ -81,8 +83,12 @@ struct VerifyScope {
   std::vector<bool> debug = {true, false};  // csdlock_debug values, in this order
   int max_offline = 0;                      // every offline set of up to this many CPUs
   std::uint32_t irqs_off_ms = 1;
+  // Up to this many extra tasks (lib/scenario.h), each with 1..max_ops
+  // operations, on any online CPU.
+  int max_tasks = 0;
 
   // "cpus=2-3 ops=1 kinds=single,flush csdlock_debug=on,off offline=0 irqs_off_ms=1"
+  // (and " tasks=N" when max_tasks is not 0)
   std::string Describe() const;
 };
 // The inverse of Describe(); errors name the field.
@@ -102,6 +108,9 @@ Scenario RenameCpus(const Scenario& s, const std::vector<int>& perm);
 bool RenamingKeepsOrder(const Scenario& s, const std::vector<int>& perm);
 // The representative of `s`'s class: the least image (by ScenarioKey) under
 // the renamings RenamingKeepsOrder allows.
+// Extra tasks are sorted (their numbers only name them in schedules); with
+// extra tasks on three CPUs or more no renaming is applied (migration goes to
+// the next CPU by number).
 Scenario Canonical(const Scenario& s);
 // A total order's key: the scenario's CPUs, offline set, debug and ops as
 // words (not its variant).

@@ -44,6 +44,9 @@ ABSL_FLAG(std::string, kinds, "",
           "irqs_off, or all (default single,async,async_reused,flush)");
 ABSL_FLAG(smpfuzz::cli::OfflineCount, offline, smpfuzz::cli::OfflineCount("0"),
           "verify: also every offline set of up to this many CPUs");
+ABSL_FLAG(std::string, tasks, "",
+          "verify: also scenarios with up to this many extra tasks (0..2), each with 1..--ops "
+          "operations, on any online CPU (preempted and migrated: lib/scenario.h)");
 ABSL_FLAG(bool, symmetry, true, "verify: explore one scenario per class of CPU renamings");
 ABSL_FLAG(std::string, certificate, "", "verify: write the certificate of a clean result here");
 ABSL_FLAG(std::string, certificate_check, "",
@@ -61,6 +64,7 @@ absl::StatusOr<VerifyScope> ScopeFromFlags() {
   const std::string ops = absl::GetFlag(FLAGS_ops);
   const std::string kinds = absl::GetFlag(FLAGS_kinds);
   const std::string debug = absl::GetFlag(FLAGS_csdlock_debug);
+  const std::string tasks = absl::GetFlag(FLAGS_tasks);
   absl::StatusOr<std::uint64_t> offline = Value(FLAGS_offline);
   if (!offline.ok()) return offline.status();
   scope.max_offline = static_cast<int>(*offline);
@@ -76,6 +80,9 @@ absl::StatusOr<VerifyScope> ScopeFromFlags() {
     scope = *s;
     return absl::OkStatus();
   };
+  if (!tasks.empty()) {
+    if (absl::Status s = field("tasks", tasks); !s.ok()) return s;
+  }
   if (!cpus.empty()) {
     if (absl::Status s = field("cpus", cpus); !s.ok()) return s;
   }
@@ -258,13 +265,13 @@ const Command kVerifyCommand = {
     .synopsis =
         {
             "[--cpus=N|N-M] [--ops=K] [--kinds=single,async,async_reused,many,flush,irqs_off]\n"
-            "[--csdlock_debug=on,off] [--offline=K] [--variant=V] [--preemptions=N|unbounded]\n"
+            "[--csdlock_debug=on,off] [--offline=K] [--tasks=K] [--variant=V] [--preemptions=N|unbounded]\n"
             "[--signatures=S,..] [--max_steps=N] [--jobs=N] [--nosymmetry] [--out=PATH]\n"
             "[--certificate=FILE] [--guest=kernel [--kernel=TREE] [--patch=FILE]...]",
             "--check=CERT [--variant=V] [--jobs=N] [--guest=kernel ...]",
         },
     .flags = {Takes(FLAGS_cpus), Takes(FLAGS_ops), Takes(FLAGS_kinds), Takes(FLAGS_csdlock_debug),
-              Takes(FLAGS_offline), Takes(FLAGS_variant), Takes(FLAGS_preemptions),
+              Takes(FLAGS_offline), Takes(FLAGS_tasks), Takes(FLAGS_variant), Takes(FLAGS_preemptions),
               Takes(FLAGS_signatures), Takes(FLAGS_max_steps), Takes(FLAGS_jobs),
               Takes(FLAGS_symmetry), Takes(FLAGS_out), Takes(FLAGS_certificate),
               Takes(FLAGS_certificate_check), Takes(FLAGS_check), Takes(FLAGS_guest), Takes(FLAGS_kernel),
