@@ -40,7 +40,7 @@ constexpr char kUsageBefore[] =
     "               [--guest=kernel] (the default tree's build, as kernel_smp_<variant>_fuzzer links it)\n"
     "               (ci/hunt.sh builds the targets and fills in the paths)\n"
     "  smpfuzz verify [--cpus=N|N-M] [--ops=K] [--kinds=single,async,async_reused,many,flush,irqs_off]\n"
-    "                 [--csdlock_debug=on,off] [--offline=K] [--variant=V] [--preemptions=N|unbounded]\n"
+    "                 [--csdlock_debug=on,off] [--offline=K] [--tasks=K] [--variant=V] [--preemptions=N|unbounded]\n"
     "                 [--signatures=S,..] [--max_steps=N] [--jobs=N] [--nosymmetry] [--out=PATH]\n"
     "                 [--certificate=FILE] [--guest=kernel [--kernel=TREE] [--patch=FILE]...]\n"
     "  smpfuzz verify --check=CERT [--variant=V] [--jobs=N] [--guest=kernel ...]\n"
@@ -86,7 +86,7 @@ TEST(CommandsTest, EveryFlagOfToolsIsOneACommandTakes) {
     ++flags_of_tools;
     EXPECT_EQ(taken.count(std::string(name)), 1u) << "--" << name << " (" << flag->Filename() << ")";
   }
-  EXPECT_EQ(flags_of_tools, 42);  // hunt --sync_dir (issue 20)
+  EXPECT_EQ(flags_of_tools, 43);  // hunt --sync_dir (issue 20), verify --tasks (issue 18)
 }
 
 TEST(CommandsTest, NamesAreFound) {
