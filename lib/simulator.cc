@@ -34,7 +34,6 @@ absl::Status Simulator::Load(const Scenario& s) {
   cpus_.resize(scenario_.nr_cpus);
   tasks_.resize(scenario_.nr_tasks());
   extra_tasks_ = !scenario_.tasks.empty();
-  nr_cpus_ = scenario_.nr_cpus;
   return absl::OkStatus();
 }
 
@@ -154,7 +153,7 @@ int Simulator::MigrationTarget(int t) const {
 }
 
 [[gnu::noinline]] bool Simulator::MigrateEnabled(int t) const {
-  if (t < static_cast<int>(cpus_.size())) return false;  // the CPUs' own tasks are bound
+  if (t < scenario_.nr_cpus) return false;  // the CPUs' own tasks are bound
   const SimTask& task = tasks_[t];
   if (task.task_done || !task.cpu.parked_at || task.cpu.preempt_count != 0 ||
       task.cpu.irqs_disabled) {
@@ -168,7 +167,7 @@ int Simulator::MigrationTarget(int t) const {
 [[gnu::always_inline]] inline bool Simulator::ActionEnabled(int action) const {
   const int t = action >> 1;
   if (!(action & 1)) return StepEnabled(t);
-  return t < nr_cpus_ ? IpiEnabled(cpus_[t]) : MigrateEnabled(t);
+  return t < scenario_.nr_cpus ? IpiEnabled(cpus_[t]) : MigrateEnabled(t);
 }
 
 int Simulator::ChooseFair() const {
@@ -426,10 +425,9 @@ void Simulator::IrqsEnabled(Cpu&) {}
 
 void Simulator::Execute(int action) {
   const int t = action / 2;
-  const int n = static_cast<int>(cpus_.size());
   if (options_.step_effects != nullptr) effects_ = StepEffects{};
   clock_ += options_.ns_per_step;
-  if ((action & 1) && t >= n) {
+  if (IsMigration(action, scenario_.nr_cpus)) {
     Migrate(t);
     return;
   }
@@ -461,7 +459,7 @@ void Simulator::Execute(int action) {
       e.step = step_;
       e.clock_ns = clock_;
       e.cpu = static_cast<std::int16_t>(id);
-      if (t >= n) e.task = static_cast<std::int16_t>(t);
+      if (t >= scenario_.nr_cpus) e.task = static_cast<std::int16_t>(t);
       e.aux = static_cast<std::uint64_t>(c.current);
       e.event = TraceEvent::kTaskSwitch;
       Record(e);

@@ -245,7 +245,6 @@ class Simulator final : private Platform {
   std::vector<SimCpu> cpus_;
   std::vector<SimTask> tasks_;
   bool extra_tasks_ = false;  // the scenario has extra tasks
-  int nr_cpus_ = 0;
   SimOptions options_;
   RunResult result_;
   std::vector<int> enabled_;
