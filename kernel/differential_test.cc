@@ -211,11 +211,16 @@ int Work(const Scenario& s) {
   for (int t = 0; t < s.nr_tasks(); ++t) {
     const int cpu = s.TaskHome(t);
     for (const Op& op : s.TaskOpList(t)) {
-      if (op.kind != OpKind::kCallMany) {
-        ++work;
+      const std::uint64_t online = AllCpusMask(s.nr_cpus) & ~s.offline_mask;
+      if (op.kind == OpKind::kCallFunction) {
+        work += std::popcount(online & ~(std::uint64_t{1} << cpu)) + op.wait;
         continue;
       }
-      const std::uint64_t mask = op.mask & AllCpusMask(s.nr_cpus) & ~s.offline_mask;
+      if (op.kind != OpKind::kCallMany) {
+        work += 1 + (op.kind == OpKind::kCallAny && op.wait);
+        continue;
+      }
+      const std::uint64_t mask = op.mask & online & (op.local ? op.cond : kNoCond);
       work += std::popcount(mask & ~(std::uint64_t{1} << cpu));
       work += op.local && ((mask >> cpu) & 1);
       work += op.wait;  // its wait on every target's csd
@@ -392,6 +397,10 @@ TEST(Differential, RandomScenariosAreValidAndCoverEveryOpKind) {
         if (op.kind == OpKind::kCallMany) {
           k += op.wait ? " wait=1" : " wait=0";
           kinds.insert(std::string("call_many local=") + (op.local ? "1" : "0"));
+          if (op.cond != kNoCond) kinds.insert("call_many cond");
+        }
+        if (op.kind == OpKind::kCallFunction || op.kind == OpKind::kCallAny) {
+          k += op.wait ? " wait=1" : " wait=0";
         }
         kinds.insert(k);
       }
@@ -400,7 +409,9 @@ TEST(Differential, RandomScenariosAreValidAndCoverEveryOpKind) {
   EXPECT_TRUE(debug_on && debug_off);
   for (const char* k : {"call_single wait=0", "call_single wait=1", "call_single_async fresh",
                         "call_single_async slot", "call_many wait=0", "call_many wait=1",
-                        "call_many local=0", "call_many local=1", "flush", "irqs_off"}) {
+                        "call_many local=0", "call_many local=1", "call_many cond",
+                        "call_function wait=0", "call_function wait=1", "call_any wait=0",
+                        "call_any wait=1", "flush", "irqs_off"}) {
     EXPECT_EQ(kinds.count(k), 1u) << "no random scenario has " << k;
   }
 }

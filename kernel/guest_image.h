@@ -30,6 +30,7 @@ namespace smpfuzz {
   X(smp_call_function_single, smp_call_function_single, int,                                 \
     (int cpu, void (*func)(void*), void* info, int wait))                                    \
   X(smp_call_function_single_async, smp_call_function_single_async, int, (int cpu, void* csd)) \
+  X(smp_call_function, smp_call_function, void, (void (*func)(void*), void* info, int wait))  \
   X(flush_smp_call_function_queue, flush_smp_call_function_queue, void, (void))              \
   X(generic_smp_call_function_single_interrupt, generic_smp_call_function_single_interrupt,  \
     void, (void))                                                                            \
@@ -42,9 +43,13 @@ namespace smpfuzz {
   X(set_nr_cpu_ids, smpfuzz_glue_set_nr_cpu_ids, void, (unsigned int n))                     \
   X(set_csd_lock_timeout, smpfuzz_glue_set_csd_lock_timeout, void, (unsigned long ms))       \
   X(boot, smpfuzz_glue_boot, void, (int csdlock_debug_on, unsigned int nr_cpus))             \
-  X(call_many, smpfuzz_glue_call_many, void,                                                 \
-    (unsigned long mask, void (*func)(void*), void* info, unsigned int scf_flags))           \
-  X(scf_flags, smpfuzz_glue_scf_flags, unsigned int, (int wait, int local))                  \
+  X(call_function_many, smpfuzz_glue_call_function_many, void,                               \
+    (unsigned long mask, void (*func)(void*), void* info, int wait))                         \
+  X(call_function_any, smpfuzz_glue_call_function_any, int,                                  \
+    (unsigned long mask, void (*func)(void*), void* info, int wait))                         \
+  X(on_each_cpu_cond_mask, smpfuzz_glue_on_each_cpu_cond_mask, void,                         \
+    (bool (*cond)(int cpu, void* info), void (*func)(void*), void* info, int wait,          \
+     unsigned long mask))                                                                    \
   X(variant, smpfuzz_glue_variant, const char*, (void))                                      \
   X(sections, smpfuzz_glue_sections, void, (char* out[6]))
 

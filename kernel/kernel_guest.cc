@@ -52,6 +52,15 @@ constexpr std::array<smp_call_func_t, kMaxTokens> kCallbacks =
     MakeCallbacks(std::make_index_sequence<kMaxTokens>());
 
 smp_call_func_t Func(std::uint32_t token) { return kCallbacks[token]; }
+
+// on_each_cpu_cond_mask()'s cond_func for every request: the running
+// guest's table, by token, of the CPUs where the condition holds (Reset
+// points it at the guest's own: one guest runs at a time).
+const std::uint64_t* g_cond_cpus = nullptr;
+bool CondFunc(int cpu, void* info) {
+  const std::uint32_t token = TokenOfInfo(reinterpret_cast<std::uintptr_t>(info));
+  return ((g_cond_cpus[token] >> cpu) & 1) != 0;
+}
 void* Info(std::uint32_t token) {
   return reinterpret_cast<void*>(static_cast<std::uintptr_t>(CallbackInfoBits(token)));
 }
@@ -89,6 +98,12 @@ class KernelGuest final : public Guest {
     for (std::size_t i = 0; i < plan_.csd_shared.size(); ++i) {
       if (plan_.csd_shared[i]) InitCsd(async_initial_.data() + i * layout_.size, plan_.csd_token[i]);
     }
+    cond_cpus_.assign(plan_.requests.count() + 1, kNoCond);
+    for (const std::vector<PlannedOp>& ops : plan_.ops) {
+      for (const PlannedOp& p : ops) {
+        if (p.op.kind == OpKind::kCallMany) cond_cpus_[p.token] = p.op.cond;
+      }
+    }
     async_.clear();
     async_ptr_ = nullptr;
     entries_.assign(s.nr_tasks(), {});
@@ -102,6 +117,7 @@ class KernelGuest final : public Guest {
     const int n = scenario_.nr_cpus;
     smpfuzz_cpu_possible_mask.bits[0] = AllCpusMask(n);
     smpfuzz_cpu_online_mask.bits[0] = online_mask_;
+    g_cond_cpus = cond_cpus_.data();
     // The boot is a function of the scenario (Load calls Setup, which
     // forgets the last one): run it once per Load and put its result back
     // on later runs.
@@ -229,14 +245,35 @@ class KernelGuest final : public Guest {
         }
         case OpKind::kCallMany: {
           // Preemption off around the whole call, as in the model's workload
-          // (the glue nests its own), so the CPUs it expects are those of
-          // the CPU it runs on.
+          // (the tree's functions nest their own), so the CPUs it expects
+          // are those of the CPU it runs on.
           smpfuzz_preempt_disable();
           const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, online_mask_);
           ghost(cur, issued);
-          k_.call_many(op.mask & AllCpusMask(n), Func(p.token), Info(p.token),
-                                 k_.scf_flags(op.wait, op.local));
+          const unsigned long mask = op.mask & AllCpusMask(n);
+          if (!op.local) {
+            k_.call_function_many(mask, Func(p.token), Info(p.token), op.wait);
+          } else {
+            k_.on_each_cpu_cond_mask(op.cond == kNoCond ? nullptr : &CondFunc, Func(p.token),
+                                     Info(p.token), op.wait, mask);
+          }
           ghost(cur, RequestReturnedGhost(p, issued, 0));
+          smpfuzz_preempt_enable();
+          break;
+        }
+        case OpKind::kCallFunction:
+        case OpKind::kCallAny: {
+          smpfuzz_preempt_disable();  // as the model's workload: the ghost's CPU
+          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, online_mask_);
+          ghost(cur, issued);
+          int err = 0;
+          if (op.kind == OpKind::kCallFunction) {
+            k_.smp_call_function(Func(p.token), Info(p.token), op.wait);
+          } else {
+            err = k_.call_function_any(op.mask & AllCpusMask(n), Func(p.token), Info(p.token),
+                                       op.wait);
+          }
+          ghost(cur, RequestReturnedGhost(p, issued, err));
           smpfuzz_preempt_enable();
           break;
         }
@@ -262,6 +299,7 @@ class KernelGuest final : public Guest {
   CsdLayout layout_;
   std::uint64_t online_mask_ = 0;
   RequestPlan plan_;
+  std::vector<std::uint64_t> cond_cpus_;  // by token: Op::cond of a call_many
   std::vector<unsigned char> async_initial_;
   std::vector<unsigned char> async_;
   unsigned char* async_ptr_ = nullptr;

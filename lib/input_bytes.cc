@@ -6,6 +6,16 @@
 #include "absl/status/status.h"
 
 namespace smpfuzz {
+namespace {
+
+// call_many's cond bits (local=1): no cond_func, or one true on the even
+// CPUs, on the odd ones, on none.
+std::uint64_t CondOfBits(int bits) {
+  constexpr std::uint64_t kConds[4] = {kNoCond, 0x5555555555555555, 0xaaaaaaaaaaaaaaaa, 0};
+  return kConds[bits & 3];
+}
+
+}  // namespace
 
 Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant* variant) {
   Repro r;
@@ -25,7 +35,7 @@ Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant
     const std::uint8_t kb = data[pos + 1];
     const std::uint8_t arg = data[pos + 2];
     Op op;
-    op.kind = static_cast<OpKind>((kb & 7) % 5);
+    op.kind = static_cast<OpKind>((kb & 7) % 7);
     op.wait = (kb >> 3) & 1;
     op.local = (kb >> 4) & 1;
     int target = arg % (s.nr_cpus + 2);
@@ -43,6 +53,14 @@ Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant
         break;
       case OpKind::kCallMany:
         op.mask = arg;
+        if (op.local && ((kb >> 5) & 3) != 0) op.cond = CondOfBits((kb >> 5) & 3) & all;
+        break;
+      case OpKind::kCallFunction:
+        op.local = false;
+        break;
+      case OpKind::kCallAny:
+        op.mask = arg;
+        op.local = false;
         break;
       case OpKind::kFlush:
         op.wait = op.local = false;
@@ -124,16 +142,24 @@ absl::StatusOr<std::string> EncodeInputBytes(const Repro& r) {
         }
         arg = static_cast<std::uint8_t>(op.target == -1 ? n : op.target == n ? n + 1 : op.target);
       }
-      if (op.kind == OpKind::kCallSingle || op.kind == OpKind::kCallMany) {
-        kb |= op.wait ? 8 : 0;
-      }
-      if (op.kind == OpKind::kCallMany) {
+      if (op.kind != OpKind::kCallSingleAsync) kb |= op.wait ? 8 : 0;
+      if (op.kind == OpKind::kCallMany || op.kind == OpKind::kCallAny) {
         if (op.mask > 0xff) {
           return absl::InvalidArgumentError("the byte format holds 8-bit masks, not " +
                                             std::to_string(op.mask));
         }
-        kb |= op.local ? 16 : 0;
         arg = static_cast<std::uint8_t>(op.mask);
+      }
+      if (op.kind == OpKind::kCallMany) {
+        kb |= op.local ? 16 : 0;
+        int bits = 0;
+        while (bits < 4 && (CondOfBits(bits) & AllCpusMask(n)) != (op.cond & AllCpusMask(n))) ++bits;
+        if (bits == 4) {
+          return absl::InvalidArgumentError(
+              "the byte format holds cond masks of every CPU, the even ones, the odd ones or "
+              "none, not " + std::to_string(op.cond));
+        }
+        kb |= static_cast<std::uint8_t>(bits << 5);
       }
       if (op.kind == OpKind::kCallSingleAsync) {
         if (op.csd > 2) {

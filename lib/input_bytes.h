@@ -8,15 +8,17 @@
 //   byte 1        bit 0: csdlock_debug; bits 1..7: CPUs 1..7 offline
 //   byte 2        number of operations = b % 9         (0..8)
 //   3 bytes/op    [cpu = b % nr_cpus]
-//                 [kind = (b & 7) % 5 (call_single, call_single_async, call_many,
-//                  flush, irqs_off); bit 3 wait; bit 4 local; bits 5-6 csd
-//                  (0: a fresh csd, k: the caller's csd k-1); bit 7: the op is
+//                 [kind = (b & 7) % 7 (call_single, call_single_async, call_many,
+//                  flush, irqs_off, call_function, call_any); bit 3 wait; bit 4
+//                  local; bits 5-6 async: csd (0: a fresh csd, k: the caller's
+//                  csd k-1), call_many with local: cond (0: none; on_each_cpu_cond_mask
+//                  true on 1: even CPUs, 2: odd CPUs, 3: no CPU); bit 7: the op is
 //                  an extra task's (lib/scenario.h), the CPU's second or third
 //                  task as (cpu byte / nr_cpus) % 2 says, made in order of
 //                  first appearance]
 //                 [argument: target = b % (nr_cpus + 2), where nr_cpus means -1
-//                  and nr_cpus + 1 means nr_cpus (impossible CPUs); call_many:
-//                  mask = b; irqs_off: ms = 50 * b]
+//                  and nr_cpus + 1 means nr_cpus (impossible CPUs); call_many,
+//                  call_any: mask = b; irqs_off: ms = 50 * b]
 //   the rest      one schedule step per byte: task (b & 0x7f) % nr_tasks (without
 //                 extra tasks: the CPU), bit 7 = IPI (extra task: migrate)
 //

@@ -8,7 +8,7 @@ namespace smpfuzz {
 Op RandomOp(std::mt19937_64& rng, int nr_cpus) {
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); };
   Op op;
-  switch (pick(9)) {
+  switch (pick(11)) {
     case 0:
     case 1:
     case 2:
@@ -26,8 +26,19 @@ Op RandomOp(std::mt19937_64& rng, int nr_cpus) {
       op.mask = 1 + rng() % AllCpusMask(nr_cpus);
       op.wait = pick(2) == 1;
       op.local = pick(2) == 1;
+      // on_each_cpu_cond_mask() with a condition, a third of the time.
+      if (op.local && pick(3) == 0) op.cond = rng() % (AllCpusMask(nr_cpus) + 1);
       break;
     case 7:
+      op.kind = OpKind::kCallFunction;
+      op.wait = pick(2) == 1;
+      break;
+    case 8:
+      op.kind = OpKind::kCallAny;
+      op.mask = 1 + rng() % AllCpusMask(nr_cpus);
+      op.wait = pick(2) == 1;
+      break;
+    case 9:
       op.kind = OpKind::kFlush;
       break;
     default:

@@ -14,7 +14,9 @@ namespace smpfuzz {
 
 // Every op kind: call_single wait 0/1, call_single_async with a fresh csd or
 // one of two shared slots, call_many with a random non-empty mask of the
-// first nr_cpus CPUs, wait and local, flush, irqs_off of 0-2 ms. The target
+// first nr_cpus CPUs, wait and local (and then sometimes a cond mask),
+// call_function wait 0/1, call_any with a random non-empty mask and wait,
+// flush, irqs_off of 0-2 ms. The target
 // is mostly CPU0 (the usual idle target); sometimes any CPU, the caller
 // itself included, or a CPU number past the last one.
 Op RandomOp(std::mt19937_64& rng, int nr_cpus);

@@ -455,6 +455,16 @@ class Parser {
       }
       return true;
     };
+    // A CPU mask argument; absent and not `needed`: *out stays.
+    auto mask = [&](std::string_view k, bool needed, std::uint64_t* out) {
+      auto it = args.find(k);
+      if (it == args.end()) return needed ? required(k) != nullptr : true;
+      if (!ParseMask(it->second.text, out)) {
+        return Fail(line, it->second.col, "expected a CPU mask (0x.., 0b.. or decimal), got '" +
+                                              std::string(it->second.text) + "'");
+      }
+      return true;
+    };
     std::int64_t v;
     if (name == "call_single") {
       op.kind = OpKind::kCallSingle;
@@ -476,14 +486,23 @@ class Parser {
       }
     } else if (name == "call_many") {
       op.kind = OpKind::kCallMany;
-      if (!allowed({"mask", "wait", "local"})) return false;
-      const Token* t = required("mask");
-      if (t == nullptr) return false;
-      if (!ParseMask(t->text, &op.mask)) {
-        return Fail(line, t->col, "expected a CPU mask (0x.., 0b.. or decimal), got '" +
-                                      std::string(t->text) + "'");
-      }
+      if (!allowed({"mask", "wait", "local", "cond"})) return false;
+      if (!mask("mask", true, &op.mask)) return false;
       if (!flag("wait", &op.wait) || !flag("local", &op.local)) return false;
+      if (!mask("cond", false, &op.cond)) return false;
+      if (op.cond != kNoCond && !op.local) {
+        return Fail(line, args.find("cond")->second.col,
+                    "cond= is on_each_cpu_cond_mask()'s and needs local=1");
+      }
+    } else if (name == "call_function") {
+      op.kind = OpKind::kCallFunction;
+      if (!allowed({"wait"})) return false;
+      if (!flag("wait", &op.wait)) return false;
+    } else if (name == "call_any") {
+      op.kind = OpKind::kCallAny;
+      if (!allowed({"mask", "wait"})) return false;
+      if (!mask("mask", true, &op.mask)) return false;
+      if (!flag("wait", &op.wait)) return false;
     } else if (name == "flush") {
       op.kind = OpKind::kFlush;
       if (!allowed({})) return false;
@@ -496,7 +515,8 @@ class Parser {
     } else {
       return Fail(line, toks[2].col,
                   "unknown operation '" + std::string(name) +
-                      "' (expected call_single, call_single_async, call_many, flush or irqs_off)");
+                      "' (expected call_single, call_single_async, call_many, call_function, "
+                      "call_any, flush or irqs_off)");
     }
     ops_.push_back({line, toks[1].col, static_cast<int>(cpu), op});
     return true;
@@ -699,7 +719,12 @@ std::string FormatOp(const Op& op) {
              (op.csd >= 0 ? " csd=" + std::to_string(op.csd) : "");
     case OpKind::kCallMany:
       return "call_many mask=" + Hex(op.mask) + " wait=" + (op.wait ? "1" : "0") +
-             " local=" + (op.local ? "1" : "0");
+             " local=" + (op.local ? "1" : "0") +
+             (op.cond != kNoCond ? " cond=" + Hex(op.cond) : "");
+    case OpKind::kCallFunction:
+      return std::string("call_function wait=") + (op.wait ? "1" : "0");
+    case OpKind::kCallAny:
+      return "call_any mask=" + Hex(op.mask) + " wait=" + (op.wait ? "1" : "0");
     case OpKind::kFlush:
       return "flush";
     case OpKind::kIrqsOff:

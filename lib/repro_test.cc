@@ -117,6 +117,38 @@ std::string Head(const std::string& rest) {
   return "smpfuzz-repro 1\ncpus 3\nvariant fixed\ncsdlock_debug on\n" + rest;
 }
 
+// smp_call_function(), smp_call_function_any() and on_each_cpu_cond_mask().
+TEST(ReproText, TheOtherCallApisParseAndRoundTrip) {
+  absl::StatusOr<Repro> r = ParseRepro(
+      "smpfuzz-repro 1\ncpus 3\nvariant fixed\ncsdlock_debug on\n"
+      "cpu 1: call_function wait=1\ncpu 1: call_any mask=0x5\n"
+      "cpu 2: call_many mask=0x7 wait=0 local=1 cond=0x5\n",
+      "f");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const std::vector<Op>& one = r->scenario.ops[1];
+  ASSERT_EQ(one.size(), 2u);
+  EXPECT_EQ(one[0].kind, OpKind::kCallFunction);
+  EXPECT_TRUE(one[0].wait);
+  EXPECT_EQ(one[1].kind, OpKind::kCallAny);
+  EXPECT_EQ(one[1].mask, 5u);
+  EXPECT_FALSE(one[1].wait);
+  ASSERT_EQ(r->scenario.ops[2].size(), 1u);
+  EXPECT_EQ(r->scenario.ops[2][0].cond, 5u);
+  EXPECT_EQ(one[0].cond, kNoCond);
+  const std::string text = FormatRepro(*r);
+  EXPECT_NE(text.find("cpu 2: call_many mask=0x7 wait=0 local=1 cond=0x5\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("cpu 1: call_function wait=1\n"), std::string::npos) << text;
+  absl::StatusOr<Repro> again = ParseRepro(text, "g");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(*again == *r);
+  // And through the byte format: cond is one of its four.
+  absl::StatusOr<std::string> bytes = EncodeInputBytes(*r);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  Repro back = DecodeInputBytes(reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size(),
+                                FindVariant("fixed"));
+  EXPECT_TRUE(back.scenario.ops == r->scenario.ops) << FormatRepro(back);
+}
+
 TEST(ReproText, MalformedInputGivesFileLineColumnAndMessage) {
   const std::vector<Malformed> cases = {
       {"empty", "", "f:1:1: empty reproducer"},
@@ -150,6 +182,12 @@ TEST(ReproText, MalformedInputGivesFileLineColumnAndMessage) {
       {"overflowing target", Head("cpu 1: call_single target=99999999999999999999\n"),
        "f:5:27: expected a target CPU"},
       {"bad mask", Head("cpu 1: call_many mask=0xZZ\n"), "f:5:23: expected a CPU mask"},
+      {"cond without local", Head("cpu 1: call_many mask=0x7 cond=0x1\n"),
+       "f:5:32: cond= is on_each_cpu_cond_mask()'s and needs local=1"},
+      {"bad cond", Head("cpu 1: call_many mask=0x7 local=1 cond=x\n"), "f:5:40: expected a CPU mask"},
+      {"call_function target", Head("cpu 1: call_function target=0\n"),
+       "f:5:22: 'call_function' takes no 'target'"},
+      {"call_any without mask", Head("cpu 1: call_any wait=1\n"), "f:5:8: 'call_any' needs mask="},
       {"csd out of range", Head("cpu 1: call_single_async target=0 csd=16\n"), "f:5:39: expected a csd number"},
       {"cpu beyond cpus", Head("cpu 5: flush\n"), "f:5:5: cpu 5 but 'cpus 3'"},
       {"schedule garbage", Head("schedule 1 x 2\n"), "f:5:12: expected a schedule step"},
@@ -269,6 +307,11 @@ TEST(InputBytes, WhatDoesNotFitIsRefusedWithAReason) {
   r.scenario = CanonicalScenario(FindVariant("fixed"));
   r.scenario.ops[1][0].target = 40;
   EXPECT_EQ(EncodeInputBytes(r).status().message(), "the byte format holds targets -1..3, not 40");
+  r.scenario = CanonicalScenario(FindVariant("fixed"));
+  r.scenario.ops[1][0] = Op{.kind = OpKind::kCallMany, .mask = 7, .local = true, .cond = 1};
+  EXPECT_EQ(EncodeInputBytes(r).status().message(),
+            "the byte format holds cond masks of every CPU, the even ones, the odd ones or none, "
+            "not 1");
 }
 
 }  // namespace

@@ -65,9 +65,23 @@ GhostEvent RequestIssuedGhost(const PlannedOp& p, int cpu, int nr_cpus,
       e.b = TargetMask(op.target, nr_cpus);
       break;
     case OpKind::kCallMany: {
+      const std::uint64_t cond = op.local ? op.cond : kNoCond;
       std::uint64_t expect = op.mask & AllCpusMask(nr_cpus) & online_mask & ~Bit(cpu);
       if (op.local && ((op.mask >> cpu) & 1)) expect |= Bit(cpu);
-      e.b = expect;
+      e.b = expect & cond;
+      e.c = op.wait;
+      break;
+    }
+    case OpKind::kCallFunction:
+      e.b = AllCpusMask(nr_cpus) & online_mask & ~Bit(cpu);
+      e.c = op.wait;
+      break;
+    case OpKind::kCallAny: {
+      // This CPU when in the mask, else the first online one of the mask;
+      // none: -ENXIO.
+      const std::uint64_t mask = op.mask & AllCpusMask(nr_cpus);
+      const std::uint64_t online = mask & online_mask;
+      e.b = ((mask >> cpu) & 1) ? Bit(cpu) : online & (~online + 1);
       e.c = op.wait;
       break;
     }

@@ -10,6 +10,8 @@ const char* OpKindName(OpKind k) {
     case OpKind::kCallMany: return "call_many";
     case OpKind::kFlush: return "flush";
     case OpKind::kIrqsOff: return "irqs_off";
+    case OpKind::kCallFunction: return "call_function";
+    case OpKind::kCallAny: return "call_any";
   }
   return "?";
 }
@@ -50,6 +52,10 @@ absl::Status Scenario::Validate() const {
       if (op.kind == OpKind::kCallSingleAsync && (op.csd < -1 || op.csd >= kMaxAsyncCsdSlots)) {
         return absl::InvalidArgumentError("csd number must be 0.." +
                                           std::to_string(kMaxAsyncCsdSlots - 1));
+      }
+      if (op.cond != kNoCond && !(op.kind == OpKind::kCallMany && op.local)) {
+        return absl::InvalidArgumentError(
+            "cond= is on_each_cpu_cond_mask()'s: only call_many with local=1 takes it");
       }
       if (op.kind == OpKind::kIrqsOff && op.ms > 600000) {
         return absl::InvalidArgumentError("irqs_off longer than 600000 ms");

@@ -24,19 +24,27 @@ namespace smpfuzz {
 enum class OpKind : std::uint8_t {
   kCallSingle,       // smp_call_function_single(target, f, x, wait)
   kCallSingleAsync,  // smp_call_function_single_async(target, csd)
-  kCallMany,         // smp_call_function_many(mask, f, x, wait) / on_each_cpu_mask if local
+  kCallMany,         // smp_call_function_many(mask, f, x, wait); local: on_each_cpu_cond_mask()
   kFlush,            // flush_smp_call_function_queue() from the idle task
   kIrqsOff,          // local_irq_save(); mdelay(ms); local_irq_restore()
+  kCallFunction,     // smp_call_function(f, x, wait): every other online CPU
+  kCallAny,          // smp_call_function_any(mask, f, x, wait): one CPU of mask
 };
 
 const char* OpKindName(OpKind k);  // "call_single", "call_single_async", ...
 
+// Op::cond of a call without cond_func.
+inline constexpr std::uint64_t kNoCond = ~std::uint64_t{0};
+
 struct Op {
   OpKind kind = OpKind::kCallSingle;
   int target = 0;          // single/async: any CPU number, even offline or impossible
-  bool wait = false;       // single/many
-  std::uint64_t mask = 0;  // many: CPU bitmask (bits past nr_cpus are ignored like the kernel)
+  bool wait = false;       // single, many, function, any
+  std::uint64_t mask = 0;  // many, any: CPU bitmask (bits past nr_cpus are ignored like the kernel)
   bool local = false;      // many: SCF_RUN_LOCAL (also run on this CPU when in mask)
+  // many with local: on_each_cpu_cond_mask()'s cond_func holds on these CPUs
+  // (kNoCond: on_each_cpu_mask(), no cond_func).
+  std::uint64_t cond = kNoCond;
   int csd = -1;            // async: the caller's csd number (shared by ops naming it); -1 = fresh
   std::uint32_t ms = 0;    // irqs_off: how long, in milliseconds of virtual time
 

@@ -327,6 +327,78 @@ TEST(Model, ManyWithWaitRunsSyncPassAndWaitsForEveryTarget) {
   EXPECT_EQ(sync_calls, 3);  // CPU0, CPU2 and CPU3; not the caller CPU1
 }
 
+// The CPUs on which a callback ran (the model's csd_do_func()).
+std::uint64_t CallbackCpus(const RunResult& r) {
+  std::uint64_t cpus = 0;
+  for (const TraceEntry& e : r.trace) {
+    if (e.event == TraceEvent::kAccess && e.kind == AccessKind::kCall) cpus |= std::uint64_t{1} << e.cpu;
+  }
+  return cpus;
+}
+
+RunResult RunOne(Op op, std::uint64_t offline = 0) {
+  Scenario s = Make("fixed", true, {{}, {op}, {}, {}});
+  s.offline_mask = offline;
+  Simulator sim(NewModelGuest());
+  return sim.Run(s, {});
+}
+
+TEST(Model, CallFunctionRunsOnEveryOtherOnlineCpuAndWaitsForThem) {
+  Op op{.kind = OpKind::kCallFunction, .wait = true};
+  RunResult r = RunOne(op, /*offline=*/0b0100);
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  EXPECT_EQ(CallbackCpus(r), 0b1001u);  // CPU0 and CPU3: not the caller, not offline CPU2
+  op.wait = false;
+  r = RunOne(op);
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  EXPECT_EQ(CallbackCpus(r), 0b1101u);
+}
+
+TEST(Model, CallAnyTakesThisCpuThenTheFirstOnlineOneOfTheMask) {
+  Op op{.kind = OpKind::kCallAny, .wait = true, .mask = 0b1110};
+  RunResult r = RunOne(op);
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  EXPECT_EQ(CallbackCpus(r), 0b0010u);  // the caller, CPU1, in place
+  for (const TraceEntry& e : r.trace) EXPECT_NE(e.kind, AccessKind::kSendIpi);
+  op.mask = 0b1100;
+  r = RunOne(op, /*offline=*/0b0100);
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  EXPECT_EQ(CallbackCpus(r), 0b1000u);  // CPU2 is offline: CPU3
+  op.mask = 0b0100;
+  r = RunOne(op, /*offline=*/0b0100);  // nothing online in the mask: -ENXIO
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  EXPECT_EQ(CallbackCpus(r), 0u);
+  // Without wait, it hands nr_cpu_ids to smp_call_function_single(), whose
+  // b0473dcd csd choice indexes csd_data with it before any check.
+  op.wait = false;
+  r = RunOne(op, /*offline=*/0b0100);
+  ASSERT_EQ(r.reports.size(), 1u) << Describe(r);
+  EXPECT_EQ(r.reports[0].signature, Signature::kPercpuOutOfRange);
+  EXPECT_EQ(CallbackCpus(r), 0u);
+  Scenario s = Make("baseline", true, {{}, {op}, {}, {}});
+  s.offline_mask = 0b0100;
+  Simulator sim(NewModelGuest());
+  EXPECT_TRUE(sim.Run(s, {}).clean());
+}
+
+TEST(Model, OnEachCpuCondMaskRunsWhereTheConditionHolds) {
+  Op op{.kind = OpKind::kCallMany, .wait = true, .mask = 0b1111, .local = true, .cond = 0b1010};
+  RunResult r = RunOne(op);
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  EXPECT_EQ(CallbackCpus(r), 0b1010u);  // CPU1 locally, CPU3 remotely
+  // The CPUs it skips get no csd: only CPU3's is filled in.
+  int remote = 0;
+  for (const TraceEntry& e : r.trace) remote += e.site == Site::scfm_set_func;
+  EXPECT_EQ(remote, 1);
+  op.cond = kNoCond;
+  r = RunOne(op);
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  EXPECT_EQ(CallbackCpus(r), 0b1111u);
+  remote = 0;
+  for (const TraceEntry& e : r.trace) remote += e.site == Site::scfm_set_func;
+  EXPECT_EQ(remote, 3);
+}
+
 TEST(Model, SixtyFourCpusRun) {
   std::vector<std::vector<Op>> ops(64);
   ops[63].push_back(Many(~std::uint64_t{0}, true));

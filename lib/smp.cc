@@ -374,8 +374,30 @@ Task<int> smp_call_function_single_async(Cpu& cur, int cpu, call_single_data_t* 
   co_return err;
 }
 
+Task<int> smp_call_function_any(Cpu& cur, std::uint64_t mask, smp_call_func_t func, void* info,
+                                bool wait) {
+  Kernel& k = *cur.kernel;
+  // Try for same CPU (cheapest).
+  int cpu = get_cpu(cur);
+  if (!((mask >> cpu) & 1)) {
+    // Same node (the only one: every CPU), then any online one; none
+    // leaves nr_cpu_ids, which smp_call_function_single() refuses.
+    cpu = k.nr_cpu_ids;
+    for (int c = 0; c < k.nr_cpu_ids; ++c) {
+      if (((mask >> c) & 1) && k.cpu_online(c)) {
+        cpu = c;
+        break;
+      }
+    }
+  }
+  const int ret = co_await smp_call_function_single(cur, cpu, func, info, wait);
+  put_cpu(cur);
+  co_return ret;
+}
+
 Task<void> smp_call_function_many_cond(Cpu& cur, std::uint64_t mask, smp_call_func_t func,
-                                       void* info, unsigned int scf_flags) {
+                                       void* info, unsigned int scf_flags,
+                                       smp_cond_func_t cond_func) {
   Kernel& k = *cur.kernel;
   const int this_cpu = cur.id;
   const bool wait = (scf_flags & SCF_WAIT) != 0;
@@ -393,6 +415,10 @@ Task<void> smp_call_function_many_cond(Cpu& cur, std::uint64_t mask, smp_call_fu
       if (!((cpumask >> cpu) & 1)) continue;
       call_single_data_t* csd = k.cfd_csd_of(this_cpu, cpu);
       run_remote = true;
+      if (cond_func != nullptr && !(*cond_func)(cpu, info)) {
+        cpumask &= ~Bit(cpu);
+        continue;
+      }
       co_await csd_lock(cur, csd);
       if (wait) {
         // csd->node.u_flags |= CSD_TYPE_SYNC: plain load, plain store.
@@ -417,7 +443,8 @@ Task<void> smp_call_function_many_cond(Cpu& cur, std::uint64_t mask, smp_call_fu
     }
   }
 
-  if ((scf_flags & SCF_RUN_LOCAL) && ((mask >> this_cpu) & 1)) {
+  if ((scf_flags & SCF_RUN_LOCAL) && ((mask >> this_cpu) & 1) &&
+      (cond_func == nullptr || (*cond_func)(this_cpu, info))) {
     bool flags = local_irq_save(cur);
     co_await csd_do_func(cur, func, info, Site::scfm_local_call);
     co_await local_irq_restore(cur, flags);
@@ -429,6 +456,26 @@ Task<void> smp_call_function_many_cond(Cpu& cur, std::uint64_t mask, smp_call_fu
       co_await csd_lock_wait(cur, k.cfd_csd_of(this_cpu, cpu));
     }
   }
+}
+
+Task<void> smp_call_function_many(Cpu& cur, std::uint64_t mask, smp_call_func_t func, void* info,
+                                  bool wait) {
+  co_await smp_call_function_many_cond(cur, mask, func, info, wait ? SCF_WAIT : 0u, nullptr);
+}
+
+Task<void> smp_call_function(Cpu& cur, smp_call_func_t func, void* info, bool wait) {
+  preempt_disable(cur);
+  co_await smp_call_function_many(cur, cur.kernel->cpu_online_mask, func, info, wait);
+  preempt_enable(cur);
+}
+
+Task<void> on_each_cpu_cond_mask(Cpu& cur, smp_cond_func_t cond_func, smp_call_func_t func,
+                                 void* info, bool wait, std::uint64_t mask) {
+  unsigned int scf_flags = SCF_RUN_LOCAL;
+  if (wait) scf_flags |= SCF_WAIT;
+  preempt_disable(cur);
+  co_await smp_call_function_many_cond(cur, mask, func, info, scf_flags, cond_func);
+  preempt_enable(cur);
 }
 
 }  // namespace smpfuzz

@@ -10,7 +10,8 @@
 // (what smp_processor_id() returns); everything per-CPU lives in Kernel.
 //
 // Modelled: CONFIG_CSD_LOCK_WAIT_DEBUG=y with csdlock_debug= chosen at boot,
-// CSD_TYPE_SYNC and CSD_TYPE_ASYNC entries. Not modelled (they do not take
+// CSD_TYPE_SYNC and CSD_TYPE_ASYNC entries; cpumask_of_node() of the one
+// node is every CPU (as in the kernel guest's shim). Not modelled (they do not take
 // part in the csd queueing this project fuzzes): IRQ_WORK and TTWU entries
 // (the type mask exists; such entries are skipped like the kernel skips them
 // in the passes that do not own them), TIF_POLLING idle wakeups (an IPI is
@@ -46,6 +47,15 @@ enum : unsigned int {
 // A callback's identity. The model never calls through it: csd_do_func()
 // hands (func, info) to the platform, which records who ran what.
 using smp_call_func_t = std::uint64_t;
+
+// A cond_func of on_each_cpu_cond_mask(): whether `func` is wanted on a
+// CPU. The workload's conditions name a fixed set of CPUs; a condition that
+// read shared memory would be steps of its own, and none here does.
+struct smp_cond_func {
+  std::uint64_t cpus = 0;
+  bool operator()(int cpu, void* /*info*/) const { return ((cpus >> cpu) & 1) != 0; }
+};
+using smp_cond_func_t = const smp_cond_func*;  // nullptr: no condition
 
 struct __call_single_node {
   llist_node llist;
@@ -109,8 +119,17 @@ Task<void> flush_smp_call_function_queue(Cpu& cur);
 Task<int> smp_call_function_single(Cpu& cur, int cpu, smp_call_func_t func, void* info,
                                    bool wait);
 Task<int> smp_call_function_single_async(Cpu& cur, int cpu, call_single_data_t* csd);
+// cond_func: nullptr, or on which CPUs func is wanted (smp_cond_func_t).
 Task<void> smp_call_function_many_cond(Cpu& cur, std::uint64_t mask, smp_call_func_t func,
-                                       void* info, unsigned int scf_flags);
+                                       void* info, unsigned int scf_flags,
+                                       smp_cond_func_t cond_func);
+Task<void> smp_call_function_many(Cpu& cur, std::uint64_t mask, smp_call_func_t func, void* info,
+                                  bool wait);
+Task<void> smp_call_function(Cpu& cur, smp_call_func_t func, void* info, bool wait);
+Task<int> smp_call_function_any(Cpu& cur, std::uint64_t mask, smp_call_func_t func, void* info,
+                                bool wait);
+Task<void> on_each_cpu_cond_mask(Cpu& cur, smp_cond_func_t cond_func, smp_call_func_t func,
+                                 void* info, bool wait, std::uint64_t mask);
 
 }  // namespace smpfuzz
 

@@ -26,6 +26,9 @@ bool Reproduces(const Scenario& s, Signature sig, double seconds, const GuestFac
   return out->found;
 }
 
+// Whether the op's CPUs are a mask (call_many, call_any).
+bool HasMask(const Op& op) { return op.kind == OpKind::kCallMany || op.kind == OpKind::kCallAny; }
+
 // Whether an op names `cpu` as a target, or an extra task starts on it.
 bool Referenced(const Scenario& s, int cpu) {
   for (const TaskOps& t : s.tasks) {
@@ -37,7 +40,8 @@ bool Referenced(const Scenario& s, int cpu) {
           op.target == cpu) {
         return true;
       }
-      if (op.kind == OpKind::kCallMany && ((op.mask >> cpu) & 1)) return true;
+      if (HasMask(op) && ((op.mask >> cpu) & 1)) return true;
+      if (op.kind == OpKind::kCallFunction) return true;  // every other online CPU
     }
   }
   return false;
@@ -58,6 +62,7 @@ Scenario WithoutCpu(const Scenario& s, int cpu) {
     for (Op& op : ops) {
       if (op.target > cpu) op.target--;
       op.mask = squeeze(op.mask);
+      if (op.cond != kNoCond) op.cond = squeeze(op.cond);
     }
   };
   for (auto& ops : c.ops) renumber(ops);
@@ -76,7 +81,7 @@ Cuts::Cuts(const Scenario& s) : s_(s) {
     total_ += s.ops[cpu].size() > 1 ? 1 : 0;
     total_ += s.ops[cpu].size();
     for (const Op& op : s.ops[cpu]) {
-      if (op.kind != OpKind::kCallMany) continue;
+      if (!HasMask(op)) continue;
       const std::uint64_t bits = op.mask & AllCpusMask(s.nr_cpus);
       const int n = __builtin_popcountll(bits);
       total_ += n == 1 && op.mask == bits ? 0 : n;
@@ -148,7 +153,7 @@ bool Cuts::Next(Scenario* out) {
         out->ops[cpu_].erase(out->ops[cpu_].begin() + static_cast<std::ptrdiff_t>(i_++));
         ++made_;
         return true;
-      case kMaskBit: {  // one CPU of a call_many mask
+      case kMaskBit: {  // one CPU of a call_many or call_any mask
         if (cpu_ >= s.nr_cpus) {
           phase_ = kDropCpu;
           cpu_ = s.nr_cpus - 1;
@@ -161,7 +166,7 @@ bool Cuts::Next(Scenario* out) {
           continue;
         }
         const Op& op = s.ops[cpu_][i_];
-        if (op.kind != OpKind::kCallMany || bit_ >= s.nr_cpus) {
+        if (!HasMask(op) || bit_ >= s.nr_cpus) {
           ++i_;
           bit_ = 0;
           continue;

@@ -28,6 +28,7 @@ namespace {
 constexpr std::pair<VerifyKind, const char*> kKindNames[] = {
     {kKindSingle, "single"}, {kKindAsync, "async"}, {kKindAsyncReused, "async_reused"},
     {kKindMany, "many"},     {kKindFlush, "flush"}, {kKindIrqsOff, "irqs_off"},
+    {kKindFunction, "function"}, {kKindAny, "any"}, {kKindCond, "cond"},
 };
 
 // More would take long to canonicalize and far longer to explore.
@@ -64,6 +65,30 @@ std::vector<Op> Alternatives(const VerifyScope& scope, int nr_cpus, int cpu) {
           op.wait = wait != 0;
           op.local = local != 0;
           out.push_back(op);
+        }
+      }
+    }
+  }
+  if (scope.kinds & kKindFunction) {
+    for (int wait = 0; wait <= 1; ++wait) out.push_back(Op{.kind = OpKind::kCallFunction, .wait = wait != 0});
+  }
+  if (scope.kinds & kKindAny) {
+    for (std::uint64_t mask = 1; mask <= AllCpusMask(nr_cpus); ++mask) {
+      for (int wait = 0; wait <= 1; ++wait) {
+        out.push_back(Op{.kind = OpKind::kCallAny, .wait = wait != 0, .mask = mask});
+      }
+    }
+  }
+  if (scope.kinds & kKindCond) {
+    // on_each_cpu_cond_mask(): a mask with this CPU, and a condition that
+    // holds on a proper subset of it (on all of it is on_each_cpu_mask()).
+    for (std::uint64_t mask = 1; mask <= AllCpusMask(nr_cpus); ++mask) {
+      if (!(mask & Bit(cpu))) continue;
+      for (std::uint64_t cond = 0; cond < mask; ++cond) {
+        if ((cond & ~mask) != 0) continue;
+        for (int wait = 0; wait <= 1; ++wait) {
+          out.push_back(Op{.kind = OpKind::kCallMany, .wait = wait != 0, .mask = mask,
+                           .local = true, .cond = cond});
         }
       }
     }
@@ -552,6 +577,7 @@ Scenario RenameCpus(const Scenario& s, const std::vector<int>& perm) {
     for (Op& op : ops) {
       if (op.target >= 0 && op.target < n) op.target = perm[op.target];
       op.mask = map_mask(op.mask);
+      op.cond = map_mask(op.cond);  // kNoCond (every bit) stays
     }
   }
   for (TaskOps& t : r.tasks) {
@@ -559,6 +585,7 @@ Scenario RenameCpus(const Scenario& s, const std::vector<int>& perm) {
     for (Op& op : t.ops) {
       if (op.target >= 0 && op.target < n) op.target = perm[op.target];
       op.mask = map_mask(op.mask);
+      op.cond = map_mask(op.cond);  // kNoCond (every bit) stays
     }
   }
   return r;
@@ -570,9 +597,17 @@ bool RenamingKeepsOrder(const Scenario& s, const std::vector<int>& perm) {
   for (int task = 0; task < s.nr_tasks(); ++task) {
     const int c = s.TaskHome(task);  // (a migrated task's CPU may differ: see Canonical)
     for (const Op& op : s.TaskOpList(task)) {
-      if (op.kind != OpKind::kCallMany) continue;
-      // smp_call_function_many_cond()'s loops: mask & online & ~self, ascending.
-      const std::uint64_t remote = op.mask & online & ~Bit(c);
+      // smp_call_function_many_cond()'s loops: mask & online & ~self,
+      // ascending; smp_call_function_any() takes the first of them.
+      std::uint64_t mask;
+      if (op.kind == OpKind::kCallMany || op.kind == OpKind::kCallAny) {
+        mask = op.mask;
+      } else if (op.kind == OpKind::kCallFunction) {
+        mask = AllCpusMask(n);
+      } else {
+        continue;
+      }
+      const std::uint64_t remote = mask & online & ~Bit(c);
       int last = -1;
       for (int t = 0; t < n; ++t) {
         if (!(remote & Bit(t))) continue;
@@ -584,6 +619,19 @@ bool RenamingKeepsOrder(const Scenario& s, const std::vector<int>& perm) {
   return true;
 }
 
+// An op's words in a ScenarioKey; a cond_func adds 0x100 to the kind and
+// its mask (an op without keeps its old words).
+void AppendOpKey(const Op& op, std::vector<std::uint32_t>* k) {
+  const bool cond = op.cond != kNoCond;
+  k->insert(k->end(), {static_cast<std::uint32_t>(op.kind) | (cond ? 0x100u : 0u),
+                       static_cast<std::uint32_t>(op.target), op.wait ? 1u : 0u,
+                       static_cast<std::uint32_t>(op.mask), static_cast<std::uint32_t>(op.mask >> 32),
+                       op.local ? 1u : 0u, static_cast<std::uint32_t>(op.csd), op.ms});
+  if (cond) {
+    k->insert(k->end(), {static_cast<std::uint32_t>(op.cond), static_cast<std::uint32_t>(op.cond >> 32)});
+  }
+}
+
 std::vector<std::uint32_t> ScenarioKey(const Scenario& s) {
   std::vector<std::uint32_t> k = {static_cast<std::uint32_t>(s.nr_cpus), s.csdlock_debug ? 1u : 0u,
                                   static_cast<std::uint32_t>(s.offline_mask),
@@ -592,10 +640,7 @@ std::vector<std::uint32_t> ScenarioKey(const Scenario& s) {
   for (const std::vector<Op>& ops : s.ops) {
     k.push_back(static_cast<std::uint32_t>(ops.size()));
     for (const Op& op : ops) {
-      k.insert(k.end(), {static_cast<std::uint32_t>(op.kind), static_cast<std::uint32_t>(op.target),
-                         op.wait ? 1u : 0u, static_cast<std::uint32_t>(op.mask),
-                         static_cast<std::uint32_t>(op.mask >> 32), op.local ? 1u : 0u,
-                         static_cast<std::uint32_t>(op.csd), op.ms});
+      AppendOpKey(op, &k);
     }
   }
   // Extra tasks, when there are any (a scenario without keeps its old key).
@@ -603,10 +648,7 @@ std::vector<std::uint32_t> ScenarioKey(const Scenario& s) {
     k.push_back(0x7a5c0000u | static_cast<std::uint32_t>(t.cpu));
     k.push_back(static_cast<std::uint32_t>(t.ops.size()));
     for (const Op& op : t.ops) {
-      k.insert(k.end(), {static_cast<std::uint32_t>(op.kind), static_cast<std::uint32_t>(op.target),
-                         op.wait ? 1u : 0u, static_cast<std::uint32_t>(op.mask),
-                         static_cast<std::uint32_t>(op.mask >> 32), op.local ? 1u : 0u,
-                         static_cast<std::uint32_t>(op.csd), op.ms});
+      AppendOpKey(op, &k);
     }
   }
   return k;

@@ -61,14 +61,18 @@ enum VerifyKind : std::uint32_t {
   kKindMany = 1 << 3,         // call_many every non-empty mask, wait=0/1, local=0/1 if self in mask
   kKindFlush = 1 << 4,        // flush
   kKindIrqsOff = 1 << 5,      // irqs_off ms=VerifyScope::irqs_off_ms
-  kKindAll = (1 << 6) - 1,
+  kKindFunction = 1 << 6,     // call_function wait=0/1
+  kKindAny = 1 << 7,          // call_any every non-empty mask, wait=0/1
+  kKindCond = 1 << 8,         // call_many local=1, every mask with self, cond its every proper subset
+  kKindAll = (1 << 9) - 1,
 };
 // The default: every kind but call_many and irqs_off. call_many brings 22
 // ops per CPU on 3 CPUs (46 on 4), and one call_many scenario can take
 // minutes at bound 2 on its own; irqs_off only delays.
 inline constexpr std::uint32_t kDefaultKinds = kKindSingle | kKindAsync | kKindAsyncReused | kKindFlush;
 
-// "single,async,async_reused,many,flush,irqs_off" (or `all`) to bits; the
+// "single,async,async_reused,many,flush,irqs_off,function,any,cond" (or
+// `all`) to bits; the
 // error names the unknown kind.
 absl::StatusOr<std::uint32_t> ParseKinds(std::string_view list);
 std::string KindNames(std::uint32_t kinds);

@@ -60,15 +60,41 @@ Task<void> Workload::RunTask(Cpu& cur, int task) {
         break;
       }
       case OpKind::kCallMany: {
-        // Its caller disables preemption (scftorture, on_each_cpu_cond_mask):
-        // the CPUs it expects are those of the CPU it runs on.
+        // Its caller disables preemption (scftorture; on_each_cpu_cond_mask()
+        // nests its own): the CPUs it expects are those of the CPU it runs on.
         preempt_disable(cur);
         const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, online_mask_);
         ghost(cur, issued);
-        unsigned int flags = (op.wait ? SCF_WAIT : 0u) | (op.local ? SCF_RUN_LOCAL : 0u);
-        co_await smp_call_function_many_cond(cur, op.mask & AllCpusMask(nr_cpus_),
-                                             CallbackFunc(p.token), CallbackInfo(p.token), flags);
+        const std::uint64_t mask = op.mask & AllCpusMask(nr_cpus_);
+        if (!op.local) {
+          co_await smp_call_function_many(cur, mask, CallbackFunc(p.token), CallbackInfo(p.token),
+                                          op.wait);
+        } else {
+          const smp_cond_func cond{op.cond};
+          co_await on_each_cpu_cond_mask(cur, op.cond == kNoCond ? nullptr : &cond,
+                                         CallbackFunc(p.token), CallbackInfo(p.token), op.wait,
+                                         mask);
+        }
         ghost(cur, RequestReturnedGhost(p, issued, 0));
+        preempt_enable(cur);
+        break;
+      }
+      case OpKind::kCallFunction:
+      case OpKind::kCallAny: {
+        // Both take the CPU first thing (preempt_disable(), get_cpu()); the
+        // workload's own section only pins the CPU the ghost names.
+        preempt_disable(cur);
+        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, online_mask_);
+        ghost(cur, issued);
+        int err = 0;
+        if (op.kind == OpKind::kCallFunction) {
+          co_await smp_call_function(cur, CallbackFunc(p.token), CallbackInfo(p.token), op.wait);
+        } else {
+          err = co_await smp_call_function_any(cur, op.mask & AllCpusMask(nr_cpus_),
+                                               CallbackFunc(p.token), CallbackInfo(p.token),
+                                               op.wait);
+        }
+        ghost(cur, RequestReturnedGhost(p, issued, err));
         preempt_enable(cur);
         break;
       }

@@ -39,7 +39,7 @@ namespace {
 
 constexpr std::uint64_t kCheckPatchPreemptions = 1;
 
-// The standard suite: each op kind, 2 to 4 CPUs, two tasks on one CPU,
+// The standard suite: each op kind and call API, 2 to 4 CPUs, two tasks on one CPU,
 // csdlock_debug on and off.
 // Small enough that the whole bound-1 search of both builds takes seconds
 // (three senders on one csd, on four CPUs, is minutes on a buggy build).
@@ -67,6 +67,14 @@ constexpr SuiteScenario kSuite[] = {
     {"four-cpus", "cpus 4\ncpu 1: call_single target=0 wait=0\n"
                   "cpu 2: call_single target=0 wait=0\n"
                   "cpu 3: call_single target=1 wait=1\n"},
+    // The rest of the call API: smp_call_function(), smp_call_function_any()
+    // (with an offline CPU in its mask), on_each_cpu_cond_mask().
+    {"call-function-wait1", "cpus 3\ncpu 1: call_function wait=1\n"
+                            "cpu 2: call_single target=0 wait=0\n"},
+    {"call-any-offline", "cpus 3\noffline 2\ncpu 1: call_any mask=0b101 wait=1\n"
+                         "cpu 0: call_any mask=0b110 wait=0\n"},
+    {"cond-mask-wait1", "cpus 3\ncpu 1: call_many mask=0b111 wait=1 local=1 cond=0b101\n"
+                        "cpu 2: call_single target=0 wait=0\n"},
     // Two invokers on one CPU (an extra task, lib/scenario.h): preemption
     // between them where the code allows it, and a waiter migrated.
     {"two-tasks-one-cpu", "cpus 2\ncpu 1: call_single target=0 wait=0\n"
