@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # The kill matrix (issue 17): every mutant of the variant table (lib/variant.cc), and
-# b0473dcd, through `smpfuzz verify` on two scopes, with the verdict, the signature and
-# size of the minimal counterexample, and the time to it. `fixed` must be clean in both
+# b0473dcd, through `smpfuzz verify` on four scopes, with the verdict, the signature and
+# size of the minimal counterexample, and the time to it. `fixed` must be clean in every
 # scopes (otherwise a kill means nothing). The rows are compared with
 # ci/kill-matrix.expected (everything but the times); a difference fails the script.
 #
@@ -18,7 +18,9 @@
 #   C  2 CPUs x 1 op, and up to 1 extra task (lib/scenario.h: a second task on a CPU,
 #      preempted and migrated) with 1 op; call_single, fresh call_single_async and
 #      flush; same offline, debug, bound and signatures as A.
-# A row is tried in A, then in B if A left it alive, then in C.
+#   D  3 CPUs x 1 op, the rest of the call API: call_any (every mask, wait 0/1) and
+#      call_function (wait 0/1); same offline, debug, bound and signatures as A.
+# A row is tried in A, then in B if A left it alive, then in C, then in D.
 #
 #   ci/kill-matrix.sh                 # BAZEL=/work/bz ci/kill-matrix.sh on a shared machine
 #   ci/kill-matrix.sh --markdown      # also print the table for BENCHMARKS.md
@@ -40,6 +42,8 @@ scope_a=(--cpus=2-3 --ops=1 --kinds=single,async,flush --offline=1 --preemptions
 scope_b=(--cpus=2 --ops=2 --kinds=async_reused,flush --offline=1 --preemptions=2
          --signatures=$sigs)
 scope_c=(--cpus=2 --ops=1 --tasks=1 --kinds=single,async,flush --offline=1 --preemptions=2
+         --signatures=$sigs,data-race)
+scope_d=(--cpus=3 --ops=1 --kinds=any,function --offline=1 --preemptions=2
          --signatures=$sigs,data-race)
 
 # run SCOPE_NAME VARIANT ARGS...: one verify; sets status, summary, time and result.
@@ -76,11 +80,12 @@ for variant in $rows; do
   [ "$variant" = baseline ] && continue
   if [ "$variant" = fixed ]; then
     [ -n "${SKIP_FIXED:-}" ] && continue
-    for s in A B C; do
+    for s in A B C D; do
       case $s in
         A) run A fixed "${scope_a[@]}" ;;
         B) run B fixed "${scope_b[@]}" ;;
         C) run C fixed "${scope_c[@]}" ;;
+        D) run D fixed "${scope_d[@]}" ;;
       esac
       echo "$result" | tee -a "$got"
       echo "| fixed (scope $s) | clean | | | ${time} s |" >>"$table"
@@ -98,6 +103,11 @@ for variant in $rows; do
     run C "$variant" "${scope_c[@]}"
     time=$(awk -v a="$local_ab" -v b="$time" 'BEGIN { printf "%.1f", a + b }')  # and C's
   fi
+  if [ "$status" -eq 0 ]; then
+    local_abc=$time
+    run D "$variant" "${scope_d[@]}"
+    time=$(awk -v a="$local_abc" -v b="$time" 'BEGIN { printf "%.1f", a + b }')  # and D's
+  fi
   echo "$result" | tee -a "$got"
   read -r _ scope verdict sig size <<<"$result" || true
   echo "| $variant | $verdict in $scope | $sig | ${size//=/ } | ${time} s |" >>"$table"
@@ -112,7 +122,7 @@ if ! diff <(grep -v '^#' "$want" | filter) "$got" >"$bin/diff"; then
 fi
 if [ $markdown = 1 ]; then
   echo
-  echo "| row | verdict | signature | minimal counterexample (CPUs, ops in all, preemptions) | time to it (A, then B, then C) |"
+  echo "| row | verdict | signature | minimal counterexample (CPUs, ops in all, preemptions) | time to it (A, then B, C, D) |"
   echo "|---|---|---|---|---|"
   cat "$table"
 fi

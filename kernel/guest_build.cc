@@ -319,14 +319,16 @@ absl::StatusOr<std::vector<std::string>> VariantPatches(const std::string& varia
   if (variant == "baseline") return std::vector<std::string>{};
   if (variant == "b0473dcd") return std::vector<std::string>{"b0473dcd.patch"};
   if (variant == "fixed") return std::vector<std::string>{"b0473dcd.patch", "fixed.patch"};
-  // The one mutant written as a patch: its bug needs two tasks on one CPU.
-  if (variant == "mutant-put-cpu-early") {
-    return std::vector<std::string>{"b0473dcd.patch", "fixed.patch", "mutant-put-cpu-early.patch"};
+  // The mutants written as patches (on top of the fix): one whose bug needs
+  // two tasks on one CPU, one in smp_call_function_any().
+  if (variant == "mutant-put-cpu-early" || variant == "mutant-any-offline-cpu") {
+    return std::vector<std::string>{"b0473dcd.patch", "fixed.patch", variant + ".patch"};
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "variant ", variant,
-      " is the model's only: the kernel guest has baseline, b0473dcd, fixed and "
-      "mutant-put-cpu-early (kernel/patches/), or any tree and patch (--kernel, --patch)"));
+      " is the model's only: the kernel guest has baseline, b0473dcd, fixed, "
+      "mutant-put-cpu-early and mutant-any-offline-cpu (kernel/patches/), or any tree and "
+      "patch (--kernel, --patch)"));
 }
 
 std::string_view BuiltinPatch(std::string_view name) {

@@ -47,6 +47,7 @@ void Checkers::Reset(int nr_cpus, const RequestOrigins* requests, Locations* loc
   ran_.assign(tokens * n_, 0);
   request_mask_.assign(tokens, 0);
   in_flight_.assign(tokens, 0);
+  due_online_.assign(tokens, 0);
   owner_.Clear();
   seen_.clear();
 }
@@ -242,6 +243,7 @@ void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
       if (t == 0 || t >= request_mask_.size()) break;
       request_mask_[t] |= e.b;
       ++in_flight_[t];
+      due_online_[t] = e.b & e.d;
       for (int c = 0; c < n_; ++c) {
         if ((e.b >> c) & 1) ++expected_[static_cast<std::size_t>(t) * n_ + c];
       }
@@ -256,6 +258,7 @@ void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
       const bool waited = e.d != 0;
       if (in_flight_[t] > 0) --in_flight_[t];
       if (err == -EBUSY) CheckBusy(cpu, t, mask, step);
+      if (err == -ENXIO) CheckNoSuchCpu(cpu, t, mask, step);
       if (err != 0) {
         for (int c = 0; c < n_; ++c) {
           std::size_t i = static_cast<std::size_t>(t) * n_ + c;
@@ -294,6 +297,20 @@ void Checkers::CheckBusy(int cpu, std::uint32_t t, std::uint64_t mask, std::uint
   Report& r = Begin(Signature::kCsdSpuriousBusy, {cpu}, step, {});
   r.message = "CPU" + std::to_string(cpu) + "'s smp_call_function_single_async() got -EBUSY for " +
               "the csd of " + name + " although every earlier call on it is done";
+}
+
+void Checkers::CheckNoSuchCpu(int cpu, std::uint32_t t, std::uint64_t mask, std::uint64_t step) {
+  // -ENXIO promises that the CPU asked for is offline or impossible
+  // (smp_call_function_single(); smp_call_function_any(): "if no cpus were
+  // online"): its callback will not run, and the caller was told so.
+  const std::uint64_t refused = due_online_[t] & mask;
+  if (refused == 0) return;
+  const int c = std::countr_zero(refused);
+  if (!FirstTime(Signature::kCallbackLost, t, static_cast<std::uint64_t>(c))) return;
+  std::string name = CallbackName(CallbackFuncBits(t), CallbackInfoBits(t));
+  Report& r = Begin(Signature::kCallbackLost, {cpu, c}, step, {});
+  r.message = "CPU" + std::to_string(cpu) + "'s call of " + name + " returned -ENXIO, but CPU" +
+              std::to_string(c) + ", which it was due on, is online";
 }
 
 void Checkers::OnCallback(int cpu, std::uint64_t func, std::uint64_t info, Site site,

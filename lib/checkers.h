@@ -78,6 +78,7 @@ class Checkers {
   void CheckChain(int cpu, const void* head_addr, const void* first, Site site, std::uint64_t step);
   // An -EBUSY return of the call of token t that asked for `mask`.
   void CheckBusy(int cpu, std::uint32_t t, std::uint64_t mask, std::uint64_t step);
+  void CheckNoSuchCpu(int cpu, std::uint32_t t, std::uint64_t mask, std::uint64_t step);
 
   int n_ = 0;
   bool detect_races_ = true;
@@ -91,6 +92,9 @@ class Checkers {
   std::vector<std::uint16_t> ran_;
   std::vector<std::uint64_t> request_mask_;  // index token
   std::vector<std::uint16_t> in_flight_;     // index token: issued, not yet returned
+  // index token: the online CPUs its latest call was due on (kRequestIssued's
+  // d), which an -ENXIO return must not refuse.
+  std::vector<std::uint64_t> due_online_;
   // CSD lock owners (cpu + 1), by csd address.
   CsdOwners owner_;
   bool verbose_ = true;

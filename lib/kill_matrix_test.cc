@@ -64,6 +64,10 @@ const std::vector<Kill>& Kills() {
       // tasks on one CPU: repro/put_cpu_early.repro.)
       {"mutant-put-cpu-early", "cpus 2\ntask 2 on 0: call_single target=0 wait=0\n",
        Signature::kCallbackCorrupted, 1, true},
+      // Scope D (the rest of the call API): the mask's first CPU is offline,
+      // the mutant calls it anyway and gets -ENXIO; CPU2 was online.
+      {"mutant-any-offline-cpu", "cpus 3\noffline 1\ncpu 0: call_any mask=0x6 wait=0\n",
+       Signature::kCallbackLost, 0, true},
   };
   return kKills;
 }

@@ -117,7 +117,8 @@ enum class GhostKind : std::uint8_t {
   kCsdLockTimeout,   // csd_lock_wait_toolong: a = waited ns, b = dst cpu, c = func, d = bug id
   kCsdLockUnstuck,   // csd_lock_wait_toolong: lock released after a report; d = bug id
   kPerCpuOutOfRange, // per_cpu_ptr() used with cpu a (not a possible CPU)
-  kRequestIssued,    // a caller asks for callback token a on the CPUs in mask b; c = wait
+  kRequestIssued,    // a caller asks for callback token a on the CPUs in mask b; c = wait;
+                     // d = the online CPUs (which an -ENXIO return must not refuse)
   kRequestReturned,  // the call for token a, on the CPUs in mask c, returned b (0 or
                      // -errno); d: it waited for its callbacks (wait=1)
   kKernelWarn,       // a WARN*() of the guest's own code that no kind above names

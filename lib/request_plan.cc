@@ -55,6 +55,7 @@ GhostEvent RequestIssuedGhost(const PlannedOp& p, int cpu, int nr_cpus,
                               std::uint64_t online_mask) {
   GhostEvent e{GhostKind::kRequestIssued};
   e.a = p.token;
+  e.d = online_mask & AllCpusMask(nr_cpus);  // -ENXIO may refuse none of these
   const Op& op = p.op;
   switch (op.kind) {
     case OpKind::kCallSingle:

@@ -384,7 +384,7 @@ Task<int> smp_call_function_any(Cpu& cur, std::uint64_t mask, smp_call_func_t fu
     // leaves nr_cpu_ids, which smp_call_function_single() refuses.
     cpu = k.nr_cpu_ids;
     for (int c = 0; c < k.nr_cpu_ids; ++c) {
-      if (((mask >> c) & 1) && k.cpu_online(c)) {
+      if (((mask >> c) & 1) && (k.variant->any_skips_online_check || k.cpu_online(c))) {
         cpu = c;
         break;
       }

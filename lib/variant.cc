@@ -72,6 +72,10 @@ const std::vector<Variant>& AllVariants() {
               .summary = "fixed, but smp_call_function_single(wait=0) calls put_cpu() before "
                          "csd_lock(): two tasks of one CPU share its csd_data",
               .put_cpu_before_csd_lock = true}),
+      Mutant({.name = "mutant-any-offline-cpu",
+              .summary = "fixed, but smp_call_function_any() takes the first CPU of its mask, "
+                         "online or not: -ENXIO although an online CPU of the mask was there",
+              .any_skips_online_check = true}),
   };
   return kTable;
 }
@@ -110,6 +114,7 @@ std::string VariantFlags(const Variant& v) {
       {"llist_add_checks_empty_first", v.llist_add_checks_empty_first},
       {"llist_add_reads_head_twice", v.llist_add_reads_head_twice},
       {"put_cpu_before_csd_lock", v.put_cpu_before_csd_lock},
+      {"any_skips_online_check", v.any_skips_online_check},
   };
   std::string out;
   for (const auto& [name, on] : flags) {

@@ -64,6 +64,10 @@ struct Variant {
   // instead of at its end: two tasks of one CPU may then both lock that
   // CPU's csd_data, debug or not (a mutant that needs extra tasks, #18).
   bool put_cpu_before_csd_lock;
+  // smp_call_function_any() takes the first CPU of its mask without asking
+  // cpu_online(): -ENXIO although an online CPU of the mask was there (a
+  // mutant for the -ENXIO promise check, not a change from the history).
+  bool any_skips_online_check;
 };
 
 // The table. The first three rows are the design brief's variants.

@@ -71,9 +71,9 @@ constexpr SuiteScenario kSuite[] = {
     // (with an offline CPU in its mask), on_each_cpu_cond_mask().
     {"call-function-wait1", "cpus 3\ncpu 1: call_function wait=1\n"
                             "cpu 2: call_single target=0 wait=0\n"},
-    {"call-any-offline", "cpus 3\noffline 2\ncpu 1: call_any mask=0b101 wait=1\n"
-                         "cpu 0: call_any mask=0b110 wait=0\n"},
-    {"cond-mask-wait1", "cpus 3\ncpu 1: call_many mask=0b111 wait=1 local=1 cond=0b101\n"
+    {"call-any-offline", "cpus 3\noffline 1\ncpu 0: call_any mask=0b110 wait=0\n"
+                         "cpu 2: call_any mask=0b011 wait=1\n"},
+    {"cond-mask-wait1", "cpus 3\ncpu 1: call_many mask=0b111 wait=1 local=1 cond=0b011\n"
                         "cpu 2: call_single target=0 wait=0\n"},
     // Two invokers on one CPU (an extra task, lib/scenario.h): preemption
     // between them where the code allows it, and a waiter migrated.

@@ -65,6 +65,11 @@ run 1 check-patch "$patches/b0473dcd.patch" "$patches/fixed.patch" "$patches/mut
 has out 'two-tasks-one-cpu/debug-off (2 CPUs): INTRODUCES .*llist-self-loop'
 has out 'task 2 on 1: call_single target=0 wait=0'
 lacks out 'NOT COVERED'
+# A patch to smp_call_function_any() (the first CPU of the mask, online or not): the suite's
+# call-any-offline scenario gets -ENXIO for a mask with an online CPU, against its promise.
+run 1 check-patch "$patches/b0473dcd.patch" "$patches/fixed.patch" "$patches/mutant-any-offline-cpu.patch" --kernel="$tree"
+has out 'call-any-offline/debug-on (3 CPUs): INTRODUCES .*callback-lost'
+lacks out 'NOT COVERED'
 # The same mutant as a variant of the kernel guest: explore finds the self-loop at one
 # preemption, by preempting one task of CPU 1 with the other, in the tree's own code.
 printf 'smpfuzz-repro 1\ncpus 2\nvariant mutant-put-cpu-early\ncsdlock_debug off\ncpu 1: call_single target=0 wait=0\ntask 2 on 1: call_single target=0 wait=0\n' >"$tmp/tasks.repro"
@@ -134,7 +139,7 @@ run 2 explore --cpus=3 --ops="$ops" --kernel=/nonexistent/tree
 has err '/nonexistent/tree: no such kernel tree'
 lines err 1
 run 2 explore --cpus=3 --ops="$ops" --guest=kernel --kernel="$tree" --variant=mutant-sync-unlock-first
-has err 'the kernel guest has baseline, b0473dcd, fixed and mutant-put-cpu-early'
+has err 'the kernel guest has baseline, b0473dcd, fixed, mutant-put-cpu-early and mutant-any-offline-cpu'
 run 2 explore --cpus=3 --ops="$ops" --guest=model --patch="$patches/b0473dcd.patch"
 has err 'kernel guest'
 run 2 check-patch --kernel="$tree"

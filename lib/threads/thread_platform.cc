@@ -2,6 +2,7 @@
 #include "lib/threads/thread_platform.h"
 
 #include <bit>
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <cstdlib>
@@ -129,6 +130,8 @@ std::string ThreadRunResult::Summary() const {
                   " warn_unlock_unlocked=" + std::to_string(warn_unlock_unlocked) +
                   " lock_timeouts=" + std::to_string(lock_timeouts) +
                   " errors=" + std::to_string(errors) +
+                  " returned_early=" + std::to_string(returned_early) +
+                  " wrong_enxio=" + std::to_string(wrong_enxio) +
                   " elapsed_ms=" + std::to_string(elapsed_ns / 1000000);
   if (aborted()) {
     s += std::string(" aborted=") + AbortReasonName(abort) + " on CPU" +
@@ -380,6 +383,12 @@ std::uint64_t ThreadPlatform::Perform(Cpu& cpu, const Access& a) {
         Finding("CPU" + std::to_string(cpu.id) + " ran func " + std::to_string(a.value) +
                 " with info " + std::to_string(a.expected));
       } else {
+        if (options_.callback_ns != 0) {
+          const auto until = std::chrono::steady_clock::now() +
+                             std::chrono::nanoseconds(options_.callback_ns);
+          while (std::chrono::steady_clock::now() < until) {
+          }
+        }
         ran_[static_cast<std::size_t>(token) * scenario_.nr_cpus + cpu.id].fetch_add(
             1, std::memory_order_relaxed);
       }
@@ -411,19 +420,39 @@ void ThreadPlatform::Ghost(Cpu& cpu, const GhostEvent& e) {
     case GhostKind::kRequestIssued: {
       requests_.fetch_add(1, std::memory_order_relaxed);
       issued_mask_[e.a] = e.b;
+      due_online_[e.a] = e.b & e.d;
       for (int t = 0; t < n; ++t) {
         if ((e.b >> t) & 1) ++expected_[e.a * n + t];
       }
       break;
     }
-    case GhostKind::kRequestReturned:
-      if (static_cast<std::int64_t>(e.b) < 0) {
+    case GhostKind::kRequestReturned: {
+      const std::int64_t err = static_cast<std::int64_t>(e.b);
+      if (err < 0) {
         errors_.fetch_add(1, std::memory_order_relaxed);
         for (int t = 0; t < n; ++t) {
           if ((issued_mask_[e.a] >> t) & 1) --expected_[e.a * n + t];
         }
+        if (err == -ENXIO && due_online_[e.a] != 0) {
+          wrong_enxio_.fetch_add(1, std::memory_order_relaxed);
+          Finding("CPU" + std::to_string(cpu.id) + ": request " + std::to_string(e.a) +
+                  " returned -ENXIO although a CPU it was due on is online");
+        }
+        break;
+      }
+      if (e.d == 0) break;
+      // wait=1 returned: csd_lock_wait()'s acquire of each target's unlock
+      // orders that target's callback (and our count of it) before this.
+      for (int t = 0; t < n; ++t) {
+        const std::size_t i = e.a * n + t;
+        if (((e.c >> t) & 1) && ran_[i].load(std::memory_order_relaxed) < expected_[i]) {
+          returned_early_.fetch_add(1, std::memory_order_relaxed);
+          Finding("CPU" + std::to_string(cpu.id) + ": wait=1 request " + std::to_string(e.a) +
+                  " returned before its callback ran on CPU" + std::to_string(t));
+        }
       }
       break;
+    }
     case GhostKind::kWarnUnlockUnlocked:
       warn_.fetch_add(1, std::memory_order_relaxed);
       Finding("CPU" + std::to_string(cpu.id) + ": WARN_ON in csd_unlock (csd not locked)");
@@ -488,8 +517,9 @@ ThreadRunResult ThreadPlatform::Run(const ThreadRunOptions& options) {
   for (std::size_t i = 0; i < ran_size_; ++i) ran_[i].store(0, std::memory_order_relaxed);
   expected_.assign(ran_size_, 0);
   issued_mask_.assign(ran_size_ / n, 0);
+  due_online_.assign(ran_size_ / n, 0);
   for (auto* counter : {&requests_, &callbacks_, &ipis_, &corrupted_, &warn_, &timeouts_,
-                        &out_of_range_, &errors_}) {
+                        &out_of_range_, &errors_, &returned_early_, &wrong_enxio_}) {
     counter->store(0, std::memory_order_relaxed);
   }
   findings_.assign(kMaxFindings, "");
@@ -540,6 +570,8 @@ ThreadRunResult ThreadPlatform::Run(const ThreadRunOptions& options) {
   r.lock_timeouts = timeouts_.load(std::memory_order_relaxed);
   r.percpu_out_of_range = out_of_range_.load(std::memory_order_relaxed);
   r.errors = errors_.load(std::memory_order_relaxed);
+  r.returned_early = returned_early_.load(std::memory_order_relaxed);
+  r.wrong_enxio = wrong_enxio_.load(std::memory_order_relaxed);
   int taken = std::min(findings_taken_.load(std::memory_order_relaxed), kMaxFindings);
   r.findings.assign(findings_.begin(), findings_.begin() + taken);
   if (!r.aborted()) {
@@ -601,6 +633,61 @@ Scenario StressScenario(const Variant* variant, int nr_cpus, int ops_per_cpu,
     }
   }
   return s;
+}
+
+Scenario ApiStressScenario(const Variant* variant, int nr_online_cpus, int ops_per_cpu,
+                           std::uint64_t seed) {
+  const int n = nr_online_cpus + 1;
+  Scenario s;
+  s.nr_cpus = n;
+  s.variant = variant;
+  s.csdlock_debug = true;
+  s.offline_mask = Bit(n - 1);
+  s.ops.resize(n);
+  std::mt19937_64 rng(seed);
+  const std::uint64_t all = AllCpusMask(n);
+  for (int cpu = 0; cpu < nr_online_cpus; ++cpu) {
+    for (int i = 0; i < ops_per_cpu; ++i) {
+      Op op;
+      op.target = static_cast<int>(rng() % n);  // the offline CPU too
+      op.wait = rng() % 2 == 0;
+      const unsigned pick = static_cast<unsigned>(rng() % 100);
+      if (pick < 30) {
+        op.kind = OpKind::kCallSingle;
+      } else if (pick < 45) {
+        op.kind = OpKind::kCallSingleAsync;
+        op.wait = false;
+      } else if (pick < 60) {
+        op.kind = OpKind::kCallMany;
+        op.mask = rng() & all;
+        op.local = rng() % 2 == 0;
+        if (op.local && rng() % 2 == 0) op.cond = rng() & all;
+      } else if (pick < 75) {
+        op.kind = OpKind::kCallFunction;
+      } else if (pick < 98) {
+        op.kind = OpKind::kCallAny;
+        op.mask = rng() % 4 == 0 ? Bit(n - 1) : 1 + rng() % all;
+      } else {
+        op.kind = OpKind::kFlush;
+        op.wait = false;
+      }
+      s.ops[cpu].push_back(op);
+    }
+  }
+  return s;
+}
+
+int ExpectedEnxio(const Scenario& s) {
+  const std::uint64_t online = AllCpusMask(s.nr_cpus) & ~s.offline_mask;
+  int n = 0;
+  for (int t = 0; t < s.nr_tasks(); ++t) {
+    for (const Op& op : s.TaskOpList(t)) {
+      const bool single = op.kind == OpKind::kCallSingle || op.kind == OpKind::kCallSingleAsync;
+      if (single && (op.target < 0 || op.target >= s.nr_cpus || !((online >> op.target) & 1))) ++n;
+      if (op.kind == OpKind::kCallAny && (op.mask & online) == 0) ++n;
+    }
+  }
+  return n;
 }
 
 Scenario HammerScenario(const Variant* variant, int nr_cpus, int ops_per_cpu) {

@@ -113,6 +113,10 @@ struct ThreadRunOptions {
   // b0473dcd a csd can be left locked for good (a second owner's local
   // csd_unlock() freed it while still queued, and the queue broke later).
   bool abort_on_lock_timeout = false;
+  // How long each callback runs before it counts as done (a busy wait, like
+  // a scftorture handler's udelay()): a wait=1 call that returns early is
+  // seen only if the callback is still running then.
+  std::uint64_t callback_ns = 0;
 };
 
 // What one run observed. Callback accounting is per request token and CPU.
@@ -131,6 +135,10 @@ struct ThreadRunResult {
   std::uint64_t lock_timeouts = 0;  // "csd: Detected non-responsive CSD lock"
   std::uint64_t percpu_out_of_range = 0;
   std::uint64_t errors = 0;  // calls that returned -errno
+  // Promises of the API: a wait=1 call that returned before its callback ran
+  // on every CPU it was due on; an -ENXIO return for a CPU that is online.
+  std::uint64_t returned_early = 0;
+  std::uint64_t wrong_enxio = 0;
   // A few human-readable findings (first ones only).
   std::vector<std::string> findings;
 
@@ -139,6 +147,8 @@ struct ThreadRunResult {
   bool exactly_once() const {
     return lost == 0 && duplicated == 0 && corrupted == 0 && warn_unlock_unlocked == 0;
   }
+  // Every wait=1 call returned after its callbacks, every -ENXIO was due.
+  bool promises_kept() const { return returned_early == 0 && wrong_enxio == 0; }
   std::string Summary() const;
 };
 
@@ -206,10 +216,11 @@ class ThreadPlatform final : private Platform {
   // requesting CPU's thread and read after the join.
   std::vector<std::uint32_t> expected_;
   std::vector<std::uint64_t> issued_mask_;  // index token: the last request's mask
+  std::vector<std::uint64_t> due_online_;   // index token: its online CPUs (an -ENXIO refuses none)
   std::unique_ptr<std::atomic<std::uint32_t>[]> ran_;
   std::size_t ran_size_ = 0;
   std::atomic<std::uint64_t> requests_{0}, callbacks_{0}, ipis_{0}, corrupted_{0}, warn_{0},
-      timeouts_{0}, out_of_range_{0}, errors_{0};
+      timeouts_{0}, out_of_range_{0}, errors_{0}, returned_early_{0}, wrong_enxio_{0};
   std::atomic<int> findings_taken_{0};
   std::vector<std::string> findings_;  // slots claimed via findings_taken_
 };
@@ -221,6 +232,15 @@ class ThreadPlatform final : private Platform {
 // CPU, this one included. csdlock_debug on. Deterministic in `seed`.
 Scenario StressScenario(const Variant* variant, int nr_cpus, int ops_per_cpu,
                         std::uint64_t seed);
+// The same with the rest of the API and hotplug's traces: one more CPU,
+// offline, that calls target too (-ENXIO); smp_call_function(),
+// smp_call_function_any() (masks with and without the offline CPU, some
+// with it alone: -ENXIO) and on_each_cpu_cond_mask() with a condition.
+Scenario ApiStressScenario(const Variant* variant, int nr_online_cpus, int ops_per_cpu,
+                           std::uint64_t seed);
+// How many of `s`'s calls must return -ENXIO: the single and async calls to
+// an offline CPU, and the call_any ones whose mask has no online CPU.
+int ExpectedEnxio(const Scenario& s);
 // The canonical race, hammered: CPU0 only takes IPIs, every other CPU calls
 // smp_call_function_single(0, f, x, wait=0) ops_per_cpu times.
 Scenario HammerScenario(const Variant* variant, int nr_cpus, int ops_per_cpu);

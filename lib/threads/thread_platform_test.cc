@@ -28,6 +28,7 @@ constexpr int kStressOps = 12000;
 void ExpectClean(const ThreadRunResult& r) {
   EXPECT_FALSE(r.aborted()) << r.Summary();
   EXPECT_TRUE(r.exactly_once()) << r.Summary();
+  EXPECT_TRUE(r.promises_kept()) << r.Summary();
   EXPECT_EQ(r.lock_timeouts, 0u) << r.Summary();
   EXPECT_EQ(r.errors, 0u) << r.Summary();
   for (const std::string& f : r.findings) ADD_FAILURE() << f;
@@ -55,6 +56,83 @@ void RunStress(const char* variant) {
 TEST(ThreadPlatformTest, BaselineStressRunsEveryCallbackExactlyOnce) { RunStress("baseline"); }
 
 TEST(ThreadPlatformTest, FixedStressRunsEveryCallbackExactlyOnce) { RunStress("fixed"); }
+
+// The rest of the API, an offline CPU among the targets: every callback once,
+// every wait=1 call back only after its callbacks, -ENXIO exactly where due.
+void RunApiStress(const char* variant) {
+  ThreadPlatform p(NewModelGuest());
+  Scenario s = ApiStressScenario(FindVariant(variant), kStressCpus, kStressOps / 3, /*seed=*/7);
+  s.csd_lock_timeout_ms = 30000;
+  ASSERT_TRUE(p.Load(s).ok());
+  ThreadRunOptions o;
+  o.callback_ns = 2000;  // callbacks with a body: an early return would show
+  ThreadRunResult r = p.Run(o);
+  std::printf("%s API stress: %s\n", variant, r.Summary().c_str());
+  EXPECT_FALSE(r.aborted()) << r.Summary();
+  EXPECT_TRUE(r.exactly_once()) << r.Summary();
+  EXPECT_TRUE(r.promises_kept()) << r.Summary();
+  EXPECT_EQ(r.lock_timeouts, 0u) << r.Summary();
+  EXPECT_EQ(r.errors, static_cast<std::uint64_t>(ExpectedEnxio(s))) << r.Summary();
+  EXPECT_GT(ExpectedEnxio(s), 100);
+  for (const std::string& f : r.findings) ADD_FAILURE() << f;
+}
+
+// `nr_cpus` CPUs with nothing to do yet, csdlock_debug on.
+Scenario Idle(const char* variant, int nr_cpus) {
+  Scenario s;
+  s.nr_cpus = nr_cpus;
+  s.variant = FindVariant(variant);
+  s.csdlock_debug = true;
+  s.ops.resize(nr_cpus);
+  return s;
+}
+
+// The two promise checks fire on mutants that break them. A synchronous
+// csd unlocked before its callback lets the waiter return first: on real
+// threads only when the callback is still running as the waiter returns: each
+// one takes 20 us here.
+TEST(ThreadPlatformTest, WaitOneReturningBeforeItsCallbackIsAFinding) {
+  for (const char* variant : {"mutant-sync-unlock-first", "fixed"}) {
+    Scenario s = Idle(variant, 2);
+    s.csd_lock_timeout_ms = 30000;
+    s.ops[1].assign(3000, Op{.kind = OpKind::kCallSingle, .target = 0, .wait = true});
+    ThreadPlatform p(NewModelGuest());
+    ASSERT_TRUE(p.Load(s).ok());
+    ThreadRunOptions o;
+    o.callback_ns = 20000;  // 20 us per callback
+    const ThreadRunResult r = p.Run(o);
+    std::printf("%s: %s\n", variant, r.Summary().c_str());
+    EXPECT_FALSE(r.aborted()) << r.Summary();
+    EXPECT_TRUE(r.exactly_once()) << r.Summary();  // the callback does run, late
+    if (std::string(variant) == "fixed") {
+      EXPECT_EQ(r.returned_early, 0u) << r.Summary();
+    } else {
+      EXPECT_GT(r.returned_early, 0u) << r.Summary();
+    }
+  }
+}
+
+// smp_call_function_any() calling an offline CPU of its mask while an online
+// one was there: -ENXIO that breaks its promise, every time.
+TEST(ThreadPlatformTest, EnxioForAnOnlineCpuIsAFinding) {
+  for (const char* variant : {"mutant-any-offline-cpu", "fixed"}) {
+    Scenario s = Idle(variant, 3);
+    s.offline_mask = 0b010;
+    s.ops[0].assign(20, Op{.kind = OpKind::kCallAny, .wait = true, .mask = 0b110});
+    ThreadPlatform p(NewModelGuest());
+    ASSERT_TRUE(p.Load(s).ok());
+    const ThreadRunResult r = p.Run();
+    EXPECT_TRUE(r.exactly_once()) << r.Summary();
+    const bool mutant = std::string(variant) != "fixed";
+    EXPECT_EQ(r.wrong_enxio, mutant ? 20u : 0u) << variant << ": " << r.Summary();
+    EXPECT_EQ(r.errors, mutant ? 20u : 0u) << variant << ": " << r.Summary();
+    EXPECT_EQ(r.callbacks, mutant ? 0u : 20u) << variant << ": " << r.Summary();
+  }
+}
+
+TEST(ThreadPlatformTest, BaselineApiStressKeepsEveryPromise) { RunApiStress("baseline"); }
+
+TEST(ThreadPlatformTest, FixedApiStressKeepsEveryPromise) { RunApiStress("fixed"); }
 
 TEST(ThreadPlatformTest, CanonicalScenarioOnFixedRunsBothCallbacks) {
   ThreadPlatform p(NewModelGuest());
