@@ -607,7 +607,9 @@ bool RenamingKeepsOrder(const Scenario& s, const std::vector<int>& perm) {
       } else {
         continue;
       }
-      const std::uint64_t remote = mask & online & ~Bit(c);
+      // call_any: the whole mask's order (a variant may ask cpu_online() later
+      // or not at all: mutant-any-offline-cpu calls the first CPU of the mask).
+      const std::uint64_t remote = mask & (op.kind == OpKind::kCallAny ? ~0ull : online) & ~Bit(c);
       int last = -1;
       for (int t = 0; t < n; ++t) {
         if (!(remote & Bit(t))) continue;
