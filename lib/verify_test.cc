@@ -190,6 +190,21 @@ std::array<std::uint32_t, kSignatureCount> Verdict(Scenario s, const Variant* v,
   return r.min_preemptions;
 }
 
+// How many of `variants` give scenario `s` and its representative `c`
+// different verdicts at bound 1 (each difference is a test failure too).
+int VerdictMismatches(const Scenario& s, const Scenario& c,
+                      std::initializer_list<const char*> variants) {
+  int mismatches = 0;
+  for (const char* v : variants) {
+    const auto want = Verdict(s, FindVariant(v), 1);
+    const auto got = Verdict(c, FindVariant(v), 1);
+    EXPECT_EQ(want, got) << v << ": " << DescribeScenario(s) << " vs its representative "
+                         << DescribeScenario(c);
+    mismatches += want != got;
+  }
+  return mismatches;
+}
+
 TEST(VerifyTest, RepresentativeHasTheVerdictOfEveryScenarioItStandsFor) {
   // A fixed sample: the same scenarios in every run. (absl::BitGen salts
   // even a seeded sequence per process: its sample, and so this test's time,
@@ -214,13 +229,7 @@ TEST(VerifyTest, RepresentativeHasTheVerdictOfEveryScenarioItStandsFor) {
     for (const auto& ops : s.ops) {
       for (const Op& op : ops) with_many += op.kind == OpKind::kCallMany;
     }
-    for (const char* v : {"b0473dcd", "fixed"}) {
-      const auto want = Verdict(s, FindVariant(v), 1);
-      const auto got = Verdict(c, FindVariant(v), 1);
-      EXPECT_EQ(want, got) << v << ": " << DescribeScenario(s) << " vs its representative "
-                           << DescribeScenario(c);
-      mismatches += want != got;
-    }
+    mismatches += VerdictMismatches(s, c, {"b0473dcd", "fixed"});
   }
   EXPECT_GT(renamed, kSanitized ? 10 : 40);  // the sample did test renamings
   EXPECT_GT(with_many, kSanitized ? 5 : 20);
@@ -241,13 +250,7 @@ TEST(VerifyTest, RepresentativeOfTheOtherCallApisHasTheVerdictOfItsScenarios) {
     const Scenario c = Canonical(s);
     if (ScenarioKey(c) == ScenarioKey(s)) continue;
     ++renamed;
-    for (const char* v : {"mutant-any-offline-cpu", "fixed"}) {
-      const auto want = Verdict(s, FindVariant(v), 1);
-      const auto got = Verdict(c, FindVariant(v), 1);
-      EXPECT_EQ(want, got) << v << ": " << DescribeScenario(s) << " vs its representative "
-                           << DescribeScenario(c);
-      mismatches += want != got;
-    }
+    mismatches += VerdictMismatches(s, c, {"mutant-any-offline-cpu", "fixed"});
   }
   EXPECT_GT(renamed, kSanitized ? 6 : 25);
   EXPECT_EQ(mismatches, 0);
@@ -265,13 +268,7 @@ TEST(VerifyTest, RepresentativeWithExtraTasksHasTheVerdictOfItsScenarios) {
     const Scenario c = Canonical(s);
     if (ScenarioKey(c) == ScenarioKey(s)) continue;
     ++renamed;
-    for (const char* v : {"mutant-put-cpu-early", "fixed"}) {
-      const auto want = Verdict(s, FindVariant(v), 1);
-      const auto got = Verdict(c, FindVariant(v), 1);
-      EXPECT_EQ(want, got) << v << ": " << DescribeScenario(s) << " vs its representative "
-                           << DescribeScenario(c);
-      mismatches += want != got;
-    }
+    mismatches += VerdictMismatches(s, c, {"mutant-put-cpu-early", "fixed"});
   }
   EXPECT_GT(renamed, kSanitized ? 4 : 20);
   EXPECT_EQ(mismatches, 0);
