@@ -32,6 +32,12 @@ using smp_call_func_t = GuestImage::Func;
 // One real function per request token: the kernel calls func(info) for real.
 constexpr std::size_t kMaxTokens = 512;
 
+// The running guest's table, by token, of the csd a callback kfree()s
+// (free=1) or null, and the csd's size (Reset points them at the guest's
+// own: one guest runs at a time).
+unsigned char* const* g_freed_csd = nullptr;
+std::size_t g_csd_size = 0;
+
 void RunCallback(std::uint32_t token, void* info) {
   Access a;
   a.kind = AccessKind::kCall;
@@ -39,6 +45,11 @@ void RunCallback(std::uint32_t token, void* info) {
   a.value = CallbackFuncBits(token);
   a.expected = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(info));
   kernel_rt::Yield(a);
+  if (g_freed_csd != nullptr && g_freed_csd[token] != nullptr) {
+    GhostEvent freed{GhostKind::kObjectFreed, Site::callback_kfree, g_freed_csd[token]};
+    freed.a = g_csd_size;
+    ghost(*kernel_rt::CurrentCpu(), freed);
+  }
 }
 template <std::size_t I>
 void Callback(void* info) {
@@ -106,6 +117,12 @@ class KernelGuest final : public Guest {
     }
     async_.clear();
     async_ptr_ = nullptr;
+    freed_csd_.assign(plan_.requests.count() + 1, nullptr);
+    for (const std::vector<PlannedOp>& ops : plan_.ops) {
+      for (const PlannedOp& p : ops) {
+        if (p.op.handler_frees) freed_csd_[p.token] = AsyncBase() + p.csd_index * layout_.size;
+      }
+    }
     entries_.assign(s.nr_tasks(), {});
     char* sections[6];
     k_.sections(sections);
@@ -118,6 +135,8 @@ class KernelGuest final : public Guest {
     smpfuzz_cpu_possible_mask.bits[0] = AllCpusMask(n);
     smpfuzz_cpu_online_mask.bits[0] = online_mask_;
     g_cond_cpus = cond_cpus_.data();
+    g_freed_csd = freed_csd_.data();
+    g_csd_size = layout_.size;
     // The boot is a function of the scenario (Load calls Setup, which
     // forgets the last one): run it once per Load and put its result back
     // on later runs.
@@ -300,6 +319,7 @@ class KernelGuest final : public Guest {
   std::uint64_t online_mask_ = 0;
   RequestPlan plan_;
   std::vector<std::uint64_t> cond_cpus_;  // by token: Op::cond of a call_many
+  std::vector<unsigned char*> freed_csd_;  // by token: the csd its callback frees, or null
   std::vector<unsigned char> async_initial_;
   std::vector<unsigned char> async_;
   unsigned char* async_ptr_ = nullptr;

@@ -50,6 +50,7 @@ void Checkers::Reset(int nr_cpus, const RequestOrigins* requests, Locations* loc
   due_online_.assign(tokens, 0);
   owner_.Clear();
   seen_.clear();
+  freed_.clear();
 }
 
 Report& Checkers::Begin(Signature sig, std::vector<int> cpus, std::uint64_t step,
@@ -97,6 +98,7 @@ void Checkers::CheckChain(int cpu, const void* head_addr, const void* first, Sit
 
 void Checkers::OnAccess(int cpu, const Access& a, std::uint32_t loc, std::uint64_t read,
                         bool wrote, std::uint64_t step) {
+  if (!freed_.empty()) CheckFreed(cpu, a, wrote, step);
   const Locations::Loc& l = locations_->Get(loc);
   if (wrote && l.field == Field::kNext && a.value == reinterpret_cast<std::uintptr_t>(a.addr)) {
     if (FirstTime(Signature::kLlistSelfLoop, Key(a.addr))) {
@@ -137,6 +139,25 @@ void Checkers::OnAccess(int cpu, const Access& a, std::uint32_t loc, std::uint64
 void Checkers::OnFence(int cpu, FenceKind kind) {
   if (detect_races_) races_.OnFence(cpu, kind);
 }
+void Checkers::CheckFreed(int cpu, const Access& a, bool wrote, std::uint64_t step) {
+  if (a.addr == nullptr) return;  // a call, an IPI, a delay: no memory
+  const char* p = static_cast<const char*>(a.addr);
+  const std::size_t size = a.size == 0 ? 1 : a.size;
+  for (const Freed& f : freed_) {
+    if (!(f.begin < p + size && p < f.end)) continue;
+    if (!FirstTime(Signature::kUseAfterFree, Key(f.begin))) return;
+    Report& r = Begin(Signature::kUseAfterFree, {cpu, f.cpu}, step, {a.site});
+    if (verbose_) {
+      r.csd = locations_->ObjectName(f.begin);
+      r.message = "CPU" + std::to_string(cpu) + " " +
+(wrote ? "wrote " : "read ") +
+                  r.csd + " at offset " + std::to_string(p - f.begin) + ", which CPU" +
+                  std::to_string(f.cpu) + "'s callback freed at step " + std::to_string(f.step);
+    }
+    return;
+  }
+}
+
 void Checkers::OnIpiSend(int cpu, int target) {
   if (detect_races_) races_.OnIpiSend(cpu, target);
 }
@@ -150,6 +171,8 @@ void Checkers::OnMigrate(int from, int to) {
 void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
   switch (e.kind) {
     case GhostKind::kObjectBorn: {
+      const char* begin = static_cast<const char*>(e.obj);
+      std::erase_if(freed_, [&](const Freed& f) { return f.begin < begin + e.a && begin < f.end; });
       owner_.Erase(e.obj);
       if (detect_races_) {
         // Fresh memory: forget every access to its fields (a stack csd gets
@@ -160,6 +183,11 @@ void Checkers::OnGhost(int cpu, const GhostEvent& e, std::uint64_t step) {
           if (locations_->Find(b + off, &id)) races_.Forget(id);
         }
       }
+      break;
+    }
+    case GhostKind::kObjectFreed: {
+      const char* begin = static_cast<const char*>(e.obj);
+      freed_.push_back({begin, begin + e.a, cpu, step});
       break;
     }
     case GhostKind::kCsdLocked: {

@@ -13,6 +13,7 @@
 //   csd-lock-timeout     the model's "csd: Detected non-responsive CSD lock"
 //   percpu-out-of-range  per_cpu_ptr() of an impossible CPU number
 //   kernel-warn          any other WARN of the guest's own code (kernel guest)
+//   use-after-free       an access to an object after a callback freed it
 //   csd-spurious-busy    -EBUSY from smp_call_function_single_async() for a
 //                        csd whose every earlier call is done
 //   data-race            RaceDetector
@@ -79,6 +80,8 @@ class Checkers {
   // An -EBUSY return of the call of token t that asked for `mask`.
   void CheckBusy(int cpu, std::uint32_t t, std::uint64_t mask, std::uint64_t step);
   void CheckNoSuchCpu(int cpu, std::uint32_t t, std::uint64_t mask, std::uint64_t step);
+  // An access to [addr, addr + size) that overlaps a freed object.
+  void CheckFreed(int cpu, const Access& a, bool wrote, std::uint64_t step);
 
   int n_ = 0;
   bool detect_races_ = true;
@@ -95,6 +98,14 @@ class Checkers {
   // index token: the online CPUs its latest call was due on (kRequestIssued's
   // d), which an -ENXIO return must not refuse.
   std::vector<std::uint64_t> due_online_;
+  // Objects freed and not born again (a callback's kfree(); few per run).
+  struct Freed {
+    const char* begin;
+    const char* end;
+    int cpu;
+    std::uint64_t step;
+  };
+  std::vector<Freed> freed_;
   // CSD lock owners (cpu + 1), by csd address.
   CsdOwners owner_;
   bool verbose_ = true;

@@ -50,6 +50,7 @@ Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant
         op.target = target;
         op.wait = op.local = false;
         op.csd = ((kb >> 5) & 3) - 1;
+        op.handler_frees = op.csd < 0 && ((kb >> 3) & 1);  // the wait bit: async has no wait
         break;
       case OpKind::kCallMany:
         op.mask = arg;
@@ -167,6 +168,7 @@ absl::StatusOr<std::string> EncodeInputBytes(const Repro& r) {
                                             std::to_string(op.csd));
         }
         kb |= static_cast<std::uint8_t>((op.csd + 1) << 5);
+        kb |= op.handler_frees ? 8 : 0;
       }
       if (op.kind == OpKind::kIrqsOff) {
         if (op.ms % 50 != 0 || op.ms / 50 > 255) {

@@ -21,6 +21,7 @@ class ModelGuest final : public Guest {
     kernel_.Reset(scenario_.variant, scenario_.csdlock_debug, n,
                   AllCpusMask(n) & ~scenario_.offline_mask, scenario_.csd_lock_timeout_ms);
     workload_.ResetCsds();
+    kernel_.callback_body = &workload_;
     if (names == nullptr) return;
     names->AddArray(Area::kCallSingleQueue, kernel_.call_single_queue.data(),
                     sizeof(llist_head), kernel_.call_single_queue.size());

@@ -123,6 +123,7 @@ enum class GhostKind : std::uint8_t {
                      // -errno); d: it waited for its callbacks (wait=1)
   kKernelWarn,       // a WARN*() of the guest's own code that no kind above names
                      // (the kernel guest; `where` says which)
+  kObjectFreed,      // obj..obj+a ends its life (kfree() by a callback that owns it)
 };
 
 struct GhostEvent {

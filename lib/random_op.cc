@@ -19,6 +19,7 @@ Op RandomOp(std::mt19937_64& rng, int nr_cpus) {
     case 4:
       op.kind = OpKind::kCallSingleAsync;
       op.csd = pick(3) - 1;  // fresh, or one of two shared slots
+      if (op.csd < 0) op.handler_frees = pick(2) == 1;  // the callback frees a fresh one
       break;
     case 5:
     case 6:

@@ -9,6 +9,7 @@ constexpr const char* kNames[] = {
     "callback-duplicated", "callback-lost", "csd-double-lock",     "csd-unlock-unlocked",
     "percpu-out-of-range", "data-race",           "kernel-warn",
     "csd-spurious-busy",
+    "use-after-free",
 };
 static_assert(sizeof(kNames) / sizeof(kNames[0]) == kSignatureCount);
 

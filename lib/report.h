@@ -38,6 +38,9 @@ enum class Signature : std::uint8_t {
   // (the flush releases an async csd before its callback, so that the
   // callback, or anyone it served, may queue the csd again).
   kCsdSpuriousBusy,
+  // An access to an object after a callback that owned it freed it (a
+  // request's kfree() in its handler; KASAN's slab-use-after-free).
+  kUseAfterFree,
   kCount
 };
 

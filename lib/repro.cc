@@ -475,7 +475,7 @@ class Parser {
       if (!flag("wait", &op.wait)) return false;
     } else if (name == "call_single_async") {
       op.kind = OpKind::kCallSingleAsync;
-      if (!allowed({"target", "csd"})) return false;
+      if (!allowed({"target", "csd", "free"})) return false;
       const Token* t = required("target");
       if (t == nullptr || !Int(line, *t, -1000000, 1000000, &v, "a target CPU")) return false;
       op.target = static_cast<int>(v);
@@ -483,6 +483,12 @@ class Parser {
       if (it != args.end()) {
         if (!Int(line, it->second, 0, kMaxAsyncCsdSlots - 1, &v, "a csd number")) return false;
         op.csd = static_cast<int>(v);
+      }
+      if (!flag("free", &op.handler_frees)) return false;
+      if (op.handler_frees && op.csd >= 0) {
+        return Fail(line, args.find("free")->second.col,
+                    "free=1 needs a fresh csd: csd " + std::to_string(op.csd) +
+                        " is shared by its calls and outlives them");
       }
     } else if (name == "call_many") {
       op.kind = OpKind::kCallMany;
@@ -716,7 +722,8 @@ std::string FormatOp(const Op& op) {
       return "call_single target=" + std::to_string(op.target) + " wait=" + (op.wait ? "1" : "0");
     case OpKind::kCallSingleAsync:
       return "call_single_async target=" + std::to_string(op.target) +
-             (op.csd >= 0 ? " csd=" + std::to_string(op.csd) : "");
+             (op.csd >= 0 ? " csd=" + std::to_string(op.csd) : "") +
+             (op.handler_frees ? " free=1" : "");
     case OpKind::kCallMany:
       return "call_many mask=" + Hex(op.mask) + " wait=" + (op.wait ? "1" : "0") +
              " local=" + (op.local ? "1" : "0") +

@@ -149,6 +149,29 @@ TEST(ReproText, TheOtherCallApisParseAndRoundTrip) {
   EXPECT_TRUE(back.scenario.ops == r->scenario.ops) << FormatRepro(back);
 }
 
+// free=1: the async callback kfree()s its fresh csd; the text and the byte
+// format keep it, and a shared csd refuses it.
+TEST(ReproText, ACallbackThatFreesItsCsdRoundTrips) {
+  absl::StatusOr<Repro> r = ParseRepro(
+      Head("cpu 1: call_single_async target=0 free=1\ncpu 2: call_single_async target=0\n"), "f");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->scenario.ops[1][0].handler_frees);
+  EXPECT_FALSE(r->scenario.ops[2][0].handler_frees);
+  const std::string text = FormatRepro(*r);
+  EXPECT_NE(text.find("cpu 1: call_single_async target=0 free=1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("cpu 2: call_single_async target=0\n"), std::string::npos) << text;
+  absl::StatusOr<std::string> bytes = EncodeInputBytes(*r);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  Repro back = DecodeInputBytes(reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size(),
+                                FindVariant("fixed"));
+  EXPECT_TRUE(back.scenario.ops == r->scenario.ops) << FormatRepro(back);
+  absl::StatusOr<Repro> shared =
+      ParseRepro(Head("cpu 1: call_single_async target=0 csd=1 free=1\n"), "f");
+  ASSERT_FALSE(shared.ok());
+  EXPECT_EQ(std::string(shared.status().message()),
+            "f:5:46: free=1 needs a fresh csd: csd 1 is shared by its calls and outlives them");
+}
+
 TEST(ReproText, MalformedInputGivesFileLineColumnAndMessage) {
   const std::vector<Malformed> cases = {
       {"empty", "", "f:1:1: empty reproducer"},

@@ -53,6 +53,11 @@ absl::Status Scenario::Validate() const {
         return absl::InvalidArgumentError("csd number must be 0.." +
                                           std::to_string(kMaxAsyncCsdSlots - 1));
       }
+      if (op.handler_frees && !(op.kind == OpKind::kCallSingleAsync && op.csd < 0)) {
+        return absl::InvalidArgumentError(
+            "free=1 is for call_single_async with a fresh csd (no csd=): a shared csd outlives "
+            "its calls");
+      }
       if (op.cond != kNoCond && !(op.kind == OpKind::kCallMany && op.local)) {
         return absl::InvalidArgumentError(
             "cond= is on_each_cpu_cond_mask()'s: only call_many with local=1 takes it");

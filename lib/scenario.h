@@ -46,6 +46,11 @@ struct Op {
   // (kNoCond: on_each_cpu_mask(), no cond_func).
   std::uint64_t cond = kNoCond;
   int csd = -1;            // async: the caller's csd number (shared by ops naming it); -1 = fresh
+  // async with a fresh csd: the callback kfree()s the csd, as scftorture's
+  // handler frees a request nobody waits for. The flush releases an ASYNC
+  // csd before its callback for this: any access after the free is a
+  // use-after-free.
+  bool handler_frees = false;
   std::uint32_t ms = 0;    // irqs_off: how long, in milliseconds of virtual time
 
   bool operator==(const Op&) const = default;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "lib/explorer.h"
 #include "lib/model_guest.h"
 #include "lib/smp.h"
 
@@ -240,6 +241,15 @@ std::vector<OracleCase> OracleCases() {
                    Make("mutant-async-unlock-after-call", true, {{}, {Async(0, 0), Async(0, 0)}}),
                    served, Make("fixed", true, {{}, {Async(0, 0), Async(0, 0)}}), served,
                    no_races});
+  // A callback that kfree()s its fresh csd (free=1, scftorture's handler
+  // owning a no-wait request). The flush releases an ASYNC csd before the
+  // callback for this; before 8053871d0f7f it released it after: the
+  // csd_unlock() writes freed memory.
+  Op frees = Async(0);
+  frees.handler_frees = true;
+  cases.push_back({"use-after-free", Signature::kUseAfterFree,
+                   Make("mutant-async-unlock-after-call", true, {{}, {frees}}), {},
+                   Make("fixed", true, {{}, {frees}}), {}, dflt});
   return cases;
 }
 
@@ -283,6 +293,35 @@ TEST(Model, LocalCallRunsInPlaceWithoutAnIpi) {
     EXPECT_NE(e.kind, AccessKind::kSendIpi);
     EXPECT_NE(e.event, TraceEvent::kIpiDelivered);
   }
+}
+
+// Callbacks that kfree() their csd (free=1): every interleaving up to two
+// preemptions, on the remote path (the flush), the local one
+// (generic_exec_single() runs it in place) and an offline target (-ENXIO,
+// no callback). The real variants never touch the csd after the callback;
+// the mutant that releases ASYNC csds after it does, and only on the flush.
+TEST(Model, ACallbackFreesItsCsdOnlyOnceTheKernelIsDoneWithIt) {
+  Op remote = Async(0), local = Async(1), offline = Async(3);
+  for (Op* op : {&remote, &local, &offline}) op->handler_frees = true;
+  auto explore = [](const char* variant, std::vector<std::vector<Op>> ops) {
+    Scenario s = Make(variant, true, std::move(ops));
+    s.offline_mask = 1u << 3;
+    ExploreOptions o;
+    o.max_preemptions = 2;
+    return Explore(s, o);
+  };
+  for (const char* v : {"baseline", "b0473dcd", "fixed"}) {
+    const ExploreResult r = explore(v, {{}, {remote, local, offline}, {remote}, {}});
+    EXPECT_FALSE(r.found) << v << ": " << SignatureName(r.signature);
+    EXPECT_TRUE(r.complete) << v;
+  }
+  const ExploreResult flush = explore("mutant-async-unlock-after-call", {{}, {remote}, {}, {}});
+  ASSERT_TRUE(flush.found);
+  EXPECT_EQ(flush.signature, Signature::kUseAfterFree);
+  EXPECT_EQ(flush.bound, 0);
+  const ExploreResult in_place =
+      explore("mutant-async-unlock-after-call", {{}, {local, offline}, {}, {}});
+  EXPECT_FALSE(in_place.found) << SignatureName(in_place.signature);
 }
 
 TEST(Model, AsyncOnABusyCsdReturnsEbusyAndItsCallbackRunsOnce) {

@@ -72,7 +72,9 @@ namespace smpfuzz {
   X(workload_mdelay, "(workload)", "local_irq_save(); mdelay(ms); local_irq_restore()") \
   X(local_irq_restore, "local_irq_restore", "local_irq_restore(flags)")             \
   X(fence, "(barrier)", "smp_mb/smp_wmb/smp_acquire__after_ctrl_dep")                \
-  X(kernel_guest, "(kernel guest)", "an instrumented access of the kernel's own code")
+  X(kernel_guest, "(kernel guest)", "an instrumented access of the kernel's own code") \
+  /* Appended: the digests of certificates hash site numbers. */                     \
+  X(callback_kfree, "(workload)", "kfree(csd) in the callback (free=1)")
 
 enum class Site : std::uint16_t {
 #define SMPFUZZ_SITE_ENUM(id, fn, expr) id,

@@ -14,8 +14,9 @@ constexpr std::uint64_t kNsPerMs = 1000 * 1000;
 std::uint64_t Bit(int cpu) { return std::uint64_t{1} << cpu; }
 
 // csd_do_func(): the callback runs here (tracepoints not modelled).
-AccessOp<void> csd_do_func(Cpu& cur, smp_call_func_t func, void* info, Site site) {
-  return call_func(cur, func, ToBits(info), site);
+Task<void> csd_do_func(Cpu& cur, smp_call_func_t func, void* info, Site site) {
+  co_await call_func(cur, func, ToBits(info), site);
+  if (cur.kernel->callback_body != nullptr) cur.kernel->callback_body->Ran(cur, func, info);
 }
 
 // csd_lock_wait_getcpu(): the destination recorded in the csd, -1 if the

@@ -76,6 +76,15 @@ inline call_single_data_t* csd_of(llist_node* n) {
 
 inline constexpr int kMaxCpus = 64;
 
+// What a callback does besides being called: the workload's side of
+// func(info), which csd_do_func() runs right after the call's step. A body
+// that makes no accesses (a kfree(), announced as a ghost) needs no steps.
+class CallbackBody {
+ public:
+  virtual ~CallbackBody() = default;
+  virtual void Ran(Cpu& cur, smp_call_func_t func, void* info) = 0;
+};
+
 // All shared state of the modelled kernel: the per-CPU variables of smp.c.
 struct Kernel {
   const Variant* variant = nullptr;
@@ -90,6 +99,8 @@ struct Kernel {
   // Whatever lies where per_cpu_ptr() of an impossible CPU number points.
   call_single_data_t wild_csd;
   std::atomic<int> csd_bug_count{0};
+  // The callbacks' bodies; null: callbacks only record that they ran.
+  CallbackBody* callback_body = nullptr;
 
   // Sets every per-CPU variable to its boot value.
   void Reset(const Variant* v, bool debug, int nr_cpus, std::uint64_t online_mask,

@@ -16,7 +16,21 @@ void Workload::Prepare(const Scenario& s) {
     csd.func = CallbackFunc(plan_.csd_token[i]);
     csd.info = CallbackInfo(plan_.csd_token[i]);
   }
+  freed_csd_.assign(plan_.requests.count() + 1, -1);
+  for (const std::vector<PlannedOp>& ops : plan_.ops) {
+    for (const PlannedOp& p : ops) {
+      if (p.op.handler_frees) freed_csd_[p.token] = p.csd_index;
+    }
+  }
   ResetCsds();
+}
+
+void Workload::Ran(Cpu& cur, smp_call_func_t func, void* /*info*/) {
+  const std::uint32_t t = TokenOfFunc(func);
+  if (t == 0 || t >= freed_csd_.size() || freed_csd_[t] < 0) return;
+  GhostEvent freed{GhostKind::kObjectFreed, Site::callback_kfree, &async_csd_[freed_csd_[t]]};
+  freed.a = sizeof(call_single_data_t);
+  ghost(cur, freed);
 }
 
 int Workload::AsyncCsdIndex(const void* p) const {

@@ -27,7 +27,7 @@ inline void* CallbackInfo(std::uint32_t token) {
   return reinterpret_cast<void*>(static_cast<std::uintptr_t>(CallbackInfoBits(token)));
 }
 
-class Workload {
+class Workload final : public CallbackBody {
  public:
   using PlannedOp = smpfuzz::PlannedOp;
 
@@ -41,6 +41,9 @@ class Workload {
   // Task `task` (Scenario::nr_tasks), in context `cur`: runs its planned
   // operations in order.
   Task<void> RunTask(Cpu& cur, int task);
+  // A callback of this workload ran on `cur`: one whose op says free=1
+  // kfree()s its csd (kObjectFreed).
+  void Ran(Cpu& cur, smp_call_func_t func, void* info) override;
 
   const RequestOrigins& requests() const { return plan_.requests; }
   const std::vector<PlannedOp>& plan(int task) const { return plan_.ops[task]; }
@@ -55,6 +58,7 @@ class Workload {
   RequestPlan plan_;
   std::vector<call_single_data_t> async_csd_;
   std::vector<call_single_data_t> async_csd_initial_;
+  std::vector<int> freed_csd_;  // index token: the async csd its callback frees, or -1
   int nr_cpus_ = 0;
   std::uint64_t online_mask_ = 0;
 };

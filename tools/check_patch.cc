@@ -75,6 +75,10 @@ constexpr SuiteScenario kSuite[] = {
                          "cpu 2: call_any mask=0b011 wait=1\n"},
     {"cond-mask-wait1", "cpus 3\ncpu 1: call_many mask=0b111 wait=1 local=1 cond=0b011\n"
                         "cpu 2: call_single target=0 wait=0\n"},
+    // Callbacks that kfree() their csd (free=1), remote and in place: the
+    // kernel must not touch a csd once its callback has it.
+    {"async-handler-frees", "cpus 2\ncpu 1: call_single_async target=0 free=1\n"
+                            "cpu 1: call_single_async target=1 free=1\n"},
     // Two invokers on one CPU (an extra task, lib/scenario.h): preemption
     // between them where the code allows it, and a waiter migrated.
     {"two-tasks-one-cpu", "cpus 2\ncpu 1: call_single target=0 wait=0\n"

@@ -70,6 +70,11 @@ lacks out 'NOT COVERED'
 run 1 check-patch "$patches/b0473dcd.patch" "$patches/fixed.patch" "$patches/mutant-any-offline-cpu.patch" --kernel="$tree"
 has out 'call-any-offline/debug-on (3 CPUs): INTRODUCES .*callback-lost'
 lacks out 'NOT COVERED'
+# A patch that releases an ASYNC csd after its callback (as before 8053871d0f7f): the
+# suite's callbacks that free their csd make the flush's csd_unlock() write freed memory.
+run 1 check-patch "$patches/b0473dcd.patch" "$patches/fixed.patch" "$patches/mutant-async-unlock-after-call.patch" --kernel="$tree"
+has out 'async-handler-frees/debug-on (2 CPUs): INTRODUCES .*use-after-free'
+has out 'cpu 1: call_single_async target=0 free=1'
 # The same mutant as a variant of the kernel guest: explore finds the self-loop at one
 # preemption, by preempting one task of CPU 1 with the other, in the tree's own code.
 printf 'smpfuzz-repro 1\ncpus 2\nvariant mutant-put-cpu-early\ncsdlock_debug off\ncpu 1: call_single target=0 wait=0\ntask 2 on 1: call_single target=0 wait=0\n' >"$tmp/tasks.repro"
@@ -139,7 +144,7 @@ run 2 explore --cpus=3 --ops="$ops" --kernel=/nonexistent/tree
 has err '/nonexistent/tree: no such kernel tree'
 lines err 1
 run 2 explore --cpus=3 --ops="$ops" --guest=kernel --kernel="$tree" --variant=mutant-sync-unlock-first
-has err 'the kernel guest has baseline, b0473dcd, fixed, mutant-put-cpu-early and mutant-any-offline-cpu'
+has err 'the kernel guest has baseline, b0473dcd, fixed, mutant-put-cpu-early, mutant-any-offline-cpu and mutant-async-unlock-after-call'
 run 2 explore --cpus=3 --ops="$ops" --guest=model --patch="$patches/b0473dcd.patch"
 has err 'kernel guest'
 run 2 check-patch --kernel="$tree"
