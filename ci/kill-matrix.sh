@@ -21,7 +21,10 @@
 #   D  3 CPUs x 1 op, smp_call_function_any() (call_any: every mask, wait 0/1); same
 #      offline, debug and signatures as A, bound 1 (fixed's clean run there is 3 minutes
 #      on 2 cores; at bound 2, or with call_function too, it is over 15).
-# A row is tried in A, then in B if A left it alive, then in C, then in D.
+#   E  2-3 CPUs x 1 op, call_single and CPU hotplug at run time (offline/online of every
+#      CPU); same offline and debug as A, bound 1, every signature of A and
+#      offline-cpu-entry.
+# A row is tried in A, then in B if A left it alive, then in C, then in D, then in E.
 #
 #   ci/kill-matrix.sh                 # BAZEL=/work/bz ci/kill-matrix.sh on a shared machine
 #   ci/kill-matrix.sh --markdown      # also print the table for BENCHMARKS.md
@@ -46,6 +49,8 @@ scope_c=(--cpus=2 --ops=1 --tasks=1 --kinds=single,async,flush --offline=1 --pre
          --signatures=$sigs,data-race)
 scope_d=(--cpus=3 --ops=1 --kinds=any --offline=1 --preemptions=1
          --signatures=$sigs,data-race)
+scope_e=(--cpus=2-3 --ops=1 --kinds=single,hotplug --offline=1 --preemptions=1
+         --signatures=$sigs,data-race,offline-cpu-entry)
 
 # run SCOPE_NAME VARIANT ARGS...: one verify; sets status, summary, time and result.
 run() {
@@ -81,12 +86,13 @@ for variant in $rows; do
   [ "$variant" = baseline ] && continue
   if [ "$variant" = fixed ]; then
     [ -n "${SKIP_FIXED:-}" ] && continue
-    for s in A B C D; do
+    for s in A B C D E; do
       case $s in
         A) run A fixed "${scope_a[@]}" ;;
         B) run B fixed "${scope_b[@]}" ;;
         C) run C fixed "${scope_c[@]}" ;;
         D) run D fixed "${scope_d[@]}" ;;
+        E) run E fixed "${scope_e[@]}" ;;
       esac
       echo "$result" | tee -a "$got"
       echo "| fixed (scope $s) | clean | | | ${time} s |" >>"$table"
@@ -109,6 +115,11 @@ for variant in $rows; do
     run D "$variant" "${scope_d[@]}"
     time=$(awk -v a="$local_abc" -v b="$time" 'BEGIN { printf "%.1f", a + b }')  # and D's
   fi
+  if [ "$status" -eq 0 ]; then
+    local_abcd=$time
+    run E "$variant" "${scope_e[@]}"
+    time=$(awk -v a="$local_abcd" -v b="$time" 'BEGIN { printf "%.1f", a + b }')  # and E's
+  fi
   echo "$result" | tee -a "$got"
   read -r _ scope verdict sig size <<<"$result" || true
   echo "| $variant | $verdict in $scope | $sig | ${size//=/ } | ${time} s |" >>"$table"
@@ -123,7 +134,7 @@ if ! diff <(grep -v '^#' "$want" | filter) "$got" >"$bin/diff"; then
 fi
 if [ $markdown = 1 ]; then
   echo
-  echo "| row | verdict | signature | minimal counterexample (CPUs, ops in all, preemptions) | time to it (A, then B, C, D) |"
+  echo "| row | verdict | signature | minimal counterexample (CPUs, ops in all, preemptions) | time to it (A, then B, C, D, E) |"
   echo "|---|---|---|---|---|"
   cat "$table"
 fi

@@ -34,6 +34,7 @@ namespace smpfuzz {
   X(flush_smp_call_function_queue, flush_smp_call_function_queue, void, (void))              \
   X(generic_smp_call_function_single_interrupt, generic_smp_call_function_single_interrupt,  \
     void, (void))                                                                            \
+  X(smpcfd_dying_cpu, smpcfd_dying_cpu, int, (unsigned int cpu))                             \
   /* the glue (smp_glue.inc) */                                                              \
   X(call_single_queue, smpfuzz_glue_call_single_queue, void*, (void))                        \
   X(csd_data, smpfuzz_glue_csd_data, void*, (void))                                          \

@@ -97,7 +97,7 @@ class KernelGuest final : public Guest {
   void Load(const Scenario& s) override {
     scenario_ = s;
     const int n = s.nr_cpus;
-    online_mask_ = AllCpusMask(n) & ~s.offline_mask;
+    boot_online_ = AllCpusMask(n) & ~s.offline_mask;
     plan_ = PlanRequests(s);
     if (plan_.requests.count() >= kMaxTokens) {
       std::fprintf(stderr, "kernel guest: more than %zu requests\n", kMaxTokens - 1);
@@ -117,11 +117,9 @@ class KernelGuest final : public Guest {
     }
     async_.clear();
     async_ptr_ = nullptr;
-    freed_csd_.assign(plan_.requests.count() + 1, nullptr);
-    for (const std::vector<PlannedOp>& ops : plan_.ops) {
-      for (const PlannedOp& p : ops) {
-        if (p.op.handler_frees) freed_csd_[p.token] = AsyncBase() + p.csd_index * layout_.size;
-      }
+    freed_csd_.assign(plan_.freed_csd.size(), nullptr);
+    for (std::size_t t = 0; t < plan_.freed_csd.size(); ++t) {
+      if (plan_.freed_csd[t] >= 0) freed_csd_[t] = AsyncBase() + plan_.freed_csd[t] * layout_.size;
     }
     entries_.assign(s.nr_tasks(), {});
     char* sections[6];
@@ -133,7 +131,7 @@ class KernelGuest final : public Guest {
   void Reset(Locations* names) override {
     const int n = scenario_.nr_cpus;
     smpfuzz_cpu_possible_mask.bits[0] = AllCpusMask(n);
-    smpfuzz_cpu_online_mask.bits[0] = online_mask_;
+    smpfuzz_cpu_online_mask.bits[0] = boot_online_;
     g_cond_cpus = cond_cpus_.data();
     g_freed_csd = freed_csd_.data();
     g_csd_size = layout_.size;
@@ -172,7 +170,7 @@ class KernelGuest final : public Guest {
 
   void BindCpu(Cpu& cpu) override { kernel_rt::BindCpu(cpu); }
 
-  bool CpuOnline(int cpu) const override { return (online_mask_ >> cpu) & 1; }
+  bool CpuOnline(int cpu) const override { return (smpfuzz_cpu_online_mask.bits[0] >> cpu) & 1; }
   // Every task, extra ones too: one fiber each, whose context's CPU the
   // machine changes when it migrates the task (smp_processor_id() reads it).
   bool HasTask(int task) const override { return !plan_.ops[task].empty(); }
@@ -182,6 +180,17 @@ class KernelGuest final : public Guest {
   }
   bool RunsExtraTasks() const override { return true; }
   Task<void> IpiEntry(Cpu& cpu) override { return kernel_rt::RunIrq(cpu, &IpiHandler, this); }
+  // The tree's own smpcfd_dying_cpu() on the dying CPU, and the shim's
+  // cpu_online_mask as the machine says.
+  bool RunsHotplug() const override { return true; }
+  void SetCpuOnline(int cpu, bool online) override {
+    const unsigned long bit = 1ul << cpu;
+    smpfuzz_cpu_online_mask.bits[0] =
+        online ? smpfuzz_cpu_online_mask.bits[0] | bit : smpfuzz_cpu_online_mask.bits[0] & ~bit;
+  }
+  Task<void> DyingEntry(Cpu& cpu) override {
+    return kernel_rt::RunIrq(cpu, &DyingHandler, this);
+  }
 
   const RequestOrigins& requests() const override { return plan_.requests; }
   CsdLayout csd_layout() const override { return layout_; }
@@ -216,6 +225,9 @@ class KernelGuest final : public Guest {
   static void IpiHandler(void* arg) {
     static_cast<KernelGuest*>(arg)->k_.generic_smp_call_function_single_interrupt();
   }
+  static void DyingHandler(void* arg) {
+    static_cast<KernelGuest*>(arg)->k_.smpcfd_dying_cpu(static_cast<unsigned int>(smpfuzz_cpu_id()));
+  }
 
   void InitCsd(unsigned char* csd, std::uint32_t token) const {
     std::memset(csd, 0, layout_.size);
@@ -242,7 +254,7 @@ class KernelGuest final : public Guest {
       const Op& op = p.op;
       switch (op.kind) {
         case OpKind::kCallSingle: {
-          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, online_mask_);
+          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, smpfuzz_cpu_online_mask.bits[0]);
           ghost(cur, issued);
           int err = k_.smp_call_function_single(op.target, Func(p.token), Info(p.token), op.wait);
           ghost(cur, RequestReturnedGhost(p, issued, err));
@@ -256,7 +268,7 @@ class KernelGuest final : public Guest {
             ghost(cur, born);
             InitCsd(csd, p.token);
           }
-          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, online_mask_);
+          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, smpfuzz_cpu_online_mask.bits[0]);
           ghost(cur, issued);
           int err = k_.smp_call_function_single_async(op.target, csd);
           ghost(cur, RequestReturnedGhost(p, issued, err));
@@ -267,7 +279,7 @@ class KernelGuest final : public Guest {
           // (the tree's functions nest their own), so the CPUs it expects
           // are those of the CPU it runs on.
           smpfuzz_preempt_disable();
-          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, online_mask_);
+          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, smpfuzz_cpu_online_mask.bits[0]);
           ghost(cur, issued);
           const unsigned long mask = op.mask & AllCpusMask(n);
           if (!op.local) {
@@ -283,7 +295,7 @@ class KernelGuest final : public Guest {
         case OpKind::kCallFunction:
         case OpKind::kCallAny: {
           smpfuzz_preempt_disable();  // as the model's workload: the ghost's CPU
-          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, online_mask_);
+          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, smpfuzz_cpu_online_mask.bits[0]);
           ghost(cur, issued);
           int err = 0;
           if (op.kind == OpKind::kCallFunction) {
@@ -309,6 +321,10 @@ class KernelGuest final : public Guest {
           smpfuzz_irq_restore(flags);
           break;
         }
+        case OpKind::kCpuOffline:
+        case OpKind::kCpuOnline:
+          kernel_rt::Yield(CpuHotplugAccess(op.target, op.kind == OpKind::kCpuOnline));
+          break;
       }
     }
   }
@@ -316,7 +332,7 @@ class KernelGuest final : public Guest {
   const GuestImage& k_;
   Scenario scenario_;
   CsdLayout layout_;
-  std::uint64_t online_mask_ = 0;
+  std::uint64_t boot_online_ = 0;  // the scenario's online CPUs at boot
   RequestPlan plan_;
   std::vector<std::uint64_t> cond_cpus_;  // by token: Op::cond of a call_many
   std::vector<unsigned char*> freed_csd_;  // by token: the csd its callback frees, or null

@@ -16,6 +16,8 @@
 //   use-after-free       an access to an object after a callback freed it
 //   csd-spurious-busy    -EBUSY from smp_call_function_single_async() for a
 //                        csd whose every earlier call is done
+//   offline-cpu-entry    an entry on the queue of a CPU taken down at run time
+//                        (the machine looks: ReportOfflineEntry)
 //   data-race            RaceDetector
 // cpu-stuck belongs to the scheduler (it knows about budgets and blocking);
 // it reports through ReportStuck().
@@ -51,6 +53,16 @@ class Checkers {
   void OnIpiSend(int cpu, int target);
   void OnIpiDeliver(int target);
   void OnMigrate(int from, int to);
+  // The machine took `cpu` down or brought it up. A call that was in flight
+  // across a hotplug may legitimately have asked for more or fewer CPUs than
+  // its issue ghost said (its kernel code read cpu_online() after), so its
+  // lost/-ENXIO/wrong-CPU accounting is relaxed to "at most once per CPU
+  // per call"; the offline-cpu-entry report is what watches hotplug.
+  void OnHotplug(int cpu, bool online);
+  // Dead CPU `cpu`'s call_single_queue at `head` holds `first` `when` (a
+  // phrase: "as it dies", ...).
+  void ReportOfflineEntry(int cpu, const void* head, const void* first, const char* when,
+                          std::uint64_t step);
   void OnGhost(int cpu, const GhostEvent& e, std::uint64_t step);
   // csd_do_func(func, info) ran on `cpu`.
   void OnCallback(int cpu, std::uint64_t func, std::uint64_t info, Site site, std::uint64_t step);
@@ -98,6 +110,16 @@ class Checkers {
   // index token: the online CPUs its latest call was due on (kRequestIssued's
   // d), which an -ENXIO return must not refuse.
   std::vector<std::uint64_t> due_online_;
+  // Hotplug: transitions so far; per token the count at its latest issue,
+  // whether a call of it was in flight across one, and how often it was
+  // issued.
+  std::uint32_t hotplug_epoch_ = 0;
+  std::vector<std::uint32_t> issued_epoch_;
+  std::vector<std::uint8_t> loose_;
+  std::vector<std::uint16_t> issues_;
+  bool Loose(std::uint32_t t) const {
+    return loose_[t] != 0 || (in_flight_[t] > 0 && issued_epoch_[t] != hotplug_epoch_);
+  }
   // Objects freed and not born again (a callback's kfree(); few per run).
   struct Freed {
     const char* begin;

@@ -88,6 +88,33 @@ Scenario RandomScenarioWithTasks(std::mt19937_64& rng) {
   return s;
 }
 
+// Scenarios with CPU hotplug at run time: 2-3 CPUs, one or two random calls
+// on the CPUs other than CPU0, and a task that takes a CPU down (and
+// sometimes up again): CPU0's own, or an extra task, which then may itself
+// be migrated off the dying CPU.
+Scenario RandomScenarioWithHotplug(std::mt19937_64& rng) {
+  Scenario s;
+  s.nr_cpus = 2 + static_cast<int>(rng() % 2);
+  s.csdlock_debug = rng() % 2 == 0;
+  s.ops.resize(s.nr_cpus);
+  const int calls = 1 + static_cast<int>(rng() % 2);
+  for (int i = 0; i < calls; ++i) {
+    int cpu = 1 + static_cast<int>(rng() % static_cast<std::uint64_t>(s.nr_cpus - 1));
+    s.ops[cpu].push_back(RandomOp(rng, s.nr_cpus));
+  }
+  std::vector<Op> hotplug = {RandomHotplugOp(rng, s.nr_cpus)};
+  if (hotplug[0].kind == OpKind::kCpuOffline && calls == 1 && rng() % 2 == 0) {
+    hotplug.push_back(hotplug[0]);
+    hotplug.back().kind = OpKind::kCpuOnline;
+  }
+  if (rng() % 3 == 0) {
+    s.tasks.push_back({s.nr_cpus - 1, hotplug});
+  } else {
+    s.ops[0] = hotplug;
+  }
+  return s;
+}
+
 // The bound each scenario is explored at: the unreduced search must stay
 // small, and bigger scenarios have more schedules per preemption.
 int BoundFor(const Scenario& s) { return s.nr_cpus == 2 && s.TotalOps() <= 2 ? 2 : 1; }
@@ -307,6 +334,16 @@ TEST(ExplorerSoundness, ReductionsAgreeWithTheUnreducedSearchWithExtraTasks) {
   ExpectAgreement(modes,
                   RunCampaign(std::max(20, ScenarioCount() / 3), Seed() + 1, modes, RandomScenarioWithTasks),
                   "extra tasks, ");
+}
+
+// And with CPUs taken down and up while calls are in flight: stop_machine(),
+// the dying CPU's flush and the migrations it forces are new actions too.
+TEST(ExplorerSoundness, ReductionsAgreeWithTheUnreducedSearchWithHotplug) {
+  const std::vector<Reduction> modes = {Reduction::kSleepSets, Reduction::kDpor, Reduction::kSplitDpor};
+  ExpectAgreement(modes,
+                  RunCampaign(std::max(20, ScenarioCount() / 3), Seed() + 2, modes,
+                              RandomScenarioWithHotplug),
+                  "hotplug, ");
 }
 
 TEST(ExplorerSoundness, TheCheckCatchesTheOldUnsoundRelationAndACrippledDpor) {

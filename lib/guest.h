@@ -23,7 +23,12 @@
 //    the task is on, which changes when the machine migrates it);
 //    IpiEntry(cpu) each time an IPI is delivered: the handler, run on top
 //    of whatever the CPU was doing. A guest that cannot run extra tasks
-//    says so (RunsExtraTasks) and a machine refuses such scenarios.
+//    says so (RunsExtraTasks) and a machine refuses such scenarios;
+//  - with CPU hotplug at run time (Scenario::HasHotplug; RunsHotplug says
+//    whether the guest can), SetCpuOnline(c, false) when the machine takes
+//    CPU c down, then DyingEntry on c (its teardown inside stop_machine(),
+//    interrupts off, every other CPU stopped), and SetCpuOnline(c, true)
+//    when it brings c back.
 // Tasks and handlers must only be resumed on the machine's terms (a Task
 // starts suspended; the guest never resumes one itself).
 
@@ -60,6 +65,13 @@ class Guest {
   virtual Task<void> RunTask(Cpu& cpu, int task) = 0;
   virtual bool RunsExtraTasks() const { return false; }
   virtual Task<void> IpiEntry(Cpu& cpu) = 0;
+  virtual bool RunsHotplug() const { return false; }
+  // From now on the guest's cpu_online(cpu) says `online` (the machine's
+  // hotplug; Reset goes back to the scenario's boot state).
+  virtual void SetCpuOnline(int cpu, bool online) = 0;
+  // The dying CPU's teardown: kernel/smp.c's smpcfd_dying_cpu(), which
+  // flushes its queue without the offline warning.
+  virtual Task<void> DyingEntry(Cpu& cpu) = 0;
 
   // The loaded scenario's requests (token origins, for the checkers).
   virtual const RequestOrigins& requests() const = 0;

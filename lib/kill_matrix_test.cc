@@ -68,6 +68,11 @@ const std::vector<Kill>& Kills() {
       // the mutant calls it anyway and gets -ENXIO; CPU2 was online.
       {"mutant-any-offline-cpu", "cpus 3\noffline 1\ncpu 0: call_any mask=0x6 wait=0\n",
        Signature::kCallbackLost, 0, true},
+      // Scope E (hotplug at run time): CPU0 takes itself down while CPU1's
+      // call waits on its queue for the IPI; the mutant's dying CPU does not
+      // flush.
+      {"mutant-no-dying-flush", "cpus 2\ncpu 0: offline target=0\ncpu 1: call_single target=0 wait=0\n",
+       Signature::kCallbackLost, 0, true},
   };
   return kKills;
 }

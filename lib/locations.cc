@@ -42,6 +42,15 @@ void Locations::Clear(int nr_cpus, const CsdLayout& csd) {
   last_addr_ = kNoAddr;
 }
 
+const void* Locations::ElementAddress(Area area, std::uint32_t index) const {
+  for (const Range& r : ranges_) {
+    if (r.area != area || index < r.first_index || index - r.first_index >= r.count) continue;
+    const std::size_t stride = r.stride != 0 ? r.stride : r.elem_size;
+    return r.begin + (index - r.first_index) * stride;
+  }
+  return nullptr;
+}
+
 void Locations::AddArray(Area area, const void* base, std::size_t elem_size, std::size_t count,
                          std::uint32_t first_index, std::size_t stride) {
   if (count == 0) return;

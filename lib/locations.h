@@ -63,6 +63,9 @@ class Locations {
   // area apart gives that distance, or registers each copy as its own range).
   void AddArray(Area area, const void* base, std::size_t elem_size, std::size_t count,
                 std::uint32_t first_index = 0, std::size_t stride = 0);
+  // Element `index` of `area` (as AddArray numbered it), or nullptr: e.g.
+  // CPU c's call_single_queue, whose `first` a machine reads at the end.
+  const void* ElementAddress(Area area, std::uint32_t index) const;
   // A new on-stack csd at `base` (it may reuse an old one's memory).
   void AddStackCsd(const void* base, int cpu);
 

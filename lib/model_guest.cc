@@ -43,6 +43,15 @@ class ModelGuest final : public Guest {
   Task<void> IpiEntry(Cpu& cpu) override {
     return generic_smp_call_function_single_interrupt(cpu);
   }
+  bool RunsHotplug() const override { return true; }
+  void SetCpuOnline(int cpu, bool online) override {
+    if (online) {
+      kernel_.cpu_online_mask |= std::uint64_t{1} << cpu;
+    } else {
+      kernel_.cpu_online_mask &= ~(std::uint64_t{1} << cpu);
+    }
+  }
+  Task<void> DyingEntry(Cpu& cpu) override { return smpcfd_dying_cpu(cpu); }
 
   const RequestOrigins& requests() const override { return workload_.requests(); }
 

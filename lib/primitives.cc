@@ -22,6 +22,8 @@ const char* AccessKindName(AccessKind k) {
     case AccessKind::kDelay: return "mdelay";
     case AccessKind::kIrqRestore: return "irq_restore";
     case AccessKind::kSpinUntilChanged: return "READ_ONCE(spin)";
+    case AccessKind::kCpuDown: return "cpu_down";
+    case AccessKind::kCpuUp: return "cpu_up";
     case AccessKind::kCount: break;
   }
   return "?";

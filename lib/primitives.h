@@ -55,6 +55,11 @@ enum class AccessKind : std::uint8_t {
   kIrqRestore,      // local_irq_restore() re-enabled interrupts: a pending IPI may come in
   kSpinUntilChanged,  // a cpu_relax() loop: READ_ONCE until the value differs from `expected`
                       // or deadline (the kernel guest's spin loops)
+  // CPU hotplug (a workload's remove_cpu()/add_cpu(): the machine's move):
+  // take CPU `value` down (stop_machine(): ready once every CPU may be
+  // stopped; its dying callback then runs there) or bring it up.
+  kCpuDown,
+  kCpuUp,
   kCount
 };
 
@@ -65,7 +70,8 @@ constexpr bool AccessReads(AccessKind k) {
   return k != AccessKind::kPlainStore && k != AccessKind::kWriteOnce &&
          k != AccessKind::kStoreRelease && k != AccessKind::kCall &&
          k != AccessKind::kSendIpi && k != AccessKind::kSendIpiMask &&
-         k != AccessKind::kDelay && k != AccessKind::kIrqRestore;
+         k != AccessKind::kDelay && k != AccessKind::kIrqRestore &&
+         k != AccessKind::kCpuDown && k != AccessKind::kCpuUp;
 }
 // True for accesses that may write shared memory.
 constexpr bool AccessWrites(AccessKind k) {
@@ -81,7 +87,8 @@ constexpr bool AccessIsPlain(AccessKind k) {
 constexpr bool AccessTouchesMemory(AccessKind k) {
   return k != AccessKind::kCall && k != AccessKind::kSendIpi &&
          k != AccessKind::kSendIpiMask && k != AccessKind::kDelay &&
-         k != AccessKind::kIrqRestore;
+         k != AccessKind::kIrqRestore && k != AccessKind::kCpuDown &&
+         k != AccessKind::kCpuUp;
 }
 
 inline constexpr std::uint64_t kNoDeadline = std::numeric_limits<std::uint64_t>::max();
@@ -338,6 +345,19 @@ inline AccessOp<void> mdelay_until(Cpu& cur, std::uint64_t deadline, Site site) 
   a.site = site;
   a.deadline = deadline;
   return {cur, a};
+}
+
+// remove_cpu(cpu) / add_cpu(cpu): what a hotplug op of the workload asks
+// the machine for (lib/simulator.h says what it does).
+inline Access CpuHotplugAccess(int cpu, bool online) {
+  Access a;
+  a.kind = online ? AccessKind::kCpuUp : AccessKind::kCpuDown;
+  a.site = online ? Site::cpu_up : Site::cpu_down;
+  a.value = static_cast<std::uint64_t>(cpu);
+  return a;
+}
+inline AccessOp<void> cpu_hotplug(Cpu& cur, int cpu, bool online) {
+  return {cur, CpuHotplugAccess(cpu, online)};
 }
 
 inline void smp_mb(Cpu& cur) { cur.platform->Fence(cur, FenceKind::kMb); }

@@ -54,4 +54,11 @@ Op RandomOp(std::mt19937_64& rng, int nr_cpus) {
   return op;
 }
 
+Op RandomHotplugOp(std::mt19937_64& rng, int nr_cpus) {
+  Op op;
+  op.kind = rng() % 3 == 2 ? OpKind::kCpuOnline : OpKind::kCpuOffline;
+  op.target = static_cast<int>(rng() % static_cast<std::uint64_t>(nr_cpus));
+  return op;
+}
+
 }  // namespace smpfuzz

@@ -20,6 +20,9 @@ namespace smpfuzz {
 // is mostly CPU0 (the usual idle target); sometimes any CPU, the caller
 // itself included, or a CPU number past the last one.
 Op RandomOp(std::mt19937_64& rng, int nr_cpus);
+// A hotplug op: offline (two times in three) or online of a random CPU of
+// the first nr_cpus, CPU0 included.
+Op RandomHotplugOp(std::mt19937_64& rng, int nr_cpus);
 
 }  // namespace smpfuzz
 

@@ -10,6 +10,7 @@ constexpr const char* kNames[] = {
     "percpu-out-of-range", "data-race",           "kernel-warn",
     "csd-spurious-busy",
     "use-after-free",
+    "offline-cpu-entry",
 };
 static_assert(sizeof(kNames) / sizeof(kNames[0]) == kSignatureCount);
 

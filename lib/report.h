@@ -41,6 +41,10 @@ enum class Signature : std::uint8_t {
   // An access to an object after a callback that owned it freed it (a
   // request's kfree() in its handler; KASAN's slab-use-after-free).
   kUseAfterFree,
+  // A CPU went offline at run time (its dying callback, smpcfd_dying_cpu(),
+  // has run) with an entry on its call_single_queue, or one was queued
+  // there after: no IPI and no flush will ever run it.
+  kOfflineCpuEntry,
   kCount
 };
 

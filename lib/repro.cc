@@ -518,11 +518,21 @@ class Parser {
       const Token* t = required("ms");
       if (t == nullptr || !Int(line, *t, 0, 600000, &v, "milliseconds")) return false;
       op.ms = static_cast<std::uint32_t>(v);
+    } else if (name == "offline" || name == "online") {
+      op.kind = name == "offline" ? OpKind::kCpuOffline : OpKind::kCpuOnline;
+      if (!allowed({"target"})) return false;
+      const Token* t = required("target");
+      if (t == nullptr || !Int(line, *t, 0, kMaxScenarioCpus - 1, &v,
+                               name == "offline" ? "a CPU to take down" : "a CPU to bring up")) {
+        return false;
+      }
+      op.target = static_cast<int>(v);
+      hotplug_.push_back({line, t->col, op.target, op});
     } else {
       return Fail(line, toks[2].col,
                   "unknown operation '" + std::string(name) +
                       "' (expected call_single, call_single_async, call_many, call_function, "
-                      "call_any, flush or irqs_off)");
+                      "call_any, flush, irqs_off, offline or online)");
     }
     ops_.push_back({line, toks[1].col, static_cast<int>(cpu), op});
     return true;
@@ -671,6 +681,13 @@ class Parser {
       }
       task.ops.push_back(t.op.op);
     }
+    for (const Placed& p : hotplug_) {
+      if (p.cpu >= n) {
+        return Fail(p.line, p.col, std::string(OpKindName(p.op.kind)) + " target=" +
+                                       std::to_string(p.cpu) + " but 'cpus " + std::to_string(n) +
+                                       "'");
+      }
+    }
     for (const Placed& p : offline_) {
       if (p.cpu >= n) return Fail(p.line, p.col, "offline cpu " + std::to_string(p.cpu) + " but 'cpus " + std::to_string(n) + "'");
       if (!r_->scenario.ops[p.cpu].empty()) {
@@ -711,6 +728,7 @@ class Parser {
   int cpus_line_ = 1;
   int op_count_ = 0;
   std::vector<Placed> ops_, offline_;
+  std::vector<Placed> hotplug_;  // offline/online ops: their target against `cpus`
   std::vector<TaskPlaced> task_ops_;
   std::vector<Placed> steps_;  // each CPU's first step, in file order
   bool step_seen_[kMaxScenarioCpus] = {};
@@ -736,6 +754,10 @@ std::string FormatOp(const Op& op) {
       return "flush";
     case OpKind::kIrqsOff:
       return "irqs_off ms=" + std::to_string(op.ms);
+    case OpKind::kCpuOffline:
+      return "offline target=" + std::to_string(op.target);
+    case OpKind::kCpuOnline:
+      return "online target=" + std::to_string(op.target);
   }
   return "?";
 }

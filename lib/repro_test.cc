@@ -117,6 +117,16 @@ std::string Head(const std::string& rest) {
   return "smpfuzz-repro 1\ncpus 3\nvariant fixed\ncsdlock_debug on\n" + rest;
 }
 
+// `r`'s operations come back the same through the fuzzers' byte format.
+void ExpectBytesRoundTrip(const Repro& r) {
+  absl::StatusOr<std::string> bytes = EncodeInputBytes(r);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  Repro back = DecodeInputBytes(reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size(),
+                                FindVariant("fixed"));
+  EXPECT_TRUE(back.scenario.ops == r.scenario.ops) << FormatRepro(back);
+  EXPECT_TRUE(back.scenario.tasks == r.scenario.tasks) << FormatRepro(back);
+}
+
 // smp_call_function(), smp_call_function_any() and on_each_cpu_cond_mask().
 TEST(ReproText, TheOtherCallApisParseAndRoundTrip) {
   absl::StatusOr<Repro> r = ParseRepro(
@@ -142,11 +152,7 @@ TEST(ReproText, TheOtherCallApisParseAndRoundTrip) {
   ASSERT_TRUE(again.ok()) << again.status().message();
   EXPECT_TRUE(*again == *r);
   // And through the byte format: cond is one of its four.
-  absl::StatusOr<std::string> bytes = EncodeInputBytes(*r);
-  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
-  Repro back = DecodeInputBytes(reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size(),
-                                FindVariant("fixed"));
-  EXPECT_TRUE(back.scenario.ops == r->scenario.ops) << FormatRepro(back);
+  ExpectBytesRoundTrip(*r);
 }
 
 // free=1: the async callback kfree()s its fresh csd; the text and the byte
@@ -160,16 +166,37 @@ TEST(ReproText, ACallbackThatFreesItsCsdRoundTrips) {
   const std::string text = FormatRepro(*r);
   EXPECT_NE(text.find("cpu 1: call_single_async target=0 free=1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("cpu 2: call_single_async target=0\n"), std::string::npos) << text;
-  absl::StatusOr<std::string> bytes = EncodeInputBytes(*r);
-  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
-  Repro back = DecodeInputBytes(reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size(),
-                                FindVariant("fixed"));
-  EXPECT_TRUE(back.scenario.ops == r->scenario.ops) << FormatRepro(back);
+  ExpectBytesRoundTrip(*r);
   absl::StatusOr<Repro> shared =
       ParseRepro(Head("cpu 1: call_single_async target=0 csd=1 free=1\n"), "f");
   ASSERT_FALSE(shared.ok());
   EXPECT_EQ(std::string(shared.status().message()),
             "f:5:46: free=1 needs a fresh csd: csd 1 is shared by its calls and outlives them");
+}
+
+// offline/online: CPU hotplug at run time, in the text and the byte format;
+// a CPU past `cpus` is an error at its value, an impossible one too.
+TEST(ReproText, HotplugOpsRoundTrip) {
+  absl::StatusOr<Repro> r = ParseRepro(
+      Head("cpu 0: offline target=2\ncpu 0: online target=2\ntask 3 on 1: offline target=0\n"), "h");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->scenario.ops[0].size(), 2u);
+  EXPECT_EQ(r->scenario.ops[0][0].kind, OpKind::kCpuOffline);
+  EXPECT_EQ(r->scenario.ops[0][1].kind, OpKind::kCpuOnline);
+  EXPECT_TRUE(r->scenario.HasHotplug());
+  const std::string text = FormatRepro(*r);
+  EXPECT_NE(text.find("cpu 0: offline target=2\ncpu 0: online target=2\n"), std::string::npos) << text;
+  absl::StatusOr<Repro> again = ParseRepro(text, "g");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(*again == *r);
+  ExpectBytesRoundTrip(*r);
+  absl::StatusOr<Repro> past = ParseRepro(Head("cpu 0: offline target=3\n"), "h");
+  ASSERT_FALSE(past.ok());
+  EXPECT_EQ(std::string(past.status().message()), "h:5:23: offline target=3 but 'cpus 3'");
+  absl::StatusOr<Repro> negative = ParseRepro(Head("cpu 0: online target=-1\n"), "h");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_EQ(std::string(negative.status().message()),
+            "h:5:22: expected a CPU to bring up between 0 and 63, got '-1'");
 }
 
 TEST(ReproText, MalformedInputGivesFileLineColumnAndMessage) {

@@ -37,7 +37,8 @@ RequestPlan PlanRequests(const Scenario& s) {
         }
         p.csd_index = it->second.first;
         p.token = it->second.second;
-      } else if (op.kind != OpKind::kFlush && op.kind != OpKind::kIrqsOff) {
+      } else if (op.kind != OpKind::kFlush && op.kind != OpKind::kIrqsOff &&
+                 !IsHotplugOp(op.kind)) {
         p.token = plan.requests.Add(cpu, i);
         if (op.kind == OpKind::kCallSingleAsync) {
           p.csd_index = static_cast<int>(plan.csd_shared.size());
@@ -46,6 +47,12 @@ RequestPlan PlanRequests(const Scenario& s) {
         }
       }
       plan.ops[cpu].push_back(p);
+    }
+  }
+  plan.freed_csd.assign(plan.requests.count() + 1, -1);
+  for (const std::vector<PlannedOp>& ops : plan.ops) {
+    for (const PlannedOp& p : ops) {
+      if (p.op.handler_frees) plan.freed_csd[p.token] = p.csd_index;
     }
   }
   return plan;
@@ -88,6 +95,8 @@ GhostEvent RequestIssuedGhost(const PlannedOp& p, int cpu, int nr_cpus,
     }
     case OpKind::kFlush:
     case OpKind::kIrqsOff:
+    case OpKind::kCpuOffline:
+    case OpKind::kCpuOnline:
       break;
   }
   return e;

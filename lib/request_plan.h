@@ -26,7 +26,7 @@ namespace smpfuzz {
 
 struct PlannedOp {
   Op op;
-  std::uint32_t token = 0;  // 0 for ops that make no request (flush, irqs_off)
+  std::uint32_t token = 0;  // 0 for ops that make no request (flush, irqs_off, hotplug)
   int csd_index = -1;       // async: which of the plan's csds
 };
 
@@ -37,6 +37,9 @@ struct RequestPlan {
   std::vector<bool> csd_shared;
   std::vector<std::uint32_t> csd_token;
   RequestOrigins requests;
+  // By token (size requests.count() + 1): the csd a free=1 call's callback
+  // kfree()s, or -1.
+  std::vector<int> freed_csd;
 
   // Which of the plan's csds `p` points into, when the workload keeps them in
   // one array at `base`, `csd_size` bytes each; -1 when none. One unsigned

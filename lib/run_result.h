@@ -21,7 +21,15 @@ namespace smpfuzz {
 
 // kTaskSwitch: the CPU switched to another task (aux: the task it ran);
 // kMigrated: a preempted task moved to `cpu` (aux: the CPU it left).
-enum class TraceEvent : std::uint8_t { kAccess, kIpiDelivered, kClockJump, kTaskSwitch, kMigrated };
+enum class TraceEvent : std::uint8_t {
+  kAccess,
+  kIpiDelivered,
+  kClockJump,
+  kTaskSwitch,
+  kMigrated,
+  kCpuDying,  // stop_machine() runs the CPU's dying callback (smpcfd_dying_cpu())
+  kCpuDead,   // the CPU is offline for good (until it comes back up)
+};
 
 struct TraceEntry {
   std::uint64_t step = 0;

@@ -12,6 +12,8 @@ const char* OpKindName(OpKind k) {
     case OpKind::kIrqsOff: return "irqs_off";
     case OpKind::kCallFunction: return "call_function";
     case OpKind::kCallAny: return "call_any";
+    case OpKind::kCpuOffline: return "offline";
+    case OpKind::kCpuOnline: return "online";
   }
   return "?";
 }
@@ -62,6 +64,12 @@ absl::Status Scenario::Validate() const {
         return absl::InvalidArgumentError(
             "cond= is on_each_cpu_cond_mask()'s: only call_many with local=1 takes it");
       }
+      if (IsHotplugOp(op.kind) && (op.target < 0 || op.target >= nr_cpus)) {
+        return absl::InvalidArgumentError(std::string(OpKindName(op.kind)) + " target=" +
+                                          std::to_string(op.target) +
+                                          ": hotplug takes a possible CPU, 0.." +
+                                          std::to_string(nr_cpus - 1));
+      }
       if (op.kind == OpKind::kIrqsOff && op.ms > 600000) {
         return absl::InvalidArgumentError("irqs_off longer than 600000 ms");
       }
@@ -75,6 +83,15 @@ int Scenario::TotalOps() const {
   for (const auto& list : ops) n += static_cast<int>(list.size());
   for (const TaskOps& t : tasks) n += static_cast<int>(t.ops.size());
   return n;
+}
+
+bool Scenario::HasHotplug() const {
+  for (int t = 0; t < nr_tasks(); ++t) {
+    for (const Op& op : TaskOpList(t)) {
+      if (IsHotplugOp(op.kind)) return true;
+    }
+  }
+  return false;
 }
 
 Scenario CanonicalScenario(const Variant* variant) {

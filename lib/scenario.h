@@ -29,7 +29,14 @@ enum class OpKind : std::uint8_t {
   kIrqsOff,          // local_irq_save(); mdelay(ms); local_irq_restore()
   kCallFunction,     // smp_call_function(f, x, wait): every other online CPU
   kCallAny,          // smp_call_function_any(mask, f, x, wait): one CPU of mask
+  // CPU hotplug at run time (scftorture's onoff kthread: remove_cpu(),
+  // add_cpu()): take CPU `target` down through stop_machine() and its dying
+  // callback smpcfd_dying_cpu(), or bring it back up.
+  kCpuOffline,
+  kCpuOnline,
 };
+
+inline bool IsHotplugOp(OpKind k) { return k == OpKind::kCpuOffline || k == OpKind::kCpuOnline; }
 
 const char* OpKindName(OpKind k);  // "call_single", "call_single_async", ...
 
@@ -38,7 +45,8 @@ inline constexpr std::uint64_t kNoCond = ~std::uint64_t{0};
 
 struct Op {
   OpKind kind = OpKind::kCallSingle;
-  int target = 0;          // single/async: any CPU number, even offline or impossible
+  int target = 0;          // single/async: any CPU number, even offline or impossible;
+                           // offline/online: the CPU (a possible one)
   bool wait = false;       // single, many, function, any
   std::uint64_t mask = 0;  // many, any: CPU bitmask (bits past nr_cpus are ignored like the kernel)
   bool local = false;      // many: SCF_RUN_LOCAL (also run on this CPU when in mask)
@@ -90,6 +98,8 @@ struct Scenario {
   // OK when the scenario can run; else InvalidArgument saying why not.
   absl::Status Validate() const;
   int TotalOps() const;
+  // Whether some task takes a CPU down or up at run time.
+  bool HasHotplug() const;
   // The schedulable tasks: one per CPU (its op list, possibly empty, and its
   // IPIs) and the extra tasks.
   int nr_tasks() const { return nr_cpus + static_cast<int>(tasks.size()); }

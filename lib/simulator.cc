@@ -24,6 +24,10 @@ absl::Status Simulator::Load(const Scenario& s) {
     valid = absl::InvalidArgumentError("this guest runs one task per CPU: the scenario has " +
                                        std::to_string(s.tasks.size()) + " extra task(s)");
   }
+  if (valid.ok() && s.HasHotplug() && !guest_->RunsHotplug()) {
+    valid = absl::InvalidArgumentError("this guest has a fixed online set: the scenario takes "
+                                       "CPUs offline or online");
+  }
   loaded_ = valid.ok();
   if (!loaded_) return valid;
   cpus_.clear();  // destroys any suspended coroutines of the last run
@@ -75,6 +79,9 @@ void Simulator::ResetRun(const SimOptions& options) {
   run_length_ = 0;
   last_access_cpu_ = -1;
   last_access_site_ = Site::fence;
+  start_dying_ = -1;
+  dying_cpu_ = -1;
+  taken_down_ = 0;
   if (options.step_effects != nullptr) options.step_effects->clear();
 
   for (int i = 0; i < n; ++i) {
@@ -84,6 +91,7 @@ void Simulator::ResetRun(const SimOptions& options) {
     c.in_irq = false;
     c.ipi_pending = false;
     c.saved_at = nullptr;
+    c.down_at = nullptr;
   }
   const int nr_tasks = static_cast<int>(tasks_.size());
   for (int i = 0; i < nr_tasks; ++i) {
@@ -123,6 +131,8 @@ void Simulator::ResetRun(const SimOptions& options) {
       return RawLoad(a.addr, a.size) != a.expected || clock_ >= a.deadline;
     case AccessKind::kDelay:
       return clock_ >= a.deadline;
+    case AccessKind::kCpuDown:
+      return StopMachineReady(static_cast<int>(a.value));
     default:
       return true;
   }
@@ -131,6 +141,8 @@ void Simulator::ResetRun(const SimOptions& options) {
 [[gnu::always_inline]] inline bool Simulator::StepEnabled(int t) const {
   const SimTask& task = tasks_[t];
   if (!ParkedReady(task)) return false;
+  // stop_machine(): while a CPU runs its dying callback nothing else moves.
+  if (dying_cpu_ >= 0) [[unlikely]] return t == cpus_[dying_cpu_].current;
   if (!extra_tasks_) return true;  // one task per CPU: it is always the current one
   const SimCpu& c = cpus_[task.cpu.id];
   return c.current == t || Preemptible(c);
@@ -153,7 +165,7 @@ int Simulator::MigrationTarget(int t) const {
 }
 
 [[gnu::noinline]] bool Simulator::MigrateEnabled(int t) const {
-  if (t < scenario_.nr_cpus) return false;  // the CPUs' own tasks are bound
+  if (t < scenario_.nr_cpus || dying_cpu_ >= 0) return false;  // the CPUs' own tasks are bound
   const SimTask& task = tasks_[t];
   if (task.task_done || !task.cpu.parked_at || task.cpu.preempt_count != 0 ||
       task.cpu.irqs_disabled) {
@@ -171,6 +183,10 @@ int Simulator::MigrationTarget(int t) const {
 }
 
 int Simulator::ChooseFair() const {
+  if (dying_cpu_ >= 0) {
+    const int t = cpus_[dying_cpu_].current;
+    return StepEnabled(t) ? 2 * t : -1;
+  }
   const int n = static_cast<int>(cpus_.size());
   for (int i = 0; i < n; ++i) {
     if (IpiEnabled(cpus_[i])) return 2 * i + 1;
@@ -195,9 +211,141 @@ bool Simulator::AllQuiescent() const {
     if (c.in_irq || c.ipi_pending) return false;
   }
   for (const SimTask& t : tasks_) {
-    if (!t.task_done) return false;
+    // A dead CPU's own task stays parked (the run can end with it there).
+    if (!t.task_done && cpus_[t.cpu.id].online) return false;
   }
   return true;
+}
+
+// ---- CPU hotplug -------------------------------------------------------------
+
+[[gnu::noinline]] bool Simulator::StopMachineReady(int cpu) const {
+  // Offline already, or the last online CPU (-EBUSY): nothing to wait for.
+  if (cpu < 0 || cpu >= static_cast<int>(cpus_.size()) || !cpus_[cpu].online) return true;
+  int online = 0;
+  for (const SimCpu& c : cpus_) online += c.online ? 1 : 0;
+  if (online == 1) return true;
+  for (const SimCpu& c : cpus_) {
+    // The stopper runs on every online CPU only where it may preempt.
+    if (c.online && !Preemptible(c)) return false;
+  }
+  // A task that is not running is preemptible where it was preempted, but
+  // one that has not run yet went up to its first access at the start of the
+  // run, maybe into a non-preemptible region (ResetRun): it has read
+  // cpu_online() there, so it counts as running.
+  for (const SimTask& t : tasks_) {
+    if (!t.task_done && cpus_[t.cpu.id].online && (t.cpu.preempt_count != 0 || t.cpu.irqs_disabled)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::uint64_t Simulator::CpuDown(int target) {
+  int online = 0;
+  for (const SimCpu& c : cpus_) online += c.online ? 1 : 0;
+  if (target < 0 || target >= static_cast<int>(cpus_.size()) || !cpus_[target].online ||
+      online == 1) {
+    return 0;  // nothing to do: offline already, or the last online CPU (-EBUSY)
+  }
+  cpus_[target].online = false;
+  guest_->SetCpuOnline(target, false);
+  checkers_.OnHotplug(target, false);
+  start_dying_ = target;  // after this step's code has parked (Execute)
+  return 1;
+}
+
+std::uint64_t Simulator::CpuUp(int target) {
+  if (target < 0 || target >= static_cast<int>(cpus_.size()) || cpus_[target].online) return 0;
+  SimCpu& c = cpus_[target];
+  if ((taken_down_ >> target) & 1) CheckDeadQueue(target, "as it comes back up, queued while it was offline");
+  c.online = true;
+  c.ipi_pending = false;
+  c.current = target;
+  guest_->SetCpuOnline(target, true);
+  checkers_.OnHotplug(target, true);
+  if (c.down_at) {
+    Cpu& own = tasks_[target].cpu;
+    own.parked = c.down_parked;
+    own.parked_at = c.down_at;
+    c.down_at = nullptr;
+  }
+  return 1;
+}
+
+[[gnu::noinline]] void Simulator::StartDying() {
+  const int d = start_dying_;
+  start_dying_ = -1;
+  dying_cpu_ = d;
+  // Like an interrupt, on top of whatever the CPU was doing.
+  EnterIrq(d, TraceEvent::kCpuDying);
+  if (cpus_[d].irq.done()) LeaveIrq(cpus_[d]);
+}
+
+void Simulator::EnterIrq(int id, TraceEvent event) {
+  SimCpu& c = cpus_[id];
+  Cpu& ctx = tasks_[c.current].cpu;
+  TraceEntry e;
+  e.step = step_;
+  e.clock_ns = clock_;
+  e.cpu = static_cast<std::int16_t>(id);
+  e.event = event;
+  e.in_irq = true;
+  Record(e);
+  c.saved_parked = ctx.parked;
+  c.saved_at = ctx.parked_at;
+  c.saved_irqs_disabled = ctx.irqs_disabled;
+  ctx.parked_at = nullptr;
+  c.in_irq = true;
+  ctx.irqs_disabled = true;
+  c.irq = event == TraceEvent::kCpuDying ? guest_->DyingEntry(ctx) : guest_->IpiEntry(ctx);
+  c.irq.start();
+}
+
+void Simulator::LeaveIrq(SimCpu& c) {
+  SimTask& cur = tasks_[c.current];
+  c.irq = Task<void>();
+  c.in_irq = false;
+  cur.cpu.parked = c.saved_parked;
+  cur.cpu.parked_at = c.saved_at;
+  cur.cpu.irqs_disabled = c.saved_irqs_disabled;
+  c.saved_at = nullptr;
+  if (dying_cpu_ >= 0 && &c == &cpus_[dying_cpu_]) FinishDying();
+}
+
+void Simulator::FinishDying() {
+  const int d = dying_cpu_;
+  dying_cpu_ = -1;
+  SimCpu& c = cpus_[d];
+  c.ipi_pending = false;  // a dead CPU takes no interrupt
+  taken_down_ |= std::uint64_t{1} << d;
+  CheckDeadQueue(d, "as it dies, after smpcfd_dying_cpu()");
+  // Its extra tasks move on (the scheduler's migrate_tasks()); its own task
+  // is parked until it comes back.
+  for (int t = 0; t < static_cast<int>(tasks_.size()); ++t) {
+    SimTask& task = tasks_[t];
+    if (task.cpu.id != d) continue;
+    if (!task.task_done && task.task.done()) task.task_done = true;
+    if (t >= scenario_.nr_cpus && !task.task_done) MoveTask(t, MigrationTarget(t));
+  }
+  c.current = d;
+  SimTask& own = tasks_[d];
+  c.down_parked = own.cpu.parked;
+  c.down_at = own.cpu.parked_at;
+  own.cpu.parked_at = nullptr;
+  TraceEntry e;
+  e.step = step_;
+  e.clock_ns = clock_;
+  e.cpu = static_cast<std::int16_t>(d);
+  e.event = TraceEvent::kCpuDead;
+  Record(e);
+}
+
+void Simulator::CheckDeadQueue(int c, const char* when) {
+  const void* head = locations_.ElementAddress(Area::kCallSingleQueue, static_cast<std::uint32_t>(c));
+  if (head == nullptr) return;
+  const void* first = reinterpret_cast<const void*>(RawLoad(head, sizeof(void*)));
+  if (first != nullptr) checkers_.ReportOfflineEntry(c, head, first, when, step_);
 }
 
 std::string Simulator::DedupKey(const Report& r) const {
@@ -301,6 +449,12 @@ std::uint64_t Simulator::Perform(Cpu& cpu, const Access& a) {
         }
       }
       break;
+    case AccessKind::kCpuDown:
+      read = CpuDown(static_cast<int>(a.value));
+      break;
+    case AccessKind::kCpuUp:
+      read = CpuUp(static_cast<int>(a.value));
+      break;
     case AccessKind::kDelay:
     case AccessKind::kIrqRestore:
     case AccessKind::kCount:
@@ -351,6 +505,9 @@ std::uint64_t Simulator::Perform(Cpu& cpu, const Access& a) {
       effects_.AddToken(TokenOfFunc(a.value));
       effects_.AddToken(TokenOfInfo(a.expected));
     }
+    // Hotplug changes what every CPU may do and what cpu_online() says
+    // (which the model reads without an access).
+    if (a.kind == AccessKind::kCpuDown || a.kind == AccessKind::kCpuUp) effects_.observable = true;
   }
   if (options_.interleaving_map != nullptr) {
     if (last_access_cpu_ >= 0 && last_access_cpu_ != cpu.id) {
@@ -399,11 +556,9 @@ std::uint64_t Simulator::Clock(Cpu&) {
 
 void Simulator::IrqsEnabled(Cpu&) {}
 
-[[gnu::noinline]] void Simulator::Migrate(int t) {
-  // Migrate extra task t, preempted, to the next online CPU.
+void Simulator::MoveTask(int t, int to) {
   SimTask& task = tasks_[t];
   const int from = task.cpu.id;
-  const int to = MigrationTarget(t);
   if (cpus_[from].current == t) cpus_[from].current = from;
   task.cpu.id = to;
   checkers_.OnMigrate(from, to);
@@ -415,6 +570,12 @@ void Simulator::IrqsEnabled(Cpu&) {}
   e.aux = static_cast<std::uint64_t>(from);
   e.event = TraceEvent::kMigrated;
   Record(e);
+}
+
+[[gnu::noinline]] void Simulator::Migrate(int t) {
+  // Migrate extra task t, preempted, to the next online CPU.
+  const int from = tasks_[t].cpu.id;
+  MoveTask(t, MigrationTarget(t));
   if (options_.step_effects != nullptr) {
     effects_.observable = true;
     effects_.on_cpu = static_cast<std::uint8_t>(from);
@@ -434,24 +595,9 @@ void Simulator::Execute(int action) {
   const int id = (action & 1) ? t : tasks_[t].cpu.id;
   SimCpu& c = cpus_[id];
   if (action & 1) {
-    Cpu& ctx = tasks_[c.current].cpu;
     c.ipi_pending = false;
     checkers_.OnIpiDeliver(id);
-    TraceEntry e;
-    e.step = step_;
-    e.clock_ns = clock_;
-    e.cpu = static_cast<std::int16_t>(id);
-    e.event = TraceEvent::kIpiDelivered;
-    e.in_irq = true;
-    Record(e);
-    c.saved_parked = ctx.parked;
-    c.saved_at = ctx.parked_at;
-    c.saved_irqs_disabled = ctx.irqs_disabled;
-    ctx.parked_at = nullptr;
-    c.in_irq = true;
-    ctx.irqs_disabled = true;
-    c.irq = guest_->IpiEntry(ctx);
-    c.irq.start();
+    EnterIrq(id, TraceEvent::kIpiDelivered);
   } else {
     if (extra_tasks_ && c.current != t) {
       // The CPU preempts (or, its task done, leaves) the task it ran.
@@ -470,18 +616,13 @@ void Simulator::Execute(int action) {
     ctx.parked_at = nullptr;
     h.resume();
   }
+  const bool hotplug = dying_cpu_ >= 0 || start_dying_ >= 0;
+  if (start_dying_ >= 0) [[unlikely]] StartDying();
+  if (c.in_irq && c.irq.done()) LeaveIrq(c);
   SimTask& cur = tasks_[c.current];
-  if (c.in_irq && c.irq.done()) {
-    c.irq = Task<void>();
-    c.in_irq = false;
-    cur.cpu.parked = c.saved_parked;
-    cur.cpu.parked_at = c.saved_at;
-    cur.cpu.irqs_disabled = c.saved_irqs_disabled;
-    c.saved_at = nullptr;
-  }
   if (!c.in_irq && !cur.task_done && cur.task.done()) cur.task_done = true;
   if (options_.step_effects != nullptr) {
-    if (action & 1) effects_.observable = true;
+    if ((action & 1) || hotplug) effects_.observable = true;
     effects_.on_cpu = static_cast<std::uint8_t>(id);
     effects_.continues = StepEnabled(c.current);
     options_.step_effects->push_back(effects_);
@@ -580,6 +721,9 @@ const RunResult& Simulator::RunWith(const Schedule& schedule, ScheduleSource* so
     if (action < 0) {
       if (AllQuiescent()) {
         result_.quiescent = true;
+        for (int c = 0; c < scenario_.nr_cpus; ++c) {
+          if (((taken_down_ >> c) & 1) && !cpus_[c].online) CheckDeadQueue(c, "at the end of the run, with the CPU offline");
+        }
         checkers_.OnQuiescent(step_);
         break;
       }
@@ -618,9 +762,14 @@ const RunResult& Simulator::RunWith(const Schedule& schedule, ScheduleSource* so
     if (last_cpu_ >= 0 && id != last_cpu_ && StepEnabled(last_cpu_)) {
       ++result_.preemptions;
     }
+    // The dying callback's steps are stop_machine()'s, not the scheduler's:
+    // the task that took the CPU down stays the one that ran last.
+    const bool frozen = dying_cpu_ >= 0;
     Execute(action);
-    run_length_ = id == last_cpu_ ? run_length_ + 1 : 1;
-    last_cpu_ = id;
+    if (!frozen) {
+      run_length_ = id == last_cpu_ ? run_length_ + 1 : 1;
+      last_cpu_ = id;
+    }
     ++step_;
   }
   result_.reports = checkers_.reports();

@@ -16,6 +16,17 @@
 //  - with extra tasks (lib/scenario.h): step task t on its CPU, switching
 //    the CPU to it when the task it runs is preemptible (or done); migrate
 //    a preempted extra task to the next online CPU.
+// CPU hotplug at run time (a task's `offline`/`online` op, AccessKind
+// kCpuDown/kCpuUp) is the machine's: taking CPU c down is stop_machine().
+// The op is enabled once every online CPU may be stopped (not in the
+// handler, the task it runs preemptible or done); c then leaves the online
+// mask (Guest::SetCpuOnline) and runs the guest's DyingEntry
+// (smpcfd_dying_cpu()) with interrupts off while every other CPU stands
+// still; then c is dead: its pending IPI is gone and it takes no other, its
+// extra tasks move to the next online CPU, and its own task is parked until
+// c comes back up (a per-CPU kthread). An entry on a dead CPU's queue, when
+// it died or when it comes back up or at the end, is an offline-cpu-entry
+// report. Taking down an offline CPU or the last online one does nothing.
 // The Schedule names one action per step (a named action that is not enabled
 // falls through to the next enabled one in CPU order, so any byte string is a
 // schedule). When it runs out, a fair policy takes over: pending IPIs first,
@@ -205,6 +216,10 @@ class Simulator final : private Platform {
     Access saved_parked;
     std::coroutine_handle<> saved_at;
     bool saved_irqs_disabled = false;
+    // Its own task while it is dead (parked, as smpboot parks a per-CPU
+    // kthread): restored when it comes back up.
+    Access down_parked;
+    std::coroutine_handle<> down_at;
   };
 
   // Platform.
@@ -226,8 +241,24 @@ class Simulator final : private Platform {
   int MigrationTarget(int t) const;
   const Cpu& CurrentContext(const SimCpu& c) const { return tasks_[c.current].cpu; }
   bool IpiEnabled(const SimCpu& c) const {
-    return c.online && c.ipi_pending && !c.in_irq && !CurrentContext(c).irqs_disabled;
+    return c.online && c.ipi_pending && !c.in_irq && !CurrentContext(c).irqs_disabled &&
+           dying_cpu_ < 0;
   }
+  // Hotplug (see the file comment).
+  bool StopMachineReady(int cpu) const;
+  std::uint64_t CpuDown(int target);
+  std::uint64_t CpuUp(int target);
+  void StartDying();
+  void FinishDying();
+  // Runs CPU id's IPI handler (kIpiDelivered) or dying callback (kCpuDying)
+  // on top of what it was doing, interrupts off; LeaveIrq when it returned.
+  void EnterIrq(int id, TraceEvent event);
+  // Leaves c's handler (IPI or dying) once it has returned.
+  void LeaveIrq(SimCpu& c);
+  // Moves extra task t to CPU `to`, with a trace entry.
+  void MoveTask(int t, int to);
+  // An offline-cpu-entry report when dead CPU c's queue is not empty.
+  void CheckDeadQueue(int c, const char* when);
   bool ActionEnabled(int action) const;
   int ChooseFair() const;
   void Execute(int action);
@@ -255,6 +286,9 @@ class Simulator final : private Platform {
   int last_access_cpu_ = -1;
   Site last_access_site_ = Site::fence;
   StepEffects effects_;  // of the step being executed (when options_.step_effects)
+  int start_dying_ = -1;  // a CPU just taken down, to run its DyingEntry after this step
+  int dying_cpu_ = -1;    // the CPU running its DyingEntry: nothing else moves
+  std::uint64_t taken_down_ = 0;  // CPUs taken down during this run
 };
 
 }  // namespace smpfuzz

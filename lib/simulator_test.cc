@@ -38,6 +38,13 @@ Op Many(std::uint64_t mask, bool wait) {
   op.wait = wait;
   return op;
 }
+Op Hotplug(int cpu, bool online) {
+  Op op;
+  op.kind = online ? OpKind::kCpuOnline : OpKind::kCpuOffline;
+  op.target = cpu;
+  return op;
+}
+
 Op IrqsOff(std::uint32_t ms) {
   Op op;
   op.kind = OpKind::kIrqsOff;
@@ -250,6 +257,14 @@ std::vector<OracleCase> OracleCases() {
   cases.push_back({"use-after-free", Signature::kUseAfterFree,
                    Make("mutant-async-unlock-after-call", true, {{}, {frees}}), {},
                    Make("fixed", true, {{}, {frees}}), {}, dflt});
+  // CPU1 queues a call to CPU2 and sends the IPI; CPU0 takes CPU2 down
+  // before CPU2 takes it. smpcfd_dying_cpu() must run it; before
+  // 8d056c48e486 nothing did.
+  Schedule dies = Steps({{1, 11}, {0, 1}});
+  cases.push_back({"offline-cpu-entry", Signature::kOfflineCpuEntry,
+                   Make("mutant-no-dying-flush", false, {{Hotplug(2, false)}, {Single(2, false)}, {}}),
+                   dies, Make("fixed", false, {{Hotplug(2, false)}, {Single(2, false)}, {}}), dies,
+                   dflt});
   return cases;
 }
 
@@ -322,6 +337,95 @@ TEST(Model, ACallbackFreesItsCsdOnlyOnceTheKernelIsDoneWithIt) {
   const ExploreResult in_place =
       explore("mutant-async-unlock-after-call", {{}, {local, offline}, {}, {}});
   EXPECT_FALSE(in_place.found) << SignatureName(in_place.signature);
+}
+
+// CPU hotplug at run time. stop_machine() waits for every CPU to be
+// preemptible: CPU1's interrupts-off section ends before CPU2 goes down.
+TEST(Model, TakingACpuDownWaitsForEveryCpuToBeStoppable) {
+  Scenario s = Make("fixed", true, {{Hotplug(2, false)}, {IrqsOff(1)}, {}});
+  Simulator sim(NewModelGuest());
+  ASSERT_TRUE(sim.Load(s).ok());
+  // CPU0 first: not enabled while CPU1 has interrupts off, so CPU1 runs.
+  const RunResult& r = sim.Run(Steps({{1, 1}, {0, 5}}));
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  // (local_irq_restore() turns interrupts on before its scheduling point.)
+  std::size_t down = 0, delay = 0;
+  for (std::size_t i = 0; i < r.trace.size(); ++i) {
+    if (r.trace[i].kind == AccessKind::kCpuDown) down = i;
+    if (r.trace[i].kind == AccessKind::kDelay && r.trace[i].cpu == 1) delay = i;
+  }
+  ASSERT_GT(down, 0u) << Describe(r);
+  EXPECT_GT(down, delay) << Describe(r);
+  EXPECT_NE(r.trace[down].read, 0u) << "CPU2 went down";
+}
+
+// The dying CPU's extra task moves to the next online CPU and finishes
+// there; its own task is parked while it is down and finishes once it is
+// back; a CPU offline from boot can be brought up and called; taking down
+// the last online CPU or an offline one does nothing.
+TEST(Model, HotplugMovesTasksParksTheOwnOneAndBringsCpusBack) {
+  // CPU2's own task and its extra task 4 each wait for a wait=1 call (after
+  // put_cpu(): preemptible) when CPU0 takes CPU2 down; CPU0 then calls CPU2
+  // (-ENXIO), brings CPU2 and the boot-offline CPU3 up and calls CPU3.
+  Scenario s = Make("fixed", true,
+                    {{Hotplug(2, false), Single(2, true), Hotplug(2, true), Hotplug(3, true),
+                      Single(3, true)},
+                     {},
+                     {Single(1, true)},
+                     {}});
+  s.offline_mask = 1u << 3;
+  s.tasks.push_back({2, {Single(0, true)}});
+  Simulator sim(NewModelGuest());
+  ASSERT_TRUE(sim.Load(s).ok());
+  const RunResult& r = sim.Run(Steps({{2, 8}, {4, 8}, {0, 1}}));
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  EXPECT_TRUE(r.quiescent);
+  int dead = 0, migrated = 0, calls = 0, own_after_up = 0;
+  bool up = false;
+  for (const TraceEntry& e : r.trace) {
+    dead += e.event == TraceEvent::kCpuDead;
+    migrated += e.event == TraceEvent::kMigrated && e.aux == 2;
+    calls += e.event == TraceEvent::kAccess && e.kind == AccessKind::kCall;
+    if (e.kind == AccessKind::kCpuUp && e.written == 2) up = true;
+    own_after_up += up && e.cpu == 2 && e.task < 0 && !e.in_irq && e.event == TraceEvent::kAccess;
+  }
+  EXPECT_EQ(dead, 1);
+  EXPECT_EQ(migrated, 1) << "task 4 leaves the dying CPU2";
+  // Every callback but that of CPU0's call to CPU2 while it is down (-ENXIO).
+  EXPECT_EQ(calls, 3) << Describe(r);
+  EXPECT_GT(own_after_up, 0) << "CPU2's own task, parked mid-list, resumes once it is up";
+
+  Scenario last = Make("fixed", true, {{Hotplug(0, false), Hotplug(1, false)}, {}});
+  last.offline_mask = 1u << 1;
+  const RunResult& l = sim.Run(last, {});
+  EXPECT_TRUE(l.clean()) << Describe(l);
+  for (const TraceEntry& e : l.trace) {
+    if (e.kind == AccessKind::kCpuDown) EXPECT_EQ(e.read, 0u) << "nothing to take down";
+  }
+}
+
+// Every interleaving up to two preemptions: a call to CPU2 in flight, an
+// invoker on CPU2, CPU2 taken down and up. The real kernels flush the dying
+// CPU; the mutant leaves the entry there at no preemption at all.
+TEST(Model, TheDyingCpuRunsWhatWasQueuedToIt) {
+  auto scenario = [](const char* variant) {
+    Scenario s = Make(variant, true,
+                      {{Hotplug(2, false), Hotplug(2, true)}, {Single(2, false)}, {}});
+    s.tasks.push_back({2, {Single(1, true)}});
+    return s;
+  };
+  ExploreOptions o;
+  o.max_preemptions = 2;
+  for (const char* v : {"baseline", "b0473dcd", "fixed"}) {
+    const ExploreResult r = Explore(scenario(v), o);
+    EXPECT_FALSE(r.found) << v << ": " << SignatureName(r.signature);
+    EXPECT_TRUE(r.complete) << v;
+  }
+  o.violations = SignatureBit(Signature::kOfflineCpuEntry);
+  const ExploreResult m = Explore(scenario("mutant-no-dying-flush"), o);
+  ASSERT_TRUE(m.found);
+  EXPECT_EQ(m.signature, Signature::kOfflineCpuEntry);
+  EXPECT_EQ(m.bound, 0);
 }
 
 TEST(Model, AsyncOnABusyCsdReturnsEbusyAndItsCallbackRunsOnce) {

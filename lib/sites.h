@@ -74,7 +74,9 @@ namespace smpfuzz {
   X(fence, "(barrier)", "smp_mb/smp_wmb/smp_acquire__after_ctrl_dep")                \
   X(kernel_guest, "(kernel guest)", "an instrumented access of the kernel's own code") \
   /* Appended: the digests of certificates hash site numbers. */                     \
-  X(callback_kfree, "(workload)", "kfree(csd) in the callback (free=1)")
+  X(callback_kfree, "(workload)", "kfree(csd) in the callback (free=1)")           \
+  X(cpu_down, "(hotplug)", "remove_cpu(cpu): stop_machine(), smpcfd_dying_cpu()")   \
+  X(cpu_up, "(hotplug)", "add_cpu(cpu)")
 
 enum class Site : std::uint16_t {
 #define SMPFUZZ_SITE_ENUM(id, fn, expr) id,

@@ -126,6 +126,8 @@ Task<int> generic_exec_single(Cpu& cur, int cpu, call_single_data_t* csd);
 // The IPI handler: what the simulator or thread platform runs on delivery.
 Task<void> generic_smp_call_function_single_interrupt(Cpu& cur);
 Task<void> __flush_smp_call_function_queue(Cpu& cur, bool warn_cpu_offline);
+// The CPUHP_AP_SMPCFD_DYING teardown, on the dying CPU inside stop_machine().
+Task<void> smpcfd_dying_cpu(Cpu& cur);
 Task<void> flush_smp_call_function_queue(Cpu& cur);
 Task<int> smp_call_function_single(Cpu& cur, int cpu, smp_call_func_t func, void* info,
                                    bool wait);

@@ -102,6 +102,16 @@ Row Describe(const TraceContext& run, const TraceEntry& e) {
       row.access = "migrate";
       row.value = "task " + std::to_string(e.task) + " from CPU" + std::to_string(e.aux);
       return row;
+    case TraceEvent::kCpuDying:
+      row.function = "smpcfd_dying_cpu";
+      row.access = "hotplug";
+      row.value = "stop_machine(): CPU" + std::to_string(e.cpu) + " flushes, every other CPU stopped";
+      return row;
+    case TraceEvent::kCpuDead:
+      row.function = "(hotplug)";
+      row.access = "hotplug";
+      row.value = "CPU" + std::to_string(e.cpu) + " is dead";
+      return row;
     case TraceEvent::kAccess:
       break;
   }
@@ -138,6 +148,11 @@ std::string FormatTraceValue(const TraceContext& run, const TraceEntry& e) {
       return "done at " + Ms(e.clock_ns);
     case AccessKind::kIrqRestore:
       return "interrupts on";
+    case AccessKind::kCpuDown:
+      return "CPU" + std::to_string(e.written) +
+             (e.read != 0 ? " goes offline" : ": nothing to do (offline, or the last online CPU)");
+    case AccessKind::kCpuUp:
+      return "CPU" + std::to_string(e.written) + (e.read != 0 ? " comes online" : ": online already");
     case AccessKind::kPlainStore:
     case AccessKind::kWriteOnce:
     case AccessKind::kStoreRelease:

@@ -76,6 +76,10 @@ const std::vector<Variant>& AllVariants() {
               .summary = "fixed, but smp_call_function_any() takes the first CPU of its mask, "
                          "online or not: -ENXIO although an online CPU of the mask was there",
               .any_skips_online_check = true}),
+      Mutant({.name = "mutant-no-dying-flush",
+              .summary = "fixed, but smpcfd_dying_cpu() does not flush the dying CPU's queue "
+                         "(before 8d056c48e486, 2014)",
+              .dying_skips_flush = true}),
   };
   return kTable;
 }
@@ -115,6 +119,7 @@ std::string VariantFlags(const Variant& v) {
       {"llist_add_reads_head_twice", v.llist_add_reads_head_twice},
       {"put_cpu_before_csd_lock", v.put_cpu_before_csd_lock},
       {"any_skips_online_check", v.any_skips_online_check},
+      {"dying_skips_flush", v.dying_skips_flush},
   };
   std::string out;
   for (const auto& [name, on] : flags) {

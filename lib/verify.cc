@@ -29,6 +29,7 @@ constexpr std::pair<VerifyKind, const char*> kKindNames[] = {
     {kKindSingle, "single"}, {kKindAsync, "async"}, {kKindAsyncReused, "async_reused"},
     {kKindMany, "many"},     {kKindFlush, "flush"}, {kKindIrqsOff, "irqs_off"},
     {kKindFunction, "function"}, {kKindAny, "any"}, {kKindCond, "cond"},
+    {kKindHotplug, "hotplug"},
 };
 
 // More would take long to canonicalize and far longer to explore.
@@ -95,6 +96,12 @@ std::vector<Op> Alternatives(const VerifyScope& scope, int nr_cpus, int cpu) {
   }
   if (scope.kinds & kKindFlush) out.push_back(Op{.kind = OpKind::kFlush});
   if (scope.kinds & kKindIrqsOff) out.push_back(Op{.kind = OpKind::kIrqsOff, .ms = scope.irqs_off_ms});
+  if (scope.kinds & kKindHotplug) {
+    for (int c = 0; c < nr_cpus; ++c) {
+      out.push_back(Op{.kind = OpKind::kCpuOffline, .target = c});
+      out.push_back(Op{.kind = OpKind::kCpuOnline, .target = c});
+    }
+  }
   return out;
 }
 
@@ -285,6 +292,12 @@ class DigestGuest final : public Guest, private Platform {
     hash_ = FnvMixWord(hash_, 0x1000000u | static_cast<std::uint32_t>(cpu.id));
     return inner_->IpiEntry(cpu);
   }
+  bool RunsHotplug() const override { return inner_->RunsHotplug(); }
+  void SetCpuOnline(int cpu, bool online) override {
+    hash_ = FnvMixWord(hash_, 0x2000000u | static_cast<std::uint32_t>(cpu) << 1 | online);
+    inner_->SetCpuOnline(cpu, online);
+  }
+  Task<void> DyingEntry(Cpu& cpu) override { return inner_->DyingEntry(cpu); }
   const RequestOrigins& requests() const override { return inner_->requests(); }
   CsdLayout csd_layout() const override { return inner_->csd_layout(); }
   std::size_t static_csd_count() const override { return inner_->static_csd_count(); }

@@ -64,7 +64,8 @@ enum VerifyKind : std::uint32_t {
   kKindFunction = 1 << 6,     // call_function wait=0/1
   kKindAny = 1 << 7,          // call_any every non-empty mask, wait=0/1
   kKindCond = 1 << 8,         // call_many local=1, every mask with self, cond its every proper subset
-  kKindAll = (1 << 9) - 1,
+  kKindHotplug = 1 << 9,      // offline target=C and online target=C, every CPU C
+  kKindAll = (1 << 10) - 1,
 };
 // The default: every kind but call_many and irqs_off. call_many brings 22
 // ops per CPU on 3 CPUs (46 on 4), and one call_many scenario can take

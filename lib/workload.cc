@@ -7,7 +7,6 @@ namespace smpfuzz {
 
 void Workload::Prepare(const Scenario& s) {
   nr_cpus_ = s.nr_cpus;
-  online_mask_ = AllCpusMask(s.nr_cpus) & ~s.offline_mask;
   plan_ = PlanRequests(s);
   async_csd_initial_.assign(plan_.csd_shared.size(), call_single_data_t{});
   for (std::size_t i = 0; i < async_csd_initial_.size(); ++i) {
@@ -16,19 +15,14 @@ void Workload::Prepare(const Scenario& s) {
     csd.func = CallbackFunc(plan_.csd_token[i]);
     csd.info = CallbackInfo(plan_.csd_token[i]);
   }
-  freed_csd_.assign(plan_.requests.count() + 1, -1);
-  for (const std::vector<PlannedOp>& ops : plan_.ops) {
-    for (const PlannedOp& p : ops) {
-      if (p.op.handler_frees) freed_csd_[p.token] = p.csd_index;
-    }
-  }
   ResetCsds();
 }
 
 void Workload::Ran(Cpu& cur, smp_call_func_t func, void* /*info*/) {
   const std::uint32_t t = TokenOfFunc(func);
-  if (t == 0 || t >= freed_csd_.size() || freed_csd_[t] < 0) return;
-  GhostEvent freed{GhostKind::kObjectFreed, Site::callback_kfree, &async_csd_[freed_csd_[t]]};
+  if (t == 0 || t >= plan_.freed_csd.size() || plan_.freed_csd[t] < 0) return;
+  GhostEvent freed{GhostKind::kObjectFreed, Site::callback_kfree,
+                   &async_csd_[plan_.freed_csd[t]]};
   freed.a = sizeof(call_single_data_t);
   ghost(cur, freed);
 }
@@ -49,7 +43,7 @@ Task<void> Workload::RunTask(Cpu& cur, int task) {
     const Op& op = p.op;
     switch (op.kind) {
       case OpKind::kCallSingle: {
-        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, online_mask_);
+        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, cur.kernel->cpu_online_mask);
         ghost(cur, issued);
         int err = co_await smp_call_function_single(cur, op.target, CallbackFunc(p.token),
                                                     CallbackInfo(p.token), op.wait);
@@ -67,7 +61,7 @@ Task<void> Workload::RunTask(Cpu& cur, int task) {
           csd->func = CallbackFunc(p.token);
           csd->info = CallbackInfo(p.token);
         }
-        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, online_mask_);
+        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, cur.kernel->cpu_online_mask);
         ghost(cur, issued);
         int err = co_await smp_call_function_single_async(cur, op.target, csd);
         ghost(cur, RequestReturnedGhost(p, issued, err));
@@ -77,7 +71,7 @@ Task<void> Workload::RunTask(Cpu& cur, int task) {
         // Its caller disables preemption (scftorture; on_each_cpu_cond_mask()
         // nests its own): the CPUs it expects are those of the CPU it runs on.
         preempt_disable(cur);
-        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, online_mask_);
+        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, cur.kernel->cpu_online_mask);
         ghost(cur, issued);
         const std::uint64_t mask = op.mask & AllCpusMask(nr_cpus_);
         if (!op.local) {
@@ -98,7 +92,7 @@ Task<void> Workload::RunTask(Cpu& cur, int task) {
         // Both take the CPU first thing (preempt_disable(), get_cpu()); the
         // workload's own section only pins the CPU the ghost names.
         preempt_disable(cur);
-        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, online_mask_);
+        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, cur.kernel->cpu_online_mask);
         ghost(cur, issued);
         int err = 0;
         if (op.kind == OpKind::kCallFunction) {
@@ -122,6 +116,10 @@ Task<void> Workload::RunTask(Cpu& cur, int task) {
         co_await local_irq_restore(cur, flags);
         break;
       }
+      case OpKind::kCpuOffline:
+      case OpKind::kCpuOnline:
+        co_await cpu_hotplug(cur, op.target, op.kind == OpKind::kCpuOnline);
+        break;
     }
   }
 }

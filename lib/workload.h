@@ -58,9 +58,7 @@ class Workload final : public CallbackBody {
   RequestPlan plan_;
   std::vector<call_single_data_t> async_csd_;
   std::vector<call_single_data_t> async_csd_initial_;
-  std::vector<int> freed_csd_;  // index token: the async csd its callback frees, or -1
   int nr_cpus_ = 0;
-  std::uint64_t online_mask_ = 0;
 };
 
 }  // namespace smpfuzz

@@ -85,6 +85,11 @@ constexpr SuiteScenario kSuite[] = {
                           "task 2 on 1: call_single target=0 wait=0\n"},
     {"tasks-wait1-migrated", "cpus 3\ncpu 1: call_single target=0 wait=0\n"
                              "task 3 on 1: call_single target=0 wait=1\n"},
+    // CPU hotplug at run time: CPU 2 taken down while a call to it is in
+    // flight (smpcfd_dying_cpu() must run it) and while an invoker runs on
+    // it (migrated), then brought back up.
+    {"hotplug", "cpus 3\ncpu 1: call_single target=2 wait=0\ncpu 0: offline target=2\n"
+                "cpu 0: online target=2\ntask 3 on 2: call_single target=1 wait=1\n"},
 };
 
 // What a build's search of one scenario saw.

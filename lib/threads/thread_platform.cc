@@ -200,6 +200,10 @@ absl::Status ThreadPlatform::Load(const Scenario& s) {
   if (valid.ok() && !s.tasks.empty()) {
     valid = absl::InvalidArgumentError("the real-thread platform runs one task per CPU: no extra tasks");
   }
+  if (valid.ok() && s.HasHotplug()) {
+    valid = absl::InvalidArgumentError(
+        "the real-thread platform has a fixed online set: no offline/online operations");
+  }
   loaded_ = valid.ok();
   if (!loaded_) return valid;
   scenario_ = s;
@@ -405,6 +409,8 @@ std::uint64_t ThreadPlatform::Perform(Cpu& cpu, const Access& a) {
       }
       return 0;
     }
+    case AccessKind::kCpuDown:  // Load refuses scenarios with hotplug
+    case AccessKind::kCpuUp:
     case AccessKind::kCount:
       break;
   }
