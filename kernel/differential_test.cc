@@ -3,7 +3,8 @@
 // Differential check, model against kernel (issue 15): for every scenario in
 // repro/ and ci/explore/ (passed as arguments by kernel/BUILD) and
 // kRandomScenarios random small ones (fixed seed, every op kind; and
-// kRandomTaskScenarios with extra tasks, lib/scenario.h), the model
+// kRandomTaskScenarios with extra tasks, lib/scenario.h, and
+// kRandomHotplugScenarios with CPU hotplug at run time), the model
 // (lib/) and the kernel guest (Linux's own kernel/smp.c, the variant linked
 // into this binary: one binary per variant, see BUILD) are each explored to
 // the same preemption bound, the whole bound (no stop at the first
@@ -56,6 +57,8 @@ constexpr int kCiExploreBound = 0;
 constexpr int kRandomScenarios = 200;
 // And this many with extra tasks (RandomTaskScenarioOnce).
 constexpr int kRandomTaskScenarios = 40;
+// And this many with CPUs taken down and up (RandomHotplugScenarioOnce).
+constexpr int kRandomHotplugScenarios = 30;
 constexpr std::uint64_t kSeed = 15;
 // Per search, in executions (deterministic, unlike seconds on a shared
 // machine): a search that needs more is reported, never counted as
@@ -269,6 +272,37 @@ Scenario RandomTaskScenarioOnce(std::mt19937_64& rng) {
   return s;
 }
 
+// With CPU hotplug at run time: a sender on CPU1 (1-2 random ops), a CPU
+// taken down (and sometimes brought back) by CPU0's own task or by an extra
+// task, and on 3 CPUs a second sender on CPU2 (its own task or an invoker
+// there), which may be the CPU going down:
+// stop_machine(), the tree's smpcfd_dying_cpu() and the migrations it forces
+// against the model's.
+Scenario RandomHotplugScenarioOnce(std::mt19937_64& rng) {
+  Scenario s;
+  s.nr_cpus = 2 + static_cast<int>(rng() % 2);
+  s.csdlock_debug = rng() % 2 == 0;
+  s.ops.resize(s.nr_cpus);
+  const int n = 1 + static_cast<int>(rng() % 2);
+  for (int k = 0; k < n; ++k) s.ops[1].push_back(RandomOp(rng, s.nr_cpus));
+  std::vector<Op> hotplug = RandomHotplugOps(rng, s.nr_cpus, /*may_come_back=*/true);
+  if (rng() % 3 == 0) {
+    s.tasks.push_back({s.nr_cpus - 1, hotplug});
+  } else {
+    s.ops[0] = hotplug;
+  }
+  if (s.nr_cpus == 3) {
+    // A second sender (b0473dcd's bug needs two): CPU2's own, or an invoker
+    // task on it.
+    if (rng() % 2 == 0) {
+      s.ops[2].push_back(RandomOp(rng, s.nr_cpus));
+    } else {
+      s.tasks.push_back({2, {RandomOp(rng, s.nr_cpus)}});
+    }
+  }
+  return s;
+}
+
 Scenario RandomScenario(std::mt19937_64& rng, Scenario (*once)(std::mt19937_64&) = RandomScenarioOnce) {
   for (;;) {
     Scenario s = once(rng);
@@ -279,24 +313,20 @@ Scenario RandomScenario(std::mt19937_64& rng, Scenario (*once)(std::mt19937_64&)
 std::vector<Case> RandomCases() {
   std::mt19937_64 rng(kSeed);
   std::vector<Case> out;
-  for (int i = 0; i < kRandomScenarios; ++i) {
-    Case c;
-    char name[32];
-    std::snprintf(name, sizeof name, "random-%03d", i);
-    c.name = name;
-    c.scenario = RandomScenario(rng);
-    c.sim.max_steps = kMaxSteps;
-    out.push_back(c);
-  }
-  for (int i = 0; i < kRandomTaskScenarios; ++i) {
-    Case c;
-    char name[32];
-    std::snprintf(name, sizeof name, "tasks-%03d", i);
-    c.name = name;
-    c.scenario = RandomScenario(rng, RandomTaskScenarioOnce);
-    c.sim.max_steps = kMaxSteps;
-    out.push_back(c);
-  }
+  auto add = [&](int count, const char* prefix, Scenario (*once)(std::mt19937_64&)) {
+    for (int i = 0; i < count; ++i) {
+      Case c;
+      char name[32];
+      std::snprintf(name, sizeof name, "%s-%03d", prefix, i);
+      c.name = name;
+      c.scenario = RandomScenario(rng, once);
+      c.sim.max_steps = kMaxSteps;
+      out.push_back(c);
+    }
+  };
+  add(kRandomScenarios, "random", RandomScenarioOnce);
+  add(kRandomTaskScenarios, "tasks", RandomTaskScenarioOnce);
+  add(kRandomHotplugScenarios, "hotplug", RandomHotplugScenarioOnce);
   return out;
 }
 

@@ -102,11 +102,7 @@ Scenario RandomScenarioWithHotplug(std::mt19937_64& rng) {
     int cpu = 1 + static_cast<int>(rng() % static_cast<std::uint64_t>(s.nr_cpus - 1));
     s.ops[cpu].push_back(RandomOp(rng, s.nr_cpus));
   }
-  std::vector<Op> hotplug = {RandomHotplugOp(rng, s.nr_cpus)};
-  if (hotplug[0].kind == OpKind::kCpuOffline && calls == 1 && rng() % 2 == 0) {
-    hotplug.push_back(hotplug[0]);
-    hotplug.back().kind = OpKind::kCpuOnline;
-  }
+  std::vector<Op> hotplug = RandomHotplugOps(rng, s.nr_cpus, /*may_come_back=*/calls == 1);
   if (rng() % 3 == 0) {
     s.tasks.push_back({s.nr_cpus - 1, hotplug});
   } else {

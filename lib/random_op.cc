@@ -61,4 +61,13 @@ Op RandomHotplugOp(std::mt19937_64& rng, int nr_cpus) {
   return op;
 }
 
+std::vector<Op> RandomHotplugOps(std::mt19937_64& rng, int nr_cpus, bool may_come_back) {
+  std::vector<Op> ops = {RandomHotplugOp(rng, nr_cpus)};
+  if (ops[0].kind == OpKind::kCpuOffline && may_come_back && rng() % 2 == 0) {
+    ops.push_back(ops[0]);
+    ops.back().kind = OpKind::kCpuOnline;
+  }
+  return ops;
+}
+
 }  // namespace smpfuzz

@@ -7,6 +7,7 @@
 #define SMPFUZZ_LIB_RANDOM_OP_H_
 
 #include <random>
+#include <vector>
 
 #include "lib/scenario.h"
 
@@ -21,8 +22,10 @@ namespace smpfuzz {
 // itself included, or a CPU number past the last one.
 Op RandomOp(std::mt19937_64& rng, int nr_cpus);
 // A hotplug op: offline (two times in three) or online of a random CPU of
-// the first nr_cpus, CPU0 included.
+// the first nr_cpus, CPU0 included; and an op list of one, or when it takes
+// a CPU down and `may_come_back`, half the time followed by bringing it up.
 Op RandomHotplugOp(std::mt19937_64& rng, int nr_cpus);
+std::vector<Op> RandomHotplugOps(std::mt19937_64& rng, int nr_cpus, bool may_come_back);
 
 }  // namespace smpfuzz
 
