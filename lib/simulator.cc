@@ -220,11 +220,7 @@ bool Simulator::AllQuiescent() const {
 // ---- CPU hotplug -------------------------------------------------------------
 
 [[gnu::noinline]] bool Simulator::StopMachineReady(int cpu) const {
-  // Offline already, or the last online CPU (-EBUSY): nothing to wait for.
-  if (cpu < 0 || cpu >= static_cast<int>(cpus_.size()) || !cpus_[cpu].online) return true;
-  int online = 0;
-  for (const SimCpu& c : cpus_) online += c.online ? 1 : 0;
-  if (online == 1) return true;
+  if (!CanTakeDown(cpu)) return true;  // nothing to wait for
   for (const SimCpu& c : cpus_) {
     // The stopper runs on every online CPU only where it may preempt.
     if (c.online && !Preemptible(c)) return false;
@@ -241,13 +237,26 @@ bool Simulator::AllQuiescent() const {
   return true;
 }
 
-std::uint64_t Simulator::CpuDown(int target) {
-  int online = 0;
-  for (const SimCpu& c : cpus_) online += c.online ? 1 : 0;
-  if (target < 0 || target >= static_cast<int>(cpus_.size()) || !cpus_[target].online ||
-      online == 1) {
-    return 0;  // nothing to do: offline already, or the last online CPU (-EBUSY)
+bool Simulator::CanTakeDown(int cpu) const {
+  // Not offline already, and not the last online CPU (-EBUSY).
+  if (cpu < 0 || cpu >= static_cast<int>(cpus_.size()) || !cpus_[cpu].online) return false;
+  for (int c = 0; c < static_cast<int>(cpus_.size()); ++c) {
+    if (c != cpu && cpus_[c].online) return true;
   }
+  return false;
+}
+
+TraceEntry Simulator::EventEntry(TraceEvent event, int cpu) const {
+  TraceEntry e;
+  e.step = step_;
+  e.clock_ns = clock_;
+  e.cpu = static_cast<std::int16_t>(cpu);
+  e.event = event;
+  return e;
+}
+
+std::uint64_t Simulator::CpuDown(int target) {
+  if (!CanTakeDown(target)) return 0;  // nothing to do
   cpus_[target].online = false;
   guest_->SetCpuOnline(target, false);
   checkers_.OnHotplug(target, false);
@@ -285,11 +294,7 @@ std::uint64_t Simulator::CpuUp(int target) {
 void Simulator::EnterIrq(int id, TraceEvent event) {
   SimCpu& c = cpus_[id];
   Cpu& ctx = tasks_[c.current].cpu;
-  TraceEntry e;
-  e.step = step_;
-  e.clock_ns = clock_;
-  e.cpu = static_cast<std::int16_t>(id);
-  e.event = event;
+  TraceEntry e = EventEntry(event, id);
   e.in_irq = true;
   Record(e);
   c.saved_parked = ctx.parked;
@@ -333,12 +338,7 @@ void Simulator::FinishDying() {
   c.down_parked = own.cpu.parked;
   c.down_at = own.cpu.parked_at;
   own.cpu.parked_at = nullptr;
-  TraceEntry e;
-  e.step = step_;
-  e.clock_ns = clock_;
-  e.cpu = static_cast<std::int16_t>(d);
-  e.event = TraceEvent::kCpuDead;
-  Record(e);
+  Record(EventEntry(TraceEvent::kCpuDead, d));
 }
 
 void Simulator::CheckDeadQueue(int c, const char* when) {
@@ -562,13 +562,9 @@ void Simulator::MoveTask(int t, int to) {
   if (cpus_[from].current == t) cpus_[from].current = from;
   task.cpu.id = to;
   checkers_.OnMigrate(from, to);
-  TraceEntry e;
-  e.step = step_;
-  e.clock_ns = clock_;
-  e.cpu = static_cast<std::int16_t>(to);
+  TraceEntry e = EventEntry(TraceEvent::kMigrated, to);
   e.task = static_cast<std::int16_t>(t);
   e.aux = static_cast<std::uint64_t>(from);
-  e.event = TraceEvent::kMigrated;
   Record(e);
 }
 
@@ -601,13 +597,9 @@ void Simulator::Execute(int action) {
   } else {
     if (extra_tasks_ && c.current != t) {
       // The CPU preempts (or, its task done, leaves) the task it ran.
-      TraceEntry e;
-      e.step = step_;
-      e.clock_ns = clock_;
-      e.cpu = static_cast<std::int16_t>(id);
+      TraceEntry e = EventEntry(TraceEvent::kTaskSwitch, id);
       if (t >= scenario_.nr_cpus) e.task = static_cast<std::int16_t>(t);
       e.aux = static_cast<std::uint64_t>(c.current);
-      e.event = TraceEvent::kTaskSwitch;
       Record(e);
       c.current = t;
     }
@@ -742,11 +734,7 @@ const RunResult& Simulator::RunWith(const Schedule& schedule, ScheduleSource* so
         break;
       }
       clock_ = deadline;
-      TraceEntry e;
-      e.step = step_;
-      e.clock_ns = clock_;
-      e.event = TraceEvent::kClockJump;
-      Record(e);
+      Record(EventEntry(TraceEvent::kClockJump, -1));
       continue;
     }
     const int id = action / 2;

@@ -246,6 +246,8 @@ class Simulator final : private Platform {
   }
   // Hotplug (see the file comment).
   bool StopMachineReady(int cpu) const;
+  // CPU `cpu` is online and not the last online one.
+  bool CanTakeDown(int cpu) const;
   std::uint64_t CpuDown(int target);
   std::uint64_t CpuUp(int target);
   void StartDying();
@@ -266,6 +268,8 @@ class Simulator final : private Platform {
   bool AllQuiescent() const;
   void ReportStuck(bool budget);
   void Record(const TraceEntry& e);
+  // A scheduler's trace entry (no access) of this step on `cpu` (-1: none).
+  TraceEntry EventEntry(TraceEvent event, int cpu) const;
   std::uint64_t Normalize(std::uint32_t loc, std::uint64_t value);
 
   Scenario scenario_;
