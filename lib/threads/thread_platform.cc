@@ -390,8 +390,10 @@ std::uint64_t ThreadPlatform::Perform(Cpu& cpu, const Access& a) {
         if (options_.callback_ns != 0) {
           const auto until = std::chrono::steady_clock::now() +
                              std::chrono::nanoseconds(options_.callback_ns);
-          while (std::chrono::steady_clock::now() < until) {
-          }
+          // Yield while "running": on a machine with fewer free cores than
+          // CPU threads the waiter must still get to look at its csd
+          // meanwhile, or an early return could never be seen there.
+          while (std::chrono::steady_clock::now() < until) std::this_thread::yield();
         }
         ran_[static_cast<std::size_t>(token) * scenario_.nr_cpus + cpu.id].fetch_add(
             1, std::memory_order_relaxed);

@@ -113,9 +113,10 @@ struct ThreadRunOptions {
   // b0473dcd a csd can be left locked for good (a second owner's local
   // csd_unlock() freed it while still queued, and the queue broke later).
   bool abort_on_lock_timeout = false;
-  // How long each callback runs before it counts as done (a busy wait, like
-  // a scftorture handler's udelay()): a wait=1 call that returns early is
-  // seen only if the callback is still running then.
+  // How long each callback runs before it counts as done (a wait that keeps
+  // yielding, like a scftorture handler's udelay() on a preemptible host): a
+  // wait=1 call that returns early is seen only if the callback still runs
+  // as the waiter looks.
   std::uint64_t callback_ns = 0;
 };
 
