@@ -324,6 +324,7 @@ class KernelGuest final : public Guest {
         case OpKind::kCpuOffline:
         case OpKind::kCpuOnline:
           kernel_rt::Yield(CpuHotplugAccess(op.target, op.kind == OpKind::kCpuOnline));
+          if (OfflinedOwnCpu(op.kind == OpKind::kCpuOffline, op.target, cur.id, smpfuzz_cpu_online_mask.bits[0])) kernel_rt::Yield(CpuDownReturnAccess());
           break;
       }
     }

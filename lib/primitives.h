@@ -359,6 +359,23 @@ inline Access CpuHotplugAccess(int cpu, bool online) {
 inline AccessOp<void> cpu_hotplug(Cpu& cur, int cpu, bool online) {
   return {cur, CpuHotplugAccess(cpu, online)};
 }
+// remove_cpu() of the caller's own CPU: the caller sleeps while its CPU dies
+// and goes on where the scheduler moved it (an extra task: the next online
+// CPU; a CPU's own task: its CPU, once back up). Without this step the code
+// after the call would run, and name its CPU, before the CPU is dead. The
+// step is ready at once but, with the CPU dying, can only be taken after it
+// is dead (stop_machine(), lib/simulator.h); it touches no memory.
+// `online_mask` is the guest's cpu_online_mask after the take-down access.
+inline bool OfflinedOwnCpu(bool offline, int target, int cpu, std::uint64_t online_mask) {
+  return offline && target == cpu && !((online_mask >> cpu) & 1);
+}
+inline Access CpuDownReturnAccess() {
+  Access a;
+  a.kind = AccessKind::kDelay;
+  a.site = Site::cpu_down;
+  a.deadline = 0;
+  return a;
+}
 
 inline void smp_mb(Cpu& cur) { cur.platform->Fence(cur, FenceKind::kMb); }
 inline void smp_wmb(Cpu& cur) { cur.platform->Fence(cur, FenceKind::kWmb); }

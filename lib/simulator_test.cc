@@ -428,6 +428,46 @@ TEST(Model, TheDyingCpuRunsWhatWasQueuedToIt) {
   EXPECT_EQ(m.bound, 0);
 }
 
+// remove_cpu() of the caller's own CPU returns on the CPU the caller was
+// moved to: what it does next is that CPU's. Found by the baseline fuzzer: an
+// extra task took CPU0 down and its next call_many (local, cond true on CPU0
+// only) was issued as CPU0's, ran as CPU1's and was called corrupted and lost.
+TEST(Model, ATaskThatTakesItsOwnCpuDownGoesOnWhereItWasMoved) {
+  Op many;
+  many.kind = OpKind::kCallMany;
+  many.mask = 0b11;
+  many.local = true;
+  many.cond = 0b01;
+  for (const bool extra : {true, false}) {
+    for (const char* v : {"baseline", "b0473dcd", "fixed"}) {
+      Scenario s = Make(v, false, {{}, {}});
+      (extra ? s.tasks.emplace_back(TaskOps{0, {}}).ops : s.ops[0]) = {Hotplug(0, false), many};
+      ExploreOptions o;
+      o.max_preemptions = 2;
+      const ExploreResult r = Explore(s, o);
+      EXPECT_FALSE(r.found) << v << (extra ? " extra task: " : " CPU0's task: ") << SignatureName(r.signature);
+      EXPECT_TRUE(r.complete) << v;
+    }
+  }
+  // The fair run: the extra task's call_many is CPU1's (cond false there: no
+  // local call) and CPU0 is gone (no remote one).
+  Scenario s = Make("fixed", false, {{}, {}});
+  s.tasks.push_back({0, {Hotplug(0, false), many}});
+  Simulator sim(NewModelGuest());
+  ASSERT_TRUE(sim.Load(s).ok());
+  const RunResult& r = sim.Run(Schedule{});
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  bool returned = false;
+  for (const TraceEntry& e : r.trace) {
+    if (e.kind == AccessKind::kDelay && e.site == Site::cpu_down) {
+      returned = true;
+      EXPECT_EQ(e.cpu, 1);
+    }
+    EXPECT_NE(e.kind, AccessKind::kCall) << "a callback ran";
+  }
+  EXPECT_TRUE(returned);
+}
+
 TEST(Model, AsyncOnABusyCsdReturnsEbusyAndItsCallbackRunsOnce) {
   // Two async calls on one csd, the second while the first is still queued.
   Scenario s = Make("fixed", true, {{}, {Async(0, 0), Async(0, 0)}});

@@ -145,6 +145,8 @@ std::string FormatTraceValue(const TraceContext& run, const TraceEntry& e) {
       return out;
     }
     case AccessKind::kDelay:
+      // CpuDownReturnAccess(): the caller of remove_cpu() of its own CPU.
+      if (e.site == Site::cpu_down) return "remove_cpu() returns, on CPU" + std::to_string(e.cpu);
       return "done at " + Ms(e.clock_ns);
     case AccessKind::kIrqRestore:
       return "interrupts on";

@@ -119,6 +119,7 @@ Task<void> Workload::RunTask(Cpu& cur, int task) {
       case OpKind::kCpuOffline:
       case OpKind::kCpuOnline:
         co_await cpu_hotplug(cur, op.target, op.kind == OpKind::kCpuOnline);
+        if (OfflinedOwnCpu(op.kind == OpKind::kCpuOffline, op.target, cur.id, cur.kernel->cpu_online_mask)) co_await AccessOp<void>{cur, CpuDownReturnAccess()};
         break;
     }
   }
