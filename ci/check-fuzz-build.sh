@@ -138,6 +138,21 @@ check_libfuzzer_build() {  # NAME SANITIZER
   done
 }
 
+# A finding where none was expected must not go with $TMP: each crash file is copied to
+# $CRASH_DIR (default /tmp/smpfuzz-ci-crashes) and printed in base64 into this script's
+# output (a CI log is often all that is kept), with the reproducer the target printed.
+keep_crashes() {  # NAME TARGET LOG
+  local keep=${CRASH_DIR:-/tmp/smpfuzz-ci-crashes}/$1 a
+  mkdir -p "$keep"
+  for a in "$TMP/$1/work/$2-"*; do
+    [ -f "$a" ] || continue
+    cp "$a" "$keep/"
+    echo "        $(basename "$a") kept in $keep; base64 (decode with base64 -d):"
+    echo "        $(base64 -w0 "$a")"
+  done
+  sed -n '/^smpfuzz-repro /,/^schedule /p' "$3" | head -80 | sed 's/^/        /'
+}
+
 # Fuzzes TARGET of build NAME for SECONDS from an empty corpus; EXPECT is `clean` or a
 # signature the target must report (its crash is then the check).
 fuzz_libfuzzer() {  # NAME TARGET SECONDS EXPECT
@@ -150,7 +165,7 @@ fuzz_libfuzzer() {  # NAME TARGET SECONDS EXPECT
   rc=$? took=$((SECONDS - t0))
   if [ "$expect" = clean ]; then
     if [ "$rc" -eq 0 ]; then pass "$t: fuzzed ${secs} s clean ($(grep -oP 'stat::number_of_executed_units: \K\d+|^Done \K\d+' "$log" | head -1) runs)"
-    else fail "$t: fuzzing ${secs} s: exit $rc: $(grep -m1 -E 'ERROR|==smpfuzz==|runtime error' "$log")"; fi
+    else fail "$t: fuzzing ${secs} s: exit $rc: $(grep -m1 -E 'ERROR|==smpfuzz==|runtime error' "$log")"; keep_crashes "$1" "$t" "$log"; fi
   elif grep -q "==smpfuzz== finding on [a-z0-9]*: $expect" "$log"; then
     pass "$t: found $expect in $took s"
   else
