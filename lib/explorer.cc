@@ -563,7 +563,8 @@ Signature MostSevere(const RunResult& r, std::uint32_t mask) {
 
 class PctSource final : public ScheduleSource {
  public:
-  PctSource(int nr_tasks, int depth, std::uint64_t steps_hint, std::mt19937_64& rng) {
+  PctSource(int nr_cpus, int nr_tasks, int depth, std::uint64_t steps_hint, std::mt19937_64& rng)
+      : nr_cpus_(nr_cpus) {
     priority_.resize(nr_tasks);
     for (int c = 0; c < nr_tasks; ++c) priority_[c] = depth + c;  // above every change point
     std::shuffle(priority_.begin(), priority_.end(), rng);
@@ -585,16 +586,25 @@ class PctSource final : public ScheduleSource {
   const Schedule& chosen() const { return chosen_; }
 
  private:
-  // The highest-priority CPU's action, its pending IPI before its step.
+  // The highest-priority task's action, a CPU's pending IPI before its step.
+  // Migrating an extra task is taken only when no task can do anything else:
+  // preferred, a preempted task would hop from CPU to CPU for ever while the
+  // priorities (fixed between change points) let nothing else move.
   int Highest(const std::vector<int>& enabled) const {
     int best = -1;
     for (int a : enabled) {
+      if (IsMigration(a, nr_cpus_)) continue;
       if (best < 0 || priority_[a / 2] > priority_[best / 2] || (a / 2 == best / 2 && (a & 1))) {
         best = a;
       }
     }
+    if (best >= 0) return best;
+    for (int a : enabled) {
+      if (best < 0 || priority_[a / 2] > priority_[best / 2]) best = a;
+    }
     return best;
   }
+  int nr_cpus_;
   Schedule chosen_;
   std::vector<int> priority_;
   std::vector<std::uint64_t> change_;
@@ -645,7 +655,7 @@ ExploreResult ExplorePct(const Scenario& s, const PctOptions& options) {
   std::unordered_set<std::uint64_t> traces;
   result.stats.bound = options.depth;
   for (std::uint64_t run = 0; run < options.runs; ++run) {
-    PctSource source(s.nr_tasks(), options.depth, hint, rng);
+    PctSource source(s.nr_cpus, s.nr_tasks(), options.depth, hint, rng);
     const RunResult& r = sim.Run(source, opt);
     ++result.stats.executions;
     traces.insert(r.trace_hash);

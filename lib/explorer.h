@@ -161,12 +161,13 @@ struct ExploreResult {
   }
 };
 
-// Randomized PCT (Burckhardt et al.): each run gives the CPUs random distinct
-// priorities and picks depth-1 random change points among the first
-// `steps_hint` steps; the highest-priority enabled CPU always moves (taking
-// its pending IPI first when it may), and at the i-th change point the
-// running CPU drops to priority i. A bug of depth d shows up in a run with
-// probability at least 1/(n * k^(d-1)).
+// Randomized PCT (Burckhardt et al.): each run gives the tasks random
+// distinct priorities and picks depth-1 random change points among the first
+// `steps_hint` steps; the highest-priority enabled task always moves (a CPU's
+// task taking its pending IPI first when it may), and at the i-th change
+// point the running task drops to priority i. A bug of depth d shows up in a
+// run with probability at least 1/(n * k^(d-1)). An extra task migrates only
+// when no task has anything else to do.
 struct PctOptions {
   int depth = 2;
   std::uint64_t seed = 1;
