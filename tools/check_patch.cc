@@ -14,9 +14,7 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -218,13 +216,7 @@ absl::StatusOr<ExitStatus> CheckPatch(const std::vector<std::string>& args) {
         }
         std::string file = absl::StrCat(out_dir, "/", sc.name, debug ? "-debug-on-" : "-debug-off-",
                                         sig, ".repro");
-        std::ofstream f(file, std::ios::binary | std::ios::trunc);
-        f << repro;
-        f.close();
-        if (!f) {
-          return absl::UnavailableError(
-              absl::StrCat("smpfuzz: cannot write ", file, ": ", std::strerror(errno)));
-        }
+        if (absl::Status s = WriteTextFile(file, repro); !s.ok()) return s;
         std::printf("    %s with %u preemption(s): %s\n", sig.c_str(), cex.preemptions, file.c_str());
       }
       std::fflush(stdout);

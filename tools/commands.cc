@@ -13,6 +13,7 @@
 #include "tools/hunt_command.h"
 #include "tools/minimize.h"
 #include "tools/replay.h"
+#include "tools/scftorture.h"
 #include "tools/triage.h"
 #include "tools/verify.h"
 
@@ -23,6 +24,7 @@ constexpr const Command* kCommands[] = {
     &kReplayCommand,   &kConvertCommand, &kExploreCommand,
     &kMinimizeCommand, &kTriageCommand,  &kHuntCommand,
     &kVerifyCommand,   &kCheckPatchCommand, &kBuildGuestCommand,
+    &kScfTortureCommand,
 };
 
 // A flag some command takes, or one of Abseil's own; null otherwise.

@@ -17,7 +17,8 @@ namespace {
 
 // The usage text, byte for byte: first the text the CLI printed when it was a
 // hand-kept string (generated from the table, it stayed the same), then the
-// kernel guest's flags and check-patch (issue 15), verify (issue 17).
+// kernel guest's flags and check-patch (issue 15), verify (issue 17), scftorture
+// (issue 18).
 constexpr char kUsageBefore[] =
     "smpfuzz: fuzzing and reproducers for kernel/smp.c's CSD queueing.\n"
     "\n"
@@ -48,6 +49,13 @@ constexpr char kUsageBefore[] =
     "  smpfuzz check-patch PATCH... [--kernel=TREE] [--preemptions=N (default 1)] [--max_seconds=S]\n"
     "                      [--out=DIR]\n"
     "  smpfuzz build-guest [--kernel=TREE] [--variant=baseline|b0473dcd|fixed] [--patch=FILE]...\n"
+    "  smpfuzz scftorture [PARAM=VALUE...] [--variant=V] [--runs=SCENARIOS] [--max_seconds=S] [--pct=DEPTH]\n"
+    "                     [--seed=S] [--out=DIR] [--guest=kernel ...]\n"
+    "                     (PARAM: scftorture's module parameters, `scftorture.` prefix allowed: nthreads,\n"
+    "                     weight_single, weight_single_wait, weight_many, weight_many_wait, weight_all,\n"
+    "                     weight_all_wait, onoff_interval (invoker ops per hotplug cycle); the boot parameters\n"
+    "                     nr_cpus (default 4) and csdlock_debug (default 1); smpfuzz's ops_per_thread (4),\n"
+    "                     weight_async, weight_any, weight_cond, weight_irqs_off)\n"
     "\n"
     "Exit status: 0 no violation, 1 violation, 2 bad usage or input.";
 

@@ -31,12 +31,6 @@
 #include "tools/guest_choice.h"
 #include "tools/shared_flags.h"
 
-namespace smpfuzz::cli {
-using PctDepth = WholeNumber<0, 64>;
-using RandomSeed = WholeNumber<0, UINT64_MAX>;
-using RunCount = WholeNumber<1, 1000000000000>;
-}  // namespace smpfuzz::cli
-
 ABSL_FLAG(smpfuzz::cli::PreemptionBound, preemptions, smpfuzz::cli::PreemptionBound("2"),
           "explore: the preemption bound (searched 0, 1, ... up to it), or `unbounded`: bounds 0, "
           "1, ... until one cuts no alternative off (with --noiterative: one search without a "

@@ -6,6 +6,7 @@
 #ifndef SMPFUZZ_TOOLS_EXPLORE_H_
 #define SMPFUZZ_TOOLS_EXPLORE_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/flags/declare.h"
@@ -16,6 +17,9 @@
 namespace smpfuzz::cli {
 using PreemptionBound = WholeNumber<0, 64>;
 using StepLimit = WholeNumber<1, 1000000000>;
+using PctDepth = WholeNumber<0, 64>;
+using RandomSeed = WholeNumber<0, UINT64_MAX>;
+using RunCount = WholeNumber<1, 1000000000000>;
 }  // namespace smpfuzz::cli
 
 // check-patch searches to the same bound; verify reads these too.
@@ -25,6 +29,10 @@ ABSL_DECLARE_FLAG(std::string, cpus);
 ABSL_DECLARE_FLAG(std::string, ops);
 ABSL_DECLARE_FLAG(std::string, csdlock_debug);
 ABSL_DECLARE_FLAG(std::string, signatures);
+// scftorture runs PCT too.
+ABSL_DECLARE_FLAG(smpfuzz::cli::PctDepth, pct);
+ABSL_DECLARE_FLAG(smpfuzz::cli::RandomSeed, seed);
+ABSL_DECLARE_FLAG(smpfuzz::cli::RunCount, runs);
 
 namespace smpfuzz::cli {
 

@@ -55,20 +55,21 @@ absl::StatusOr<Repro> LoadForcing(const std::string& path, const Variant* forced
   return std::move(in->repro);
 }
 
+absl::Status WriteTextFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.close();
+  if (!out) return absl::UnavailableError(absl::StrCat("smpfuzz: ", path, ": cannot write: ", std::strerror(errno)));
+  return absl::OkStatus();
+}
+
 absl::Status WriteOutput(const std::string& output) {
   const std::string out_path = absl::GetFlag(FLAGS_out);
   if (out_path.empty()) {
     std::fwrite(output.data(), 1, output.size(), stdout);
     return absl::OkStatus();
   }
-  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
-  out.write(output.data(), static_cast<std::streamsize>(output.size()));
-  out.close();
-  if (!out) {
-    return absl::UnavailableError(
-        absl::StrCat("smpfuzz: ", out_path, ": cannot write: ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
+  return WriteTextFile(out_path, output);
 }
 
 }  // namespace smpfuzz::cli

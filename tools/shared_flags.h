@@ -50,6 +50,10 @@ absl::StatusOr<Repro> LoadForcing(const std::string& path, const Variant* forced
 // `output` into --out, or to standard output when --out is not given.
 absl::Status WriteOutput(const std::string& output);
 
+// `text` into the file `path` (created or truncated); Unavailable, "smpfuzz:
+// PATH: cannot write: REASON", when it cannot be written whole.
+absl::Status WriteTextFile(const std::string& path, const std::string& text);
+
 }  // namespace smpfuzz::cli
 
 #endif  // SMPFUZZ_TOOLS_SHARED_FLAGS_H_

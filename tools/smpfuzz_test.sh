@@ -178,6 +178,36 @@ run 0 replay --check "$tmp/triaged/llist-self-loop-1.repro"
 run 2 triage "$tmp/crashes"
 has err 'triage needs --out=DIR'
 
+# scftorture: its module parameters, its closing line; each new signature a reproducer
+# that replays with its verdict.
+run 1 scftorture scftorture.nr_cpus=3 weight_single=1 ops_per_thread=2 --variant=b0473dcd --runs=20 \
+  --out="$tmp/scf"
+has err '^scftorture: nr_cpus=3 csdlock_debug=1 nthreads=3 ops_per_thread=2 weight_single=1, variant b0473dcd'
+has err '^scftorture: End of test: FAILURE: 20 scenarios, '
+has err 'llist-self-loop x'
+has err "scenario [0-9]*: llist-self-loop, [0-9]* preemption(s) -> $tmp/scf/scftorture-llist-self-loop.repro"
+run 0 replay --check "$tmp/scf/scftorture-llist-self-loop.repro"
+has out 'scftorture-llist-self-loop.repro (3 expectations)'
+run 1 replay --notrace "$tmp/scf/scftorture-llist-self-loop.repro"
+has out 'verdict (b0473dcd): llist-self-loop'
+run 0 scftorture nr_cpus=3 weight_single=1 ops_per_thread=2 --variant=fixed --runs=20
+has err '^scftorture: End of test: SUCCESS: 20 scenarios, [0-9]* runs ([0-9]*/s), no violation'
+[ ! -s "$tmp/out" ] || fail "a clean scftorture printed a reproducer: $(head -c 200 "$tmp/out")"
+# Without --out the first reproducer goes to standard output.
+run 1 scftorture nr_cpus=3 weight_single=1 ops_per_thread=2 --variant=b0473dcd --runs=3
+has out '^smpfuzz-repro '
+# The default mix says what it leaves out; timing parameters are accepted, said to do nothing.
+run 0 scftorture stutter=5 nthreads=2 --runs=2
+has err 'weight_single_rpc left out of the default mix'
+has err 'stutter=5 ignored'
+run 2 scftorture scftorture.nthreads=x
+has err "^smpfuzz: scftorture: scftorture.nthreads=x: the value is not a whole number\$"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "a bad scftorture parameter gave more than one line: $(cat "$tmp/err")"
+run 2 scftorture weight_single_rpc=1
+has err '^smpfuzz: scftorture: weight_single_rpc=1: a handler that completes a waiter'
+run 2 scftorture --runs=0
+has err "^smpfuzz: --runs: expected a whole number from 1"
+
 # Bad input: one line naming the place, exit 2.
 printf 'smpfuzz-repro 1\ncpus 3\nvariant fixed\ncsdlock_debug on\ncpu 1: call_singel target=0\n' >"$tmp/bad.repro"
 run 2 replay "$tmp/bad.repro"

@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -93,10 +92,7 @@ absl::StatusOr<ExitStatus> Triage(const std::vector<std::string>& args) {
     const Repro& r = b.minimized.ok() ? b.minimized->repro : b.smallest;
     const std::uint32_t preemptions = b.minimized.ok() ? b.minimized->preemptions : 0;
     std::string text = BucketReproText(b);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) return absl::UnavailableError(absl::StrCat("smpfuzz: ", path, ": cannot write"));
+    if (absl::Status s = WriteTextFile(path, text); !s.ok()) return s;
     if (json) {
       table_json.BeginObject()
           .Field("signature", SignatureName(b.signature))

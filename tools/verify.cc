@@ -234,13 +234,7 @@ absl::StatusOr<ExitStatus> VerifyCommand(const std::vector<std::string>& args) {
   std::fprintf(stderr, "verify: clean in scope%s\n",
                o.max_preemptions == ExploreOptions::kUnbounded ? ", for every interleaving" : "");
   if (const std::string cert = absl::GetFlag(FLAGS_certificate); !cert.empty()) {
-    std::ofstream f(cert, std::ios::binary | std::ios::trunc);
-    f << FormatCertificate(o, *r);
-    f.close();
-    if (!f) {
-      return absl::UnavailableError(
-          absl::StrCat("smpfuzz: cannot write ", cert, ": ", std::strerror(errno)));
-    }
+    if (absl::Status s = WriteTextFile(cert, FormatCertificate(o, *r)); !s.ok()) return s;
     std::fprintf(stderr, "verify: certificate %s\n", cert.c_str());
   }
   return ExitStatus::kClean;

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// ScfTortureRun: scenarios of a mix under PCT (lib/scftorture_run.h).
+
+#include "lib/scftorture_run.h"
+
+#include <chrono>
+
+#include "lib/explorer.h"
+#include "lib/hash.h"  // FnvMixWord
+
+namespace smpfuzz {
+
+std::uint64_t ScfMaxSteps(const Scenario& s) {
+  return 5000 + 500 * static_cast<std::uint64_t>(s.TotalOps());
+}
+
+ScfTortureStats RunScfTorture(const ScfParams& params, const Variant* variant, const ScfTortureOptions& options,
+                              const std::function<void(const ScfTortureFinding&)>& finding,
+                              const std::function<void(const ScfTortureStats&)>& progress,
+                              double progress_seconds) {
+  ScfTortureStats stats;
+  const auto start = std::chrono::steady_clock::now();
+  const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  double next_progress = progress_seconds;
+  std::uint32_t reported = 0;  // signatures whose first finding went out
+  for (std::uint64_t k = 0; k < options.scenarios; ++k) {
+    if (options.max_seconds > 0 && elapsed() >= options.max_seconds) break;
+    const std::uint64_t seed = FnvMixWord(FnvMixWord(kFnvOffsetBasis, options.seed), k);
+    const Scenario s = ScfTortureScenario(params, variant, seed);
+    PctOptions pct;
+    pct.depth = options.pct_depth;
+    pct.seed = seed;
+    pct.runs = options.runs_per_scenario;
+    pct.max_steps = ScfMaxSteps(s);
+    pct.guest = options.guest;
+    const ExploreResult r = ExplorePct(s, pct);
+    ++stats.scenarios;
+    stats.runs += r.stats.executions;
+    if (r.found) {
+      ++stats.found[static_cast<int>(r.signature)];
+      if (!(reported & SignatureBit(r.signature))) {
+        reported |= SignatureBit(r.signature);
+        finding(ScfTortureFinding{.signature = r.signature, .scenario = k, .seed = seed, .preemptions = r.preemptions,
+                                  .repro = r.counterexample});
+      }
+    }
+    stats.seconds = elapsed();
+    if (progress && stats.seconds >= next_progress) {
+      progress(stats);
+      next_progress = stats.seconds + progress_seconds;
+    }
+  }
+  stats.seconds = elapsed();
+  return stats;
+}
+
+}  // namespace smpfuzz
