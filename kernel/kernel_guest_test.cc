@@ -234,6 +234,44 @@ TEST(KernelGuest, ExplorerAtOnePreemption) {
   }
 }
 
+// remove_cpu() of the caller's own CPU returns on the CPU the caller was
+// moved to (lib/simulator_test.cc has the model's side): an extra task takes
+// CPU0 down, then calls on_each_cpu_cond_mask() with the condition true on
+// CPU0 only. Clean at bound 2; its fair run calls nothing (CPU1's condition
+// is false, CPU0 is gone) and returns on CPU1.
+TEST(KernelGuest, ATaskThatTakesItsOwnCpuDownGoesOnWhereItWasMoved) {
+  Scenario s;
+  s.nr_cpus = 2;
+  s.variant = FindVariant(kVariant);
+  s.csdlock_debug = false;
+  s.ops.resize(2);
+  Op many;
+  many.kind = OpKind::kCallMany;
+  many.mask = 0b11;
+  many.local = true;
+  many.cond = 0b01;
+  s.tasks.push_back({0, {Op{.kind = OpKind::kCpuOffline, .target = 0}, many}});
+  ExploreOptions o;
+  o.max_preemptions = 2;
+  o.guest = [] { return NewKernelGuest(); };
+  const ExploreResult r = Explore(s, o);
+  EXPECT_FALSE(r.found) << SignatureName(r.signature);
+  EXPECT_TRUE(r.complete);
+  Simulator sim(NewKernelGuest());
+  ASSERT_TRUE(sim.Load(s).ok());
+  const RunResult& run = sim.Run(Schedule{});
+  EXPECT_TRUE(run.clean());
+  bool returned = false;
+  for (const TraceEntry& e : run.trace) {
+    if (e.kind == AccessKind::kDelay && e.site == Site::cpu_down) {
+      returned = true;
+      EXPECT_EQ(e.cpu, 1);
+    }
+    EXPECT_NE(e.kind, AccessKind::kCall) << "a callback ran";
+  }
+  EXPECT_TRUE(returned);
+}
+
 TEST(KernelGuest, WaitOneAndAsyncAndManyRunClean) {
   Scenario s = Canonical();
   s.nr_cpus = 3;
