@@ -166,8 +166,10 @@ struct ExploreResult {
 // `steps_hint` steps; the highest-priority enabled task always moves (a CPU's
 // task taking its pending IPI first when it may), and at the i-th change
 // point the running task drops to priority i. A bug of depth d shows up in a
-// run with probability at least 1/(n * k^(d-1)). An extra task migrates only
-// when no task has anything else to do.
+// run with probability at least 1/(n * k^(d-1)), n the tasks, k the steps. An
+// extra task migrates only when no task has anything else to do, so that
+// bound does not hold for a bug that needs a migration while other tasks can
+// move: PCT leaves those to the search and to the fuzzers.
 struct PctOptions {
   int depth = 2;
   std::uint64_t seed = 1;

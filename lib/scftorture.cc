@@ -4,6 +4,7 @@
 
 #include "lib/scftorture.h"
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <string_view>
@@ -112,7 +113,7 @@ absl::StatusOr<ScfParams> ParseScfParams(const std::vector<std::string>& words) 
                 : range(-1, 0);
       single_rpc = v;
     } else if (name == "use_cpus_read_lock") {
-      s = v != 0 ? Bad(word, "cpus_read_lock() is not modelled; invokers hold preempt_disable() as by default")
+      s = v != 0 ? Bad(word, "cpus_read_lock() is not modelled")
                  : absl::OkStatus();
     } else {
       bool time_only = false;
@@ -123,11 +124,21 @@ absl::StatusOr<ScfParams> ParseScfParams(const std::vector<std::string>& words) 
     }
     if (!s.ok()) return s;
   }
-  if (p.invokers() + (p.onoff_interval > 0 ? 1 : 0) > kMaxTasks ||
-      std::max(p.invokers(), p.nr_cpus) + (p.onoff_interval > 0 ? 1 : 0) > kMaxTasks) {
-    return absl::InvalidArgumentError("scftorture: nthreads=" + std::to_string(p.invokers()) +
-                                      (p.onoff_interval > 0 ? " and the onoff task" : "") +
-                                      ": at most " + std::to_string(kMaxTasks) + " tasks");
+  const int onoff = p.onoff_interval > 0 ? 1 : 0;
+  const int tasks = std::max(p.invokers(), p.nr_cpus) + onoff;
+  if (tasks > kMaxTasks) {
+    return absl::InvalidArgumentError("scftorture: nr_cpus=" + std::to_string(p.nr_cpus) + ", nthreads=" +
+                                      std::to_string(p.invokers()) + (onoff ? " and the onoff task" : "") +
+                                      " make " + std::to_string(tasks) + " tasks; a scenario holds at most " +
+                                      std::to_string(kMaxTasks));
+  }
+  const std::int64_t ops = std::int64_t{p.invokers()} * p.ops_per_thread +
+                           (onoff ? 2 * ((p.ops_per_thread + p.onoff_interval - 1) / p.onoff_interval) : 0);
+  if (ops > kMaxScfOps) {
+    return absl::InvalidArgumentError("scftorture: nthreads=" + std::to_string(p.invokers()) + " x ops_per_thread=" +
+                                      std::to_string(p.ops_per_thread) + (onoff ? " and the onoff task's" : "") +
+                                      " make " + std::to_string(ops) + " operations; a scenario holds at most " +
+                                      std::to_string(kMaxScfOps));
   }
   // scftorture_init(): when no weight is positive, every weight not set to 0
   // takes its default; otherwise the ones not given are 0.
@@ -163,6 +174,7 @@ Scenario ScfTortureScenario(const ScfParams& p, const Variant* variant, std::uin
   std::uint64_t total = 0;
   for (std::uint32_t w : p.weight) total += w;
   const std::uint64_t all = AllCpusMask(n);
+  if (total == 0) return s;  // no mix: nothing to draw from
   const auto draw = [&]() {
     std::uint64_t x = rng() % total;
     int i = 0;

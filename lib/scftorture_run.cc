@@ -12,10 +12,35 @@
 namespace smpfuzz {
 
 std::uint64_t ScfMaxSteps(const Scenario& s) {
-  return 5000 + 500 * static_cast<std::uint64_t>(s.TotalOps());
+  const std::uint64_t n = static_cast<std::uint64_t>(s.nr_cpus);
+  std::uint64_t steps = 5000;
+  for (int t = 0; t < s.nr_tasks(); ++t) {
+    for (const Op& op : s.TaskOpList(t)) {
+      switch (op.kind) {
+        case OpKind::kCallSingle:
+        case OpKind::kCallSingleAsync:
+          steps += 300;
+          break;
+        case OpKind::kCallMany:  // about 20 steps per target: sender, handler, waiter
+        case OpKind::kCallFunction:
+        case OpKind::kCallAny:
+          steps += 100 + 60 * n;
+          break;
+        case OpKind::kIrqsOff:  // a step per microsecond while others spin
+          steps += 200 + 1000 * std::uint64_t{op.ms};
+          break;
+        case OpKind::kFlush:
+        case OpKind::kCpuOffline:
+        case OpKind::kCpuOnline:
+          steps += 100 + 40 * n;
+          break;
+      }
+    }
+  }
+  return steps;
 }
 
-ScfTortureStats RunScfTorture(const ScfParams& params, const Variant* variant, const ScfTortureOptions& options,
+absl::StatusOr<ScfTortureStats> RunScfTorture(const ScfParams& params, const Variant* variant, const ScfTortureOptions& options,
                               const std::function<void(const ScfTortureFinding&)>& finding,
                               const std::function<void(const ScfTortureStats&)>& progress,
                               double progress_seconds) {
@@ -28,6 +53,11 @@ ScfTortureStats RunScfTorture(const ScfParams& params, const Variant* variant, c
     if (options.max_seconds > 0 && elapsed() >= options.max_seconds) break;
     const std::uint64_t seed = FnvMixWord(FnvMixWord(kFnvOffsetBasis, options.seed), k);
     const Scenario s = ScfTortureScenario(params, variant, seed);
+    // ExplorePct takes a scenario it cannot load for a clean one: say so.
+    if (absl::Status v = s.Validate(); !v.ok()) {
+      return absl::InvalidArgumentError("scftorture: " + params.CommandLine() + ": scenario " + std::to_string(k) +
+                                        " is not valid: " + std::string(v.message()));
+    }
     PctOptions pct;
     pct.depth = options.pct_depth;
     pct.seed = seed;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "lib/guest.h"
 #include "lib/report.h"
 #include "lib/repro.h"
@@ -52,13 +53,18 @@ struct ScfTortureStats {
 
 // `progress` is called about every `progress_seconds` with the counts so
 // far; `finding` once per signature, when its first violation is found.
-ScfTortureStats RunScfTorture(const ScfParams& params, const Variant* variant, const ScfTortureOptions& options,
+// Checked every scenario (not within one: a scenario's runs are bounded by
+// kMaxScfOps and ScfMaxSteps), max_seconds ends the run. An invalid scenario
+// (which ParseScfParams's limits rule out) is InvalidArgument.
+absl::StatusOr<ScfTortureStats> RunScfTorture(const ScfParams& params, const Variant* variant, const ScfTortureOptions& options,
                               const std::function<void(const ScfTortureFinding&)>& finding,
                               const std::function<void(const ScfTortureStats&)>& progress = {},
                               double progress_seconds = 10);
 
-// The steps a run of `s` may take before it counts as stuck: the default
-// budget, and more for a long scenario (each op takes tens of steps).
+// The steps a run of `s` may take before it counts as stuck: 5000, and per
+// operation what it can take on nr_cpus CPUs (tens of steps per target CPU;
+// an irqs_off window a step per microsecond), with room to spare: a budget
+// too small would report a fixed kernel as cpu-stuck.
 std::uint64_t ScfMaxSteps(const Scenario& s);
 
 }  // namespace smpfuzz

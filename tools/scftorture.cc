@@ -106,9 +106,11 @@ absl::StatusOr<ExitStatus> ScfTorture(const std::vector<std::string>& args) {
     return absl::StrCat(s.scenarios, " scenarios, ", s.runs, " runs (", s.seconds > 0 ? static_cast<std::uint64_t>(s.runs / s.seconds) : 0,
                         "/s), ", found.empty() ? "no violation" : found);
   };
-  const ScfTortureStats stats = RunScfTorture(*params, variant, o, finding, [&](const ScfTortureStats& s) {
+  const absl::StatusOr<ScfTortureStats> run = RunScfTorture(*params, variant, o, finding, [&](const ScfTortureStats& s) {
     std::fprintf(stderr, "scftorture: %s, %.0f s\n", counts(s).c_str(), s.seconds);
   });
+  if (!run.ok()) return WithPrefix("smpfuzz: ", run.status());
+  const ScfTortureStats& stats = *run;
   bool failed = false;
   for (std::uint64_t n : stats.found) failed |= n != 0;
   std::fprintf(stderr, "scftorture: End of test: %s: %s in %.1f s\n", failed ? "FAILURE" : "SUCCESS", counts(stats).c_str(),
