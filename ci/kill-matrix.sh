@@ -24,7 +24,13 @@
 #   E  2-3 CPUs x 1 op, call_single and CPU hotplug at run time (offline/online of every
 #      CPU); same offline and debug as A, bound 1, every signature of A and
 #      offline-cpu-entry.
-# A row is tried in A, then in B if A left it alive, then in C, then in D, then in E.
+#   F  2 CPUs x up to 2 ops, the other entries of call_single_queue: irq_work_queue_on
+#      (one work for every CPU, every target) and ttwu_queue (every target), and flush;
+#      same offline, debug and bound as B; every signature of B (re-queueing an irq_work
+#      while its flush runs races on its node in every variant: README "The irq_work
+#      re-queue race").
+# A row is tried in A, then in B if A left it alive, then in C, D, E and F.
+#   ROWS="v1 v2" ci/kill-matrix.sh    # only these rows (compared with their expected lines)
 #
 #   ci/kill-matrix.sh                 # BAZEL=/work/bz ci/kill-matrix.sh on a shared machine
 #   ci/kill-matrix.sh --markdown      # also print the table for BENCHMARKS.md
@@ -51,6 +57,8 @@ scope_d=(--cpus=3 --ops=1 --kinds=any --offline=1 --preemptions=1
          --signatures=$sigs,data-race)
 scope_e=(--cpus=2-3 --ops=1 --kinds=single,hotplug --offline=1 --preemptions=1
          --signatures=$sigs,data-race,offline-cpu-entry)
+scope_f=(--cpus=2 --ops=2 --kinds=irq_work,ttwu,flush --offline=1 --preemptions=2
+         --signatures=$sigs)
 
 # run SCOPE_NAME VARIANT ARGS...: one verify; sets status, summary, time and result.
 run() {
@@ -76,8 +84,21 @@ run() {
   esac
 }
 
-# The rows of the table, in its order.
+# scope_run SCOPE VARIANT: run with that scope's arguments.
+scope_run() {
+  case $1 in
+    A) run A "$2" "${scope_a[@]}" ;;
+    B) run B "$2" "${scope_b[@]}" ;;
+    C) run C "$2" "${scope_c[@]}" ;;
+    D) run D "$2" "${scope_d[@]}" ;;
+    E) run E "$2" "${scope_e[@]}" ;;
+    F) run F "$2" "${scope_f[@]}" ;;
+  esac
+}
+
+# The rows of the table, in its order (or those of $ROWS).
 rows=$(sed -n 's/^ *\(Mutant(\)\?{\.name = "\([a-z0-9-]*\)".*/\2/p' lib/variant.cc)
+[ -n "${ROWS:-}" ] && rows=$ROWS
 got=$bin/got
 : >"$got"
 table=$bin/table
@@ -86,47 +107,36 @@ for variant in $rows; do
   [ "$variant" = baseline ] && continue
   if [ "$variant" = fixed ]; then
     [ -n "${SKIP_FIXED:-}" ] && continue
-    for s in A B C D E; do
-      case $s in
-        A) run A fixed "${scope_a[@]}" ;;
-        B) run B fixed "${scope_b[@]}" ;;
-        C) run C fixed "${scope_c[@]}" ;;
-        D) run D fixed "${scope_d[@]}" ;;
-        E) run E fixed "${scope_e[@]}" ;;
-      esac
+    for s in A B C D E F; do
+      scope_run "$s" fixed
       echo "$result" | tee -a "$got"
       echo "| fixed (scope $s) | clean | | | ${time} s |" >>"$table"
     done
     continue
   fi
-  run A "$variant" "${scope_a[@]}"
-  if [ "$status" -eq 0 ]; then
-    local_a=$time
-    run B "$variant" "${scope_b[@]}"
-    time=$(awk -v a="$local_a" -v b="$time" 'BEGIN { printf "%.1f", a + b }')  # A's, then B's
-  fi
-  if [ "$status" -eq 0 ]; then
-    local_ab=$time
-    run C "$variant" "${scope_c[@]}"
-    time=$(awk -v a="$local_ab" -v b="$time" 'BEGIN { printf "%.1f", a + b }')  # and C's
-  fi
-  if [ "$status" -eq 0 ]; then
-    local_abc=$time
-    run D "$variant" "${scope_d[@]}"
-    time=$(awk -v a="$local_abc" -v b="$time" 'BEGIN { printf "%.1f", a + b }')  # and D's
-  fi
-  if [ "$status" -eq 0 ]; then
-    local_abcd=$time
-    run E "$variant" "${scope_e[@]}"
-    time=$(awk -v a="$local_abcd" -v b="$time" 'BEGIN { printf "%.1f", a + b }')  # and E's
-  fi
+  # A, then each next scope while the row survives; the time adds up.
+  total=0
+  for s in A B C D E F; do
+    scope_run "$s" "$variant"
+    total=$(awk -v a="$total" -v b="$time" 'BEGIN { printf "%.1f", a + b }')
+    [ "$status" -eq 0 ] || break
+  done
+  time=$total
   echo "$result" | tee -a "$got"
   read -r _ scope verdict sig size <<<"$result" || true
   echo "| $variant | $verdict in $scope | $sig | ${size//=/ } | ${time} s |" >>"$table"
 done
 
 want=ci/kill-matrix.expected
-filter() { if [ -n "${SKIP_FIXED:-}" ]; then grep -v '^fixed '; else cat; fi; }
+filter() {
+  if [ -n "${ROWS:-}" ]; then
+    grep -E "^($(tr ' ' '|' <<<"$ROWS")) "
+  elif [ -n "${SKIP_FIXED:-}" ]; then
+    grep -v '^fixed '
+  else
+    cat
+  fi
+}
 if ! diff <(grep -v '^#' "$want" | filter) "$got" >"$bin/diff"; then
   echo "ci/kill-matrix.sh: the matrix differs from $want (< expected, > now):" >&2
   cat "$bin/diff" >&2
@@ -134,7 +144,7 @@ if ! diff <(grep -v '^#' "$want" | filter) "$got" >"$bin/diff"; then
 fi
 if [ $markdown = 1 ]; then
   echo
-  echo "| row | verdict | signature | minimal counterexample (CPUs, ops in all, preemptions) | time to it (A, then B, C, D, E) |"
+  echo "| row | verdict | signature | minimal counterexample (CPUs, ops in all, preemptions) | time to it (A, then B, C, D, E, F) |"
   echo "|---|---|---|---|---|"
   cat "$table"
 fi

@@ -69,6 +69,18 @@ bool IsKnownFinding(const Simulator& sim, const Report& r) {
       // between calls (csd=K) can race so: a fresh csd starts a new life.
       if (Involves(r, Site::scfsa_read_flags) || Involves(r, Site::scfsa_set_flags)) return true;
       if (r.object != nullptr && sim.guest().IsSharedWorkloadCsd(r.object)) return true;
+      // README "The irq_work re-queue race": the flush's plain accesses to an
+      // irq_work's node (llist_reverse_order()'s store to next, the pass's
+      // loads of next and type) are not ordered before irq_work_single()'s
+      // atomic_set() that lets another CPU claim and llist_add() the work
+      // again (no release, the smp_mb() comes after it): a data race under
+      // LKMM's rules in every variant. Not the claim's own accesses (a plain
+      // claim is a bug of its own); on the kernel guest, which names no
+      // sites, any race on an irq_work.
+      if (r.object != nullptr && sim.guest().IsIrqWork(r.object) &&
+          !Involves(r, Site::irq_work_claim_read) && !Involves(r, Site::irq_work_claim_store)) {
+        return true;
+      }
       // The kernel guest's race reports name no sites: a race in a run whose
       // interrupts-off windows explain a CSD-lock timeout is taken for the
       // diagnostics' race below (coarser than the model's rule: it may hide

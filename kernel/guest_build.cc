@@ -321,16 +321,17 @@ absl::StatusOr<std::vector<std::string>> VariantPatches(const std::string& varia
   if (variant == "fixed") return std::vector<std::string>{"b0473dcd.patch", "fixed.patch"};
   // The mutants written as patches (on top of the fix): one whose bug needs
   // two tasks on one CPU, one in smp_call_function_any(), one in the flush,
-  // one in the hotplug teardown.
+  // one in the hotplug teardown, one in the flush's TTWU pass.
   if (variant == "mutant-put-cpu-early" || variant == "mutant-any-offline-cpu" ||
-      variant == "mutant-async-unlock-after-call" || variant == "mutant-no-dying-flush") {
+      variant == "mutant-async-unlock-after-call" || variant == "mutant-no-dying-flush" ||
+      variant == "mutant-ttwu-dropped") {
     return std::vector<std::string>{"b0473dcd.patch", "fixed.patch", variant + ".patch"};
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "variant ", variant,
       " is the model's only: the kernel guest has baseline, b0473dcd, fixed, "
-      "mutant-put-cpu-early, mutant-any-offline-cpu, mutant-async-unlock-after-call and "
-      "mutant-no-dying-flush (kernel/patches/), or any tree and "
+      "mutant-put-cpu-early, mutant-any-offline-cpu, mutant-async-unlock-after-call, "
+      "mutant-no-dying-flush and mutant-ttwu-dropped (kernel/patches/), or any tree and "
       "patch (--kernel, --patch)"));
 }
 

@@ -51,6 +51,9 @@ namespace smpfuzz {
   X(on_each_cpu_cond_mask, smpfuzz_glue_on_each_cpu_cond_mask, void,                         \
     (bool (*cond)(int cpu, void* info), void (*func)(void*), void* info, int wait,          \
      unsigned long mask))                                                                    \
+  X(irq_work_queue_on, smpfuzz_glue_irq_work_queue_on, int, (void* work, int cpu))          \
+  X(ttwu_queue, smpfuzz_glue_ttwu_queue, void, (int cpu, void* wake_entry))                  \
+  X(irq_work_func_offset, smpfuzz_glue_irq_work_func_offset, unsigned long, (void))          \
   X(variant, smpfuzz_glue_variant, const char*, (void))                                      \
   X(sections, smpfuzz_glue_sections, void, (char* out[6]))
 

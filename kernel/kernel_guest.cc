@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "kernel/kernel_guest.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "kernel/runtime/runtime.h"
 #include "kernel/guest_image.h"
 #include "kernel/symbolize.h"
+#include "lib/csd_flags.h"
 #include "lib/request_plan.h"
 
 extern "C" {
@@ -64,6 +66,28 @@ constexpr std::array<smp_call_func_t, kMaxTokens> kCallbacks =
 
 smp_call_func_t Func(std::uint32_t token) { return kCallbacks[token]; }
 
+// The running guest's irq_works and sleeping tasks (Reset points these at
+// its own): where they lie, how big each is, and each one's token.
+struct EntryTable {
+  const unsigned char* base = nullptr;
+  std::size_t size = 0;
+  std::size_t count = 0;
+  const std::uint32_t* tokens = nullptr;
+  // The token of the entry `p` points at (0 if none): one unsigned comparison.
+  std::uint32_t TokenOf(const void* p) const {
+    const std::uintptr_t off =
+        reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(base);
+    return size == 0 || off >= count * size ? 0 : tokens[off / size];
+  }
+};
+EntryTable g_irq_works;
+EntryTable g_wakees;
+// A task as far as the wakeup path sees it: wake_entry (a csd's node) first,
+// then state where a csd's func and info would be (zero), as in the model's
+// lib/sched_ttwu.h.
+constexpr std::size_t kWakeeSize = 48;
+
+
 // on_each_cpu_cond_mask()'s cond_func for every request: the running
 // guest's table, by token, of the CPUs where the condition holds (Reset
 // points it at the guest's own: one guest runs at a time).
@@ -74,6 +98,12 @@ bool CondFunc(int cpu, void* info) {
 }
 void* Info(std::uint32_t token) {
   return reinterpret_cast<void*>(static_cast<std::uintptr_t>(CallbackInfoBits(token)));
+}
+
+// Every irq_work's func: the kernel passes the work, which names the request.
+void IrqWorkFunc(void* work) {
+  const std::uint32_t token = g_irq_works.TokenOf(work);
+  RunCallback(token, Info(token));
 }
 
 CsdLayout KernelCsdLayout(const GuestImage& image) {
@@ -89,6 +119,19 @@ CsdLayout KernelCsdLayout(const GuestImage& image) {
   l.info = v[6];
   return l;
 }
+
+}  // namespace
+}  // namespace smpfuzz
+
+// sched_ttwu_pending() of smp_glue.inc: the task runs again here.
+extern "C" void smpfuzz_ttwu_activate(void* wake_entry) {
+  using namespace smpfuzz;
+  const std::uint32_t token = g_wakees.TokenOf(wake_entry);
+  RunCallback(token, Info(token));
+}
+
+namespace smpfuzz {
+namespace {
 
 class KernelGuest final : public Guest {
  public:
@@ -106,6 +149,8 @@ class KernelGuest final : public Guest {
     // The workload's csds, laid out as the tree's call_single_data_t; a
     // shared one is INIT_CSD'd with its token at boot.
     async_initial_.assign(plan_.csd_shared.size() * layout_.size, 0);
+    works_.assign((plan_.irq_work_token.size() * layout_.size + 7) / 8, 0);
+    wakees_.assign(plan_.wakee_token.size() * kWakeeSize / 8, 0);
     for (std::size_t i = 0; i < plan_.csd_shared.size(); ++i) {
       if (plan_.csd_shared[i]) InitCsd(async_initial_.data() + i * layout_.size, plan_.csd_token[i]);
     }
@@ -149,6 +194,21 @@ class KernelGuest final : public Guest {
     if (!async_initial_.empty()) {
       std::memcpy(AsyncBase(), async_initial_.data(), async_initial_.size());
     }
+    // DEFINE_IRQ_WORK at boot; each sleeping task's wake_entry typed at fork.
+    std::fill(works_.begin(), works_.end(), 0);
+    unsigned char* works = reinterpret_cast<unsigned char*>(works_.data());
+    for (std::size_t i = 0; i < plan_.irq_work_token.size(); ++i) {
+      void (*func)(void*) = &IrqWorkFunc;
+      std::memcpy(works + i * layout_.size + k_.irq_work_func_offset(), &func, sizeof(func));
+    }
+    std::fill(wakees_.begin(), wakees_.end(), 0);
+    unsigned char* wakees = reinterpret_cast<unsigned char*>(wakees_.data());
+    for (std::size_t i = 0; i < plan_.wakee_token.size(); ++i) {
+      const unsigned int ttwu = CSD_TYPE_TTWU;
+      std::memcpy(wakees + i * kWakeeSize + layout_.flags, &ttwu, sizeof(ttwu));
+    }
+    g_irq_works = {works, layout_.size, plan_.irq_work_token.size(), plan_.irq_work_token.data()};
+    g_wakees = {wakees, kWakeeSize, plan_.wakee_token.size(), plan_.wakee_token.data()};
     kernel_rt::WatchCsds(names, layout_);
     if (names == nullptr) return;
     const std::size_t csd = layout_.size;
@@ -166,6 +226,8 @@ class KernelGuest final : public Guest {
     }
     names->AddArray(Area::kAsyncCsd, AsyncBase(), csd, plan_.csd_shared.size());
     names->AddArray(Area::kWildCsd, kernel_rt::WildPerCpu(), csd, 1);
+    names->AddArray(Area::kIrqWork, works_.data(), csd, plan_.irq_work_token.size());
+    names->AddArray(Area::kWakee, wakees_.data(), kWakeeSize, plan_.wakee_token.size());
   }
 
   void BindCpu(Cpu& cpu) override { kernel_rt::BindCpu(cpu); }
@@ -203,6 +265,11 @@ class KernelGuest final : public Guest {
     return SymbolizeGuestCode(pcs);
   }
   std::string CodePlace(std::uint64_t pc) const override { return GuestCodePlace(pc); }
+  bool IsIrqWork(const void* p) const override {
+    const std::uintptr_t off = reinterpret_cast<std::uintptr_t>(p) -
+                               reinterpret_cast<std::uintptr_t>(works_.data());
+    return off < plan_.irq_work_token.size() * layout_.size;
+  }
   bool IsSharedWorkloadCsd(const void* p) const override {
     const int i = AsyncCsdIndex(p);
     return i >= 0 && plan_.csd_shared[i];
@@ -308,6 +375,38 @@ class KernelGuest final : public Guest {
           smpfuzz_preempt_enable();
           break;
         }
+        case OpKind::kIrqWorkQueueOn: {
+          // As the model's workload: the target checked online with
+          // preemption off, so that it stays online while queued to.
+          smpfuzz_preempt_disable();
+          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, smpfuzz_cpu_online_mask.bits[0]);
+          ghost(cur, issued);
+          int err = -ENXIO;
+          if (op.target >= 0 && op.target < n && CpuOnline(op.target)) {
+            unsigned char* work = reinterpret_cast<unsigned char*>(works_.data()) + p.csd_index * layout_.size;
+            err = k_.irq_work_queue_on(work, op.target) ? 0 : -EBUSY;
+          }
+          ghost(cur, RequestReturnedGhost(p, issued, err));
+          smpfuzz_preempt_enable();
+          break;
+        }
+        case OpKind::kTtwuQueue: {
+          unsigned long flags = smpfuzz_irq_save();  // p->pi_lock
+          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, smpfuzz_cpu_online_mask.bits[0]);
+          ghost(cur, issued);
+          unsigned char* wakee = reinterpret_cast<unsigned char*>(wakees_.data()) + p.csd_index * kWakeeSize;
+          int err = 0;
+          if (op.target == cur.id) {
+            smpfuzz_ttwu_activate(wakee);  // ttwu_queue(): the wakee's CPU is this one
+          } else if (op.target >= 0 && op.target < n && CpuOnline(op.target)) {
+            k_.ttwu_queue(op.target, wakee);
+          } else {
+            err = -ENXIO;
+          }
+          ghost(cur, RequestReturnedGhost(p, issued, err));
+          smpfuzz_irq_restore(flags);
+          break;
+        }
         case OpKind::kFlush:
           k_.flush_smp_call_function_queue();
           break;
@@ -338,6 +437,10 @@ class KernelGuest final : public Guest {
   std::vector<std::uint64_t> cond_cpus_;  // by token: Op::cond of a call_many
   std::vector<unsigned char*> freed_csd_;  // by token: the csd its callback frees, or null
   std::vector<unsigned char> async_initial_;
+  // The scenario's irq_works (a csd's size each) and sleeping tasks
+  // (kWakeeSize each), in words for their alignment.
+  std::vector<std::uint64_t> works_;
+  std::vector<std::uint64_t> wakees_;
   std::vector<unsigned char> async_;
   unsigned char* async_ptr_ = nullptr;
   std::vector<Entry> entries_;

@@ -15,7 +15,9 @@
 //   kernel-warn          any other WARN of the guest's own code (kernel guest)
 //   use-after-free       an access to an object after a callback freed it
 //   csd-spurious-busy    -EBUSY from smp_call_function_single_async() for a
-//                        csd whose every earlier call is done
+//                        csd whose every earlier call is done, or an
+//                        irq_work_queue_on() that found its work pending
+//                        when every run of it had started
 //   offline-cpu-entry    an entry on the queue of a CPU taken down at run time
 //                        (the machine looks: ReportOfflineEntry)
 //   data-race            RaceDetector
@@ -90,7 +92,8 @@ class Checkers {
   static std::uint64_t Key(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
   void CheckChain(int cpu, const void* head_addr, const void* first, Site site, std::uint64_t step);
   // An -EBUSY return of the call of token t that asked for `mask`.
-  void CheckBusy(int cpu, std::uint32_t t, std::uint64_t mask, std::uint64_t step);
+  // (or a false irq_work_queue_on(): `irq_work`)
+  void CheckBusy(int cpu, std::uint32_t t, std::uint64_t mask, bool irq_work, std::uint64_t step);
   void CheckNoSuchCpu(int cpu, std::uint32_t t, std::uint64_t mask, std::uint64_t step);
   // An access to [addr, addr + size) that overlaps a freed object.
   void CheckFreed(int cpu, const Access& a, bool wrote, std::uint64_t step);

@@ -11,6 +11,10 @@ namespace smpfuzz {
 
 enum : unsigned int {
   CSD_FLAG_LOCK = 0x01,
+  // An irq_work's a_flags (the same word as u_flags).
+  IRQ_WORK_PENDING = 0x01,
+  IRQ_WORK_BUSY = 0x02,
+  IRQ_WORK_CLAIMED = IRQ_WORK_PENDING | IRQ_WORK_BUSY,
   CSD_TYPE_ASYNC = 0x00,
   CSD_TYPE_SYNC = 0x10,
   CSD_TYPE_IRQ_WORK = 0x20,

@@ -83,6 +83,8 @@ class Guest {
   // and into one that several of its calls share.
   virtual bool IsWorkloadCsd(const void* p) const = 0;
   virtual bool IsSharedWorkloadCsd(const void* p) const = 0;
+  // Whether `p` points into one of the scenario's irq_works.
+  virtual bool IsIrqWork(const void* p) const { (void)p; return false; }
 
   // Where each of `pcs` (Access::pc of its accesses) is in its source, in
   // order; an empty SourceLine where unknown. The model has no pcs: its

@@ -37,9 +37,14 @@ Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant
     Op op;
     // Kinds 0-6 as OpKind, 7 as call_single again, except that kind 7 with
     // bits 4-6 all set is hotplug, its wait bit saying online (rare: one op
-    // in 64, and the kinds' old odds stay).
-    op.kind = (kb & 0x77) == 0x77 ? (((kb >> 3) & 1) ? OpKind::kCpuOnline : OpKind::kCpuOffline)
-                                  : static_cast<OpKind>((kb & 7) % 7);
+    // in 64, and the kinds' old odds stay); bits 4-6 = 101 is
+    // irq_work_queue_on (the wait bit: work 0 or 1), 011 ttwu_queue.
+    switch (kb & 0x77) {
+      case 0x77: op.kind = ((kb >> 3) & 1) ? OpKind::kCpuOnline : OpKind::kCpuOffline; break;
+      case 0x57: op.kind = OpKind::kIrqWorkQueueOn; break;
+      case 0x37: op.kind = OpKind::kTtwuQueue; break;
+      default: op.kind = static_cast<OpKind>((kb & 7) % 7); break;
+    }
     op.wait = (kb >> 3) & 1;
     op.local = (kb >> 4) & 1;
     int target = arg % (s.nr_cpus + 2);
@@ -78,6 +83,15 @@ Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant
       case OpKind::kCpuOnline:
         op.wait = op.local = false;
         op.target = arg % s.nr_cpus;
+        break;
+      case OpKind::kIrqWorkQueueOn:
+        op.csd = op.wait ? 1 : 0;
+        op.wait = op.local = false;
+        op.target = target;
+        break;
+      case OpKind::kTtwuQueue:
+        op.wait = op.local = false;
+        op.target = target;
         break;
     }
     if ((s.offline_mask >> cpu) & 1) continue;
@@ -148,7 +162,15 @@ absl::StatusOr<std::string> EncodeInputBytes(const Repro& r) {
         kb = 0x77 | (op.kind == OpKind::kCpuOnline ? 8 : 0);
         arg = static_cast<std::uint8_t>(op.target);
       }
-      if (op.kind == OpKind::kCallSingle || op.kind == OpKind::kCallSingleAsync) {
+      if (op.kind == OpKind::kIrqWorkQueueOn || op.kind == OpKind::kTtwuQueue) {
+        if (op.kind == OpKind::kIrqWorkQueueOn && op.csd > 1) {
+          return absl::InvalidArgumentError("the byte format holds irq_work numbers 0..1, not " +
+                                            std::to_string(op.csd));
+        }
+        kb = op.kind == OpKind::kTtwuQueue ? 0x37 : 0x57 | (op.csd == 1 ? 8 : 0);
+      }
+      if (op.kind == OpKind::kCallSingle || op.kind == OpKind::kCallSingleAsync ||
+          op.kind == OpKind::kIrqWorkQueueOn || op.kind == OpKind::kTtwuQueue) {
         if (op.target < -1 || op.target > n) {
           return absl::InvalidArgumentError("the byte format holds targets -1.." +
                                             std::to_string(n) + ", not " +
@@ -156,7 +178,10 @@ absl::StatusOr<std::string> EncodeInputBytes(const Repro& r) {
         }
         arg = static_cast<std::uint8_t>(op.target == -1 ? n : op.target == n ? n + 1 : op.target);
       }
-      if (op.kind != OpKind::kCallSingleAsync && !IsHotplugOp(op.kind)) kb |= op.wait ? 8 : 0;
+      if (op.kind != OpKind::kCallSingleAsync && !IsHotplugOp(op.kind) &&
+          op.kind != OpKind::kIrqWorkQueueOn && op.kind != OpKind::kTtwuQueue) {
+        kb |= op.wait ? 8 : 0;
+      }
       if (op.kind == OpKind::kCallMany || op.kind == OpKind::kCallAny) {
         if (op.mask > 0xff) {
           return absl::InvalidArgumentError("the byte format holds 8-bit masks, not " +

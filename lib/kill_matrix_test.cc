@@ -73,6 +73,22 @@ const std::vector<Kill>& Kills() {
       // flush.
       {"mutant-no-dying-flush", "cpus 2\ncpu 0: offline target=0\ncpu 1: call_single target=0 wait=0\n",
        Signature::kCallbackLost, 0, true},
+      // Scope F (the other entries of call_single_queue): irq_work and TTWU.
+      // Without data-race for irq_work: re-queueing a work while its flush
+      // runs races in every variant (README "The irq_work re-queue race").
+      // The plain claim is interrupted by the IPI that runs the work: its
+      // store sets PENDING again with nothing queued, and it returns false.
+      {"mutant-irq-work-claim-plain",
+       "cpus 2\ncpu 0: irq_work_queue_on target=1 work=0\ncpu 1: irq_work_queue_on target=0 work=0\n",
+       Signature::kCsdSpuriousBusy, 0, false},
+      // The second claim lands while the first run's func runs.
+      {"mutant-irq-work-pending-late",
+       "cpus 2\ncpu 1: irq_work_queue_on target=0 work=0\ncpu 1: irq_work_queue_on target=0 work=0\n",
+       Signature::kCsdSpuriousBusy, 2, false},
+      {"mutant-ttwu-as-async", "cpus 2\ncpu 1: ttwu_queue target=0\n", Signature::kCallbackCorrupted,
+       0, true},
+      {"mutant-ttwu-dropped", "cpus 2\ncpu 1: ttwu_queue target=0\n", Signature::kCallbackLost, 0,
+       true},
   };
   return kKills;
 }

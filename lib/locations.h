@@ -29,6 +29,8 @@ enum class Area : std::uint8_t {
   kAsyncCsd,         // the workload's csds for smp_call_function_single_async
   kWildCsd,          // what per_cpu_ptr() of an impossible CPU points at
   kStackCsd,         // an on-stack csd of smp_call_function_single(wait=1)
+  kIrqWork,          // the scenario's irq_works (csd-shaped, node first)
+  kWakee,            // the sleeping tasks of ttwu ops (wake_entry first)
   kUnknown,
 };
 

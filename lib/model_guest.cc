@@ -32,6 +32,10 @@ class ModelGuest final : public Guest {
     names->AddArray(Area::kAsyncCsd, workload_.async_csd().data(), sizeof(call_single_data_t),
                     workload_.async_csd().size());
     names->AddArray(Area::kWildCsd, &kernel_.wild_csd, sizeof(call_single_data_t), 1);
+    names->AddArray(Area::kIrqWork, workload_.irq_works().data(), sizeof(irq_work),
+                    workload_.irq_works().size());
+    names->AddArray(Area::kWakee, workload_.wakees().data(), sizeof(task_struct),
+                    workload_.wakees().size());
   }
 
   void BindCpu(Cpu& cpu) override { cpu.kernel = &kernel_; }
@@ -62,6 +66,7 @@ class ModelGuest final : public Guest {
   }
 
   bool IsWorkloadCsd(const void* p) const override { return workload_.AsyncCsdIndex(p) >= 0; }
+  bool IsIrqWork(const void* p) const override { return workload_.IrqWorkIndex(p) >= 0; }
   bool IsSharedWorkloadCsd(const void* p) const override {
     return workload_.InSharedAsyncCsd(p);
   }

@@ -8,7 +8,7 @@ namespace smpfuzz {
 Op RandomOp(std::mt19937_64& rng, int nr_cpus) {
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); };
   Op op;
-  switch (pick(11)) {
+  switch (pick(13)) {
     case 0:
     case 1:
     case 2:
@@ -42,7 +42,14 @@ Op RandomOp(std::mt19937_64& rng, int nr_cpus) {
     case 9:
       op.kind = OpKind::kFlush;
       break;
-    default:
+    case 11:
+      op.kind = OpKind::kIrqWorkQueueOn;
+      op.csd = pick(2);  // one of two works, shared by every op naming it
+      break;
+    case 12:
+      op.kind = OpKind::kTtwuQueue;
+      break;
+    case 10:
       op.kind = OpKind::kIrqsOff;
       op.ms = static_cast<std::uint32_t>(pick(3));
       break;

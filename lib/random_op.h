@@ -17,7 +17,8 @@ namespace smpfuzz {
 // one of two shared slots, call_many with a random non-empty mask of the
 // first nr_cpus CPUs, wait and local (and then sometimes a cond mask),
 // call_function wait 0/1, call_any with a random non-empty mask and wait,
-// flush, irqs_off of 0-2 ms. The target
+// flush, irqs_off of 0-2 ms, irq_work_queue_on of one of two works,
+// ttwu_queue. The target
 // is mostly CPU0 (the usual idle target); sometimes any CPU, the caller
 // itself included, or a CPU number past the last one.
 Op RandomOp(std::mt19937_64& rng, int nr_cpus);

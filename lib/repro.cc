@@ -509,6 +509,21 @@ class Parser {
       if (!allowed({"mask", "wait"})) return false;
       if (!mask("mask", true, &op.mask)) return false;
       if (!flag("wait", &op.wait)) return false;
+    } else if (name == "irq_work_queue_on") {
+      op.kind = OpKind::kIrqWorkQueueOn;
+      if (!allowed({"target", "work"})) return false;
+      const Token* t = required("target");
+      if (t == nullptr || !Int(line, *t, -1000000, 1000000, &v, "a target CPU")) return false;
+      op.target = static_cast<int>(v);
+      const Token* w = required("work");
+      if (w == nullptr || !Int(line, *w, 0, kMaxIrqWorks - 1, &v, "an irq_work number")) return false;
+      op.csd = static_cast<int>(v);
+    } else if (name == "ttwu_queue") {
+      op.kind = OpKind::kTtwuQueue;
+      if (!allowed({"target"})) return false;
+      const Token* t = required("target");
+      if (t == nullptr || !Int(line, *t, -1000000, 1000000, &v, "a target CPU")) return false;
+      op.target = static_cast<int>(v);
     } else if (name == "flush") {
       op.kind = OpKind::kFlush;
       if (!allowed({})) return false;
@@ -532,7 +547,8 @@ class Parser {
       return Fail(line, toks[2].col,
                   "unknown operation '" + std::string(name) +
                       "' (expected call_single, call_single_async, call_many, call_function, "
-                      "call_any, flush, irqs_off, offline or online)");
+                      "call_any, irq_work_queue_on, ttwu_queue, flush, irqs_off, offline or "
+                      "online)");
     }
     ops_.push_back({line, toks[1].col, static_cast<int>(cpu), op});
     return true;
@@ -758,6 +774,11 @@ std::string FormatOp(const Op& op) {
       return "offline target=" + std::to_string(op.target);
     case OpKind::kCpuOnline:
       return "online target=" + std::to_string(op.target);
+    case OpKind::kIrqWorkQueueOn:
+      return "irq_work_queue_on target=" + std::to_string(op.target) +
+             " work=" + std::to_string(op.csd);
+    case OpKind::kTtwuQueue:
+      return "ttwu_queue target=" + std::to_string(op.target);
   }
   return "?";
 }

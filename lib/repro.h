@@ -24,6 +24,9 @@
 //   cpu 1: call_many mask=0x5 wait=1 local=0
 //   cpu 0: flush
 //   cpu 0: irqs_off ms=6000
+//   cpu 1: irq_work_queue_on target=0 work=0   the scenario's irq_work 0 (shared
+//                                        by every op naming it) onto CPU 0
+//   cpu 2: ttwu_queue target=0           wake a sleeping task onto CPU 0's queue
 //   task 3 on 1: call_single target=0 wait=0   an extra task (numbered from `cpus` on)
 //                                        that starts on CPU 1: one more invoker
 //   schedule 1 2*11 1*10 0i              steps: CPU, CPU*count, `i` = deliver its IPI;

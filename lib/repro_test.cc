@@ -199,6 +199,37 @@ TEST(ReproText, HotplugOpsRoundTrip) {
             "h:5:22: expected a CPU to bring up between 0 and 63, got '-1'");
 }
 
+TEST(ReproText, IrqWorkAndTtwuOpsRoundTrip) {
+  absl::StatusOr<Repro> r = ParseRepro(
+      Head("cpu 1: irq_work_queue_on target=0 work=1\ncpu 2: irq_work_queue_on target=0 work=0\n"
+           "task 3 on 2: ttwu_queue target=1\n"),
+      "w");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->scenario.ops[1].size(), 1u);
+  EXPECT_EQ(r->scenario.ops[1][0].kind, OpKind::kIrqWorkQueueOn);
+  EXPECT_EQ(r->scenario.ops[1][0].csd, 1);
+  EXPECT_EQ(r->scenario.tasks[0].ops[0].kind, OpKind::kTtwuQueue);
+  const std::string text = FormatRepro(*r);
+  EXPECT_NE(text.find("cpu 1: irq_work_queue_on target=0 work=1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("task 3 on 2: ttwu_queue target=1\n"), std::string::npos) << text;
+  absl::StatusOr<Repro> again = ParseRepro(text, "g");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(*again == *r);
+  ExpectBytesRoundTrip(*r);
+  absl::StatusOr<Repro> no_work = ParseRepro(Head("cpu 0: irq_work_queue_on target=1\n"), "w");
+  ASSERT_FALSE(no_work.ok());
+  EXPECT_NE(std::string(no_work.status().message()).find("w:5:"), std::string::npos);
+  EXPECT_NE(std::string(no_work.status().message()).find("work"), std::string::npos);
+  absl::StatusOr<Repro> big = ParseRepro(Head("cpu 0: irq_work_queue_on target=1 work=16\n"), "w");
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(std::string(big.status().message()).find("an irq_work number"), std::string::npos)
+      << big.status().message();
+  // The byte format holds works 0 and 1 only.
+  absl::StatusOr<Repro> two = ParseRepro(Head("cpu 0: irq_work_queue_on target=1 work=2\n"), "w");
+  ASSERT_TRUE(two.ok());
+  EXPECT_FALSE(EncodeInputBytes(*two).ok());
+}
+
 TEST(ReproText, MalformedInputGivesFileLineColumnAndMessage) {
   const std::vector<Malformed> cases = {
       {"empty", "", "f:1:1: empty reproducer"},

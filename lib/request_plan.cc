@@ -19,6 +19,7 @@ RequestPlan PlanRequests(const Scenario& s) {
   RequestPlan plan;
   plan.ops.assign(s.nr_tasks(), {});
   plan.requests.Clear();
+  std::map<int, int> works;  // irq_work number -> index, over the whole scenario
   for (int cpu = 0; cpu < s.nr_tasks(); ++cpu) {  // the CPUs' tasks, then the extra ones
     std::map<int, std::pair<int, std::uint32_t>> slots;  // csd number -> (index, token)
     const std::vector<Op>& list = s.TaskOpList(cpu);
@@ -37,6 +38,18 @@ RequestPlan PlanRequests(const Scenario& s) {
         }
         p.csd_index = it->second.first;
         p.token = it->second.second;
+      } else if (op.kind == OpKind::kIrqWorkQueueOn) {
+        auto it = works.find(op.csd);
+        if (it == works.end()) {
+          it = works.emplace(op.csd, static_cast<int>(plan.irq_work_token.size())).first;
+          plan.irq_work_token.push_back(plan.requests.Add(cpu, i));
+        }
+        p.csd_index = it->second;
+        p.token = plan.irq_work_token[it->second];
+      } else if (op.kind == OpKind::kTtwuQueue) {
+        p.token = plan.requests.Add(cpu, i);
+        p.csd_index = static_cast<int>(plan.wakee_token.size());
+        plan.wakee_token.push_back(p.token);
       } else if (op.kind != OpKind::kFlush && op.kind != OpKind::kIrqsOff &&
                  !IsHotplugOp(op.kind)) {
         p.token = plan.requests.Add(cpu, i);
@@ -93,6 +106,11 @@ GhostEvent RequestIssuedGhost(const PlannedOp& p, int cpu, int nr_cpus,
       e.c = op.wait;
       break;
     }
+    case OpKind::kIrqWorkQueueOn:
+    case OpKind::kTtwuQueue:
+      // Queued only to an online CPU (the caller checks; else -ENXIO).
+      e.b = TargetMask(op.target, nr_cpus) & online_mask;
+      break;
     case OpKind::kFlush:
     case OpKind::kIrqsOff:
     case OpKind::kCpuOffline:
@@ -108,6 +126,7 @@ GhostEvent RequestReturnedGhost(const PlannedOp& p, const GhostEvent& issued, in
   e.b = static_cast<std::uint64_t>(static_cast<std::int64_t>(err));
   e.c = issued.b;
   e.d = p.op.kind == OpKind::kCallSingleAsync ? 0 : p.op.wait;
+  if (p.op.kind == OpKind::kIrqWorkQueueOn) e.d = kReturnedIrqWork;
   return e;
 }
 

@@ -27,7 +27,8 @@ namespace smpfuzz {
 struct PlannedOp {
   Op op;
   std::uint32_t token = 0;  // 0 for ops that make no request (flush, irqs_off, hotplug)
-  int csd_index = -1;       // async: which of the plan's csds
+  int csd_index = -1;       // async: which of the plan's csds; irq_work: which work;
+                            // ttwu: which sleeping task
 };
 
 struct RequestPlan {
@@ -40,6 +41,10 @@ struct RequestPlan {
   // By token (size requests.count() + 1): the csd a free=1 call's callback
   // kfree()s, or -1.
   std::vector<int> freed_csd;
+  // The scenario's irq_works by number (Op::csd) in order of first use, each
+  // with one token for all its queueings; and one sleeping task per ttwu op.
+  std::vector<std::uint32_t> irq_work_token;
+  std::vector<std::uint32_t> wakee_token;
 
   // Which of the plan's csds `p` points into, when the workload keeps them in
   // one array at `base`, `csd_size` bytes each; -1 when none. One unsigned

@@ -51,6 +51,10 @@ class RequestOrigins {
   std::vector<std::pair<int, int>> origin_ = {{-1, -1}};  // index: token
 };
 
+// A kRequestReturned ghost's d: 1 for a call that waited; this for an
+// irq_work_queue_on(), whose false return (-EBUSY) means "already pending".
+inline constexpr std::uint64_t kReturnedIrqWork = 2;
+
 }  // namespace smpfuzz
 
 #endif  // SMPFUZZ_LIB_REQUESTS_H_

@@ -14,6 +14,8 @@ const char* OpKindName(OpKind k) {
     case OpKind::kCallAny: return "call_any";
     case OpKind::kCpuOffline: return "offline";
     case OpKind::kCpuOnline: return "online";
+    case OpKind::kIrqWorkQueueOn: return "irq_work_queue_on";
+    case OpKind::kTtwuQueue: return "ttwu_queue";
   }
   return "?";
 }
@@ -54,6 +56,10 @@ absl::Status Scenario::Validate() const {
       if (op.kind == OpKind::kCallSingleAsync && (op.csd < -1 || op.csd >= kMaxAsyncCsdSlots)) {
         return absl::InvalidArgumentError("csd number must be 0.." +
                                           std::to_string(kMaxAsyncCsdSlots - 1));
+      }
+      if (op.kind == OpKind::kIrqWorkQueueOn && (op.csd < 0 || op.csd >= kMaxIrqWorks)) {
+        return absl::InvalidArgumentError("irq_work_queue_on needs a work number 0.." +
+                                          std::to_string(kMaxIrqWorks - 1));
       }
       if (op.handler_frees && !(op.kind == OpKind::kCallSingleAsync && op.csd < 0)) {
         return absl::InvalidArgumentError(

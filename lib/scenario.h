@@ -34,6 +34,18 @@ enum class OpKind : std::uint8_t {
   // callback smpcfd_dying_cpu(), or bring it back up.
   kCpuOffline,
   kCpuOnline,
+  // The two other kinds of entry on call_single_queue (smp_types.h):
+  // irq_work_queue_on(&work[csd], target), CSD_TYPE_IRQ_WORK, claimed as
+  // kernel/irq_work.c's irq_work_claim() does and run by irq_work_single()
+  // in the flush's second pass. Works are the scenario's (static irq_works:
+  // every task naming number `csd` queues the same one). The caller checks
+  // cpu_online(target) with preemption off first, as irq_work_queue_on()'s
+  // WARN asks its callers to keep the target online.
+  kIrqWorkQueueOn,
+  // A remote wakeup, ttwu_queue_wakelist(): a sleeping task's wake_entry
+  // (CSD_TYPE_TTWU) onto `target`'s queue, handed to sched_ttwu_pending()
+  // after the flush's passes. One sleeping task per op, woken once.
+  kTtwuQueue,
 };
 
 inline bool IsHotplugOp(OpKind k) { return k == OpKind::kCpuOffline || k == OpKind::kCpuOnline; }
@@ -54,6 +66,7 @@ struct Op {
   // (kNoCond: on_each_cpu_mask(), no cond_func).
   std::uint64_t cond = kNoCond;
   int csd = -1;            // async: the caller's csd number (shared by ops naming it); -1 = fresh
+                           // irq_work: the work's number (0..kMaxIrqWorks-1)
   // async with a fresh csd: the callback kfree()s the csd, as scftorture's
   // handler frees a request nobody waits for. The flush releases an ASYNC
   // csd before its callback for this: any access after the free is a
@@ -67,6 +80,7 @@ struct Op {
 inline constexpr int kMinCpus = 2;
 inline constexpr int kMaxScenarioCpus = 64;
 inline constexpr int kMaxAsyncCsdSlots = 16;
+inline constexpr int kMaxIrqWorks = 16;
 
 // The bits of CPUs 0..nr_cpus-1 (nr_cpus up to 64).
 constexpr std::uint64_t AllCpusMask(int nr_cpus) {

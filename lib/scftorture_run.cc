@@ -19,6 +19,8 @@ std::uint64_t ScfMaxSteps(const Scenario& s) {
       switch (op.kind) {
         case OpKind::kCallSingle:
         case OpKind::kCallSingleAsync:
+        case OpKind::kIrqWorkQueueOn:
+        case OpKind::kTtwuQueue:
           steps += 300;
           break;
         case OpKind::kCallMany:  // about 20 steps per target: sender, handler, waiter

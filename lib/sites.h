@@ -76,7 +76,25 @@ namespace smpfuzz {
   /* Appended: the digests of certificates hash site numbers. */                     \
   X(callback_kfree, "(workload)", "kfree(csd) in the callback (free=1)")           \
   X(cpu_down, "(hotplug)", "remove_cpu(cpu): stop_machine(), smpcfd_dying_cpu()")   \
-  X(cpu_up, "(hotplug)", "add_cpu(cpu)")
+  X(cpu_up, "(hotplug)", "add_cpu(cpu)")                                          \
+  X(irq_work_claim_read, "irq_work_claim",                                         \
+    "atomic_fetch_or(IRQ_WORK_CLAIMED | CSD_TYPE_IRQ_WORK, &work->node.a_flags) (read)") \
+  X(irq_work_claim_cmpxchg, "irq_work_claim",                                      \
+    "atomic_fetch_or(IRQ_WORK_CLAIMED | CSD_TYPE_IRQ_WORK, &work->node.a_flags) (try_cmpxchg)") \
+  X(irq_work_claim_store, "irq_work_claim", "work->node.a_flags |= IRQ_WORK_CLAIMED (store)") \
+  X(irq_work_single_read_flags, "irq_work_single", "flags = atomic_read(&work->node.a_flags)") \
+  X(irq_work_single_clear_pending, "irq_work_single",                              \
+    "atomic_set(&work->node.a_flags, flags & ~IRQ_WORK_PENDING)")                  \
+  X(irq_work_single_read_func, "irq_work_single", "work->func")                    \
+  X(irq_work_single_call, "irq_work_single", "work->func(work)")                   \
+  X(irq_work_single_clear_busy, "irq_work_single",                                 \
+    "atomic_cmpxchg(&work->node.a_flags, flags, flags & ~IRQ_WORK_BUSY)")          \
+  X(ttwu_pending_read_next, "sched_ttwu_pending",                                  \
+    "llist_for_each_entry_safe: t = p->wake_entry.llist.next")                     \
+  X(ttwu_activate, "sched_ttwu_pending", "ttwu_do_activate(rq, p, ..): the woken task runs") \
+  X(ttwu_local, "try_to_wake_up", "ttwu_queue(): the wakee's CPU is this one: ttwu_do_activate()") \
+  X(flush_ttwu, "__flush_smp_call_function_queue",                                 \
+    "csd_do_func(sched_ttwu_pending, entry, csd) (TTWU)")
 
 enum class Site : std::uint16_t {
 #define SMPFUZZ_SITE_ENUM(id, fn, expr) id,

@@ -4,6 +4,9 @@
 
 #include "lib/smp.h"
 
+#include "lib/irq_work.h"
+#include "lib/sched_ttwu.h"
+
 #include <bit>
 
 namespace smpfuzz {
@@ -12,12 +15,6 @@ namespace {
 constexpr std::uint64_t kNsPerMs = 1000 * 1000;
 
 std::uint64_t Bit(int cpu) { return std::uint64_t{1} << cpu; }
-
-// csd_do_func(): the callback runs here (tracepoints not modelled).
-Task<void> csd_do_func(Cpu& cur, smp_call_func_t func, void* info, Site site) {
-  co_await call_func(cur, func, ToBits(info), site);
-  if (cur.kernel->callback_body != nullptr) cur.kernel->callback_body->Ran(cur, func, info);
-}
 
 // csd_lock_wait_getcpu(): the destination recorded in the csd, -1 if the
 // type does not carry one.
@@ -100,6 +97,11 @@ Task<void> __csd_lock_wait(Cpu& cur, call_single_data_t* csd) {
 }
 
 }  // namespace
+
+Task<void> csd_do_func(Cpu& cur, smp_call_func_t func, void* info, Site site) {
+  co_await call_func(cur, func, ToBits(info), site);
+  if (cur.kernel->callback_body != nullptr) cur.kernel->callback_body->Ran(cur, func, info);
+}
 
 void Kernel::Reset(const Variant* v, bool debug, int nr_cpus, std::uint64_t online_mask,
                    std::uint64_t timeout_ms) {
@@ -245,7 +247,7 @@ Task<void> smpcfd_dying_cpu(Cpu& cur) {
   // IPIs queued by other CPUs may not have arrived (this CPU disabled
   // interrupts in stop_machine() before they were sent): flush explicitly so
   // that it does not go offline with work pending. irq_work_run() has
-  // nothing to run: the model has no irq_work.
+  // nothing to run: the model runs a CPU's own irq_work at once (lib/irq_work.h).
   if (cur.kernel->variant->dying_skips_flush) co_return;
   co_await __flush_smp_call_function_queue(cur, false);
 }
@@ -289,25 +291,30 @@ Task<void> __flush_smp_call_function_queue(Cpu& cur, bool warn_cpu_offline) {
     llist_node* next = co_await plain_load(cur, &pos->next, Site::flush_read_next);
     unsigned int type =
         (co_await plain_load(cur, &csd->node.u_flags, Site::flush_read_type)) & CSD_FLAG_TYPE_MASK;
-    if (type != CSD_TYPE_TTWU) {
+    if (type != CSD_TYPE_TTWU || k.variant->flush_runs_ttwu_as_async) {
       if (prev != nullptr) {
         co_await plain_store(cur, &prev->next, next, Site::flush_async_unlink);
       } else {
         entry = next;
       }
-      if (type == CSD_TYPE_ASYNC) {
+      if (type == CSD_TYPE_ASYNC || type == CSD_TYPE_TTWU) {
         smp_call_func_t func = co_await plain_load(cur, &csd->func, Site::flush_async_read_func);
         void* info = co_await plain_load(cur, &csd->info, Site::flush_async_read_info);
         co_await csd_call_and_unlock(cur, csd, func, info, Site::flush_async_call,
                                      /*unlock_first=*/!k.variant->async_unlock_after_call);
       }
-      // CSD_TYPE_IRQ_WORK: irq_work_single() is not modelled.
+      if (type == CSD_TYPE_IRQ_WORK) co_await irq_work_single(cur, csd);
     } else {
       prev = pos;
     }
     pos = next;
   }
-  // Third: CSD_TYPE_TTWU entries (sched_ttwu_pending) are not modelled.
+  // Third: only CSD_TYPE_TTWU is left, issue those.
+  if (entry != nullptr && !k.variant->flush_drops_ttwu) {
+    // csd_do_func(sched_ttwu_pending, entry, csd): the scheduler's hook, not
+    // a request's callback.
+    co_await sched_ttwu_pending(cur, entry);
+  }
 }
 
 Task<void> flush_smp_call_function_queue(Cpu& cur) {

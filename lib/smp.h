@@ -10,11 +10,10 @@
 // (what smp_processor_id() returns); everything per-CPU lives in Kernel.
 //
 // Modelled: CONFIG_CSD_LOCK_WAIT_DEBUG=y with csdlock_debug= chosen at boot,
-// CSD_TYPE_SYNC and CSD_TYPE_ASYNC entries; cpumask_of_node() of the one
-// node is every CPU (as in the kernel guest's shim). Not modelled (they do not take
-// part in the csd queueing this project fuzzes): IRQ_WORK and TTWU entries
-// (the type mask exists; such entries are skipped like the kernel skips them
-// in the passes that do not own them), TIF_POLLING idle wakeups (an IPI is
+// every entry type of call_single_queue (SYNC and ASYNC csds here, IRQ_WORK
+// entries of lib/irq_work.h, TTWU wake entries of lib/sched_ttwu.h);
+// cpumask_of_node() of the one node is every CPU (as in the kernel guest's
+// shim). Not modelled: TIF_POLLING idle wakeups (an IPI is
 // always sent), csd_lock_record()/cur_csd bookkeeping (so a timeout always
 // re-sends the IPI), tracepoints, and task migration after put_cpu().
 
@@ -116,6 +115,8 @@ struct Kernel {
 
 // ---- kernel/smp.c -------------------------------------------------------------
 
+// csd_do_func(): the callback runs here (tracepoints not modelled).
+Task<void> csd_do_func(Cpu& cur, smp_call_func_t func, void* info, Site site);
 Task<void> csd_lock_wait(Cpu& cur, call_single_data_t* csd);
 Task<void> csd_lock(Cpu& cur, call_single_data_t* csd);
 Task<void> csd_unlock(Cpu& cur, call_single_data_t* csd);

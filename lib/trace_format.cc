@@ -22,8 +22,13 @@ std::string Pad(std::string s, std::size_t width) {
 std::string FlagsName(std::uint64_t v) {
   std::string out = Hex(v);
   std::string names;
-  if (v & CSD_FLAG_LOCK) names = "LOCK";
   unsigned type = static_cast<unsigned>(v) & CSD_FLAG_TYPE_MASK;
+  if (type == CSD_TYPE_IRQ_WORK) {  // an irq_work's a_flags: the low bits are its own
+    if (v & IRQ_WORK_PENDING) names = "PENDING";
+    if (v & IRQ_WORK_BUSY) names += names.empty() ? "BUSY" : "|BUSY";
+  } else if (v & CSD_FLAG_LOCK) {
+    names = "LOCK";
+  }
   const char* t = type == CSD_TYPE_SYNC       ? "SYNC"
                   : type == CSD_TYPE_IRQ_WORK ? "IRQ_WORK"
                   : type == CSD_TYPE_TTWU     ? "TTWU"

@@ -36,7 +36,8 @@ bool Referenced(const Scenario& s, int cpu) {
   }
   for (int t = 0; t < s.nr_tasks(); ++t) {
     for (const Op& op : s.TaskOpList(t)) {
-      if ((op.kind == OpKind::kCallSingle || op.kind == OpKind::kCallSingleAsync) &&
+      if ((op.kind == OpKind::kCallSingle || op.kind == OpKind::kCallSingleAsync ||
+           op.kind == OpKind::kIrqWorkQueueOn || op.kind == OpKind::kTtwuQueue) &&
           op.target == cpu) {
         return true;
       }

@@ -80,6 +80,22 @@ const std::vector<Variant>& AllVariants() {
               .summary = "fixed, but smpcfd_dying_cpu() does not flush the dying CPU's queue "
                          "(before 8d056c48e486, 2014)",
               .dying_skips_flush = true}),
+      Mutant({.name = "mutant-irq-work-claim-plain",
+              .summary = "fixed, but irq_work_claim() is a plain read-modify-write instead of "
+                         "atomic_fetch_or()",
+              .irq_work_claim_plain = true}),
+      Mutant({.name = "mutant-irq-work-pending-late",
+              .summary = "fixed, but irq_work_single() clears IRQ_WORK_PENDING after the work's "
+                         "func instead of before it",
+              .irq_work_pending_cleared_late = true}),
+      Mutant({.name = "mutant-ttwu-as-async",
+              .summary = "fixed, but the flush's second pass runs CSD_TYPE_TTWU entries as "
+                         "ASYNC ones",
+              .flush_runs_ttwu_as_async = true}),
+      Mutant({.name = "mutant-ttwu-dropped",
+              .summary = "fixed, but the flush has no third pass: sched_ttwu_pending() never "
+                         "gets the woken tasks",
+              .flush_drops_ttwu = true}),
   };
   return kTable;
 }
@@ -120,6 +136,10 @@ std::string VariantFlags(const Variant& v) {
       {"put_cpu_before_csd_lock", v.put_cpu_before_csd_lock},
       {"any_skips_online_check", v.any_skips_online_check},
       {"dying_skips_flush", v.dying_skips_flush},
+      {"irq_work_claim_plain", v.irq_work_claim_plain},
+      {"irq_work_pending_cleared_late", v.irq_work_pending_cleared_late},
+      {"flush_runs_ttwu_as_async", v.flush_runs_ttwu_as_async},
+      {"flush_drops_ttwu", v.flush_drops_ttwu},
   };
   std::string out;
   for (const auto& [name, on] : flags) {

@@ -73,6 +73,21 @@ struct Variant {
   // (before "CPU hotplug, smp: flush any pending IPI callbacks before CPU
   // offline", 8d056c48e486, 2014; needs hotplug at run time, #18).
   bool dying_skips_flush;
+  // The other entries of call_single_queue (#18), each a one-line change:
+  //  - irq_work_claim() as a plain read-modify-write instead of
+  //    atomic_fetch_or(): two claimers both see the work free and queue its
+  //    node twice (what csd_lock() was before the 2026 fix, for irq_work);
+  //  - irq_work_single() clears IRQ_WORK_PENDING after work->func() instead
+  //    of before: a claim made while func runs sees it pending, queues
+  //    nothing, and no run starts after it (irq_work's promise since
+  //    "irq_work: Fix racy IRQ_WORK_BUSY flag setting", e0bbe2d8, 2012);
+  //  - the flush's second pass takes CSD_TYPE_TTWU entries for ASYNC ones
+  //    and calls what lies where a csd's func would be;
+  //  - the flush has no third pass: woken tasks are dropped.
+  bool irq_work_claim_plain;
+  bool irq_work_pending_cleared_late;
+  bool flush_runs_ttwu_as_async;
+  bool flush_drops_ttwu;
 };
 
 // The table. The first three rows are the design brief's variants.

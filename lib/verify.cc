@@ -29,7 +29,7 @@ constexpr std::pair<VerifyKind, const char*> kKindNames[] = {
     {kKindSingle, "single"}, {kKindAsync, "async"}, {kKindAsyncReused, "async_reused"},
     {kKindMany, "many"},     {kKindFlush, "flush"}, {kKindIrqsOff, "irqs_off"},
     {kKindFunction, "function"}, {kKindAny, "any"}, {kKindCond, "cond"},
-    {kKindHotplug, "hotplug"},
+    {kKindHotplug, "hotplug"}, {kKindIrqWork, "irq_work"}, {kKindTtwu, "ttwu"},
 };
 
 // More would take long to canonicalize and far longer to explore.
@@ -92,6 +92,16 @@ std::vector<Op> Alternatives(const VerifyScope& scope, int nr_cpus, int cpu) {
                            .local = true, .cond = cond});
         }
       }
+    }
+  }
+  if (scope.kinds & kKindIrqWork) {
+    for (int target = 0; target <= nr_cpus; ++target) {
+      out.push_back(Op{.kind = OpKind::kIrqWorkQueueOn, .target = target, .csd = 0});
+    }
+  }
+  if (scope.kinds & kKindTtwu) {
+    for (int target = 0; target <= nr_cpus; ++target) {
+      out.push_back(Op{.kind = OpKind::kTtwuQueue, .target = target});
     }
   }
   if (scope.kinds & kKindFlush) out.push_back(Op{.kind = OpKind::kFlush});

@@ -65,7 +65,9 @@ enum VerifyKind : std::uint32_t {
   kKindAny = 1 << 7,          // call_any every non-empty mask, wait=0/1
   kKindCond = 1 << 8,         // call_many local=1, every mask with self, cond its every proper subset
   kKindHotplug = 1 << 9,      // offline target=C and online target=C, every CPU C
-  kKindAll = (1 << 10) - 1,
+  kKindIrqWork = 1 << 10,     // irq_work_queue_on target=0..nr_cpus work=0 (one work for all)
+  kKindTtwu = 1 << 11,        // ttwu_queue target=0..nr_cpus
+  kKindAll = (1 << 12) - 1,
 };
 // The default: every kind but call_many and irqs_off. call_many brings 22
 // ops per CPU on 3 CPUs (46 on 4), and one call_many scenario can take

@@ -36,7 +36,30 @@ bool Workload::InSharedAsyncCsd(const void* p) const {
   return i >= 0 && plan_.csd_shared[i];
 }
 
-void Workload::ResetCsds() { async_csd_ = async_csd_initial_; }
+int Workload::IrqWorkIndex(const void* p) const {
+  // One unsigned comparison, as RequestPlan::CsdIndex.
+  const std::uintptr_t offset =
+      reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(irq_work_.data());
+  if (offset >= irq_work_.size() * sizeof(irq_work)) return -1;
+  return static_cast<int>(offset / sizeof(irq_work));
+}
+
+void Workload::ResetCsds() {
+  async_csd_ = async_csd_initial_;
+  // DEFINE_IRQ_WORK(work, func) at boot; each sleeping task's wake_entry got
+  // its type at fork.
+  irq_work_.assign(plan_.irq_work_token.size(), irq_work{});
+  for (std::size_t i = 0; i < irq_work_.size(); ++i) {
+    irq_work_[i].func = CallbackFunc(plan_.irq_work_token[i]);
+    irq_work_[i].info = CallbackInfo(plan_.irq_work_token[i]);
+  }
+  wakee_.assign(plan_.wakee_token.size(), task_struct{});
+  for (std::size_t i = 0; i < wakee_.size(); ++i) {
+    wakee_[i].wake_entry.u_flags = CSD_TYPE_TTWU;
+    wakee_[i].wakee = CallbackFunc(plan_.wakee_token[i]);
+    wakee_[i].wakee_info = CallbackInfo(plan_.wakee_token[i]);
+  }
+}
 
 Task<void> Workload::RunTask(Cpu& cur, int task) {
   for (const PlannedOp& p : plan_.ops[task]) {
@@ -104,6 +127,39 @@ Task<void> Workload::RunTask(Cpu& cur, int task) {
         }
         ghost(cur, RequestReturnedGhost(p, issued, err));
         preempt_enable(cur);
+        break;
+      }
+      case OpKind::kIrqWorkQueueOn: {
+        // A caller that keeps its target online: preemption off around the
+        // cpu_online() check and the queueing (no stop_machine() can run).
+        preempt_disable(cur);
+        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, cur.kernel->cpu_online_mask);
+        ghost(cur, issued);
+        int err = -ENXIO;
+        if (cur.kernel->cpu_online(op.target)) {
+          err = co_await irq_work_queue_on(cur, &irq_work_[p.csd_index], op.target) ? 0 : -EBUSY;
+        }
+        ghost(cur, RequestReturnedGhost(p, issued, err));
+        preempt_enable(cur);
+        break;
+      }
+      case OpKind::kTtwuQueue: {
+        // try_to_wake_up() holds p->pi_lock, interrupts off; the wakee's CPU
+        // is the op's (select_task_rq() is not modelled) when it is online.
+        bool flags = local_irq_save(cur);
+        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, cur.kernel->cpu_online_mask);
+        ghost(cur, issued);
+        task_struct* wakee = &wakee_[p.csd_index];
+        int err = 0;
+        if (op.target == cur.id) {
+          co_await ttwu_do_activate(cur, wakee, Site::ttwu_local);
+        } else if (cur.kernel->cpu_online(op.target)) {
+          co_await __ttwu_queue_wakelist(cur, wakee, op.target);
+        } else {
+          err = -ENXIO;
+        }
+        ghost(cur, RequestReturnedGhost(p, issued, err));
+        co_await local_irq_restore(cur, flags);
         break;
       }
       case OpKind::kFlush:

@@ -14,9 +14,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "lib/irq_work.h"
 #include "lib/request_plan.h"
 #include "lib/requests.h"
 #include "lib/scenario.h"
+#include "lib/sched_ttwu.h"
 #include "lib/smp.h"
 #include "lib/task.h"
 
@@ -35,7 +37,8 @@ class Workload final : public CallbackBody {
   // 1..requests().count(), numbered task by task, op by op; a shared async csd has
   // one token for all its calls.
   void Prepare(const Scenario& s);
-  // Restores every async csd to its initial state (between runs).
+  // Restores every async csd, irq_work and sleeping task to its initial
+  // state (between runs).
   void ResetCsds();
 
   // Task `task` (Scenario::nr_tasks), in context `cur`: runs its planned
@@ -48,16 +51,22 @@ class Workload final : public CallbackBody {
   const RequestOrigins& requests() const { return plan_.requests; }
   const std::vector<PlannedOp>& plan(int task) const { return plan_.ops[task]; }
   std::vector<call_single_data_t>& async_csd() { return async_csd_; }
+  std::vector<irq_work>& irq_works() { return irq_work_; }
+  std::vector<task_struct>& wakees() { return wakee_; }
   const std::vector<call_single_data_t>& async_csd() const { return async_csd_; }
   // Which async csd `p` points into, or -1; whether it is one that several
   // calls share (csd=K).
   int AsyncCsdIndex(const void* p) const;
   bool InSharedAsyncCsd(const void* p) const;
+  // Which irq_work `p` points into, or -1.
+  int IrqWorkIndex(const void* p) const;
 
  private:
   RequestPlan plan_;
   std::vector<call_single_data_t> async_csd_;
   std::vector<call_single_data_t> async_csd_initial_;
+  std::vector<irq_work> irq_work_;      // by PlannedOp::csd_index of an irq_work op
+  std::vector<task_struct> wakee_;      // by PlannedOp::csd_index of a ttwu op
   int nr_cpus_ = 0;
 };
 

@@ -88,6 +88,12 @@ constexpr SuiteScenario kSuite[] = {
     // it (migrated), then brought back up.
     {"hotplug", "cpus 3\ncpu 1: call_single target=2 wait=0\ncpu 0: offline target=2\n"
                 "cpu 0: online target=2\ntask 3 on 2: call_single target=1 wait=1\n"},
+    // The other entries of call_single_queue: one irq_work claimed by two
+    // CPUs for CPU 0 (the flush's second pass, irq_work_single()), and a
+    // remote wakeup behind a synchronous call (the third pass).
+    {"irq-work-and-ttwu", "cpus 3\ncpu 1: irq_work_queue_on target=0 work=0\n"
+                          "cpu 2: irq_work_queue_on target=0 work=0\n"
+                          "cpu 2: ttwu_queue target=0\ncpu 1: call_single target=0 wait=1\n"},
 };
 
 // What a build's search of one scenario saw.

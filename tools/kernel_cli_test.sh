@@ -79,6 +79,9 @@ has out 'cpu 1: call_single_async target=0 free=1'
 # hotplug scenario takes CPU 2 down with a callback queued to it, which stays there.
 run 1 check-patch "$patches/b0473dcd.patch" "$patches/fixed.patch" "$patches/mutant-no-dying-flush.patch" --kernel="$tree"
 has out 'hotplug/debug-on (3 CPUs): INTRODUCES .*offline-cpu-entry'
+# A patch that drops the flush's third pass: the suite's remote wakeup is never activated.
+run 1 check-patch "$patches/b0473dcd.patch" "$patches/fixed.patch" "$patches/mutant-ttwu-dropped.patch" --kernel="$tree"
+has out 'irq-work-and-ttwu/debug-on (3 CPUs): INTRODUCES .*callback-lost'
 # The same mutant as a variant of the kernel guest: explore finds the self-loop at one
 # preemption, by preempting one task of CPU 1 with the other, in the tree's own code.
 printf 'smpfuzz-repro 1\ncpus 2\nvariant mutant-put-cpu-early\ncsdlock_debug off\ncpu 1: call_single target=0 wait=0\ntask 2 on 1: call_single target=0 wait=0\n' >"$tmp/tasks.repro"
@@ -148,7 +151,7 @@ run 2 explore --cpus=3 --ops="$ops" --kernel=/nonexistent/tree
 has err '/nonexistent/tree: no such kernel tree'
 lines err 1
 run 2 explore --cpus=3 --ops="$ops" --guest=kernel --kernel="$tree" --variant=mutant-sync-unlock-first
-has err 'the kernel guest has baseline, b0473dcd, fixed, mutant-put-cpu-early, mutant-any-offline-cpu, mutant-async-unlock-after-call and mutant-no-dying-flush'
+has err 'the kernel guest has baseline, b0473dcd, fixed, mutant-put-cpu-early, mutant-any-offline-cpu, mutant-async-unlock-after-call, mutant-no-dying-flush and mutant-ttwu-dropped'
 run 2 explore --cpus=3 --ops="$ops" --guest=model --patch="$patches/b0473dcd.patch"
 has err 'kernel guest'
 run 2 check-patch --kernel="$tree"

@@ -39,6 +39,9 @@ void *smpfuzz_alloc_percpu(unsigned long size, unsigned long align);
 int smpfuzz_printk(const char *fmt, ...);
 void smpfuzz_warn(const char *file, int line, const char *func);
 void smpfuzz_bug(const char *file, int line);
+/* sched_ttwu_pending() (smp_glue.inc): the task whose wake_entry this is
+ * runs again, on this CPU. */
+void smpfuzz_ttwu_activate(void *wake_entry);
 
 #ifdef __cplusplus
 }

@@ -12,8 +12,11 @@
  *    that the guest's runtime (kernel/runtime/) makes a scheduling point;
  *  - barriers, interrupts, IPIs, the clock, per-CPU data and printk go to
  *    the runtime's C interface (kernel/runtime/kernel_api.h);
- *  - what smp.c only mentions (irq_work, TTWU, workqueues, hotplug, NMI
- *    backtraces, tracepoints) is stubbed.
+ *  - irq_work_single() and sched_ttwu_pending(), which smp.c's flush calls
+ *    for CSD_TYPE_IRQ_WORK and CSD_TYPE_TTWU entries, are smpfuzz's own,
+ *    after kernel/irq_work.c and kernel/sched/core.c (smp_glue.inc);
+ *  - what smp.c only mentions (workqueues, hotplug, NMI backtraces,
+ *    tracepoints) is stubbed.
  * CONFIG: SMP, 64BIT, CSD_LOCK_WAIT_DEBUG (csdlock_debug= decides at run
  * time), NR_CPUS=64, no PREEMPT_RT, no CPUMASK_OFFSTACK.
  *
@@ -298,10 +301,12 @@ static inline unsigned long long sched_clock(void) { return smpfuzz_sched_clock(
 static inline void free_percpu(void *p) { (void)p; }
 
 /* ---- what smp.c mentions but the guest does not run ------------------------------------ */
+/* The two other users of call_single_queue: declared here, defined (after the
+ * tree's smp.c, which calls them) in kernel/runtime/smp_glue.inc. */
 struct irq_work;
-static inline void irq_work_single(void *arg) { (void)arg; BUG(); }
+static void irq_work_single(void *arg);
 static inline void irq_work_run(void) {}
-static inline void sched_ttwu_pending(void *arg) { (void)arg; BUG(); }
+static void sched_ttwu_pending(void *arg);
 static inline void wake_up_if_idle(int cpu) { (void)cpu; }
 static inline void hypervisor_pin_vcpu(int cpu) { (void)cpu; }
 static inline void idle_threads_init(void) {}
