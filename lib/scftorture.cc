@@ -43,6 +43,8 @@ const char* ScfPrimParam(ScfPrim p) {
     case ScfPrim::kAny: return "weight_any";
     case ScfPrim::kCond: return "weight_cond";
     case ScfPrim::kIrqsOff: return "weight_irqs_off";
+    case ScfPrim::kIrqWork: return "weight_irq_work";
+    case ScfPrim::kTtwu: return "weight_ttwu";
     case ScfPrim::kCount: break;
   }
   return "?";
@@ -145,7 +147,7 @@ absl::StatusOr<ScfParams> ParseScfParams(const std::vector<std::string>& words) 
   bool any_positive = resched > 0 || single_rpc > 0;
   for (std::int64_t g : given) any_positive |= g > 0;
   const std::uint32_t n = static_cast<std::uint32_t>(p.nr_cpus);
-  const std::uint32_t defaults[kPrims] = {2 * n, 2 * n, 2, 2, 1, 1, 0, 0, 0, 0};
+  const std::uint32_t defaults[kPrims] = {2 * n, 2 * n, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0};
   for (int i = 0; i < kPrims; ++i) {
     p.weight[i] = any_positive ? static_cast<std::uint32_t>(std::max<std::int64_t>(0, given[i]))
                                : given[i] == 0 ? 0 : defaults[i];
@@ -222,6 +224,15 @@ Scenario ScfTortureScenario(const ScfParams& p, const Variant* variant, std::uin
       case ScfPrim::kIrqsOff:
         op.kind = OpKind::kIrqsOff;
         op.ms = static_cast<std::uint32_t>(1 + rng() % 3);
+        break;
+      case ScfPrim::kIrqWork:
+        op.kind = OpKind::kIrqWorkQueueOn;
+        op.target = cpu;
+        op.csd = static_cast<int>(rng() % 2);
+        break;
+      case ScfPrim::kTtwu:
+        op.kind = OpKind::kTtwuQueue;
+        op.target = cpu;
         break;
       case ScfPrim::kCount:
         break;

@@ -59,6 +59,8 @@ enum class ScfPrim : std::uint8_t {
   kAny,          // weight_any: smp_call_function_any(random non-empty mask), wait 0 or 1
   kCond,         // weight_cond: on_each_cpu_cond_mask(every CPU), a random condition, wait 0 or 1
   kIrqsOff,      // weight_irqs_off: local_irq_save(); mdelay(1..3 ms)
+  kIrqWork,      // weight_irq_work: irq_work_queue_on(one of two static works, random CPU)
+  kTtwu,         // weight_ttwu: a remote wakeup onto a random CPU (ttwu_queue)
   kCount,
 };
 const char* ScfPrimParam(ScfPrim p);  // "weight_single", ...

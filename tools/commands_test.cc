@@ -55,7 +55,7 @@ constexpr char kUsageBefore[] =
     "                     weight_single, weight_single_wait, weight_many, weight_many_wait, weight_all,\n"
     "                     weight_all_wait, onoff_interval (invoker ops per hotplug cycle); the boot parameters\n"
     "                     nr_cpus (default 4) and csdlock_debug (default 1); smpfuzz's ops_per_thread (4),\n"
-    "                     weight_async, weight_any, weight_cond, weight_irqs_off)\n"
+    "                     weight_async, weight_any, weight_cond, weight_irqs_off, weight_irq_work, weight_ttwu)\n"
     "\n"
     "Exit status: 0 no violation, 1 violation, 2 bad usage or input.";
 

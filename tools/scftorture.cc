@@ -129,7 +129,7 @@ const Command kScfTortureCommand = {
                  "weight_single, weight_single_wait, weight_many, weight_many_wait, weight_all,\n"
                  "weight_all_wait, onoff_interval (invoker ops per hotplug cycle); the boot parameters\n"
                  "nr_cpus (default 4) and csdlock_debug (default 1); smpfuzz's ops_per_thread (4),\n"
-                 "weight_async, weight_any, weight_cond, weight_irqs_off)"},
+                 "weight_async, weight_any, weight_cond, weight_irqs_off, weight_irq_work, weight_ttwu)"},
     .flags = {Takes(FLAGS_variant), Takes(FLAGS_runs), Takes(FLAGS_max_seconds), Takes(FLAGS_pct),
               Takes(FLAGS_seed), Takes(FLAGS_out), Takes(FLAGS_guest), Takes(FLAGS_kernel), Takes(FLAGS_patch)},
     .run = ScfTorture,
