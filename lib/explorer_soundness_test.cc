@@ -300,7 +300,10 @@ void ExpectAgreement(const std::vector<Reduction>& modes, const std::vector<Tall
     EXPECT_TRUE(t.disagreements.empty()) << t.disagreements.size() << " disagreement(s)";
     // The comparison must have had something to compare.
     EXPECT_LE(t.skipped * 20, t.compared) << "too many scenarios too big for the unreduced search";
-    EXPECT_GT(t.with_violation * 10, t.compared) << "too few scenarios with a violation";
+    // More than 1 in 20: the table's rows are diluted by mutants that need
+    // an op a random scenario draws rarely (the four irq_work/TTWU rows fire
+    // only on those ops: with them the hotplug campaign went from 13% to 8-10%).
+    EXPECT_GT(t.with_violation * 20, t.compared) << "too few scenarios with a violation";
     EXPECT_GT(t.counterexamples_checked, 0);
     // And the reduction must reduce.
     EXPECT_LT(t.reduced_executions, t.plain_executions);

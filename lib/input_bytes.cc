@@ -163,7 +163,7 @@ absl::StatusOr<std::string> EncodeInputBytes(const Repro& r) {
         arg = static_cast<std::uint8_t>(op.target);
       }
       if (op.kind == OpKind::kIrqWorkQueueOn || op.kind == OpKind::kTtwuQueue) {
-        if (op.kind == OpKind::kIrqWorkQueueOn && op.csd > 1) {
+        if (op.kind == OpKind::kIrqWorkQueueOn && (op.csd < 0 || op.csd > 1)) {
           return absl::InvalidArgumentError("the byte format holds irq_work numbers 0..1, not " +
                                             std::to_string(op.csd));
         }

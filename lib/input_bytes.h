@@ -11,7 +11,8 @@
 //                 [kind = (b & 7) % 7 (call_single, call_single_async, call_many,
 //                  flush, irqs_off, call_function, call_any), except that
 //                  (b & 0x77) == 0x77 is hotplug: offline, or online when bit 3
-//                  is set; bit 3 wait; bit 4
+//                  is set, 0x57 irq_work_queue_on of work 0, or 1 when bit 3 is
+//                  set, and 0x37 ttwu_queue; bit 3 wait; bit 4
 //                  local; bits 5-6 async: csd (0: a fresh csd, k: the caller's
 //                  csd k-1), call_many with local: cond (0: none; on_each_cpu_cond_mask
 //                  true on 1: even CPUs, 2: odd CPUs, 3: no CPU); bit 7: the op is
@@ -21,7 +22,7 @@
 //                 [argument: target = b % (nr_cpus + 2), where nr_cpus means -1
 //                  and nr_cpus + 1 means nr_cpus (impossible CPUs); call_many,
 //                  call_any: mask = b; irqs_off: ms = 50 * b; hotplug: the CPU
-//                  b % nr_cpus]
+//                  b % nr_cpus; irq_work_queue_on, ttwu_queue: target as above]
 //   the rest      one schedule step per byte: task (b & 0x7f) % nr_tasks (without
 //                 extra tasks: the CPU), bit 7 = IPI (extra task: migrate)
 //

@@ -162,6 +162,10 @@ absl::StatusOr<ScfParams> ParseScfParams(const std::vector<std::string>& words) 
   std::uint64_t total = 0;
   for (std::uint32_t w : p.weight) total += w;
   if (total == 0) return absl::InvalidArgumentError("scftorture: all zero weights makes no sense");
+  if (p.weight[static_cast<int>(ScfPrim::kIrqWork)] > 0) {
+    p.notes.push_back("weight_irq_work: data-race is not counted (re-queueing an irq_work races on its node in "
+                      "every kernel: README \"The irq_work re-queue race\")");
+  }
   return p;
 }
 

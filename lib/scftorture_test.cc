@@ -237,10 +237,12 @@ TEST(ScfTortureRun, FindsTheBugsItsMixReachesAndNothingOnFixed) {
       {"mutant-no-dying-flush", {"nr_cpus=3", "weight_single=1", "ops_per_thread=2", "onoff_interval=2"},
        Signature::kCount},
       // The other entries: remote wakeups that the flush drops, and an
-      // irq_work whose PENDING is cleared too late (mixed with wakeups: a mix
-      // of irq_works alone would also show the re-queue race of every
-      // variant, README "The irq_work re-queue race").
+      // irq_work whose PENDING is cleared too late (with irq_works the run
+      // leaves data-race out: the re-queue race of every variant, README
+      // "The irq_work re-queue race"; fixed stays clean below).
       {"mutant-ttwu-dropped", {"nr_cpus=3", "weight_ttwu=1", "ops_per_thread=2"}, Signature::kCallbackLost},
+      {"mutant-irq-work-pending-late", {"nr_cpus=2", "weight_irq_work=1", "ops_per_thread=3"},
+       Signature::kCsdSpuriousBusy},
   };
   for (const Case& c : cases) {
     const auto buggy = Torture(c, c.variant, 200);

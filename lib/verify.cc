@@ -493,7 +493,8 @@ absl::StatusOr<std::uint32_t> ParseKinds(std::string_view list) {
     if (!known) {
       return absl::InvalidArgumentError(absl::StrCat(
           "unknown kind '", absl::string_view(k.data(), k.size()),
-          "' (expected single, async, async_reused, many, flush, irqs_off or all)"));
+          "' (expected single, async, async_reused, many, cond, function, any, flush, irqs_off, "
+          "hotplug, irq_work, ttwu or all)"));
     }
   }
   return kinds;

@@ -74,8 +74,8 @@ enum VerifyKind : std::uint32_t {
 // minutes at bound 2 on its own; irqs_off only delays.
 inline constexpr std::uint32_t kDefaultKinds = kKindSingle | kKindAsync | kKindAsyncReused | kKindFlush;
 
-// "single,async,async_reused,many,flush,irqs_off,function,any,cond" (or
-// `all`) to bits; the
+// "single,async,async_reused,many,flush,irqs_off,function,any,cond,hotplug,
+// irq_work,ttwu" (or `all`) to bits; the
 // error names the unknown kind.
 absl::StatusOr<std::uint32_t> ParseKinds(std::string_view list);
 std::string KindNames(std::uint32_t kinds);

@@ -41,7 +41,7 @@ constexpr char kUsageBefore[] =
     "               [--guest=kernel] (the default tree's build, as kernel_smp_<variant>_fuzzer links it)\n"
     "               (ci/hunt.sh builds the targets and fills in the paths)\n"
     "  smpfuzz verify [--cpus=N|N-M] [--ops=K]\n"
-    "                 [--kinds=single,async,async_reused,many,cond,function,any,flush,irqs_off,hotplug]\n"
+    "                 [--kinds=single,async,async_reused,many,cond,function,any,flush,irqs_off,hotplug,irq_work,ttwu]\n"
     "                 [--csdlock_debug=on,off] [--offline=K] [--tasks=K] [--variant=V] [--preemptions=N|unbounded]\n"
     "                 [--signatures=S,..] [--max_steps=N] [--jobs=N] [--nosymmetry] [--out=PATH]\n"
     "                 [--certificate=FILE] [--guest=kernel [--kernel=TREE] [--patch=FILE]...]\n"

@@ -41,7 +41,8 @@ using OfflineCount = WholeNumber<0, 7>;
 
 ABSL_FLAG(std::string, kinds, "",
           "verify: operation kinds, comma-separated: single, async, async_reused, many, cond, "
-          "function, any, flush, irqs_off, hotplug, or all (default single,async,async_reused,flush)");
+          "function, any, flush, irqs_off, hotplug, irq_work, ttwu, or all (default "
+          "single,async,async_reused,flush)");
 ABSL_FLAG(smpfuzz::cli::OfflineCount, offline, smpfuzz::cli::OfflineCount("0"),
           "verify: also every offline set of up to this many CPUs");
 ABSL_FLAG(std::string, tasks, "",
@@ -259,7 +260,7 @@ const Command kVerifyCommand = {
     .synopsis =
         {
             "[--cpus=N|N-M] [--ops=K]\n"
-            "[--kinds=single,async,async_reused,many,cond,function,any,flush,irqs_off,hotplug]\n"
+            "[--kinds=single,async,async_reused,many,cond,function,any,flush,irqs_off,hotplug,irq_work,ttwu]\n"
             "[--csdlock_debug=on,off] [--offline=K] [--tasks=K] [--variant=V] [--preemptions=N|unbounded]\n"
             "[--signatures=S,..] [--max_steps=N] [--jobs=N] [--nosymmetry] [--out=PATH]\n"
             "[--certificate=FILE] [--guest=kernel [--kernel=TREE] [--patch=FILE]...]",

@@ -200,6 +200,19 @@ absl::Status ThreadPlatform::Load(const Scenario& s) {
   if (valid.ok() && !s.tasks.empty()) {
     valid = absl::InvalidArgumentError("the real-thread platform runs one task per CPU: no extra tasks");
   }
+  if (valid.ok()) {
+    for (int t = 0; t < s.nr_tasks() && valid.ok(); ++t) {
+      for (const Op& op : s.TaskOpList(t)) {
+        if (op.kind == OpKind::kIrqWorkQueueOn || op.kind == OpKind::kTtwuQueue) {
+          // Its node-owner table frees a node at csd_unlock(), which an
+          // irq_work or a wake entry never passes.
+          valid = absl::InvalidArgumentError(std::string("the real-thread platform runs csds only: no ") +
+                                             OpKindName(op.kind) + " operations");
+          break;
+        }
+      }
+    }
+  }
   if (valid.ok() && s.HasHotplug()) {
     valid = absl::InvalidArgumentError(
         "the real-thread platform has a fixed online set: no offline/online operations");

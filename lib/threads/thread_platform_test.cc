@@ -160,6 +160,19 @@ TEST(ThreadPlatformTest, BaselineApiStressKeepsEveryPromise) { RunApiStress("bas
 
 TEST(ThreadPlatformTest, FixedApiStressKeepsEveryPromise) { RunApiStress("fixed"); }
 
+// Its node-owner table knows csds only: irq_work and wakeup ops are refused
+// with a one-line error, not run into false aborts.
+TEST(ThreadPlatformTest, RefusesIrqWorkAndWakeupOps) {
+  for (OpKind kind : {OpKind::kIrqWorkQueueOn, OpKind::kTtwuQueue}) {
+    Scenario s = CanonicalScenario(FindVariant("fixed"));
+    s.ops[1].push_back(Op{.kind = kind, .target = 0, .csd = 0});
+    ThreadPlatform p(NewModelGuest());
+    const absl::Status st = p.Load(s);
+    EXPECT_FALSE(st.ok()) << OpKindName(kind);
+    EXPECT_NE(std::string(st.message()).find(OpKindName(kind)), std::string::npos) << st.message();
+  }
+}
+
 TEST(ThreadPlatformTest, CanonicalScenarioOnFixedRunsBothCallbacks) {
   ThreadPlatform p(NewModelGuest());
   ASSERT_TRUE(p.Load(CanonicalScenario(FindVariant("fixed"))).ok());
