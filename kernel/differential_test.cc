@@ -432,6 +432,7 @@ TEST(Differential, RandomScenariosAreValidAndCoverEveryOpKind) {
         if (op.kind == OpKind::kCallFunction || op.kind == OpKind::kCallAny) {
           k += op.wait ? " wait=1" : " wait=0";
         }
+        if (op.act != CallbackAct::kNone) kinds.insert(std::string("act=") + CallbackActName(op.act));
         kinds.insert(k);
       }
     }
@@ -441,7 +442,8 @@ TEST(Differential, RandomScenariosAreValidAndCoverEveryOpKind) {
                         "call_single_async slot", "call_many wait=0", "call_many wait=1",
                         "call_many local=0", "call_many local=1", "call_many cond",
                         "call_function wait=0", "call_function wait=1", "call_any wait=0",
-                        "call_any wait=1", "flush", "irqs_off"}) {
+                        "call_any wait=1", "flush", "irqs_off", "act=delay", "act=rearm",
+                        "act=nest"}) {
     EXPECT_EQ(kinds.count(k), 1u) << "no random scenario has " << k;
   }
 }

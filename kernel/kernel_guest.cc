@@ -39,6 +39,11 @@ constexpr std::size_t kMaxTokens = 512;
 // own: one guest runs at a time).
 unsigned char* const* g_freed_csd = nullptr;
 std::size_t g_csd_size = 0;
+// The running guest's acts (Reset points these at its own): by token,
+// whether the callback acts, and what runs it.
+const CallbackAct* g_acts = nullptr;
+void (*g_act)(void* guest, std::uint32_t token) = nullptr;
+void* g_act_guest = nullptr;
 
 void RunCallback(std::uint32_t token, void* info) {
   Access a;
@@ -47,6 +52,7 @@ void RunCallback(std::uint32_t token, void* info) {
   a.value = CallbackFuncBits(token);
   a.expected = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(info));
   kernel_rt::Yield(a);
+  if (g_acts != nullptr && g_acts[token] != CallbackAct::kNone) g_act(g_act_guest, token);
   if (g_freed_csd != nullptr && g_freed_csd[token] != nullptr) {
     GhostEvent freed{GhostKind::kObjectFreed, Site::callback_kfree, g_freed_csd[token]};
     freed.a = g_csd_size;
@@ -73,11 +79,10 @@ struct EntryTable {
   std::size_t size = 0;
   std::size_t count = 0;
   const std::uint32_t* tokens = nullptr;
-  // The token of the entry `p` points at (0 if none): one unsigned comparison.
+  // The token of the entry `p` points at (0 if none).
   std::uint32_t TokenOf(const void* p) const {
-    const std::uintptr_t off =
-        reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(base);
-    return size == 0 || off >= count * size ? 0 : tokens[off / size];
+    const int i = ArrayIndex(base, size, count, p);
+    return i < 0 ? 0 : tokens[i];
   }
 };
 EntryTable g_irq_works;
@@ -149,8 +154,25 @@ class KernelGuest final : public Guest {
     // The workload's csds, laid out as the tree's call_single_data_t; a
     // shared one is INIT_CSD'd with its token at boot.
     async_initial_.assign(plan_.csd_shared.size() * layout_.size, 0);
-    works_.assign((plan_.irq_work_token.size() * layout_.size + 7) / 8, 0);
-    wakees_.assign(plan_.wakee_token.size() * kWakeeSize / 8, 0);
+    // DEFINE_IRQ_WORK at boot; each sleeping task's wake_entry typed at fork.
+    // An irq_work is a csd's node and a func: one csd's size each.
+    if (k_.irq_work_func_offset() + sizeof(void*) > layout_.size) {
+      std::fprintf(stderr, "kernel guest: irq_work's func at %lu does not fit a csd of %zu bytes\n",
+                   static_cast<unsigned long>(k_.irq_work_func_offset()), layout_.size);
+      std::abort();
+    }
+    works_initial_.assign((plan_.irq_work_token.size() * layout_.size + 7) / 8, 0);
+    unsigned char* works = reinterpret_cast<unsigned char*>(works_initial_.data());
+    for (std::size_t i = 0; i < plan_.irq_work_token.size(); ++i) {
+      void (*func)(void*) = &IrqWorkFunc;
+      std::memcpy(works + i * layout_.size + k_.irq_work_func_offset(), &func, sizeof(func));
+    }
+    wakees_initial_.assign(plan_.wakee_token.size() * kWakeeSize / 8, 0);
+    unsigned char* wakees = reinterpret_cast<unsigned char*>(wakees_initial_.data());
+    for (std::size_t i = 0; i < plan_.wakee_token.size(); ++i) {
+      const unsigned int ttwu = CSD_TYPE_TTWU;
+      std::memcpy(wakees + i * kWakeeSize + layout_.flags, &ttwu, sizeof(ttwu));
+    }
     for (std::size_t i = 0; i < plan_.csd_shared.size(); ++i) {
       if (plan_.csd_shared[i]) InitCsd(async_initial_.data() + i * layout_.size, plan_.csd_token[i]);
     }
@@ -180,6 +202,9 @@ class KernelGuest final : public Guest {
     g_cond_cpus = cond_cpus_.data();
     g_freed_csd = freed_csd_.data();
     g_csd_size = layout_.size;
+    g_acts = plan_.act.data();
+    g_act = &ActOf;
+    g_act_guest = this;
     // The boot is a function of the scenario (Load calls Setup, which
     // forgets the last one): run it once per Load and put its result back
     // on later runs.
@@ -194,19 +219,10 @@ class KernelGuest final : public Guest {
     if (!async_initial_.empty()) {
       std::memcpy(AsyncBase(), async_initial_.data(), async_initial_.size());
     }
-    // DEFINE_IRQ_WORK at boot; each sleeping task's wake_entry typed at fork.
-    std::fill(works_.begin(), works_.end(), 0);
+    works_ = works_initial_;
+    wakees_ = wakees_initial_;
     unsigned char* works = reinterpret_cast<unsigned char*>(works_.data());
-    for (std::size_t i = 0; i < plan_.irq_work_token.size(); ++i) {
-      void (*func)(void*) = &IrqWorkFunc;
-      std::memcpy(works + i * layout_.size + k_.irq_work_func_offset(), &func, sizeof(func));
-    }
-    std::fill(wakees_.begin(), wakees_.end(), 0);
     unsigned char* wakees = reinterpret_cast<unsigned char*>(wakees_.data());
-    for (std::size_t i = 0; i < plan_.wakee_token.size(); ++i) {
-      const unsigned int ttwu = CSD_TYPE_TTWU;
-      std::memcpy(wakees + i * kWakeeSize + layout_.flags, &ttwu, sizeof(ttwu));
-    }
     g_irq_works = {works, layout_.size, plan_.irq_work_token.size(), plan_.irq_work_token.data()};
     g_wakees = {wakees, kWakeeSize, plan_.wakee_token.size(), plan_.wakee_token.data()};
     kernel_rt::WatchCsds(names, layout_);
@@ -266,9 +282,7 @@ class KernelGuest final : public Guest {
   }
   std::string CodePlace(std::uint64_t pc) const override { return GuestCodePlace(pc); }
   bool IsIrqWork(const void* p) const override {
-    const std::uintptr_t off = reinterpret_cast<std::uintptr_t>(p) -
-                               reinterpret_cast<std::uintptr_t>(works_.data());
-    return off < plan_.irq_work_token.size() * layout_.size;
+    return ArrayIndex(works_.data(), layout_.size, plan_.irq_work_token.size(), p) >= 0;
   }
   bool IsSharedWorkloadCsd(const void* p) const override {
     const int i = AsyncCsdIndex(p);
@@ -314,6 +328,51 @@ class KernelGuest final : public Guest {
     return async_ptr_;
   }
 
+  // smp_call_function_single_async() of a fresh csd, INIT_CSD'd with p's
+  // token here, or of one already set up.
+  void CallAsync(const PlannedOp& p, bool fresh) {
+    Cpu& cur = *kernel_rt::CurrentCpu();
+    unsigned char* csd = AsyncBase() + p.csd_index * layout_.size;
+    if (fresh) {
+      GhostEvent born{GhostKind::kObjectBorn, Site::kernel_guest, csd};
+      born.a = layout_.size;
+      ghost(cur, born);
+      InitCsd(csd, p.token);
+    }
+    const GhostEvent issued =
+        RequestIssuedGhost(p, cur.id, scenario_.nr_cpus, smpfuzz_cpu_online_mask.bits[0]);
+    ghost(cur, issued);
+    int err = k_.smp_call_function_single_async(p.op.target, csd);
+    ghost(cur, RequestReturnedGhost(p, issued, err));
+  }
+
+  // What an act= callback does after its call, as the model's workload:
+  // udelay()'s cpu_relax() steps, or the async call it makes.
+  static void ActOf(void* guest, std::uint32_t t) { static_cast<KernelGuest*>(guest)->Act(t); }
+  void Act(std::uint32_t t) {
+    if (plan_.act[t] == CallbackAct::kDelay) {
+      for (int i = 0; i < plan_.act_arg[t]; ++i) {
+        Access a;
+        a.kind = AccessKind::kDelay;
+        a.site = Site::callback_udelay;
+        a.deadline = 0;
+        kernel_rt::Yield(a);
+      }
+      return;
+    }
+    const PlannedOp& call = plan_.acts[plan_.act_call[t]];
+    if (plan_.act[t] == CallbackAct::kRearm) {
+      // The csd is the callback's own again: it points it at its second
+      // request and queues it once more.
+      unsigned char* csd = AsyncBase() + call.csd_index * layout_.size;
+      smp_call_func_t f = Func(call.token);
+      void* info = Info(call.token);
+      std::memcpy(csd + layout_.func, &f, sizeof(f));
+      std::memcpy(csd + layout_.info, &info, sizeof(info));
+    }
+    CallAsync(call, plan_.act[t] == CallbackAct::kNest);
+  }
+
   void RunOps(int task) {
     Cpu& cur = *kernel_rt::CurrentCpu();
     const int n = scenario_.nr_cpus;
@@ -327,20 +386,9 @@ class KernelGuest final : public Guest {
           ghost(cur, RequestReturnedGhost(p, issued, err));
           break;
         }
-        case OpKind::kCallSingleAsync: {
-          unsigned char* csd = AsyncBase() + p.csd_index * layout_.size;
-          if (op.csd < 0) {
-            GhostEvent born{GhostKind::kObjectBorn, Site::kernel_guest, csd};
-            born.a = layout_.size;
-            ghost(cur, born);
-            InitCsd(csd, p.token);
-          }
-          const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, smpfuzz_cpu_online_mask.bits[0]);
-          ghost(cur, issued);
-          int err = k_.smp_call_function_single_async(op.target, csd);
-          ghost(cur, RequestReturnedGhost(p, issued, err));
+        case OpKind::kCallSingleAsync:
+          CallAsync(p, op.csd < 0);
           break;
-        }
         case OpKind::kCallMany: {
           // Preemption off around the whole call, as in the model's workload
           // (the tree's functions nest their own), so the CPUs it expects
@@ -438,9 +486,11 @@ class KernelGuest final : public Guest {
   std::vector<unsigned char*> freed_csd_;  // by token: the csd its callback frees, or null
   std::vector<unsigned char> async_initial_;
   // The scenario's irq_works (a csd's size each) and sleeping tasks
-  // (kWakeeSize each), in words for their alignment.
+  // (kWakeeSize each), in words for their alignment, and both as at boot.
   std::vector<std::uint64_t> works_;
   std::vector<std::uint64_t> wakees_;
+  std::vector<std::uint64_t> works_initial_;
+  std::vector<std::uint64_t> wakees_initial_;
   std::vector<unsigned char> async_;
   unsigned char* async_ptr_ = nullptr;
   std::vector<Entry> entries_;

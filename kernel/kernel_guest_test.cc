@@ -17,6 +17,7 @@
 #include "lib/checkers.h"
 #include "lib/explorer.h"
 #include "lib/locations.h"
+#include "lib/model_guest.h"
 #include "lib/primitives.h"
 #include "lib/report.h"
 #include "lib/requests.h"
@@ -232,6 +233,77 @@ TEST(KernelGuest, ExplorerAtOnePreemption) {
       EXPECT_GT(r.stats.executions, 10u);
     }
   }
+}
+
+// The callbacks' calls of a run, in trace order: the model's are the same.
+std::vector<std::pair<int, std::uint64_t>> Calls(const RunResult& r) { return r.Calls(); }
+
+// Callbacks that act (act=), on the tree's own code: a delay, a re-armed
+// csd, a call from the callback's interrupt to a waiting CPU, to the target
+// itself and to an offline CPU. Each fair run is clean and runs the same
+// callbacks on the same CPUs in the same order as the model's, and the
+// delay's steps are there.
+TEST(KernelGuest, CallbacksThatActRunAsInTheModel) {
+  auto acting = [](OpKind kind, int target, bool wait, CallbackAct act, int arg) {
+    Op op;
+    op.kind = kind;
+    op.target = target;
+    op.wait = wait;
+    op.act = act;
+    op.act_arg = arg;
+    return op;
+  };
+  const std::vector<Op> ops = {
+      acting(OpKind::kCallSingle, 0, true, CallbackAct::kDelay, 3),
+      acting(OpKind::kCallSingleAsync, 0, false, CallbackAct::kRearm, 0),
+      acting(OpKind::kCallSingle, 0, true, CallbackAct::kNest, 1),
+      acting(OpKind::kCallSingleAsync, 0, false, CallbackAct::kNest, 0),
+      acting(OpKind::kCallSingle, 0, false, CallbackAct::kNest, 2),
+  };
+  for (const Op& op : ops) {
+    Scenario s;
+    s.nr_cpus = 3;
+    s.variant = FindVariant(kVariant);
+    s.offline_mask = 1u << 2;
+    s.ops = {{}, {op}, {}};
+    Simulator kernel(NewKernelGuest()), model(NewModelGuest());
+    const RunResult& k = kernel.Run(s, {});
+    const RunResult& m = model.Run(s, {});
+    const std::string what = std::string(CallbackActName(op.act)) + " " + OpKindName(op.kind);
+    EXPECT_TRUE(k.clean()) << what << ": " << Describe(k);
+    EXPECT_TRUE(k.quiescent) << what;
+    EXPECT_EQ(Calls(k), Calls(m)) << what;
+    // One callback, and a second one from a rearm or a nest to an online CPU.
+    const bool second = op.act == CallbackAct::kRearm || (op.act == CallbackAct::kNest && op.act_arg != 2);
+    EXPECT_EQ(Calls(k).size(), second ? 2u : 1u) << what;
+    int delays = 0;
+    for (const TraceEntry& e : k.trace) delays += e.site == Site::callback_udelay;
+    EXPECT_EQ(delays, op.act == CallbackAct::kDelay ? 3 : 0) << what;
+  }
+}
+
+// Two CPUs claim one irq_work for CPU 0: irq_work_claim()'s fetch-or writes
+// IRQ_WORK_PENDING (a csd's CSD_FLAG_LOCK bit) again on a pending work, which
+// is a claim that fails, not a second owner of a lock: no csd-double-lock in
+// any interleaving up to one preemption (the lock shadow watches csds only).
+TEST(KernelGuest, TwoClaimsOfOneIrqWorkAreNoDoubleLock) {
+  Scenario s;
+  s.nr_cpus = 3;
+  s.variant = FindVariant(kVariant);
+  Op claim;
+  claim.kind = OpKind::kIrqWorkQueueOn;
+  claim.target = 0;
+  claim.csd = 0;
+  s.ops = {{}, {claim}, {claim}};
+  ExploreOptions o;
+  o.max_preemptions = 1;
+  o.stop_at_first = false;
+  o.iterative = false;
+  o.guest = [] { return NewKernelGuest(); };
+  const ExploreResult r = Explore(s, o);
+  EXPECT_TRUE(r.complete);
+  EXPECT_GT(r.stats.executions, 10u);
+  EXPECT_EQ(r.min_preemptions[static_cast<int>(Signature::kCsdDoubleLock)], ExploreResult::kNever);
 }
 
 // remove_cpu() of the caller's own CPU returns on the CPU the caller was

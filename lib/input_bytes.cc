@@ -15,6 +15,16 @@ std::uint64_t CondOfBits(int bits) {
   return kConds[bits & 3];
 }
 
+// A target byte's CPU: 0..n-1, n for -1 (none), n+1 for n (impossible).
+int TargetOfCode(int code, int n) {
+  return code == n ? -1 : code == n + 1 ? n : code;
+}
+// The other way; -1 when the byte format holds no such target.
+int CodeOfTarget(int target, int n) {
+  if (target < -1 || target > n) return -1;
+  return target == -1 ? n : target == n ? n + 1 : target;
+}
+
 }  // namespace
 
 Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant* variant) {
@@ -38,18 +48,38 @@ Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant
     // Kinds 0-6 as OpKind, 7 as call_single again, except that kind 7 with
     // bits 4-6 all set is hotplug, its wait bit saying online (rare: one op
     // in 64, and the kinds' old odds stay); bits 4-6 = 101 is
-    // irq_work_queue_on (the wait bit: work 0 or 1), 011 ttwu_queue.
+    // irq_work_queue_on (the wait bit: work 0 or 1), 011 ttwu_queue; and
+    // callbacks that act: 001 call_single act=delay, 010 call_single_async
+    // act=rearm, 100 call_single_async act=nest (the wait bit: free=1), 110
+    // call_single act=nest. The delay's steps and the nested call's target
+    // are the target byte's quotient (its remainder is the target).
+    const int codes = s.nr_cpus + 2;
+    const int quotient = arg / codes;
     switch (kb & 0x77) {
       case 0x77: op.kind = ((kb >> 3) & 1) ? OpKind::kCpuOnline : OpKind::kCpuOffline; break;
       case 0x57: op.kind = OpKind::kIrqWorkQueueOn; break;
       case 0x37: op.kind = OpKind::kTtwuQueue; break;
+      case 0x17:
+        op.kind = OpKind::kCallSingle;
+        op.act = CallbackAct::kDelay;
+        op.act_arg = 1 + quotient % kMaxActDelay;
+        break;
+      case 0x27:
+        op.kind = OpKind::kCallSingleAsync;
+        op.act = CallbackAct::kRearm;
+        break;
+      case 0x47:
+      case 0x67:
+        op.kind = (kb & 0x20) ? OpKind::kCallSingle : OpKind::kCallSingleAsync;
+        op.act = CallbackAct::kNest;
+        op.act_arg = TargetOfCode(quotient % codes, s.nr_cpus);
+        break;
       default: op.kind = static_cast<OpKind>((kb & 7) % 7); break;
     }
+    const bool acts = op.act != CallbackAct::kNone;
     op.wait = (kb >> 3) & 1;
     op.local = (kb >> 4) & 1;
-    int target = arg % (s.nr_cpus + 2);
-    if (target == s.nr_cpus) target = -1;
-    if (target == s.nr_cpus + 1) target = s.nr_cpus;
+    const int target = TargetOfCode(arg % codes, s.nr_cpus);
     switch (op.kind) {
       case OpKind::kCallSingle:
         op.target = target;
@@ -58,8 +88,9 @@ Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant
       case OpKind::kCallSingleAsync:
         op.target = target;
         op.wait = op.local = false;
-        op.csd = ((kb >> 5) & 3) - 1;
-        op.handler_frees = op.csd < 0 && ((kb >> 3) & 1);  // the wait bit: async has no wait
+        op.csd = acts ? -1 : ((kb >> 5) & 3) - 1;
+        // The wait bit: async has no wait; a rearm's csd is never freed.
+        op.handler_frees = op.csd < 0 && op.act != CallbackAct::kRearm && ((kb >> 3) & 1);
         break;
       case OpKind::kCallMany:
         op.mask = arg;
@@ -171,12 +202,46 @@ absl::StatusOr<std::string> EncodeInputBytes(const Repro& r) {
       }
       if (op.kind == OpKind::kCallSingle || op.kind == OpKind::kCallSingleAsync ||
           op.kind == OpKind::kIrqWorkQueueOn || op.kind == OpKind::kTtwuQueue) {
-        if (op.target < -1 || op.target > n) {
+        const int code = CodeOfTarget(op.target, n);
+        if (code < 0) {
           return absl::InvalidArgumentError("the byte format holds targets -1.." +
                                             std::to_string(n) + ", not " +
                                             std::to_string(op.target));
         }
-        arg = static_cast<std::uint8_t>(op.target == -1 ? n : op.target == n ? n + 1 : op.target);
+        arg = static_cast<std::uint8_t>(code);
+      }
+      if (op.act != CallbackAct::kNone) {
+        const bool single = op.kind == OpKind::kCallSingle;
+        int quotient = 0;
+        switch (op.act) {
+          case CallbackAct::kDelay:
+            if (!single) {
+              return absl::InvalidArgumentError(
+                  "the byte format holds act=delay on call_single only");
+            }
+            kb = 0x17;
+            quotient = op.act_arg - 1;
+            break;
+          case CallbackAct::kRearm:
+            kb = 0x27;
+            break;
+          case CallbackAct::kNest:
+            if (!single && op.csd >= 0) {
+              return absl::InvalidArgumentError(
+                  "the byte format holds act=nest on call_single_async with a fresh csd only");
+            }
+            quotient = CodeOfTarget(op.act_arg, n);
+            if (quotient < 0) {
+              return absl::InvalidArgumentError("the byte format holds nested targets -1.." +
+                                                std::to_string(n) + ", not " +
+                                                std::to_string(op.act_arg));
+            }
+            kb = single ? 0x67 : 0x47;
+            break;
+          case CallbackAct::kNone:
+            break;
+        }
+        arg = static_cast<std::uint8_t>(arg + (n + 2) * quotient);
       }
       if (op.kind != OpKind::kCallSingleAsync && !IsHotplugOp(op.kind) &&
           op.kind != OpKind::kIrqWorkQueueOn && op.kind != OpKind::kTtwuQueue) {
@@ -200,7 +265,9 @@ absl::StatusOr<std::string> EncodeInputBytes(const Repro& r) {
         }
         kb |= static_cast<std::uint8_t>(bits << 5);
       }
-      if (op.kind == OpKind::kCallSingleAsync) {
+      if (op.kind == OpKind::kCallSingleAsync && op.act != CallbackAct::kNone) {
+        kb |= op.handler_frees ? 8 : 0;
+      } else if (op.kind == OpKind::kCallSingleAsync) {
         if (op.csd > 2) {
           return absl::InvalidArgumentError("the byte format holds csd numbers 0..2, not " +
                                             std::to_string(op.csd));

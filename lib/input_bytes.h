@@ -12,7 +12,10 @@
 //                  flush, irqs_off, call_function, call_any), except that
 //                  (b & 0x77) == 0x77 is hotplug: offline, or online when bit 3
 //                  is set, 0x57 irq_work_queue_on of work 0, or 1 when bit 3 is
-//                  set, and 0x37 ttwu_queue; bit 3 wait; bit 4
+//                  set, 0x37 ttwu_queue, and callbacks that act (Op::act):
+//                  0x17 call_single act=delay, 0x27 call_single_async
+//                  act=rearm, 0x47 call_single_async act=nest (bit 3: free=1),
+//                  0x67 call_single act=nest; bit 3 wait; bit 4
 //                  local; bits 5-6 async: csd (0: a fresh csd, k: the caller's
 //                  csd k-1), call_many with local: cond (0: none; on_each_cpu_cond_mask
 //                  true on 1: even CPUs, 2: odd CPUs, 3: no CPU); bit 7: the op is
@@ -22,7 +25,9 @@
 //                 [argument: target = b % (nr_cpus + 2), where nr_cpus means -1
 //                  and nr_cpus + 1 means nr_cpus (impossible CPUs); call_many,
 //                  call_any: mask = b; irqs_off: ms = 50 * b; hotplug: the CPU
-//                  b % nr_cpus; irq_work_queue_on, ttwu_queue: target as above]
+//                  b % nr_cpus; irq_work_queue_on, ttwu_queue: target as above;
+//                  an act's delay 1 + q % 8 or nested target q % (nr_cpus + 2)
+//                  mapped as the target, q = b / (nr_cpus + 2)]
 //   the rest      one schedule step per byte: task (b & 0x7f) % nr_tasks (without
 //                 extra tasks: the CPU), bit 7 = IPI (extra task: migrate)
 //

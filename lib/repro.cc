@@ -466,16 +466,50 @@ class Parser {
       return true;
     };
     std::int64_t v;
+    // act=delay:K, act=rearm, act=nest:T: what the callback does.
+    auto act = [&]() {
+      auto it = args.find("act");
+      if (it == args.end()) return true;
+      const std::string_view text = it->second.text;
+      const std::size_t colon = text.find(':');
+      const std::string_view what = text.substr(0, colon);
+      const bool has_arg = colon != std::string_view::npos;
+      Token arg = it->second;
+      if (has_arg) {
+        arg.text = text.substr(colon + 1);
+        arg.col += static_cast<int>(colon + 1);
+      }
+      if (what == "delay" && has_arg) {
+        if (!Int(line, arg, 1, kMaxActDelay, &v, "a delay in steps")) return false;
+        op.act = CallbackAct::kDelay;
+        op.act_arg = static_cast<int>(v);
+      } else if (what == "nest" && has_arg) {
+        if (!Int(line, arg, -1000000, 1000000, &v, "a nested call's target CPU")) return false;
+        op.act = CallbackAct::kNest;
+        op.act_arg = static_cast<int>(v);
+      } else if (what == "rearm" && !has_arg) {
+        op.act = CallbackAct::kRearm;
+      } else {
+        return Fail(line, it->second.col,
+                    "act= takes delay:STEPS, rearm or nest:CPU, got '" + std::string(text) + "'");
+      }
+      return true;
+    };
     if (name == "call_single") {
       op.kind = OpKind::kCallSingle;
-      if (!allowed({"target", "wait"})) return false;
+      if (!allowed({"target", "wait", "act"})) return false;
       const Token* t = required("target");
       if (t == nullptr || !Int(line, *t, -1000000, 1000000, &v, "a target CPU")) return false;
       op.target = static_cast<int>(v);
       if (!flag("wait", &op.wait)) return false;
+      if (!act()) return false;
+      if (op.act == CallbackAct::kRearm) {
+        return Fail(line, args.find("act")->second.col,
+                    "act=rearm queues the callback's own async csd: call_single has none");
+      }
     } else if (name == "call_single_async") {
       op.kind = OpKind::kCallSingleAsync;
-      if (!allowed({"target", "csd", "free"})) return false;
+      if (!allowed({"target", "csd", "free", "act"})) return false;
       const Token* t = required("target");
       if (t == nullptr || !Int(line, *t, -1000000, 1000000, &v, "a target CPU")) return false;
       op.target = static_cast<int>(v);
@@ -489,6 +523,12 @@ class Parser {
         return Fail(line, args.find("free")->second.col,
                     "free=1 needs a fresh csd: csd " + std::to_string(op.csd) +
                         " is shared by its calls and outlives them");
+      }
+      if (!act()) return false;
+      if (op.act == CallbackAct::kRearm && (op.csd >= 0 || op.handler_frees)) {
+        return Fail(line, args.find("act")->second.col,
+                    "act=rearm needs a fresh csd that the callback does not free (no csd=, "
+                    "free=0)");
       }
     } else if (name == "call_many") {
       op.kind = OpKind::kCallMany;
@@ -750,14 +790,27 @@ class Parser {
   bool step_seen_[kMaxScenarioCpus] = {};
 };
 
+// " act=..." or nothing.
+std::string FormatAct(const Op& op) {
+  switch (op.act) {
+    case CallbackAct::kNone: return "";
+    case CallbackAct::kRearm: return " act=rearm";
+    case CallbackAct::kDelay:
+    case CallbackAct::kNest:
+      return std::string(" act=") + CallbackActName(op.act) + ":" + std::to_string(op.act_arg);
+  }
+  return "";
+}
+
 std::string FormatOp(const Op& op) {
   switch (op.kind) {
     case OpKind::kCallSingle:
-      return "call_single target=" + std::to_string(op.target) + " wait=" + (op.wait ? "1" : "0");
+      return "call_single target=" + std::to_string(op.target) + " wait=" + (op.wait ? "1" : "0") +
+             FormatAct(op);
     case OpKind::kCallSingleAsync:
       return "call_single_async target=" + std::to_string(op.target) +
              (op.csd >= 0 ? " csd=" + std::to_string(op.csd) : "") +
-             (op.handler_frees ? " free=1" : "");
+             (op.handler_frees ? " free=1" : "") + FormatAct(op);
     case OpKind::kCallMany:
       return "call_many mask=" + Hex(op.mask) + " wait=" + (op.wait ? "1" : "0") +
              " local=" + (op.local ? "1" : "0") +

@@ -230,6 +230,61 @@ TEST(ReproText, IrqWorkAndTtwuOpsRoundTrip) {
   EXPECT_FALSE(EncodeInputBytes(*two).ok());
 }
 
+// act=: callbacks that delay, re-arm their csd or call another CPU, in the
+// text and the byte format; what cannot act is an error at its value.
+TEST(ReproText, CallbacksThatActRoundTrip) {
+  absl::StatusOr<Repro> r = ParseRepro(
+      Head("cpu 1: call_single target=0 wait=1 act=delay:3\n"
+           "cpu 1: call_single_async target=0 act=rearm\n"
+           "cpu 2: call_single_async target=0 free=1 act=nest:1\n"
+           "cpu 2: call_single target=3 wait=0 act=nest:-1\n"),
+      "a");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const Op& delay = r->scenario.ops[1][0];
+  EXPECT_EQ(delay.act, CallbackAct::kDelay);
+  EXPECT_EQ(delay.act_arg, 3);
+  EXPECT_EQ(r->scenario.ops[1][1].act, CallbackAct::kRearm);
+  EXPECT_EQ(r->scenario.ops[2][0].act, CallbackAct::kNest);
+  EXPECT_EQ(r->scenario.ops[2][0].act_arg, 1);
+  EXPECT_EQ(r->scenario.ops[2][1].act_arg, -1);
+  const std::string text = FormatRepro(*r);
+  EXPECT_NE(text.find("cpu 1: call_single target=0 wait=1 act=delay:3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("cpu 1: call_single_async target=0 act=rearm\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("cpu 2: call_single_async target=0 free=1 act=nest:1\n"), std::string::npos)
+      << text;
+  absl::StatusOr<Repro> again = ParseRepro(text, "g");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(*again == *r);
+  ExpectBytesRoundTrip(*r);
+  const std::vector<Malformed> bad = {
+      {"delay 0", Head("cpu 1: call_single target=0 act=delay:0\n"), "a:5:39: expected a delay in steps"},
+      {"delay 9", Head("cpu 1: call_single target=0 act=delay:9\n"), "a:5:39: expected a delay in steps"},
+      {"no steps", Head("cpu 1: call_single target=0 act=delay\n"),
+       "a:5:33: act= takes delay:STEPS, rearm or nest:CPU, got 'delay'"},
+      {"unknown act", Head("cpu 1: call_single target=0 act=sleep:1\n"), "a:5:33: act= takes"},
+      {"rearm on call_single", Head("cpu 1: call_single target=0 act=rearm\n"),
+       "a:5:33: act=rearm queues the callback's own async csd: call_single has none"},
+      {"rearm on a shared csd", Head("cpu 1: call_single_async target=0 csd=0 act=rearm\n"),
+       "a:5:45: act=rearm needs a fresh csd"},
+      {"rearm freed", Head("cpu 1: call_single_async target=0 free=1 act=rearm\n"),
+       "a:5:46: act=rearm needs a fresh csd"},
+      {"act on call_many", Head("cpu 1: call_many mask=0x1 act=rearm\n"),
+       "a:5:27: 'call_many' takes no 'act'"},
+  };
+  for (const Malformed& c : bad) {
+    absl::StatusOr<Repro> parsed = ParseRepro(c.text, "a");
+    ASSERT_FALSE(parsed.ok()) << c.what;
+    const std::string error(parsed.status().message());
+    EXPECT_EQ(error.substr(0, c.error.size()), c.error) << c.what << ": got " << error;
+  }
+  // The byte format holds a delay on call_single only.
+  absl::StatusOr<Repro> async_delay =
+      ParseRepro(Head("cpu 1: call_single_async target=0 act=delay:2\n"), "a");
+  ASSERT_TRUE(async_delay.ok()) << async_delay.status().message();
+  EXPECT_EQ(EncodeInputBytes(*async_delay).status().message(),
+            "the byte format holds act=delay on call_single only");
+}
+
 TEST(ReproText, MalformedInputGivesFileLineColumnAndMessage) {
   const std::vector<Malformed> cases = {
       {"empty", "", "f:1:1: empty reproducer"},

@@ -62,10 +62,39 @@ RequestPlan PlanRequests(const Scenario& s) {
       plan.ops[cpu].push_back(p);
     }
   }
-  plan.freed_csd.assign(plan.requests.count() + 1, -1);
+  // The calls callbacks make (tokens after every op's).
+  for (int task = 0; task < s.nr_tasks(); ++task) {
+    for (int i = 0; i < static_cast<int>(plan.ops[task].size()); ++i) {
+      const PlannedOp& parent = plan.ops[task][i];
+      if (parent.op.act != CallbackAct::kRearm && parent.op.act != CallbackAct::kNest) continue;
+      PlannedOp c;
+      c.op.kind = OpKind::kCallSingleAsync;
+      c.token = plan.requests.Add(task, i);
+      if (parent.op.act == CallbackAct::kRearm) {
+        c.op.target = parent.op.target;
+        c.csd_index = parent.csd_index;
+      } else {
+        c.op.target = parent.op.act_arg;
+        c.csd_index = static_cast<int>(plan.csd_shared.size());
+        plan.csd_shared.push_back(false);
+        plan.csd_token.push_back(0);
+      }
+      plan.acts.push_back(c);
+    }
+  }
+  const std::size_t tokens = plan.requests.count() + 1;
+  plan.freed_csd.assign(tokens, -1);
+  plan.act_call.assign(tokens, -1);
+  plan.act.assign(tokens, CallbackAct::kNone);
+  plan.act_arg.assign(tokens, 0);
+  int next_act = 0;
   for (const std::vector<PlannedOp>& ops : plan.ops) {
     for (const PlannedOp& p : ops) {
       if (p.op.handler_frees) plan.freed_csd[p.token] = p.csd_index;
+      if (p.op.act == CallbackAct::kNone) continue;
+      plan.act[p.token] = p.op.act;
+      plan.act_arg[p.token] = p.op.act_arg;
+      if (p.op.act != CallbackAct::kDelay) plan.act_call[p.token] = next_act++;
     }
   }
   return plan;

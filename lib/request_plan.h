@@ -24,6 +24,18 @@
 
 namespace smpfuzz {
 
+// Which of `count` objects of `size` bytes from `base` `p` points into; -1
+// when none. One unsigned comparison: its outcome says whether p is in the
+// array, never whether p lies below or above it (which depends on the heap's
+// layout and would make a fuzzer's coverage of the caller vary between
+// identical runs).
+inline int ArrayIndex(const void* base, std::size_t size, std::size_t count, const void* p) {
+  const std::uintptr_t offset =
+      reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(base);
+  if (size == 0 || offset >= count * size) return -1;
+  return static_cast<int>(offset / size);
+}
+
 struct PlannedOp {
   Op op;
   std::uint32_t token = 0;  // 0 for ops that make no request (flush, irqs_off, hotplug)
@@ -45,17 +57,20 @@ struct RequestPlan {
   // with one token for all its queueings; and one sleeping task per ttwu op.
   std::vector<std::uint32_t> irq_work_token;
   std::vector<std::uint32_t> wakee_token;
+  // By token (size requests.count() + 1): the call an act=rearm or act=nest
+  // callback makes, an index into `acts`, or -1. Each is an async call with
+  // a token of its own, planned like the task's ops (a rearm's csd is its
+  // parent's; a nest's is a fresh one of the plan's csds), that acts no more.
+  std::vector<int> act_call;
+  std::vector<PlannedOp> acts;
+  // By token: what its callback does (Op::act, Op::act_arg).
+  std::vector<CallbackAct> act;
+  std::vector<int> act_arg;
 
   // Which of the plan's csds `p` points into, when the workload keeps them in
-  // one array at `base`, `csd_size` bytes each; -1 when none. One unsigned
-  // comparison: its outcome says whether p is in the array, never whether p
-  // lies below or above it (which depends on the heap's layout and would make
-  // a fuzzer's coverage of the caller vary between identical runs).
+  // one array at `base`, `csd_size` bytes each; -1 when none.
   int CsdIndex(const void* base, std::size_t csd_size, const void* p) const {
-    const std::uintptr_t offset =
-        reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(base);
-    if (offset >= csd_shared.size() * csd_size) return -1;
-    return static_cast<int>(offset / csd_size);
+    return ArrayIndex(base, csd_size, csd_shared.size(), p);
   }
 };
 

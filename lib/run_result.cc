@@ -14,4 +14,12 @@ const Report* RunResult::Primary() const {
   return best;
 }
 
+std::vector<std::pair<int, std::uint64_t>> RunResult::Calls() const {
+  std::vector<std::pair<int, std::uint64_t>> calls;
+  for (const TraceEntry& e : trace) {
+    if (e.event == TraceEvent::kAccess && e.kind == AccessKind::kCall) calls.push_back({e.cpu, e.written});
+  }
+  return calls;
+}
+
 }  // namespace smpfuzz

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "lib/primitives.h"
@@ -77,6 +78,10 @@ struct RunResult {
   bool clean() const { return fired == 0; }
   // The most severe report, or nullptr when clean.
   const Report* Primary() const;
+  // The callbacks the run called (csd_do_func(), AccessKind::kCall), in
+  // trace order: each one's CPU and func (a workload's names it by token,
+  // lib/requests.h). Needs the trace.
+  std::vector<std::pair<int, std::uint64_t>> Calls() const;
 };
 
 }  // namespace smpfuzz

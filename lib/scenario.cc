@@ -20,6 +20,16 @@ const char* OpKindName(OpKind k) {
   return "?";
 }
 
+const char* CallbackActName(CallbackAct a) {
+  switch (a) {
+    case CallbackAct::kNone: return "none";
+    case CallbackAct::kDelay: return "delay";
+    case CallbackAct::kRearm: return "rearm";
+    case CallbackAct::kNest: return "nest";
+  }
+  return "?";
+}
+
 absl::Status Scenario::Validate() const {
   if (nr_cpus < kMinCpus || nr_cpus > kMaxScenarioCpus) {
     return absl::InvalidArgumentError("cpus must be between " + std::to_string(kMinCpus) +
@@ -65,6 +75,28 @@ absl::Status Scenario::Validate() const {
         return absl::InvalidArgumentError(
             "free=1 is for call_single_async with a fresh csd (no csd=): a shared csd outlives "
             "its calls");
+      }
+      if (op.act != CallbackAct::kNone && op.kind != OpKind::kCallSingle &&
+          op.kind != OpKind::kCallSingleAsync) {
+        return absl::InvalidArgumentError(
+            "act= is for call_single and call_single_async, not " +
+            std::string(OpKindName(op.kind)));
+      }
+      if (op.act == CallbackAct::kDelay && (op.act_arg < 1 || op.act_arg > kMaxActDelay)) {
+        return absl::InvalidArgumentError("act=delay takes 1.." + std::to_string(kMaxActDelay) +
+                                          " steps, not " + std::to_string(op.act_arg));
+      }
+      if (op.act == CallbackAct::kRearm &&
+          !(op.kind == OpKind::kCallSingleAsync && op.csd < 0 && !op.handler_frees)) {
+        return absl::InvalidArgumentError(
+            "act=rearm is for call_single_async with a fresh csd and free=0: the callback "
+            "queues that csd again");
+      }
+      if (op.act == CallbackAct::kNest && (op.act_arg < -1000000 || op.act_arg > 1000000)) {
+        return absl::InvalidArgumentError("act=nest target out of range");
+      }
+      if (op.act == CallbackAct::kNone && op.act_arg != 0) {
+        return absl::InvalidArgumentError("act_arg without act");
       }
       if (op.cond != kNoCond && !(op.kind == OpKind::kCallMany && op.local)) {
         return absl::InvalidArgumentError(

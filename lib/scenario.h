@@ -52,6 +52,23 @@ inline bool IsHotplugOp(OpKind k) { return k == OpKind::kCpuOffline || k == OpKi
 
 const char* OpKindName(OpKind k);  // "call_single", "call_single_async", ...
 
+// What a callback does besides running (scftorture's handlers delay and
+// free their requests; a callback may also queue its own async csd again,
+// which the flush's release-before-call exists for, or call another CPU from
+// its IRQ). The calls an act makes are requests of their own: they do not
+// act again.
+enum class CallbackAct : std::uint8_t {
+  kNone,
+  kDelay,  // udelay(): act_arg steps of cpu_relax() (1..kMaxActDelay), interrupts off
+  kRearm,  // smp_call_function_single_async(same target, its own csd) once more
+  kNest,   // smp_call_function_single_async(act_arg, a fresh csd) from the callback
+};
+
+inline constexpr int kMaxActDelay = 8;
+
+// "delay", "rearm", "nest" ("none" for kNone).
+const char* CallbackActName(CallbackAct a);
+
 // Op::cond of a call without cond_func.
 inline constexpr std::uint64_t kNoCond = ~std::uint64_t{0};
 
@@ -72,6 +89,10 @@ struct Op {
   // csd before its callback for this: any access after the free is a
   // use-after-free.
   bool handler_frees = false;
+  // call_single, call_single_async: what the callback does (act=); act_arg
+  // is the delay's steps or the nested call's target (any CPU number).
+  CallbackAct act = CallbackAct::kNone;
+  int act_arg = 0;
   std::uint32_t ms = 0;    // irqs_off: how long, in milliseconds of virtual time
 
   bool operator==(const Op&) const = default;

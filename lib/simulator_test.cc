@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "lib/explorer.h"
 #include "lib/model_guest.h"
+#include "lib/requests.h"
 #include "lib/smp.h"
 
 namespace smpfuzz {
@@ -339,6 +340,108 @@ TEST(Model, ACallbackFreesItsCsdOnlyOnceTheKernelIsDoneWithIt) {
   EXPECT_FALSE(in_place.found) << SignatureName(in_place.signature);
 }
 
+// ---- callbacks that act (act=) ---------------------------------------------------
+
+Op Acting(Op op, CallbackAct act, int arg = 0) {
+  op.act = act;
+  op.act_arg = arg;
+  return op;
+}
+
+// The callbacks' calls, in trace order: (CPU, token).
+std::vector<std::pair<int, std::uint32_t>> Calls(const RunResult& r) {
+  std::vector<std::pair<int, std::uint32_t>> calls;
+  for (auto [cpu, func] : r.Calls()) calls.push_back({cpu, TokenOfFunc(func)});
+  return calls;
+}
+
+ExploreResult ExploreUpTo2(const char* variant, std::vector<std::vector<Op>> ops,
+                           std::uint64_t offline = 0) {
+  Scenario s = Make(variant, true, std::move(ops));
+  s.offline_mask = offline;
+  ExploreOptions o;
+  o.max_preemptions = 2;
+  return Explore(s, o);
+}
+
+// act=rearm: the callback queues its own fresh csd once more, which the
+// flush allows by releasing an ASYNC csd before its callback (8053871d0f7f).
+// Clean in every interleaving up to two preemptions on the real variants,
+// with a second caller on the same target; the mutant that releases after
+// the callback makes the re-arm get -EBUSY although every call on the csd
+// is done (csd-spurious-busy), at no preemption.
+TEST(Model, ACallbackQueuesItsOwnAsyncCsdAgain) {
+  const Op rearm = Acting(Async(0), CallbackAct::kRearm);
+  Simulator sim(NewModelGuest());
+  const RunResult& r = sim.Run(Make("fixed", true, {{}, {rearm}, {}}), {});
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  EXPECT_TRUE(r.quiescent);
+  // Token 1 is the op's, token 2 the re-armed request's: both on CPU0.
+  EXPECT_EQ(Calls(r), (std::vector<std::pair<int, std::uint32_t>>{{0, 1}, {0, 2}}));
+  for (const char* v : {"baseline", "b0473dcd", "fixed"}) {
+    const ExploreResult e = ExploreUpTo2(v, {{}, {rearm}, {Async(0)}});
+    EXPECT_FALSE(e.found) << v << ": " << SignatureName(e.signature);
+    EXPECT_TRUE(e.complete) << v;
+  }
+  const ExploreResult mutant = ExploreUpTo2("mutant-async-unlock-after-call", {{}, {rearm}, {}});
+  ASSERT_TRUE(mutant.found);
+  EXPECT_EQ(mutant.signature, Signature::kCsdSpuriousBusy);
+  EXPECT_EQ(mutant.bound, 0);
+}
+
+// act=nest:T: the callback calls CPU T with a fresh csd from its interrupt:
+// to another CPU (which takes it while it waits for its own call), to
+// itself (run in place), to an offline CPU (-ENXIO, no callback).
+TEST(Model, ACallbackCallsAnotherCpuFromItsInterrupt) {
+  using Calls_ = std::vector<std::pair<int, std::uint32_t>>;
+  Simulator sim(NewModelGuest());
+  Scenario back = Make("fixed", true, {{}, {Acting(Single(0, true), CallbackAct::kNest, 1)}, {}});
+  const RunResult& r = sim.Run(back, {});
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  EXPECT_EQ(Calls(r), (Calls_{{0, 1}, {1, 2}}));
+  const RunResult& self =
+      sim.Run(Make("fixed", true, {{}, {Acting(Async(0), CallbackAct::kNest, 0)}, {}}), {});
+  EXPECT_TRUE(self.clean()) << Describe(self);
+  EXPECT_EQ(Calls(self), (Calls_{{0, 1}, {0, 2}}));
+  Scenario off = Make("fixed", true, {{}, {Acting(Single(0, false), CallbackAct::kNest, 2)}, {}});
+  off.offline_mask = 1u << 2;
+  const RunResult& enxio = sim.Run(off, {});
+  EXPECT_TRUE(enxio.clean()) << Describe(enxio);
+  EXPECT_EQ(Calls(enxio), (Calls_{{0, 1}}));
+  for (const char* v : {"baseline", "b0473dcd", "fixed"}) {
+    const ExploreResult e = ExploreUpTo2(
+        v, {{}, {Acting(Single(0, true), CallbackAct::kNest, 2)}, {Async(1)}});
+    EXPECT_FALSE(e.found) << v << ": " << SignatureName(e.signature);
+    EXPECT_TRUE(e.complete) << v;
+  }
+}
+
+// act=delay:K: K cpu_relax() steps on the target, after the callback's call
+// and before its SYNC csd is released, while the caller spins in
+// csd_lock_wait().
+TEST(Model, ADelayingCallbackSpinsItsStepsBeforeTheCsdIsReleased) {
+  Simulator sim(NewModelGuest());
+  const RunResult& r =
+      sim.Run(Make("fixed", true, {{}, {Acting(Single(0, true), CallbackAct::kDelay, 3)}}), {});
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  int delays = 0;
+  bool called = false, released = false;
+  for (const TraceEntry& e : r.trace) {
+    if (e.event != TraceEvent::kAccess) continue;
+    if (e.kind == AccessKind::kCall) called = true;
+    if (e.site == Site::callback_udelay) {
+      ++delays;
+      EXPECT_EQ(e.cpu, 0);
+      EXPECT_TRUE(e.in_irq);
+      EXPECT_TRUE(called);
+      EXPECT_FALSE(released);
+    }
+    if (called && e.kind == AccessKind::kStoreRelease && e.cpu == 0) released = true;
+  }
+  EXPECT_EQ(delays, 3);
+  EXPECT_TRUE(released);
+}
+
 // CPU hotplug at run time. stop_machine() waits for every CPU to be
 // preemptible: CPU1's interrupts-off section ends before CPU2 goes down.
 TEST(Model, TakingACpuDownWaitsForEveryCpuToBeStoppable) {
@@ -513,9 +616,7 @@ TEST(Model, ManyWithWaitRunsSyncPassAndWaitsForEveryTarget) {
 // The CPUs on which a callback ran (the model's csd_do_func()).
 std::uint64_t CallbackCpus(const RunResult& r) {
   std::uint64_t cpus = 0;
-  for (const TraceEntry& e : r.trace) {
-    if (e.event == TraceEvent::kAccess && e.kind == AccessKind::kCall) cpus |= std::uint64_t{1} << e.cpu;
-  }
+  for (auto [cpu, func] : r.Calls()) cpus |= std::uint64_t{1} << cpu;
   return cpus;
 }
 

@@ -94,7 +94,8 @@ namespace smpfuzz {
   X(ttwu_activate, "sched_ttwu_pending", "ttwu_do_activate(rq, p, ..): the woken task runs") \
   X(ttwu_local, "try_to_wake_up", "ttwu_queue(): the wakee's CPU is this one: ttwu_do_activate()") \
   X(flush_ttwu, "__flush_smp_call_function_queue",                                 \
-    "csd_do_func(sched_ttwu_pending, entry, csd) (TTWU)")
+    "csd_do_func(sched_ttwu_pending, entry, csd) (TTWU)")                          \
+  X(callback_udelay, "(workload)", "udelay() in the callback (act=delay): cpu_relax()")
 
 enum class Site : std::uint16_t {
 #define SMPFUZZ_SITE_ENUM(id, fn, expr) id,

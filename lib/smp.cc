@@ -100,7 +100,10 @@ Task<void> __csd_lock_wait(Cpu& cur, call_single_data_t* csd) {
 
 Task<void> csd_do_func(Cpu& cur, smp_call_func_t func, void* info, Site site) {
   co_await call_func(cur, func, ToBits(info), site);
-  if (cur.kernel->callback_body != nullptr) cur.kernel->callback_body->Ran(cur, func, info);
+  CallbackBody* body = cur.kernel->callback_body;
+  if (body == nullptr) co_return;
+  if (body->Acts(func)) co_await body->Act(cur, func);
+  body->Ran(cur, func, info);
 }
 
 void Kernel::Reset(const Variant* v, bool debug, int nr_cpus, std::uint64_t online_mask,

@@ -77,10 +77,15 @@ inline constexpr int kMaxCpus = 64;
 
 // What a callback does besides being called: the workload's side of
 // func(info), which csd_do_func() runs right after the call's step. A body
-// that makes no accesses (a kfree(), announced as a ghost) needs no steps.
+// that makes no accesses (a kfree(), announced as a ghost) needs no steps;
+// one that acts (delays, calls another CPU: Scenario's CallbackAct) is a
+// task of its own, awaited before Ran() only when Acts() says so (most
+// callbacks do not act, and a task costs a frame).
 class CallbackBody {
  public:
   virtual ~CallbackBody() = default;
+  virtual bool Acts(smp_call_func_t func) const = 0;
+  virtual Task<void> Act(Cpu& cur, smp_call_func_t func) = 0;
   virtual void Ran(Cpu& cur, smp_call_func_t func, void* info) = 0;
 };
 

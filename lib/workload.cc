@@ -15,6 +15,19 @@ void Workload::Prepare(const Scenario& s) {
     csd.func = CallbackFunc(plan_.csd_token[i]);
     csd.info = CallbackInfo(plan_.csd_token[i]);
   }
+  // DEFINE_IRQ_WORK(work, func) at boot; each sleeping task's wake_entry got
+  // its type at fork.
+  irq_work_initial_.assign(plan_.irq_work_token.size(), irq_work{});
+  for (std::size_t i = 0; i < irq_work_initial_.size(); ++i) {
+    irq_work_initial_[i].func = CallbackFunc(plan_.irq_work_token[i]);
+    irq_work_initial_[i].info = CallbackInfo(plan_.irq_work_token[i]);
+  }
+  wakee_initial_.assign(plan_.wakee_token.size(), task_struct{});
+  for (std::size_t i = 0; i < wakee_initial_.size(); ++i) {
+    wakee_initial_[i].wake_entry.u_flags = CSD_TYPE_TTWU;
+    wakee_initial_[i].wakee = CallbackFunc(plan_.wakee_token[i]);
+    wakee_initial_[i].wakee_info = CallbackInfo(plan_.wakee_token[i]);
+  }
   ResetCsds();
 }
 
@@ -27,6 +40,48 @@ void Workload::Ran(Cpu& cur, smp_call_func_t func, void* /*info*/) {
   ghost(cur, freed);
 }
 
+bool Workload::Acts(smp_call_func_t func) const {
+  const std::uint32_t t = TokenOfFunc(func);
+  return t != 0 && t < plan_.act.size() && plan_.act[t] != CallbackAct::kNone;
+}
+
+Task<void> Workload::Act(Cpu& cur, smp_call_func_t func) {
+  const std::uint32_t t = TokenOfFunc(func);
+  if (plan_.act[t] == CallbackAct::kDelay) {
+    // udelay(): cpu_relax() steps that touch no memory (a deadline already
+    // reached: each is one step).
+    for (int i = 0; i < plan_.act_arg[t]; ++i) co_await mdelay_until(cur, 0, Site::callback_udelay);
+    co_return;
+  }
+  const PlannedOp& call = plan_.acts[plan_.act_call[t]];
+  if (plan_.act[t] == CallbackAct::kRearm) {
+    // The csd is the callback's own again (the flush released it first):
+    // it points the csd at its second request and queues it once more.
+    call_single_data_t* csd = &async_csd_[call.csd_index];
+    csd->func = CallbackFunc(call.token);
+    csd->info = CallbackInfo(call.token);
+  }
+  co_await CallAsync(cur, call, plan_.act[t] == CallbackAct::kNest);
+}
+
+Task<int> Workload::CallAsync(Cpu& cur, const PlannedOp& p, bool fresh) {
+  call_single_data_t* csd = &async_csd_[p.csd_index];
+  if (fresh) {
+    // A fresh csd (scftorture kmalloc()s one per call): INIT_CSD.
+    GhostEvent born{GhostKind::kObjectBorn, Site::scfsa_read_flags, csd};
+    born.a = sizeof(*csd);
+    ghost(cur, born);
+    *csd = call_single_data_t{};
+    csd->func = CallbackFunc(p.token);
+    csd->info = CallbackInfo(p.token);
+  }
+  const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, cur.kernel->cpu_online_mask);
+  ghost(cur, issued);
+  int err = co_await smp_call_function_single_async(cur, p.op.target, csd);
+  ghost(cur, RequestReturnedGhost(p, issued, err));
+  co_return err;
+}
+
 int Workload::AsyncCsdIndex(const void* p) const {
   return plan_.CsdIndex(async_csd_.data(), sizeof(call_single_data_t), p);
 }
@@ -37,28 +92,13 @@ bool Workload::InSharedAsyncCsd(const void* p) const {
 }
 
 int Workload::IrqWorkIndex(const void* p) const {
-  // One unsigned comparison, as RequestPlan::CsdIndex.
-  const std::uintptr_t offset =
-      reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(irq_work_.data());
-  if (offset >= irq_work_.size() * sizeof(irq_work)) return -1;
-  return static_cast<int>(offset / sizeof(irq_work));
+  return ArrayIndex(irq_work_.data(), sizeof(irq_work), irq_work_.size(), p);
 }
 
 void Workload::ResetCsds() {
   async_csd_ = async_csd_initial_;
-  // DEFINE_IRQ_WORK(work, func) at boot; each sleeping task's wake_entry got
-  // its type at fork.
-  irq_work_.assign(plan_.irq_work_token.size(), irq_work{});
-  for (std::size_t i = 0; i < irq_work_.size(); ++i) {
-    irq_work_[i].func = CallbackFunc(plan_.irq_work_token[i]);
-    irq_work_[i].info = CallbackInfo(plan_.irq_work_token[i]);
-  }
-  wakee_.assign(plan_.wakee_token.size(), task_struct{});
-  for (std::size_t i = 0; i < wakee_.size(); ++i) {
-    wakee_[i].wake_entry.u_flags = CSD_TYPE_TTWU;
-    wakee_[i].wakee = CallbackFunc(plan_.wakee_token[i]);
-    wakee_[i].wakee_info = CallbackInfo(plan_.wakee_token[i]);
-  }
+  irq_work_ = irq_work_initial_;
+  wakee_ = wakee_initial_;
 }
 
 Task<void> Workload::RunTask(Cpu& cur, int task) {
@@ -73,23 +113,9 @@ Task<void> Workload::RunTask(Cpu& cur, int task) {
         ghost(cur, RequestReturnedGhost(p, issued, err));
         break;
       }
-      case OpKind::kCallSingleAsync: {
-        call_single_data_t* csd = &async_csd_[p.csd_index];
-        if (op.csd < 0) {
-          // A fresh csd (scftorture kmalloc()s one per call): INIT_CSD.
-          GhostEvent born{GhostKind::kObjectBorn, Site::scfsa_read_flags, csd};
-          born.a = sizeof(*csd);
-          ghost(cur, born);
-          *csd = call_single_data_t{};
-          csd->func = CallbackFunc(p.token);
-          csd->info = CallbackInfo(p.token);
-        }
-        const GhostEvent issued = RequestIssuedGhost(p, cur.id, nr_cpus_, cur.kernel->cpu_online_mask);
-        ghost(cur, issued);
-        int err = co_await smp_call_function_single_async(cur, op.target, csd);
-        ghost(cur, RequestReturnedGhost(p, issued, err));
+      case OpKind::kCallSingleAsync:
+        co_await CallAsync(cur, p, op.csd < 0);
         break;
-      }
       case OpKind::kCallMany: {
         // Its caller disables preemption (scftorture; on_each_cpu_cond_mask()
         // nests its own): the CPUs it expects are those of the CPU it runs on.

@@ -47,6 +47,9 @@ class Workload final : public CallbackBody {
   // A callback of this workload ran on `cur`: one whose op says free=1
   // kfree()s its csd (kObjectFreed).
   void Ran(Cpu& cur, smp_call_func_t func, void* info) override;
+  // An act= callback: udelay()'s steps, or the async call it makes.
+  bool Acts(smp_call_func_t func) const override;
+  Task<void> Act(Cpu& cur, smp_call_func_t func) override;
 
   const RequestOrigins& requests() const { return plan_.requests; }
   const std::vector<PlannedOp>& plan(int task) const { return plan_.ops[task]; }
@@ -62,11 +65,17 @@ class Workload final : public CallbackBody {
   int IrqWorkIndex(const void* p) const;
 
  private:
+  // smp_call_function_single_async() of a fresh csd, INIT_CSD'd with p's
+  // token here, or of a csd the workload already set up.
+  Task<int> CallAsync(Cpu& cur, const PlannedOp& p, bool fresh);
+
   RequestPlan plan_;
   std::vector<call_single_data_t> async_csd_;
   std::vector<call_single_data_t> async_csd_initial_;
   std::vector<irq_work> irq_work_;      // by PlannedOp::csd_index of an irq_work op
   std::vector<task_struct> wakee_;      // by PlannedOp::csd_index of a ttwu op
+  std::vector<irq_work> irq_work_initial_;   // both as at boot
+  std::vector<task_struct> wakee_initial_;
   int nr_cpus_ = 0;
 };
 

@@ -94,6 +94,10 @@ constexpr SuiteScenario kSuite[] = {
     {"irq-work-and-ttwu", "cpus 3\ncpu 1: irq_work_queue_on target=0 work=0\n"
                           "cpu 2: irq_work_queue_on target=0 work=0\n"
                           "cpu 2: ttwu_queue target=0\ncpu 1: call_single target=0 wait=1\n"},
+    // Callbacks that act: one queues its own csd again (the flush released
+    // it first), one calls CPU 1 from its interrupt while CPU 1 waits.
+    {"callbacks-that-act", "cpus 3\ncpu 1: call_single_async target=0 act=rearm\n"
+                           "cpu 2: call_single target=0 wait=1 act=nest:1\n"},
 };
 
 // What a build's search of one scenario saw.

@@ -75,6 +75,8 @@ lacks out 'NOT COVERED'
 run 1 check-patch "$patches/b0473dcd.patch" "$patches/fixed.patch" "$patches/mutant-async-unlock-after-call.patch" --kernel="$tree"
 has out 'async-handler-frees/debug-on (2 CPUs): INTRODUCES .*use-after-free'
 has out 'cpu 1: call_single_async target=0 free=1'
+# ... and the suite's callback that queues its own csd again gets -EBUSY.
+has out 'callbacks-that-act/debug-on (3 CPUs): INTRODUCES .*csd-spurious-busy'
 # A patch that drops smpcfd_dying_cpu()'s flush (as before 8d056c48e486): the suite's
 # hotplug scenario takes CPU 2 down with a callback queued to it, which stays there.
 run 1 check-patch "$patches/b0473dcd.patch" "$patches/fixed.patch" "$patches/mutant-no-dying-flush.patch" --kernel="$tree"

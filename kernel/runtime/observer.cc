@@ -79,8 +79,12 @@ void Observer::Watch(Locations* names, const CsdLayout& layout) {
 
 bool Observer::IsCsdFlags(const void* addr, int size) const {
   std::uint32_t id;
-  return names_ != nullptr && size == 4 && names_->Find(addr, &id) &&
-         names_->Get(id).field == Field::kFlags;
+  if (names_ == nullptr || size != 4 || !names_->Find(addr, &id)) return false;
+  const auto& loc = names_->Get(id);
+  // An irq_work's flags word is a csd's (its node), but its bit 0 is
+  // IRQ_WORK_PENDING, which every irq_work_claim()'s fetch-or writes again:
+  // a claim, not a lock anyone owns. The model shadows csds only too.
+  return loc.field == Field::kFlags && loc.area != Area::kIrqWork;
 }
 
 const void* Observer::CsdOf(const void* flags_word) const {
