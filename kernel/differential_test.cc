@@ -443,7 +443,7 @@ TEST(Differential, RandomScenariosAreValidAndCoverEveryOpKind) {
                         "call_many local=0", "call_many local=1", "call_many cond",
                         "call_function wait=0", "call_function wait=1", "call_any wait=0",
                         "call_any wait=1", "flush", "irqs_off", "act=delay", "act=rearm",
-                        "act=nest"}) {
+                        "act=nest", "act=complete"}) {
     EXPECT_EQ(kinds.count(k), 1u) << "no random scenario has " << k;
   }
 }

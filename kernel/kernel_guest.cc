@@ -221,6 +221,7 @@ class KernelGuest final : public Guest {
     }
     works_ = works_initial_;
     wakees_ = wakees_initial_;
+    if (plan_.has_completions) completion_.assign(plan_.requests.count() + 1, 1);
     unsigned char* works = reinterpret_cast<unsigned char*>(works_.data());
     unsigned char* wakees = reinterpret_cast<unsigned char*>(wakees_.data());
     g_irq_works = {works, layout_.size, plan_.irq_work_token.size(), plan_.irq_work_token.data()};
@@ -244,6 +245,7 @@ class KernelGuest final : public Guest {
     names->AddArray(Area::kWildCsd, kernel_rt::WildPerCpu(), csd, 1);
     names->AddArray(Area::kIrqWork, works_.data(), csd, plan_.irq_work_token.size());
     names->AddArray(Area::kWakee, wakees_.data(), kWakeeSize, plan_.wakee_token.size());
+    names->AddArray(Area::kCompletion, completion_.data(), sizeof(std::uint32_t), completion_.size());
   }
 
   void BindCpu(Cpu& cpu) override { kernel_rt::BindCpu(cpu); }
@@ -350,6 +352,10 @@ class KernelGuest final : public Guest {
   // udelay()'s cpu_relax() steps, or the async call it makes.
   static void ActOf(void* guest, std::uint32_t t) { static_cast<KernelGuest*>(guest)->Act(t); }
   void Act(std::uint32_t t) {
+    if (plan_.act[t] == CallbackAct::kComplete) {
+      kernel_rt::Yield(MakeAccess(AccessKind::kStoreRelease, &completion_[t], Site::rpc_complete));
+      return;
+    }
     if (plan_.act[t] == CallbackAct::kDelay) {
       for (int i = 0; i < plan_.act_arg[t]; ++i) {
         Access a;
@@ -383,6 +389,11 @@ class KernelGuest final : public Guest {
           const GhostEvent issued = RequestIssuedGhost(p, cur.id, n, smpfuzz_cpu_online_mask.bits[0]);
           ghost(cur, issued);
           int err = k_.smp_call_function_single(op.target, Func(p.token), Info(p.token), op.wait);
+          if (err == 0 && op.act == CallbackAct::kComplete) {
+            // wait_for_completion(), as the model's workload.
+            kernel_rt::Yield(MakeAccess(AccessKind::kCondLoadAcquire, &completion_[p.token],
+                                        Site::rpc_wait_for_completion, 0, 1));
+          }
           ghost(cur, RequestReturnedGhost(p, issued, err));
           break;
         }
@@ -490,6 +501,8 @@ class KernelGuest final : public Guest {
   std::vector<std::uint64_t> works_;
   std::vector<std::uint64_t> wakees_;
   std::vector<std::uint64_t> works_initial_;
+  // By token: an RPC's completion word, as the model's workload keeps it.
+  std::vector<std::uint32_t> completion_;
   std::vector<std::uint64_t> wakees_initial_;
   std::vector<unsigned char> async_;
   unsigned char* async_ptr_ = nullptr;

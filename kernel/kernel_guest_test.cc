@@ -240,7 +240,7 @@ std::vector<std::pair<int, std::uint64_t>> Calls(const RunResult& r) { return r.
 
 // Callbacks that act (act=), on the tree's own code: a delay, a re-armed
 // csd, a call from the callback's interrupt to a waiting CPU, to the target
-// itself and to an offline CPU. Each fair run is clean and runs the same
+// itself and to an offline CPU, an RPC's complete(). Each fair run is clean and runs the same
 // callbacks on the same CPUs in the same order as the model's, and the
 // delay's steps are there.
 TEST(KernelGuest, CallbacksThatActRunAsInTheModel) {
@@ -259,6 +259,7 @@ TEST(KernelGuest, CallbacksThatActRunAsInTheModel) {
       acting(OpKind::kCallSingle, 0, true, CallbackAct::kNest, 1),
       acting(OpKind::kCallSingleAsync, 0, false, CallbackAct::kNest, 0),
       acting(OpKind::kCallSingle, 0, false, CallbackAct::kNest, 2),
+      acting(OpKind::kCallSingle, 0, false, CallbackAct::kComplete, 0),
   };
   for (const Op& op : ops) {
     Scenario s;
@@ -276,9 +277,15 @@ TEST(KernelGuest, CallbacksThatActRunAsInTheModel) {
     // One callback, and a second one from a rearm or a nest to an online CPU.
     const bool second = op.act == CallbackAct::kRearm || (op.act == CallbackAct::kNest && op.act_arg != 2);
     EXPECT_EQ(Calls(k).size(), second ? 2u : 1u) << what;
-    int delays = 0;
-    for (const TraceEntry& e : k.trace) delays += e.site == Site::callback_udelay;
+    int delays = 0, completes = 0, waits = 0;
+    for (const TraceEntry& e : k.trace) {
+      delays += e.site == Site::callback_udelay;
+      completes += e.site == Site::rpc_complete;
+      waits += e.site == Site::rpc_wait_for_completion;
+    }
     EXPECT_EQ(delays, op.act == CallbackAct::kDelay ? 3 : 0) << what;
+    EXPECT_EQ(completes, op.act == CallbackAct::kComplete ? 1 : 0) << what;
+    EXPECT_EQ(waits, op.act == CallbackAct::kComplete ? 1 : 0) << what;
   }
 }
 

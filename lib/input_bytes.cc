@@ -45,14 +45,14 @@ Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant
     const std::uint8_t kb = data[pos + 1];
     const std::uint8_t arg = data[pos + 2];
     Op op;
-    // Kinds 0-6 as OpKind, 7 as call_single again, except that kind 7 with
-    // bits 4-6 all set is hotplug, its wait bit saying online (rare: one op
-    // in 64, and the kinds' old odds stay); bits 4-6 = 101 is
-    // irq_work_queue_on (the wait bit: work 0 or 1), 011 ttwu_queue; and
-    // callbacks that act: 001 call_single act=delay, 010 call_single_async
-    // act=rearm, 100 call_single_async act=nest (the wait bit: free=1), 110
-    // call_single act=nest. The delay's steps and the nested call's target
-    // are the target byte's quotient (its remainder is the target).
+    // Kinds 0-6 as OpKind; kind 7 by bits 4-6 (one op in 64 each, and the
+    // other kinds' odds stay): 111 hotplug, its wait bit saying online; 101
+    // irq_work_queue_on (the wait bit: work 0 or 1); 011 ttwu_queue; and
+    // callbacks that act: 000 call_single wait=0 act=complete, 001
+    // call_single act=delay, 010 call_single_async act=rearm, 100
+    // call_single_async act=nest (the wait bit: free=1), 110 call_single
+    // act=nest. The delay's steps and the nested call's target are the
+    // target byte's quotient (its remainder is the target).
     const int codes = s.nr_cpus + 2;
     const int quotient = arg / codes;
     switch (kb & 0x77) {
@@ -67,6 +67,10 @@ Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant
       case 0x27:
         op.kind = OpKind::kCallSingleAsync;
         op.act = CallbackAct::kRearm;
+        break;
+      case 0x07:
+        op.kind = OpKind::kCallSingle;
+        op.act = CallbackAct::kComplete;
         break;
       case 0x47:
       case 0x67:
@@ -84,6 +88,7 @@ Repro DecodeInputBytes(const std::uint8_t* data, std::size_t size, const Variant
       case OpKind::kCallSingle:
         op.target = target;
         op.local = false;
+        if (op.act == CallbackAct::kComplete) op.wait = false;  // SINGLE_RPC waits itself
         break;
       case OpKind::kCallSingleAsync:
         op.target = target;
@@ -224,6 +229,9 @@ absl::StatusOr<std::string> EncodeInputBytes(const Repro& r) {
             break;
           case CallbackAct::kRearm:
             kb = 0x27;
+            break;
+          case CallbackAct::kComplete:
+            kb = 0x07;
             break;
           case CallbackAct::kNest:
             if (!single && op.csd >= 0) {

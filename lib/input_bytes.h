@@ -13,7 +13,8 @@
 //                  (b & 0x77) == 0x77 is hotplug: offline, or online when bit 3
 //                  is set, 0x57 irq_work_queue_on of work 0, or 1 when bit 3 is
 //                  set, 0x37 ttwu_queue, and callbacks that act (Op::act):
-//                  0x17 call_single act=delay, 0x27 call_single_async
+//                  0x07 call_single wait=0 act=complete (SINGLE_RPC), 0x17
+//                  call_single act=delay, 0x27 call_single_async
 //                  act=rearm, 0x47 call_single_async act=nest (bit 3: free=1),
 //                  0x67 call_single act=nest; bit 3 wait; bit 4
 //                  local; bits 5-6 async: csd (0: a fresh csd, k: the caller's

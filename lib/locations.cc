@@ -91,6 +91,8 @@ Locations::Loc Locations::Describe(const void* addr) const {
     l.area = r.area;
     if (r.area == Area::kCallSingleQueue) {
       l.field = offset == 0 ? Field::kFirst : Field::kOther;
+    } else if (r.area == Area::kCompletion) {
+      l.field = Field::kOther;  // a word of its own, no csd
     } else if (r.area == Area::kWakee && offset >= csd_.func) {
       l.field = Field::kOther;  // task state past the wake_entry, not a csd's func/info
     } else {
@@ -135,6 +137,7 @@ std::string Locations::ObjectNameOf(const Loc& l, int nr_cpus) {
       return "csd_stack(cpu" + std::to_string(l.index) + "#" + std::to_string(l.serial) + ")";
     case Area::kIrqWork: return "irq_work[" + std::to_string(l.index) + "]";
     case Area::kWakee: return "wakee[" + std::to_string(l.index) + "]";
+    case Area::kCompletion: return "completion[" + std::to_string(l.index) + "]";
     case Area::kUnknown: break;
   }
   return "unknown";

@@ -31,6 +31,7 @@ enum class Area : std::uint8_t {
   kStackCsd,         // an on-stack csd of smp_call_function_single(wait=1)
   kIrqWork,          // the scenario's irq_works (csd-shaped, node first)
   kWakee,            // the sleeping tasks of ttwu ops (wake_entry first)
+  kCompletion,       // an act=complete request's struct completion, by token
   kUnknown,
 };
 

@@ -36,6 +36,8 @@ class ModelGuest final : public Guest {
                     workload_.irq_works().size());
     names->AddArray(Area::kWakee, workload_.wakees().data(), sizeof(task_struct),
                     workload_.wakees().size());
+    names->AddArray(Area::kCompletion, workload_.completions().data(), sizeof(std::uint32_t),
+                    workload_.completions().size());
   }
 
   void BindCpu(Cpu& cpu) override { cpu.kernel = &kernel_; }

@@ -59,14 +59,16 @@ Op RandomOp(std::mt19937_64& rng, int nr_cpus) {
   const int t = pick(8);
   op.target = t < 4 ? 0 : t < 7 ? pick(nr_cpus) : nr_cpus + pick(2);
   // A callback that acts, one call in six: delays, queues its own fresh
-  // csd again, or calls another CPU.
+  // csd again, calls another CPU, or completes its waiter.
   // (What the byte format holds: no act on a shared csd.)
   if ((op.kind == OpKind::kCallSingle || (op.kind == OpKind::kCallSingleAsync && op.csd < 0)) &&
       pick(6) == 0) {
-    const int what = pick(2);
+    const int what = pick(3);
     if (op.kind == OpKind::kCallSingle && what == 0) {
       op.act = CallbackAct::kDelay;
       op.act_arg = 1 + pick(4);
+    } else if (op.kind == OpKind::kCallSingle && what == 2 && !op.wait) {
+      op.act = CallbackAct::kComplete;  // scftorture's SINGLE_RPC
     } else if (op.kind == OpKind::kCallSingleAsync && what == 0) {
       op.act = CallbackAct::kRearm;
       op.handler_frees = false;  // its csd is queued again, not freed

@@ -489,9 +489,12 @@ class Parser {
         op.act_arg = static_cast<int>(v);
       } else if (what == "rearm" && !has_arg) {
         op.act = CallbackAct::kRearm;
+      } else if (what == "complete" && !has_arg) {
+        op.act = CallbackAct::kComplete;
       } else {
         return Fail(line, it->second.col,
-                    "act= takes delay:STEPS, rearm or nest:CPU, got '" + std::string(text) + "'");
+                    "act= takes delay:STEPS, rearm, nest:CPU or complete, got '" +
+                        std::string(text) + "'");
       }
       return true;
     };
@@ -506,6 +509,10 @@ class Parser {
       if (op.act == CallbackAct::kRearm) {
         return Fail(line, args.find("act")->second.col,
                     "act=rearm queues the callback's own async csd: call_single has none");
+      }
+      if (op.act == CallbackAct::kComplete && op.wait) {
+        return Fail(line, args.find("act")->second.col,
+                    "act=complete waits for the callback itself: it needs wait=0");
       }
     } else if (name == "call_single_async") {
       op.kind = OpKind::kCallSingleAsync;
@@ -525,6 +532,10 @@ class Parser {
                         " is shared by its calls and outlives them");
       }
       if (!act()) return false;
+      if (op.act == CallbackAct::kComplete) {
+        return Fail(line, args.find("act")->second.col,
+                    "act=complete is for call_single wait=0 (scftorture's SINGLE_RPC)");
+      }
       if (op.act == CallbackAct::kRearm && (op.csd >= 0 || op.handler_frees)) {
         return Fail(line, args.find("act")->second.col,
                     "act=rearm needs a fresh csd that the callback does not free (no csd=, "
@@ -795,6 +806,7 @@ std::string FormatAct(const Op& op) {
   switch (op.act) {
     case CallbackAct::kNone: return "";
     case CallbackAct::kRearm: return " act=rearm";
+    case CallbackAct::kComplete: return " act=complete";
     case CallbackAct::kDelay:
     case CallbackAct::kNest:
       return std::string(" act=") + CallbackActName(op.act) + ":" + std::to_string(op.act_arg);

@@ -237,7 +237,8 @@ TEST(ReproText, CallbacksThatActRoundTrip) {
       Head("cpu 1: call_single target=0 wait=1 act=delay:3\n"
            "cpu 1: call_single_async target=0 act=rearm\n"
            "cpu 2: call_single_async target=0 free=1 act=nest:1\n"
-           "cpu 2: call_single target=3 wait=0 act=nest:-1\n"),
+           "cpu 2: call_single target=3 wait=0 act=nest:-1\n"
+           "cpu 0: call_single target=1 wait=0 act=complete\n"),
       "a");
   ASSERT_TRUE(r.ok()) << r.status().message();
   const Op& delay = r->scenario.ops[1][0];
@@ -247,10 +248,13 @@ TEST(ReproText, CallbacksThatActRoundTrip) {
   EXPECT_EQ(r->scenario.ops[2][0].act, CallbackAct::kNest);
   EXPECT_EQ(r->scenario.ops[2][0].act_arg, 1);
   EXPECT_EQ(r->scenario.ops[2][1].act_arg, -1);
+  EXPECT_EQ(r->scenario.ops[0][0].act, CallbackAct::kComplete);
   const std::string text = FormatRepro(*r);
   EXPECT_NE(text.find("cpu 1: call_single target=0 wait=1 act=delay:3\n"), std::string::npos) << text;
   EXPECT_NE(text.find("cpu 1: call_single_async target=0 act=rearm\n"), std::string::npos) << text;
   EXPECT_NE(text.find("cpu 2: call_single_async target=0 free=1 act=nest:1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("cpu 0: call_single target=1 wait=0 act=complete\n"), std::string::npos)
       << text;
   absl::StatusOr<Repro> again = ParseRepro(text, "g");
   ASSERT_TRUE(again.ok()) << again.status().message();
@@ -260,7 +264,7 @@ TEST(ReproText, CallbacksThatActRoundTrip) {
       {"delay 0", Head("cpu 1: call_single target=0 act=delay:0\n"), "a:5:39: expected a delay in steps"},
       {"delay 9", Head("cpu 1: call_single target=0 act=delay:9\n"), "a:5:39: expected a delay in steps"},
       {"no steps", Head("cpu 1: call_single target=0 act=delay\n"),
-       "a:5:33: act= takes delay:STEPS, rearm or nest:CPU, got 'delay'"},
+       "a:5:33: act= takes delay:STEPS, rearm, nest:CPU or complete, got 'delay'"},
       {"unknown act", Head("cpu 1: call_single target=0 act=sleep:1\n"), "a:5:33: act= takes"},
       {"rearm on call_single", Head("cpu 1: call_single target=0 act=rearm\n"),
        "a:5:33: act=rearm queues the callback's own async csd: call_single has none"},
@@ -268,6 +272,10 @@ TEST(ReproText, CallbacksThatActRoundTrip) {
        "a:5:45: act=rearm needs a fresh csd"},
       {"rearm freed", Head("cpu 1: call_single_async target=0 free=1 act=rearm\n"),
        "a:5:46: act=rearm needs a fresh csd"},
+      {"complete with wait=1", Head("cpu 1: call_single target=0 wait=1 act=complete\n"),
+       "a:5:40: act=complete waits for the callback itself: it needs wait=0"},
+      {"complete on async", Head("cpu 1: call_single_async target=0 act=complete\n"),
+       "a:5:39: act=complete is for call_single wait=0"},
       {"act on call_many", Head("cpu 1: call_many mask=0x1 act=rearm\n"),
        "a:5:27: 'call_many' takes no 'act'"},
   };

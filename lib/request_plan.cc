@@ -93,8 +93,11 @@ RequestPlan PlanRequests(const Scenario& s) {
       if (p.op.handler_frees) plan.freed_csd[p.token] = p.csd_index;
       if (p.op.act == CallbackAct::kNone) continue;
       plan.act[p.token] = p.op.act;
+      plan.has_completions |= p.op.act == CallbackAct::kComplete;
       plan.act_arg[p.token] = p.op.act_arg;
-      if (p.op.act != CallbackAct::kDelay) plan.act_call[p.token] = next_act++;
+      if (p.op.act == CallbackAct::kRearm || p.op.act == CallbackAct::kNest) {
+        plan.act_call[p.token] = next_act++;
+      }
     }
   }
   return plan;
@@ -154,7 +157,9 @@ GhostEvent RequestReturnedGhost(const PlannedOp& p, const GhostEvent& issued, in
   e.a = p.token;
   e.b = static_cast<std::uint64_t>(static_cast<std::int64_t>(err));
   e.c = issued.b;
-  e.d = p.op.kind == OpKind::kCallSingleAsync ? 0 : p.op.wait;
+  // An RPC (act=complete) returns once wait_for_completion() has: as a
+  // wait=1 call, after its callback.
+  e.d = p.op.kind == OpKind::kCallSingleAsync ? 0 : p.op.wait || p.op.act == CallbackAct::kComplete;
   if (p.op.kind == OpKind::kIrqWorkQueueOn) e.d = kReturnedIrqWork;
   return e;
 }

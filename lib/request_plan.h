@@ -66,6 +66,9 @@ struct RequestPlan {
   // By token: what its callback does (Op::act, Op::act_arg).
   std::vector<CallbackAct> act;
   std::vector<int> act_arg;
+  // Whether some request is an RPC (act=complete): then each guest keeps a
+  // struct completion per token, initialised "not done".
+  bool has_completions = false;
 
   // Which of the plan's csds `p` points into, when the workload keeps them in
   // one array at `base`, `csd_size` bytes each; -1 when none.

@@ -26,6 +26,7 @@ const char* CallbackActName(CallbackAct a) {
     case CallbackAct::kDelay: return "delay";
     case CallbackAct::kRearm: return "rearm";
     case CallbackAct::kNest: return "nest";
+    case CallbackAct::kComplete: return "complete";
   }
   return "?";
 }
@@ -91,6 +92,10 @@ absl::Status Scenario::Validate() const {
         return absl::InvalidArgumentError(
             "act=rearm is for call_single_async with a fresh csd and free=0: the callback "
             "queues that csd again");
+      }
+      if (op.act == CallbackAct::kComplete && !(op.kind == OpKind::kCallSingle && !op.wait)) {
+        return absl::InvalidArgumentError(
+            "act=complete is scftorture's SINGLE_RPC: call_single with wait=0");
       }
       if (op.act == CallbackAct::kNest && (op.act_arg < -1000000 || op.act_arg > 1000000)) {
         return absl::InvalidArgumentError("act=nest target out of range");

@@ -62,11 +62,14 @@ enum class CallbackAct : std::uint8_t {
   kDelay,  // udelay(): act_arg steps of cpu_relax() (1..kMaxActDelay), interrupts off
   kRearm,  // smp_call_function_single_async(same target, its own csd) once more
   kNest,   // smp_call_function_single_async(act_arg, a fresh csd) from the callback
+  // scftorture's SINGLE_RPC: a wait=0 call whose caller then sleeps in
+  // wait_for_completion() until the callback's complete().
+  kComplete,
 };
 
 inline constexpr int kMaxActDelay = 8;
 
-// "delay", "rearm", "nest" ("none" for kNone).
+// "delay", "rearm", "nest", "complete" ("none" for kNone).
 const char* CallbackActName(CallbackAct a);
 
 // Op::cond of a call without cond_func.

@@ -416,6 +416,46 @@ TEST(Model, ACallbackCallsAnotherCpuFromItsInterrupt) {
   }
 }
 
+// act=complete (scftorture's SINGLE_RPC): a wait=0 call whose caller sleeps
+// in wait_for_completion() until the callback's complete(). Its wait ends
+// after the store-release on the target; clean to bound 2 with a second
+// sender on the real variants; without IPIs (mutant-no-ipi) the waiter
+// never wakes: cpu-stuck, where a plain wait=0 call's loss shows only at
+// quiescence.
+TEST(Model, AnRpcWaitsForItsCallbacksComplete) {
+  const Op rpc = Acting(Single(0, false), CallbackAct::kComplete);
+  Simulator sim(NewModelGuest());
+  const RunResult& r = sim.Run(Make("fixed", true, {{}, {rpc}}), {});
+  EXPECT_TRUE(r.clean()) << Describe(r);
+  std::int64_t completed = -1, woke = -1;
+  for (std::size_t i = 0; i < r.trace.size(); ++i) {
+    const TraceEntry& e = r.trace[i];
+    if (e.event != TraceEvent::kAccess) continue;
+    if (e.site == Site::rpc_complete) {
+      EXPECT_EQ(e.cpu, 0);
+      completed = static_cast<std::int64_t>(i);
+    }
+    if (e.site == Site::rpc_wait_for_completion) {
+      EXPECT_EQ(e.cpu, 1);
+      woke = static_cast<std::int64_t>(i);
+    }
+  }
+  ASSERT_GE(completed, 0);
+  EXPECT_GT(woke, completed);
+  // An RPC makes no call of its own: a later op's nested call is still its own.
+  const RunResult& then_nest =
+      sim.Run(Make("fixed", true, {{}, {rpc, Acting(Async(0), CallbackAct::kNest, 1)}}), {});
+  EXPECT_TRUE(then_nest.clean()) << Describe(then_nest);
+  EXPECT_EQ(then_nest.Calls().size(), 3u);
+  for (const char* v : {"baseline", "b0473dcd", "fixed"}) {
+    const ExploreResult e = ExploreUpTo2(v, {{}, {rpc}, {Single(0, true)}});
+    EXPECT_FALSE(e.found) << v << ": " << SignatureName(e.signature);
+    EXPECT_TRUE(e.complete) << v;
+  }
+  const RunResult& stuck = sim.Run(Make("mutant-no-ipi", true, {{}, {rpc}}), {});
+  EXPECT_TRUE(stuck.Has(Signature::kCpuStuck)) << Describe(stuck);
+}
+
 // act=delay:K: K cpu_relax() steps on the target, after the callback's call
 // and before its SYNC csd is released, while the caller spins in
 // csd_lock_wait().

@@ -95,7 +95,10 @@ namespace smpfuzz {
   X(ttwu_local, "try_to_wake_up", "ttwu_queue(): the wakee's CPU is this one: ttwu_do_activate()") \
   X(flush_ttwu, "__flush_smp_call_function_queue",                                 \
     "csd_do_func(sched_ttwu_pending, entry, csd) (TTWU)")                          \
-  X(callback_udelay, "(workload)", "udelay() in the callback (act=delay): cpu_relax()")
+  X(callback_udelay, "(workload)", "udelay() in the callback (act=delay): cpu_relax()") \
+  X(rpc_complete, "(workload)", "complete(&rpc->done) in the callback (act=complete)") \
+  X(rpc_wait_for_completion, "(workload)",                                         \
+    "wait_for_completion(&rpc->done) after the wait=0 call (act=complete)")
 
 enum class Site : std::uint16_t {
 #define SMPFUZZ_SITE_ENUM(id, fn, expr) id,

@@ -53,6 +53,10 @@ Task<void> Workload::Act(Cpu& cur, smp_call_func_t func) {
     for (int i = 0; i < plan_.act_arg[t]; ++i) co_await mdelay_until(cur, 0, Site::callback_udelay);
     co_return;
   }
+  if (plan_.act[t] == CallbackAct::kComplete) {
+    co_await smp_store_release(cur, &completion_[t], 0u, Site::rpc_complete);  // complete()
+    co_return;
+  }
   const PlannedOp& call = plan_.acts[plan_.act_call[t]];
   if (plan_.act[t] == CallbackAct::kRearm) {
     // The csd is the callback's own again (the flush released it first):
@@ -99,6 +103,7 @@ void Workload::ResetCsds() {
   async_csd_ = async_csd_initial_;
   irq_work_ = irq_work_initial_;
   wakee_ = wakee_initial_;
+  if (plan_.has_completions) completion_.assign(plan_.requests.count() + 1, 1);
 }
 
 Task<void> Workload::RunTask(Cpu& cur, int task) {
@@ -110,6 +115,12 @@ Task<void> Workload::RunTask(Cpu& cur, int task) {
         ghost(cur, issued);
         int err = co_await smp_call_function_single(cur, op.target, CallbackFunc(p.token),
                                                     CallbackInfo(p.token), op.wait);
+        if (err == 0 && op.act == CallbackAct::kComplete) {
+          // scftorture's SINGLE_RPC: wait_for_completion() (sleeping: the
+          // task is preemptible here).
+          co_await smp_cond_load_acquire_clear(cur, &completion_[p.token], 1,
+                                               Site::rpc_wait_for_completion);
+        }
         ghost(cur, RequestReturnedGhost(p, issued, err));
         break;
       }

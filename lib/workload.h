@@ -56,6 +56,7 @@ class Workload final : public CallbackBody {
   std::vector<call_single_data_t>& async_csd() { return async_csd_; }
   std::vector<irq_work>& irq_works() { return irq_work_; }
   std::vector<task_struct>& wakees() { return wakee_; }
+  std::vector<std::uint32_t>& completions() { return completion_; }
   const std::vector<call_single_data_t>& async_csd() const { return async_csd_; }
   // Which async csd `p` points into, or -1; whether it is one that several
   // calls share (csd=K).
@@ -74,6 +75,10 @@ class Workload final : public CallbackBody {
   std::vector<call_single_data_t> async_csd_initial_;
   std::vector<irq_work> irq_work_;      // by PlannedOp::csd_index of an irq_work op
   std::vector<task_struct> wakee_;      // by PlannedOp::csd_index of a ttwu op
+  // By token: an RPC's struct completion, its done word 1 until complete()
+  // stores 0 (the waiter's smp_cond_load_acquire() waits for the bit to
+  // clear); empty without RPCs.
+  std::vector<std::uint32_t> completion_;
   std::vector<irq_work> irq_work_initial_;   // both as at boot
   std::vector<task_struct> wakee_initial_;
   int nr_cpus_ = 0;
