@@ -13,16 +13,32 @@
 #   ci/bench-fuzz.sh                      # RUNS=20 TIMEOUT=60 ENGINES="libfuzzer afl"
 #   RUNS=5 TIMEOUT=30 ENGINES=afl MODES=smart ci/bench-fuzz.sh
 #
+# The bug suite (issue 18): `ci/bench-fuzz.sh bugs` runs every bug of the variant table
+# (b0473dcd and every mutant; BUGS="..." for some) x ENGINES x {smart, plain} x RUNS
+# trials from an empty corpus, each to its first finding (any signature but the known
+# findings, fuzz/known_findings.cc) or TIMEOUT seconds, JOBS trials at a time (default 2,
+# one core each), on the fixed targets with SMPFUZZ_VARIANT=BUG. libFuzzer's smart is its
+# harness's mutator and interleaving feedback, plain neither (SMPFUZZ_PLAIN=1); AFL++'s
+# smart is the interleaving feedback with libsmp_afl_mutator.so, plain neither. Every
+# finding must replay (`smpfuzz replay`, exit 1). Prints per cell the median time to the
+# first finding with its distribution-free 95% interval and the timeouts, and per bug and
+# engine the Mann-Whitney U test of smart against plain (two-sided p, A12 of smart being
+# faster; tools/fuzz_stats). The whole suite at RUNS=20 TIMEOUT=60 is up to 18 x 2 x 2 x
+# 20 minutes of CPU: about 12 hours on 2 cores in the worst case.
+#
 # One core per fuzzer process; run it on an otherwise idle machine and record the output
 # in BENCHMARKS.md with the machine and date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+SUITE=${1:-speed}
+case $SUITE in speed | bugs) ;; *) echo "bench-fuzz: expected no argument or 'bugs', got '$SUITE'" >&2; exit 2 ;; esac
 RUNS=${RUNS:-20}
 TIMEOUT=${TIMEOUT:-60}
+JOBS=${JOBS:-2}
 ENGINES=${ENGINES:-libfuzzer afl}
 MODES=${MODES:-smart mutator plain}
-for v in RUNS TIMEOUT; do
+for v in RUNS TIMEOUT JOBS; do
   case ${!v} in '' | *[!0-9]*) echo "bench-fuzz: $v must be a positive integer, got '${!v}'" >&2; exit 2 ;; esac
 done
 
@@ -46,6 +62,96 @@ if [[ " $ENGINES " == *" afl "* ]]; then
 fi
 
 . ci/bench-lib.sh
+
+if [ "$SUITE" = bugs ]; then
+  bazel build -c opt //tools:fuzz_stats //fuzz:libsmp_afl_mutator.so >&2
+  cp "$(bazel info -c opt bazel-bin 2>/dev/null)/tools/fuzz_stats" "$bin/"
+  cp "$(bazel info -c opt bazel-bin 2>/dev/null)/fuzz/libsmp_afl_mutator.so" "$bin/"
+  if [[ " $ENGINES " == *" afl "* ]]; then
+    bazel build --config=afl //fuzz:smp_fixed_fuzzer >&2
+    cp "$(bazel info --config=afl bazel-bin 2>/dev/null)/fuzz/smp_fixed_fuzzer" "$bin/afl_fixed"
+  fi
+  # Every variant but the real ones: the list `smpfuzz` prints for an unknown one.
+  printf 'smpfuzz-repro 1\ncpus 2\nvariant fixed\ncsdlock_debug on\n' >"$work/empty.repro"
+  all=$({ "$bin/smpfuzz" replay "$work/empty.repro" --variant=- 2>&1 || true; } |
+    sed -n 's/.*(known: \(.*\)).*/\1/p' | tr -d ',')
+  [ -n "$all" ] || { echo "bench-fuzz: could not list the variants" >&2; exit 1; }
+  BUGS=${BUGS:-$(tr ' ' '\n' <<<"$all" | grep -v -x -e baseline -e fixed | tr '\n' ' ')}
+  for b in $BUGS; do
+    grep -qw -- "$b" <<<"$all" || { echo "bench-fuzz: unknown bug '$b' (known: $all)" >&2; exit 2; }
+  done
+  MODES=${BUG_MODES:-smart plain}
+  res=$work/res
+  mkdir -p "$res"
+  keep=$PWD/bench-fuzz-unreplayed  # a finding that does not replay is kept here, not lost
+  # One trial: BUG ENGINE MODE SEED; appends its time (or TIMEOUT) to its cell's file.
+  trial() {
+    local bug=$1 engine=$2 mode=$3 seed=$4
+    local dir=$work/t.$bug.$engine.$mode.$seed plain=0 t0 t1 crash
+    [ "$mode" = plain ] && plain=1
+    mkdir -p "$dir/corpus"
+    t0=$(now)
+    if [ "$engine" = libfuzzer ]; then
+      (cd "$dir" && SMPFUZZ_VARIANT=$bug SMPFUZZ_PLAIN=$plain timeout $((TIMEOUT + 10)) \
+        "$bin/libfuzzer_fixed" -seed="$seed" -max_len=512 -max_total_time="$TIMEOUT" corpus \
+        >log 2>&1) || true
+      crash=$(ls "$dir"/crash-* 2>/dev/null | head -1 || true)
+    else
+      local mutator=()
+      [ "$mode" = smart ] && mutator=(AFL_CUSTOM_MUTATOR_LIBRARY="$bin/libsmp_afl_mutator.so")
+      printf '\0' >"$dir/corpus/empty"
+      (cd "$dir" && env "${mutator[@]}" SMPFUZZ_VARIANT=$bug SMPFUZZ_PLAIN=$plain AFL_NO_UI=1 \
+        AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+        AFL_BENCH_UNTIL_CRASH=1 AFL_QUIET=1 timeout $((TIMEOUT + 10)) \
+        afl-fuzz -s "$seed" -i corpus -o out -V "$TIMEOUT" -- "$bin/afl_fixed" >log 2>&1) || true
+      crash=$(ls "$dir"/out/default/crashes/id:* 2>/dev/null | head -1 || true)
+    fi
+    t1=$(now)
+    if [ -n "$crash" ]; then
+      local rc=0
+      "$bin/smpfuzz" replay --notrace --variant="$bug" "$crash" >"$dir/replay" 2>&1 || rc=$?
+      if [ "$rc" -ne 1 ]; then
+        echo "bench-fuzz: $bug/$engine/$mode seed $seed: $crash does not replay as a violation" >&2
+        mkdir -p "$keep" && cp "$crash" "$keep/$bug.$engine.$mode.$seed"
+        echo FAIL >>"$res/$bug.$engine.$mode"
+      else
+        awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' >>"$res/$bug.$engine.$mode"
+      fi
+    else
+      echo TIMEOUT >>"$res/$bug.$engine.$mode"
+    fi
+    rm -rf "$dir"
+  }
+  total=0
+  for bug in $BUGS; do for engine in $ENGINES; do for mode in $MODES; do
+    for ((i = 1; i <= RUNS; i++)); do
+      while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+      trial "$bug" "$engine" "$mode" "$i" &
+      total=$((total + 1))
+    done
+    echo "bench-fuzz: $bug $engine $mode started" >&2
+  done; done; done
+  wait
+  if grep -lx FAIL "$res"/* >/dev/null 2>&1; then
+    echo "bench-fuzz: some findings did not replay (kept in $keep): $(grep -lx FAIL "$res"/* | xargs -n1 basename | tr '\n' ' ')" >&2
+    exit 1
+  fi
+  echo "bug suite: $total trials, RUNS=$RUNS TIMEOUT=$TIMEOUT s, engines: $ENGINES, modes: $MODES"
+  printf '%-34s %-9s %-6s %-40s %s\n' bug engine mode "median [95% interval] (coverage)" timeouts
+  for bug in $BUGS; do for engine in $ENGINES; do for mode in $MODES; do
+    read -r med int cov to <<<"$("$bin/fuzz_stats" summary "$res/$bug.$engine.$mode" | awk '{ print $1, $2 $3, $4, $5 }')"
+    printf '%-34s %-9s %-6s %-40s %s\n' "$bug" "$engine" "$mode" "$med $int $cov" "$to"
+  done; done; done
+  if [[ " $MODES " == *" smart "* && " $MODES " == *" plain "* ]]; then
+    echo
+    echo "smart against plain, per bug and engine (Mann-Whitney U, two-sided; A12: smart faster)"
+    for bug in $BUGS; do for engine in $ENGINES; do
+      printf '%-34s %-9s %s\n' "$bug" "$engine" \
+        "$("$bin/fuzz_stats" compare "$res/$bug.$engine.smart" "$res/$bug.$engine.plain")"
+    done; done
+  fi
+  exit 0
+fi
 
 # Every crash must replay with `smpfuzz replay` to the same verdict (exit status 1).
 check_replay() {

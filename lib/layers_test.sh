@@ -18,7 +18,7 @@ set -uo pipefail
 
 machine='^lib/(simulator|guest|checkers|race_detector|csd_owners|csd_flags|locations|run_result|report|requests|primitives|sites|task|scenario|variant)\.(h|cc)$|^lib/threads/thread_platform\.(h|cc)$'
 guest_headers='^lib/(smp|llist|workload|model_guest)\.h$|^kernel/'
-formats='^lib/(repro|input_bytes|inputs|trace_format|trace_svg|json|hex|hash)\.(h|cc)$'
+formats='^lib/(repro|input_bytes|inputs|trace_format|trace_svg|json|hex|hash|fuzz_stats)\.(h|cc)$'
 machine_headers='^lib/(simulator|threads/thread_platform)\.h$'
 
 # check ROOT FILE...: prints each violation, returns 1 if any.
