@@ -39,7 +39,7 @@ JOBS=${JOBS:-2}
 ENGINES=${ENGINES:-libfuzzer afl}
 MODES=${MODES:-smart mutator plain}
 for v in RUNS TIMEOUT JOBS; do
-  case ${!v} in '' | *[!0-9]*) echo "bench-fuzz: $v must be a positive integer, got '${!v}'" >&2; exit 2 ;; esac
+  case ${!v} in '' | *[!0-9]* | 0*) echo "bench-fuzz: $v must be a positive integer, got '${!v}'" >&2; exit 2 ;; esac
 done
 
 work=$(mktemp -d)
@@ -78,7 +78,7 @@ if [ "$SUITE" = bugs ]; then
   [ -n "$all" ] || { echo "bench-fuzz: could not list the variants" >&2; exit 1; }
   BUGS=${BUGS:-$(tr ' ' '\n' <<<"$all" | grep -v -x -e baseline -e fixed | tr '\n' ' ')}
   for b in $BUGS; do
-    grep -qw -- "$b" <<<"$all" || { echo "bench-fuzz: unknown bug '$b' (known: $all)" >&2; exit 2; }
+    [[ " $all " == *" $b "* ]] || { echo "bench-fuzz: unknown bug '$b' (known: $all)" >&2; exit 2; }
   done
   MODES=${BUG_MODES:-smart plain}
   res=$work/res
@@ -117,6 +117,11 @@ if [ "$SUITE" = bugs ]; then
       else
         awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' >>"$res/$bug.$engine.$mode"
       fi
+    elif awk -v a="$t0" -v b="$t1" -v t="$TIMEOUT" 'BEGIN { exit !(b - a < t - 1) }'; then
+      # Ended without a finding well before its time: the target failed to run.
+      echo "bench-fuzz: $bug/$engine/$mode seed $seed: no finding and no timeout; its log ends:" >&2
+      tail -3 "$dir/log" >&2
+      echo FAIL >>"$res/$bug.$engine.$mode"
     else
       echo TIMEOUT >>"$res/$bug.$engine.$mode"
     fi
@@ -132,8 +137,12 @@ if [ "$SUITE" = bugs ]; then
     echo "bench-fuzz: $bug $engine $mode started" >&2
   done; done; done
   wait
+  for bug in $BUGS; do for engine in $ENGINES; do for mode in $MODES; do
+    got=$(wc -l <"$res/$bug.$engine.$mode" 2>/dev/null || echo 0)
+    [ "$got" -eq "$RUNS" ] || { echo "bench-fuzz: $bug/$engine/$mode has $got of $RUNS trials" >&2; exit 1; }
+  done; done; done
   if grep -lx FAIL "$res"/* >/dev/null 2>&1; then
-    echo "bench-fuzz: some findings did not replay (kept in $keep): $(grep -lx FAIL "$res"/* | xargs -n1 basename | tr '\n' ' ')" >&2
+    echo "bench-fuzz: some trials failed (a finding that does not replay is kept in $keep): $(grep -lx FAIL "$res"/* | xargs -n1 basename | tr '\n' ' ')" >&2
     exit 1
   fi
   echo "bug suite: $total trials, RUNS=$RUNS TIMEOUT=$TIMEOUT s, engines: $ENGINES, modes: $MODES"

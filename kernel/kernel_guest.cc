@@ -221,7 +221,11 @@ class KernelGuest final : public Guest {
     }
     works_ = works_initial_;
     wakees_ = wakees_initial_;
-    if (plan_.has_completions) completion_.assign(plan_.requests.count() + 1, 1);
+    if (plan_.has_completions) {
+      completion_.assign(plan_.requests.count() + 1, 1);
+    } else {
+      completion_.clear();
+    }
     unsigned char* works = reinterpret_cast<unsigned char*>(works_.data());
     unsigned char* wakees = reinterpret_cast<unsigned char*>(wakees_.data());
     g_irq_works = {works, layout_.size, plan_.irq_work_token.size(), plan_.irq_work_token.data()};

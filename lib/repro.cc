@@ -536,10 +536,14 @@ class Parser {
         return Fail(line, args.find("act")->second.col,
                     "act=complete is for call_single wait=0 (scftorture's SINGLE_RPC)");
       }
-      if (op.act == CallbackAct::kRearm && (op.csd >= 0 || op.handler_frees)) {
+      if (op.act != CallbackAct::kNone && op.csd >= 0) {
         return Fail(line, args.find("act")->second.col,
-                    "act=rearm needs a fresh csd that the callback does not free (no csd=, "
-                    "free=0)");
+                    "act= needs a fresh csd (no csd=): every call on csd " +
+                        std::to_string(op.csd) + " is one request, whose callbacks would all act");
+      }
+      if (op.act == CallbackAct::kRearm && op.handler_frees) {
+        return Fail(line, args.find("act")->second.col,
+                    "act=rearm needs a fresh csd that the callback does not free (free=0)");
       }
     } else if (name == "call_many") {
       op.kind = OpKind::kCallMany;

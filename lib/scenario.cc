@@ -83,6 +83,17 @@ absl::Status Scenario::Validate() const {
             "act= is for call_single and call_single_async, not " +
             std::string(OpKindName(op.kind)));
       }
+      if (op.act != CallbackAct::kNone && op.kind == OpKind::kCallSingleAsync && op.csd >= 0) {
+        // Acts are per request, and every call on a shared csd is one
+        // request (one token): each of its callbacks would act again.
+        return absl::InvalidArgumentError(
+            "act= on call_single_async needs a fresh csd (no csd=): every call on csd " +
+            std::to_string(op.csd) + " is one request");
+      }
+      if ((op.act == CallbackAct::kRearm || op.act == CallbackAct::kComplete) && op.act_arg != 0) {
+        return absl::InvalidArgumentError(std::string("act=") + CallbackActName(op.act) +
+                                          " takes no argument");
+      }
       if (op.act == CallbackAct::kDelay && (op.act_arg < 1 || op.act_arg > kMaxActDelay)) {
         return absl::InvalidArgumentError("act=delay takes 1.." + std::to_string(kMaxActDelay) +
                                           " steps, not " + std::to_string(op.act_arg));

@@ -744,6 +744,15 @@ TEST(Model, InvalidScenariosAreRefused) {
   s = Make("fixed", true, {{}, {Single(0, false)}});
   s.offline_mask = 2;
   EXPECT_NE(sim.Load(s).message().find("offline"), std::string::npos);
+  // Acts are per request: none on a shared csd, whose calls are one request.
+  s = Make("fixed", true, {{}, {Acting(Async(0, 0), CallbackAct::kNest, 1), Async(0, 0)}});
+  EXPECT_NE(sim.Load(s).message().find("needs a fresh csd"), std::string::npos);
+  s = Make("fixed", true, {{}, {Acting(Async(0), CallbackAct::kRearm, 3)}});
+  EXPECT_EQ(sim.Load(s).message(), "act=rearm takes no argument");
+  s = Make("fixed", true, {{}, {Acting(Single(0, true), CallbackAct::kComplete)}});
+  EXPECT_NE(sim.Load(s).message().find("wait=0"), std::string::npos);
+  s = Make("fixed", true, {{}, {Acting(Single(0, true), CallbackAct::kDelay, 9)}});
+  EXPECT_NE(sim.Load(s).message().find("1..8 steps"), std::string::npos);
 }
 
 // ---- determinism -----------------------------------------------------------------

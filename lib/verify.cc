@@ -595,22 +595,23 @@ Scenario RenameCpus(const Scenario& s, const std::vector<int>& perm) {
     return out;
   };
   r.offline_mask = map_mask(s.offline_mask);
+  auto rename_op = [&](Op& op) {
+    if (op.target >= 0 && op.target < n) op.target = perm[op.target];
+    // A nested call's target is a CPU number like any other.
+    if (op.act == CallbackAct::kNest && op.act_arg >= 0 && op.act_arg < n) {
+      op.act_arg = perm[op.act_arg];
+    }
+    op.mask = map_mask(op.mask);
+    op.cond = map_mask(op.cond);  // kNoCond (every bit) stays
+  };
   for (int c = 0; c < n; ++c) {
     std::vector<Op>& ops = r.ops[perm[c]];
     ops = s.ops[c];
-    for (Op& op : ops) {
-      if (op.target >= 0 && op.target < n) op.target = perm[op.target];
-      op.mask = map_mask(op.mask);
-      op.cond = map_mask(op.cond);  // kNoCond (every bit) stays
-    }
+    for (Op& op : ops) rename_op(op);
   }
   for (TaskOps& t : r.tasks) {
     t.cpu = perm[t.cpu];
-    for (Op& op : t.ops) {
-      if (op.target >= 0 && op.target < n) op.target = perm[op.target];
-      op.mask = map_mask(op.mask);
-      op.cond = map_mask(op.cond);  // kNoCond (every bit) stays
-    }
+    for (Op& op : t.ops) rename_op(op);
   }
   return r;
 }
@@ -646,7 +647,8 @@ bool RenamingKeepsOrder(const Scenario& s, const std::vector<int>& perm) {
 }
 
 // An op's words in a ScenarioKey; a cond_func adds 0x100 to the kind and
-// its mask (an op without keeps its old words).
+// its mask, a callback that frees or acts three words (an op without keeps
+// its old words, so old certificates keep their keys).
 void AppendOpKey(const Op& op, std::vector<std::uint32_t>* k) {
   const bool cond = op.cond != kNoCond;
   k->insert(k->end(), {static_cast<std::uint32_t>(op.kind) | (cond ? 0x100u : 0u),
@@ -655,6 +657,10 @@ void AppendOpKey(const Op& op, std::vector<std::uint32_t>* k) {
                        op.local ? 1u : 0u, static_cast<std::uint32_t>(op.csd), op.ms});
   if (cond) {
     k->insert(k->end(), {static_cast<std::uint32_t>(op.cond), static_cast<std::uint32_t>(op.cond >> 32)});
+  }
+  if (op.handler_frees || op.act != CallbackAct::kNone) {
+    k->insert(k->end(), {0xac700000u | static_cast<std::uint32_t>(op.act),
+                         static_cast<std::uint32_t>(op.act_arg), op.handler_frees ? 1u : 0u});
   }
 }
 

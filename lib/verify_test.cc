@@ -154,6 +154,23 @@ TEST(VerifyTest, RenamingMapsTargetsMasksAndOfflineSet) {
   ASSERT_EQ(r.ops[1].size(), 1u);
   EXPECT_EQ(r.ops[1][0].mask, 0b101u);
   EXPECT_TRUE(r.ops[2].empty());
+  // A nested call's target is renamed too, and an act tells scenarios apart.
+  Scenario n = ThreeCpus();
+  n.ops[1].push_back(Single(0, true));
+  n.ops[1][0].act = CallbackAct::kNest;
+  n.ops[1][0].act_arg = 2;
+  EXPECT_EQ(RenameCpus(n, {2, 0, 1}).ops[0][0].act_arg, 1);
+  Scenario no_act = n;
+  no_act.ops[1][0].act = CallbackAct::kNone;
+  no_act.ops[1][0].act_arg = 0;
+  EXPECT_NE(ScenarioKey(n), ScenarioKey(no_act));
+  Scenario frees = ThreeCpus(), keeps = ThreeCpus();
+  Op async;
+  async.kind = OpKind::kCallSingleAsync;
+  keeps.ops[1] = {async};
+  async.handler_frees = true;
+  frees.ops[1] = {async};
+  EXPECT_NE(ScenarioKey(frees), ScenarioKey(keeps));
   // Two senders to one target: every choice of target and senders is one class.
   Scenario a = ThreeCpus();
   a.ops[1] = {Single(0, false)};

@@ -103,7 +103,11 @@ void Workload::ResetCsds() {
   async_csd_ = async_csd_initial_;
   irq_work_ = irq_work_initial_;
   wakee_ = wakee_initial_;
-  if (plan_.has_completions) completion_.assign(plan_.requests.count() + 1, 1);
+  if (plan_.has_completions) {
+    completion_.assign(plan_.requests.count() + 1, 1);
+  } else {
+    completion_.clear();
+  }
 }
 
 Task<void> Workload::RunTask(Cpu& cur, int task) {
