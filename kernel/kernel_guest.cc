@@ -318,6 +318,10 @@ class KernelGuest final : public Guest {
 
   void InitCsd(unsigned char* csd, std::uint32_t token) const {
     std::memset(csd, 0, layout_.size);
+    SetCsdCall(csd, token);
+  }
+  // csd->func and csd->info of request `token`.
+  void SetCsdCall(unsigned char* csd, std::uint32_t token) const {
     smp_call_func_t f = Func(token);
     void* info = Info(token);
     std::memcpy(csd + layout_.func, &f, sizeof(f));
@@ -374,11 +378,7 @@ class KernelGuest final : public Guest {
     if (plan_.act[t] == CallbackAct::kRearm) {
       // The csd is the callback's own again: it points it at its second
       // request and queues it once more.
-      unsigned char* csd = AsyncBase() + call.csd_index * layout_.size;
-      smp_call_func_t f = Func(call.token);
-      void* info = Info(call.token);
-      std::memcpy(csd + layout_.func, &f, sizeof(f));
-      std::memcpy(csd + layout_.info, &info, sizeof(info));
+      SetCsdCall(AsyncBase() + call.csd_index * layout_.size, call.token);
     }
     CallAsync(call, plan_.act[t] == CallbackAct::kNest);
   }
